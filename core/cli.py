@@ -1,0 +1,202 @@
+"""The ``jiuzhu`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import JiuzhuError
+
+LANGS = click.Choice(["zh", "en", "both"])
+
+
+class JiuzhuGroup(click.Group):
+    """Turns every :class:`JiuzhuError` into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except JiuzhuError as exc:
+            click.echo(f"错误 error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # never a traceback for the user; JIUZHU_DEBUG shows it
+            if os.environ.get("JIUZHU_DEBUG"):
+                raise
+            click.echo(f"错误 internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                       f"(set JIUZHU_DEBUG=1 for details)", err=True)
+            ctx.exit(1)
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD (got {value})")
+
+
+@click.group(cls=JiuzhuGroup)
+@click.version_option(package_name="jiuzhu")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Deployment configuration (default: $JIUZHU_CONFIG or ./jiuzhu.toml). 部署配置文件")
+@click.pass_context
+def cli(ctx, config_path):
+    """jiuzhu 救助: rules as code for medical assistance (医疗救助) policy."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+def _engine(ctx):
+    from .config import load_config
+    from .engine import Engine
+    if "engine" not in ctx.obj:
+        ctx.obj["engine"] = Engine(deployment=load_config(ctx.obj.get("config_path")))
+    return ctx.obj["engine"]
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def regions(ctx, fmt):
+    """List installed regions. 已安装的地区"""
+    eng = _engine(ctx)
+    rows = []
+    for code, r in sorted(eng.host.regions.items()):
+        i = r.info
+        rows.append({"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "division": i.division,
+                     "parent": i.parent, "version": i.version,
+                     "documents": [{"number": d.number, "title": d.title, "issuer": d.issuer,
+                                    "issued": d.issued.isoformat() if d.issued else None,
+                                    "effective_from": d.effective_from.isoformat() if d.effective_from else None,
+                                    "status": d.status} for d in i.documents]})
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    t = Table("代码 code", "名称 name", "区划 division", "上级 parent", "文件 document", "施行 in force", "版本 version")
+    for r in rows:
+        d = r["documents"][0] if r["documents"] else {}
+        eff = d.get("effective_from") or ("部署参数 deployment parameter" if d else "")
+        t.add_row(r["code"], f"{r['name_zh']} {r['name_en']}", r["division"], r["parent"] or "",
+                  d.get("number", ""), eff + (f" ({d['status']})" if d.get("status") != "in force" else ""), r["version"])
+    Console(width=160).print(t)
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--region", default=None, help="Region code (default: the case's or the deployment's). 地区")
+@click.option("--as-of", "as_of", callback=_date, default=None, help="Judge by the rules in force on this date.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--explain", is_flag=True, help="Show how every amount was computed. 显示计算过程")
+@click.option("--lang", type=LANGS, default="zh", help="Label language. 标签语言")
+@click.pass_context
+def evaluate(ctx, case_file, region, as_of, fmt, explain, lang):
+    """Evaluate one case: eligibility, referral, signature, settlement, forms. 评估一个案例"""
+    from .loader import load_case
+    from .report import render_text, to_json
+    eng = _engine(ctx)
+    case = load_case(case_file)
+    outcome = eng.evaluate(case, region, as_of)
+    if fmt == "json":
+        click.echo(json.dumps(to_json(outcome), ensure_ascii=False, indent=2))
+    else:
+        info = eng.host.region(outcome.region).info
+        click.echo(render_text(outcome, lang, explain, f"{info.name_zh} {info.name_en}"))
+
+
+@cli.command("rules")
+@click.argument("region")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--check", is_flag=True, help="Exit 1 if any rule is todo, untested or unexplained.")
+@click.pass_context
+def rules_cmd(ctx, region, fmt, check):
+    """Rule coverage of a region: ID, statement, status, tests. 规则覆盖情况"""
+    from .rules import coverage
+    eng = _engine(ctx)
+    r = eng.host.region(region)
+    path = r.call("jiuzhu_rules")
+    if path is None:
+        raise JiuzhuError(f"region {region}: publishes no rule register")
+    path = Path(path)
+    folders = [path.parent / "tests", Path.cwd() / "tests"]
+    entries = coverage(path, folders)
+    if fmt == "json":
+        click.echo(json.dumps([{"id": e.id, "statement": e.statement, "status": e.status, "state": e.state,
+                                "reason": e.reason, "tests": list(e.tests)} for e in entries], ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        t = Table("ID", "规则 statement", "状态 status", "测试/理由 tests or reason", show_lines=False)
+        for e in entries:
+            t.add_row(e.id, e.statement, e.state, ", ".join(e.tests[:2]) + (f" (+{len(e.tests) - 2})" if len(e.tests) > 2 else "")
+                      if e.tests else e.reason)
+        con = Console(width=180)
+        con.print(t)
+        counts = {}
+        for e in entries:
+            counts[e.state] = counts.get(e.state, 0) + 1
+        con.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + f"  total: {len(entries)}")
+    bad = [e for e in entries if e.state in ("todo", "untested", "unexplained")]
+    if check and bad:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("region")
+@click.option("--as-of", "as_of", callback=_date, default=None)
+@click.pass_context
+def params(ctx, region, as_of):
+    """A region's parameters in force on a date, with citations. 参数及依据"""
+    from .money import pct, yuan
+    eng = _engine(ctx)
+    pset = eng.parameter_set(region)
+    day = as_of or dt.date.today()
+    from rich.console import Console
+    from rich.table import Table
+    t = Table("参数 parameter", "值 value", "自 from", "依据 citation")
+    for name, p in sorted(pset.params.items()):
+        d = p.at(day)
+        if d is None:
+            t.add_row(f"{name}\n{p.label}", "（部署时必填 required deployment parameter）" if p.required else "—", "", p.rule)
+            continue
+        v = d.value
+        shown = yuan(v) + " 元" if p.unit == "yuan" else pct(v) if p.unit == "rate" else str(d.raw)
+        t.add_row(f"{name}\n{p.label}", shown, d.start.isoformat(), str(d.cite))
+    Console(width=160).print(t)
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["categories", "conditions", "roles", "actions", "levels", "schemes"]))
+def vocab(what):
+    """The controlled vocabularies a case may use. 词表"""
+    from . import model, vocab as v
+    table = {"categories": v.CATEGORIES, "conditions": v.CONDITIONS, "roles": model.ROLES,
+             "actions": model.ACTION_KINDS, "levels": v.FACILITY_LEVELS, "schemes": v.SCHEMES}[what]
+    for k, zh in table.items():
+        click.echo(f"{k}\t{zh}")
+
+
+def _register_extensions():
+    from .plugins import default_host
+    try:
+        default_host().pm.hook.jiuzhu_register_commands(cli=cli)
+    except Exception:  # a broken extension must not break the core commands
+        pass
+
+
+def main():
+    _register_extensions()
+    cli(prog_name="jiuzhu")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Errors a user can act on. Each renders as one line; the CLI exits with status 2."""
+
+from __future__ import annotations
+
+
+class JiuzhuError(Exception):
+    """Base class: the message is a single line safe to show to the user."""
+
+    exit_code = 2
+
+
+class InputError(JiuzhuError):
+    """A case, claim or configuration value is wrong.
+
+    ``field`` is the dotted path (``person.id_number``), ``value`` what was given,
+    ``expected`` what would have been accepted.
+    """
+
+    def __init__(self, field: str, value: object, expected: str):
+        self.field, self.value, self.expected = field, value, expected
+        shown = value if isinstance(value, str) else repr(value)
+        super().__init__(f"{field}: {expected} (got {shown})" if value is not None else f"{field}: {expected}")
+
+
+class UnknownRegion(JiuzhuError):
+    def __init__(self, code: str, known: list[str]):
+        super().__init__(f"region: unknown region {code!r}; installed regions: {', '.join(sorted(known)) or 'none'}")
+
+
+class MissingParameter(JiuzhuError):
+    """A number the seed does not give is needed and the deployment has not set it."""
+
+    def __init__(self, region: str, name: str, label: str = "", hint: str = ""):
+        self.region, self.name = region, name
+        what = f" ({label})" if label else ""
+        extra = f"; {hint}" if hint else ""
+        super().__init__(
+            f"parameters.{region}.{name}{what}: required deployment parameter is not set; "
+            f"set it under [parameters.{region}] in jiuzhu.toml{extra}"
+        )
+
+
+class CalendarError(JiuzhuError):
+    """A working-day computation reaches a year no calendar knows."""

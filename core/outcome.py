@@ -1,0 +1,201 @@
+"""What an evaluation decides. Every decision carries the citation it rests on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import attrs
+
+
+@attrs.frozen
+class Citation:
+    """Where a decision comes from: region, document number, article and inventory rule ID."""
+
+    region: str
+    document: str
+    article: str = ""
+    rule: str = ""
+
+    def __str__(self) -> str:
+        return " · ".join(p for p in (self.region, self.document, self.article, self.rule) if p)
+
+
+@attrs.frozen
+class Reason:
+    """One line of explanation, in Chinese and English, with its citation."""
+
+    zh: str
+    en: str
+    cite: Citation | None = None
+
+
+@attrs.frozen
+class Deadline:
+    """Something to file, notify or pay, by whom, to whom and by when."""
+
+    what_zh: str
+    what_en: str
+    who: str = ""
+    to: str = ""
+    due: dt.date | None = None
+    rule_zh: str = ""  # how the date was computed, e.g. 出院后15个工作日
+    cite: Citation | None = None
+
+
+ELIGIBILITY = {True: ("符合救助对象条件", "eligible"), False: ("不符合救助对象条件", "not eligible")}
+
+
+@attrs.frozen
+class Eligibility:
+    eligible: bool
+    groups: tuple[str, ...] = ()  # the categories this region recognises for the person
+    reasons: tuple[Reason, ...] = ()
+
+
+VERDICTS = {
+    "covered": ("按规定救助", "covered"),
+    "pay_first_claim": ("个人先行垫付，事后申请报销", "patient pays first, then claims"),
+    "reduced": ("降低比例救助", "covered at a reduced rate"),
+    "not_covered": ("不纳入救助范围", "not covered"),
+    "case_by_case": ("一事一议，由主管部门研究决定", "decided case by case by the bureau"),
+    "not_applicable": ("政策未生效或不适用", "policy not in force or not applicable"),
+}
+
+
+@attrs.frozen
+class ReferralVerdict:
+    kind: str  # a key of VERDICTS
+    reasons: tuple[Reason, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+
+    @property
+    def covered(self) -> bool:
+        return self.kind in ("covered", "pay_first_claim", "reduced")
+
+
+SIGNER_RANKS = {
+    1: ("本人", "the person"),
+    2: ("法定监护人或法定义务人", "legal guardian or person with a legal duty"),
+    3: ("委托代理人", "entrusted agent"),
+    4: ("供养机构负责人或村（居）委会", "head of the institution or village committee"),
+}
+
+
+@attrs.frozen
+class PassedOver:
+    rank: int
+    who: str
+    why_zh: str
+    why_en: str
+
+
+@attrs.frozen
+class SignaturePlan:
+    """Who signs for treatment, and why higher ranks were passed over."""
+
+    signer_role: str  # a key of jiuzhu.model.ROLES
+    signer_name: str = ""
+    rank: int | None = None
+    decision: str = "routine"  # routine / major / emergency
+    passed_over: tuple[PassedOver, ...] = ()
+    approvals: tuple[str, ...] = ()  # other roles that must sign or seal (e.g. business_leader)
+    reasons: tuple[Reason, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+
+
+@attrs.frozen
+class LayerResult:
+    """One payer layer of the settlement, with how its amount was computed."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    payer: str
+    amount: int
+    base: int = 0
+    base_terms: tuple[tuple[str, str, int], ...] = ()  # (column, coefficient, value)
+    deductible: int = 0
+    rate: Fraction | None = None
+    segments: tuple[tuple[int, int | None, Fraction], ...] = ()
+    computed: int = 0  # base × rate, before limits
+    claim_cap: int | None = None
+    annual_cap: int | None = None
+    program: str = ""
+    used_before: int = 0
+    burden_before: int = 0
+    binding: str = ""  # rate / claim_cap / annual_cap / burden / given
+    given: bool = False  # taken from the settlement slip, not computed
+    cite: Citation | None = None
+    note_zh: str = ""
+
+
+@attrs.frozen
+class Settlement:
+    total: int
+    layers: tuple[LayerResult, ...] = ()
+    notes: tuple[Reason, ...] = ()
+
+    @property
+    def paid(self) -> int:
+        return sum(l.amount for l in self.layers)
+
+    @property
+    def burden(self) -> int:
+        return self.total - self.paid
+
+    @property
+    def assistance(self) -> int:
+        """What the layers computed by the region (not the insurance slip) pay."""
+        return sum(l.amount for l in self.layers if not l.given)
+
+
+@attrs.frozen
+class DocumentNeed:
+    """A form the case needs, with the data that fills it."""
+
+    form_id: str
+    title_zh: str
+    title_en: str = ""
+    who: str = ""  # who fills or files it
+    due: dt.date | None = None
+    data: dict = attrs.field(factory=dict, hash=False)
+    cite: Citation | None = None
+
+
+@attrs.frozen
+class Outcome:
+    region: str
+    chain: tuple[str, ...]
+    as_of: dt.date
+    eligibility: Eligibility
+    referral: ReferralVerdict
+    signature: SignaturePlan | None
+    settlement: Settlement
+    documents: tuple[DocumentNeed, ...] = ()
+    case_id: str = ""
+    notes: tuple[Reason, ...] = ()
+
+    @property
+    def deadlines(self) -> tuple[Deadline, ...]:
+        ds = list(self.referral.deadlines)
+        if self.signature:
+            ds += self.signature.deadlines
+        return tuple(sorted(ds, key=lambda d: (d.due is None, d.due or dt.date.max)))
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        seen: dict[Citation, None] = {}
+        reasons = [*self.eligibility.reasons, *self.referral.reasons, *self.settlement.notes, *self.notes]
+        if self.signature:
+            reasons += self.signature.reasons
+        for r in reasons:
+            if r.cite:
+                seen.setdefault(r.cite)
+        for l in self.settlement.layers:
+            if l.cite:
+                seen.setdefault(l.cite)
+        for d in [*self.deadlines, *self.documents]:
+            if d.cite:
+                seen.setdefault(d.cite)
+        return tuple(seen)

@@ -1,0 +1,116 @@
+"""The plugin host: a thin pluggy manager built on demand, never at import time.
+
+Regions are discovered through the ``jiuzhu.regions`` entry-point group; the built-in five
+register there exactly as a third-party package would. ``JIUZHU_BLOCK_PLUGINS`` (comma list)
+keeps named entry points out; ``JIUZHU_TRACE_PLUGINS=1`` traces hook calls to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import cached_property
+from importlib.metadata import entry_points
+
+import pluggy
+
+from . import hookspecs
+from .errors import JiuzhuError, UnknownRegion
+from .region import RegionInfo
+
+GROUP = "jiuzhu.regions"
+EXTENSIONS = "jiuzhu.plugins"
+
+
+class Region:
+    """One region plugin and its hooks, called without the other regions' implementations."""
+
+    def __init__(self, pm: pluggy.PluginManager, plugin: object, others: list[object]):
+        self.pm, self.plugin, self._others = pm, plugin, others
+
+    @cached_property
+    def info(self) -> RegionInfo:
+        return self.call("jiuzhu_region")
+
+    @property
+    def code(self) -> str:
+        return self.info.code
+
+    def call(self, hook: str, **kwargs):
+        caller = self.pm.subset_hook_caller(hook, remove_plugins=self._others)
+        return caller(**kwargs)
+
+
+class Host:
+    def __init__(self, pm: pluggy.PluginManager, regions: list[object]):
+        self.pm = pm
+        self._plugins = regions
+
+    @cached_property
+    def regions(self) -> dict[str, Region]:
+        out = {}
+        for p in self._plugins:
+            r = Region(self.pm, p, [q for q in self._plugins if q is not p])
+            info = r.info
+            if not isinstance(info, RegionInfo):
+                raise JiuzhuError(f"plugin {self.pm.get_name(p)}: jiuzhu_region() must return a RegionInfo")
+            out[info.code] = r
+        return out
+
+    def region(self, code: str) -> Region:
+        try:
+            return self.regions[code]
+        except KeyError:
+            raise UnknownRegion(code, list(self.regions)) from None
+
+    def chain(self, code: str) -> list[Region]:
+        """Root first: ['guangan', 'wusheng'] for Wusheng."""
+        out, seen = [], set()
+        r = self.region(code)
+        while r is not None:
+            if r.code in seen:
+                raise JiuzhuError(f"region {code}: parent regions form a cycle")
+            seen.add(r.code)
+            out.append(r)
+            r = self.regions.get(r.info.parent) if r.info.parent else None
+        return out[::-1]
+
+
+def make_host(extra: list[object] | None = None, load_entrypoints: bool = True) -> Host:
+    """Build a host: add specs, load the entry-point group (less what is blocked), add ``extra``."""
+    pm = pluggy.PluginManager("jiuzhu")
+    pm.add_hookspecs(hookspecs)
+    blocked = {b.strip() for b in os.environ.get("JIUZHU_BLOCK_PLUGINS", "").split(",") if b.strip()}
+    regions: list[object] = []
+    if load_entrypoints:
+        for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+            if ep.name in blocked or pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                obj = ep.load()
+            except Exception as exc:  # a broken third-party region must not take the others down
+                print(f"jiuzhu: region plugin {ep.name!r} failed to load: {exc}", file=sys.stderr)
+                continue
+            pm.register(obj, name=ep.name)
+            regions.append(obj)
+        for ep in entry_points(group=EXTENSIONS):
+            if ep.name not in blocked:
+                pm.register(ep.load(), name=ep.name)
+    for obj in extra or []:
+        pm.register(obj)
+        regions.append(obj)
+    pm.check_pending()
+    if os.environ.get("JIUZHU_TRACE_PLUGINS"):
+        pm.trace.root.setwriter(lambda s: print(s, end="", file=sys.stderr))
+        pm.enable_tracing()
+    return Host(pm, regions)
+
+
+_default: Host | None = None
+
+
+def default_host() -> Host:
+    global _default
+    if _default is None:
+        _default = make_host()
+    return _default

@@ -1,0 +1,74 @@
+"""Controlled vocabularies, each term with its Chinese name (see shared glossary)."""
+
+from __future__ import annotations
+
+CATEGORIES = {
+    "extreme_poverty": "特困人员",
+    "dibao": "最低生活保障对象（低保）",
+    "near_dibao": "低保边缘对象",
+    "registered_poor": "建档立卡贫困人口",
+    "priority_care": "重点优抚对象",
+    "severe_disability": "重度残疾人",
+    "low_income": "低收入人群",
+    "child_in_difficulty": "困境儿童",
+    "retrenched_1960s": "20世纪60年代精减退职职工",
+    "hardship_worker": "特困职工",
+    "orphan": "孤儿",
+}
+# Some seeds distinguish urban and rural dibao (Guang'an premium subsidies): that is the
+# person's ``area`` (urban/rural), not a separate category.
+
+SUPPORT_MODES = {"institutional": "集中供养", "home": "分散供养", "none": "非供养"}
+SCHEMES = {"residents": "城乡居民基本医疗保险", "employees": "职工基本医疗保险", "ncms": "新型农村合作医疗", "none": "未参保"}
+AREAS = {"urban": "城镇", "rural": "农村"}
+CARE_LEVELS = {"self_care": "自理", "semi_disabled": "半失能", "fully_disabled": "全失能"}
+FACILITY_LEVELS = {"primary": "乡镇卫生院/社区卫生服务中心", "county": "县级", "city": "市级", "provincial": "省级"}
+OWNERSHIP = {"public": "公立", "private": "民营"}
+DESIGNATIONS = {"insurance": "医保定点", "assistance": "医疗救助定点"}
+EPISODE_KINDS = {"inpatient": "住院", "outpatient": "普通门诊", "special_outpatient": "门诊特殊病种"}
+DECISION_KINDS = {"routine": "一般诊疗", "major": "重大诊疗", "emergency": "紧急抢救"}
+ITEM_APPROVAL = {"approved": "已审核同意", "pending": "待审核", "refused": "未同意", "none": "未申请"}
+
+# Policy condition tags the seeds use. ICD-10 codes map onto these through data/icd10.toml.
+CONDITIONS = {
+    "uremia": "尿毒症",
+    "end_stage_renal_disease": "终末期肾病",
+    "dialysis": "血液透析/腹膜透析",
+    "chemo_radiotherapy": "放化疗",
+    "transplant_antirejection": "器官移植抗排异治疗",
+    "severe_mental_illness": "重性精神病",
+    "mental_illness": "精神病",
+    "child_leukaemia": "儿童白血病",
+    "leukaemia": "白血病",
+    "congenital_heart_disease": "先天性心脏病",
+    "breast_cancer": "乳腺癌",
+    "cervical_cancer": "宫颈癌",
+    "mdr_tuberculosis": "耐多药肺结核",
+    "aids_opportunistic_infection": "艾滋病机会性感染",
+    "cancer": "恶性肿瘤",
+    "diabetes": "糖尿病",
+    "hypertension": "高血压",
+    "heart_disease": "心脏病",
+    "cerebrovascular_sequelae": "脑血管病后遗症",
+    "chronic_hepatitis": "慢性肝炎",
+    "cirrhosis": "肝硬化",
+    "aplastic_anaemia": "再生障碍性贫血",
+    "haemophilia": "血友病",
+    "systemic_lupus": "系统性红斑狼疮",
+    "parkinson": "帕金森病",
+    "tuberculosis": "肺结核",
+    "copd": "慢性阻塞性肺疾病",
+    "rheumatoid_arthritis": "类风湿性关节炎",
+    "epilepsy": "癫痫",
+    "maternity": "生育",
+    "injury_third_party": "第三方责任伤害",
+    "work_injury": "工伤",
+    "cosmetic": "美容整形",
+    "self_harm": "自伤自残",
+    "traffic_accident": "交通事故",
+    "crime": "违法犯罪",
+    "surgery": "手术",
+    "high_risk_procedure": "高风险诊疗",
+}
+
+SCOPES = {"in_county": "县域内", "out_county": "县域外（市内）", "out_city": "市外（省内）", "out_province": "省外"}

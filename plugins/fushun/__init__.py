@@ -1,0 +1,88 @@
+"""抚顺市 Fushun City: region plugin for jiuzhu.
+
+Source: 抚顺市人民政府办公厅关于进一步加强和完善医疗救助工作的实施意见 (抚政办发〔2014〕67号). The rule register is rules.toml; the numbers are in parameters.toml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SourceDocument, hookimpl
+from jiuzhu.signature import resolve
+
+HERE = Path(__file__).parent
+
+INFO = RegionInfo(
+    code="fushun",
+    name_zh="抚顺市",
+    name_en="Fushun City",
+    division="210400",
+    parent=None,
+    level="city",
+    documents=(
+        SourceDocument(
+            number="抚政办发〔2014〕67号",
+            title="抚顺市人民政府办公厅关于进一步加强和完善医疗救助工作的实施意见",
+            issuer="抚顺市人民政府办公厅",
+            issued=dt.date.fromisoformat('2014-11-27'),
+            effective_from=dt.date.fromisoformat('2014-11-27'),
+            status="in force",
+        ),
+    ),
+)
+
+
+@hookimpl
+def jiuzhu_region():
+    return INFO
+
+
+@hookimpl
+def jiuzhu_parameters():
+    return HERE / "parameters.toml"
+
+
+@hookimpl
+def jiuzhu_rules():
+    return HERE / "rules.toml"
+
+
+@hookimpl
+def jiuzhu_templates():
+    return HERE / "templates"
+
+
+@hookimpl
+def jiuzhu_examples():
+    return HERE / "examples"
+
+
+@hookimpl
+def jiuzhu_eligibility(case, ctx):
+    # Skeleton: hukou in the region and a recognised category. The region's own issue encodes the rules.
+    groups = tuple(c for c in case.person.categories if c in ctx.params["target_groups"])
+    ok = case.person.hukou.startswith("2104") and bool(groups)
+    return Eligibility(ok, groups, (ctx.reason("户籍及救助对象身份" + ("符合" if ok else "不符合"),
+                                               "hukou and hardship status " + ("match" if ok else "do not match")),))
+
+
+@hookimpl
+def jiuzhu_referral(case, ctx, eligibility):
+    return ReferralVerdict("covered" if eligibility.eligible else "not_covered")
+
+
+@hookimpl
+def jiuzhu_signature(case, ctx):
+    rank, role, name, passed = resolve(case.person)
+    return SignaturePlan(role, name, rank, case.episode.decision, passed)
+
+
+@hookimpl
+def jiuzhu_reimbursement(case, ctx, eligibility, referral):
+    return Plan()
+
+
+@hookimpl
+def jiuzhu_documents(case, ctx, outcome):
+    return []
