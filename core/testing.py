@@ -1,0 +1,54 @@
+"""Helpers for region tests: build a case from a few overrides, evaluate under a deployment.
+
+    from jiuzhu.testing import make_case, make_engine
+    eng = make_engine(parameters={"wusheng": {"effective_date": "2025-10-01"}})
+    out = eng.evaluate(make_case({"person": {"categories": ["dibao"]}}), region="fushun")
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from .config import parse_config
+from .engine import Engine
+from .idcard import make
+from .loader import structure_case
+from .plugins import make_host
+
+BASE = {
+    "person": {"name": "测试人", "id_number": make("511622", dt.date(1950, 1, 1), 31), "hukou": "511622104000",
+               "categories": ["extreme_poverty"], "support_mode": "home", "scheme": "residents"},
+    "facility": {"name": "测试医院", "level": "county", "ownership": "public",
+                 "designations": ["insurance", "assistance"], "location": "511622"},
+    "episode": {"kind": "inpatient", "admitted": "2026-03-02", "discharged": "2026-03-10"},
+    "bill": {"total": "10000", "in_scope": "10000"},
+}
+
+
+def merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def make_case(overrides: dict | None = None, base: dict | None = None):
+    """A validated Case: ``base`` (default :data:`BASE`) deep-merged with ``overrides``."""
+    return structure_case(merge(base or BASE, overrides or {}))
+
+
+def make_engine(config: dict | None = None, parameters: dict | None = None, extra_plugins=None) -> Engine:
+    raw = dict(config or {})
+    if parameters:
+        raw["parameters"] = merge(raw.get("parameters", {}), parameters)
+    host = make_host(extra=extra_plugins) if extra_plugins else None
+    return Engine(host=host, deployment=parse_config(raw))
+
+
+def layer(outcome, layer_id: str) -> int:
+    """The amount (fen) of a layer in an outcome, 0 if absent."""
+    return next((l.amount for l in outcome.settlement.layers if l.id == layer_id), 0)
