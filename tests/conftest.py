@@ -1,0 +1,8 @@
+import pytest
+
+from jiuzhu.testing import BASE, merge  # noqa: F401
+
+
+@pytest.fixture
+def case_dict():
+    return merge(BASE, {})
