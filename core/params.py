@@ -164,7 +164,7 @@ class ParameterSet:
                 raise InputError(field, None, f"unknown parameter; valid: {', '.join(sorted(params))}")
             p = params[name]
             cite = Citation(region_zh, f"部署参数 deployment parameter ({source})", "", p.rule)
-            if isinstance(setting, list) and setting and all(isinstance(s, dict) and "from" in s for s in setting):
+            if isinstance(setting, list) and setting and all(isinstance(s, dict) and "from" in s and "value" in s for s in setting):
                 values = tuple(sorted((Dated(_date(s["from"], f"{field}[{i}].from"),
                                              convert(p.unit, s.get("value"), f"{field}[{i}].value", p.choices), cite,
                                              s.get("value"))
