@@ -132,11 +132,6 @@ def _prepare(raw: dict) -> dict:
     return raw
 
 
-def _path(exc_path: str) -> str:
-    p = exc_path.removeprefix("$").lstrip(".")
-    return p.replace("origin", "from") if False else p
-
-
 def structure_case(raw: Any, where: str = "case") -> Case:
     if not isinstance(raw, dict):
         raise InputError(where, None, "expected a table of person, facility, episode and bill")
@@ -156,12 +151,10 @@ def _first_error(exc: BaseException, path: str = "") -> InputError:
         sub = exc.exceptions[0]
         sub_notes = getattr(sub, "__notes__", []) or []
         step = ""
-        for n in sub_notes:
+        for n in sub_notes:  # cattrs attaches the attribute name or the list index as a note
             note = getattr(n, "name", None)
             if note is not None:
                 step = f".{note}" if isinstance(note, str) else f"[{note}]"
-            elif isinstance(n, str) and n.startswith("Structuring class") is False:
-                pass
         if not step:
             idx = getattr(sub_notes[0], "index", None) if sub_notes else None
             step = f"[{idx}]" if idx is not None else ""
@@ -279,8 +272,6 @@ def unstructure_case(case: Case) -> dict:
     """A case back to plain data (money as yuan strings), the inverse of structure_case."""
     from .money import yuan
 
-    def walk(obj):
-        return obj
     raw = converter.unstructure(case)
     for key in ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid", "deductible",
                 "basic_paid", "critical_paid", "assistance_paid", "other_paid"):
