@@ -11,6 +11,7 @@ import os
 import sys
 from functools import cached_property
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pluggy
 
@@ -19,6 +20,9 @@ from .errors import JiuzhuError, UnknownRegion
 from .region import RegionInfo
 
 GROUP = "jiuzhu.regions"
+# Files a region keeps beside its module; a region that does not implement the hook gets these.
+CONVENTIONAL = {"jiuzhu_parameters": "parameters.toml", "jiuzhu_rules": "rules.toml",
+                "jiuzhu_templates": "templates", "jiuzhu_examples": "examples"}
 EXTENSIONS = "jiuzhu.plugins"
 
 
@@ -38,7 +42,18 @@ class Region:
 
     def call(self, hook: str, **kwargs):
         caller = self.pm.subset_hook_caller(hook, remove_plugins=self._others)
-        return caller(**kwargs)
+        result = caller(**kwargs)
+        if result is None and hook in CONVENTIONAL:
+            return self._conventional(CONVENTIONAL[hook])
+        return result
+
+    def _conventional(self, name: str) -> Path | None:
+        module_file = getattr(self.plugin, "__file__", None)
+        if module_file:
+            path = Path(module_file).parent / name
+            if path.exists():
+                return path
+        return None
 
 
 class Host:
