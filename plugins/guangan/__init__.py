@@ -1,14 +1,27 @@
 """广安市 Guang'an City: region plugin for jiuzhu.
 
-Source: 关于进一步加强和完善建档立卡贫困人口等特殊困难群众医保倾斜支付政策的通知 (广安人社发〔2017〕115号). The rule register is rules.toml; the numbers are in parameters.toml.
+Source: 关于进一步加强和完善建档立卡贫困人口等特殊困难群众医保倾斜支付政策的通知 (广安人社发〔2017〕115号),
+in force from 2018-01-01. The rule register is rules.toml; the numbers are in parameters.toml.
+
+What it encodes: the target groups (一), premium subsidies (二（一）), the tilted payment (二（二）: the
+registered poor's personal share held at 10%, +5 points on each critical-illness segment for the
+dibao / extreme-poverty / low-income groups), the payment order per group (三（一）), treat first
+pay later and one-stop settlement (三（二）（三）) and the referral gate (四). Guang'an is the parent of
+Wusheng: its layers come first and a child layer with the same id replaces one of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from pathlib import Path
 
+import attrs
+
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SourceDocument, hookimpl
+from jiuzhu.money import pct, round_half_up, yuan
+from jiuzhu.outcome import Citation, Deadline, DocumentNeed, Reason
+from jiuzhu.settle import Layer
 from jiuzhu.signature import resolve
 
 HERE = Path(__file__).parent
@@ -20,6 +33,7 @@ INFO = RegionInfo(
     division="511600",
     parent=None,
     level="city",
+    date_basis="admission",  # 办理住院手续时审核身份 (GA-AMB-11): the admission date selects the rules
     documents=(
         SourceDocument(
             number="广安人社发〔2017〕115号",
@@ -31,6 +45,290 @@ INFO = RegionInfo(
         ),
     ),
 )
+
+# The history key holding the compliant personal burden the critical-illness insurance already
+# counted this year (A0 of GA-PAY-5): the +5 points run on the same yearly segments.
+CII_COUNTED = "critical_illness_counted"
+# The history key of what critical-illness insurance paid this year including this settlement
+# (only read when the tilt shares the critical-illness annual cap, GA-AMB-6 B).
+CII_PAID = "critical_illness"
+LEVELS = ("primary", "county", "city", "provincial")
+
+
+# =============================================================================================
+# 一、倾斜支付对象
+
+
+def _guangan_hukou(case, ctx) -> bool:
+    """「具有本市户籍」: the hukou code, not the ID number's area code (GA-SCOPE-1, GA-ELIG-1)."""
+    return case.person.hukou.startswith(ctx.params["hukou_prefix"])
+
+
+def _residents_insured(case, ctx) -> bool:
+    """「参加了城乡居民基本医疗保险」: employees' insurance does not qualify (GA-ELIG-1)."""
+    return case.person.scheme in ctx.params["insurance_schemes"]
+
+
+def hardship_groups(case, ctx) -> tuple[str, ...]:
+    """The §一 categories the person holds, as certified by the departments (GA-ELIG-2, GA-ELIG-3)."""
+    return tuple(c for c in case.person.categories if c in ctx.params["target_groups"])
+
+
+def is_registered_poor(groups) -> bool:
+    """「建档立卡贫困人口」: the 10% group (GA-ELIG-4)."""
+    return "registered_poor" in groups
+
+
+def in_plus5_group(groups, ctx) -> bool:
+    """「低保对象、特困供养人员、低收入重度残疾人等困难群众（含低收入老年人、未成年人、重病患者）」 (GA-ELIG-5).
+
+    The listed reading (GA-AMB-7 A) leaves out 重点优扶对象 and severely disabled persons who are not
+    low-income; the other reading widens 「等」 to every §一 category."""
+    if ctx.params["plus5_group"] == "all_categories":
+        return bool(groups)
+    # low-income severely disabled persons hold low_income, which is itself listed
+    return any(g in ("dibao", "extreme_poverty", "low_income") for g in groups)
+
+
+def _special_hardship(case, ctx) -> Eligibility:
+    """GA-ELIG-1: Guang'an hukou, residents' insurance and a certified §一 status; and the notice in force."""
+    groups = hardship_groups(case, ctx)
+    reasons = []
+    hukou = _guangan_hukou(case, ctx)
+    reasons.append(ctx.reason("具有本市户籍" if hukou else "非本市户籍",
+                              "Guang'an household registration" if hukou else "no Guang'an household registration",
+                              "一", "GA-SCOPE-1"))
+    insured = _residents_insured(case, ctx)
+    reasons.append(ctx.reason("参加城乡居民基本医疗保险" if insured else "未参加城乡居民基本医疗保险（职工医保等不适用）",
+                              "enrolled in residents' basic medical insurance" if insured
+                              else "not enrolled in residents' basic medical insurance",
+                              "一", "GA-ELIG-1"))
+    reasons.append(ctx.reason("特殊困难群众身份：" + ("、".join(groups) if groups else "无"),
+                              "hardship status: " + (", ".join(groups) if groups else "none"), "一", "GA-ELIG-2"))
+    ok = hukou and insured and bool(groups)
+    if ctx.params.has("policy_valid_to") and ctx.day > ctx.params["policy_valid_to"]:
+        # 「若中省文件有新的规定，则及时作相应调整」: a deployment records when a later rule replaced this one
+        end = ctx.params["policy_valid_to"]
+        reasons.append(Reason(f"本通知已按新规定调整，{end.isoformat()}后不再执行",
+                              f"replaced by a later rule; not applied after {end.isoformat()}",
+                              ctx.params.cite("policy_valid_to")))
+        ok = False
+    elif ctx.day >= ctx.params["validity_unconfirmed_from"]:
+        reasons.append(ctx.reason("提示：本通知有效性待确认（此后中省市文件可能已作调整），结果需核对",
+                                  "note: the notice's validity on this date is unconfirmed (later rules may apply)",
+                                  "六", "GA-AMB-13"))
+    return Eligibility(ok, groups if ok else (), tuple(reasons))
+
+
+# =============================================================================================
+# 二（二）、四：where the tilted payment applies
+
+
+def in_county(case, ctx) -> bool:
+    """「县域内」: the county where the patient is registered (GA-AMB-8 A), or the whole city (B)."""
+    if ctx.params["in_county_area"] == "city":
+        return case.facility.location.startswith(ctx.params["hukou_prefix"])
+    return ctx.scope(case) == "in_county"
+
+
+def is_chronic_maintenance(case, ctx) -> bool:
+    """「慢性病门诊维持治疗」: the insurance's chronic/special-disease outpatient scheme (GA-AMB-19 A)."""
+    kinds = ("special_outpatient",) if ctx.params["chronic_outpatient_scope"] == "special_outpatient" \
+        else ("special_outpatient", "outpatient")
+    return case.episode.kind in kinds
+
+
+def _level(step, case) -> str:
+    return step.to_level or (case.facility.level if step.to == case.facility.name else "")
+
+
+def referral_problems(case, ctx) -> list[Reason]:
+    """「应严格遵循基层首诊、逐级转诊、双向转诊原则。对拒不执行基层首诊、逐级转诊或未履行转诊转院手续按规定备案
+    发生的医疗费用，不得享受医保倾斜支付政策」 (GA-REF-1, GA-REF-2, GA-REF-3)."""
+    ep = case.episode
+    if ep.emergency and ctx.params["referral_emergency_exempt"] == "emergency_exempt":
+        return []
+    problems = []
+    steps = ep.path
+    if not steps:
+        if case.facility.level != "primary":
+            problems.append(ctx.reason("未经基层首诊直接到上级医疗机构就诊",
+                                       "no first contact at a primary facility", "四", "GA-REF-2"))
+        return problems
+    first = steps[0]
+    if first.kind == "self" or _level(first, case) != "primary":
+        problems.append(ctx.reason("未执行基层首诊", "first contact was not at a primary facility", "四", "GA-REF-2"))
+    prev = _level(first, case) or "primary"
+    for step in steps[1:]:
+        level = _level(step, case) or prev
+        if step.kind == "self":
+            problems.append(ctx.reason("自行转往上级医疗机构，未履行转诊手续", "went up without a referral",
+                                       "四", "GA-REF-2"))
+        elif LEVELS.index(level) > LEVELS.index(prev) + 1:
+            problems.append(ctx.reason("越级转诊，未逐级转诊", "skipped a level of care", "四", "GA-REF-2"))
+        if step.kind in ("referral", "transfer") and not step.has("filing"):
+            problems.append(ctx.reason("转诊转院手续未按规定备案", "referral or transfer not filed", "四", "GA-REF-2"))
+        prev = level
+    if LEVELS.index(case.facility.level) > LEVELS.index(prev):
+        problems.append(ctx.reason("未履行转诊转院手续", "no referral to the treating facility", "四", "GA-REF-2"))
+    return problems
+
+
+def _designated(case) -> bool:
+    return "insurance" in case.facility.designations
+
+
+# =============================================================================================
+# 二（二）、三（一）：the layers
+
+
+def _tilt_segments(case, ctx) -> tuple[tuple[int, int | None, Fraction], ...]:
+    """「在现有大病保险分段报销比例基础上相应提高5个百分点」: each segment's rate + 5 points (additive,
+    never above 100%: GA-PAY-6), threshold unchanged, on the same yearly running total as the
+    critical-illness insurance (GA-PAY-5). Shifted by what the year already counted (A0)."""
+    table = ctx.params["critical_illness_segments"]
+    plus = ctx.params["critical_illness_plus"]
+    if ctx.params["tilt_segments"] == "flat_above_threshold":  # GA-AMB-5 B
+        raw = ((table[0][0], None, plus),)
+    else:
+        raw = tuple((lo, hi, min(plus, 1 - r)) for lo, hi, r in table)
+    counted = case.history.used(CII_COUNTED)
+    shifted = []
+    for lo, hi, r in raw:
+        if r <= 0 or (hi is not None and hi <= counted):
+            continue
+        shifted.append((max(0, lo - counted), None if hi is None else hi - counted, r))
+    return tuple(shifted)
+
+
+def critical_illness_tilt(case, ctx) -> Layer:
+    """+5 points for the dibao / extreme-poverty / low-income groups, on 「县域内、政策范围内住院医疗费用，经基本
+    医疗保险报销后，个人负担的合规医疗费用」 = in-scope cost − basic insurance (GA-PAY-3, GA-PAY-4, GA-PAY-5)."""
+    cap, program = None, ""
+    if ctx.params["tilt_respects_cii_cap"] == "within_cii_cap":  # GA-AMB-6 B
+        cap, program = ctx.params["critical_illness_annual_cap"], CII_PAID
+    return Layer("critical_illness_tilt", "倾斜支付（大病保险分段比例提高5个百分点）",
+                 "tilted payment (+5 points on critical-illness segments)", payer="guangan_tilt",
+                 base=(("in_scope", 1), ("basic_paid", -1)), segments=_tilt_segments(case, ctx),
+                 annual_cap=cap, program=program, cite=ctx.cite("二（二）", "GA-PAY-5"),
+                 note_zh="合规个人负担按现行大病保险分段比例各提高5个百分点")
+
+
+def _cap_terms(ctx, earlier: tuple[str, ...] = ()) -> tuple[tuple[str, Fraction], ...]:
+    """What is still above 10%: 「个人承担比例控制在10%」 as a ceiling (GA-AMB-2 A).
+
+    Over the total cost (GA-AMB-1 A): burden − 10% × total. Over the in-scope cost (B): the in-scope
+    residual after the payers so far − 10% × in-scope; out-of-scope items stay with the patient."""
+    c = ctx.params["personal_share_cap"]
+    if ctx.params["cap_base"] == "total":
+        return (("burden", Fraction(1)), ("total", -c))
+    return (("in_scope", 1 - c), ("basic_paid", Fraction(-1)), ("critical_paid", Fraction(-1)),
+            ("layer.critical_illness_tilt", Fraction(-1)), *((f"layer.{i}", Fraction(-1)) for i in earlier))
+
+
+def tilted_payment_poor(ctx) -> Layer:
+    """Registered poor: the tilted payment brings the personal share down to 10% (GA-PAY-2, GA-AMB-3 A)."""
+    return Layer("tilted_payment_poor", "倾斜支付（建档立卡贫困人口个人承担控制在10%）",
+                 "tilted payment (registered poor: personal share held at 10%)", payer="guangan_tilt",
+                 base=_cap_terms(ctx), cite=ctx.cite("二（二）", "GA-PAY-2"),
+                 note_zh="个人承担超过10%的部分由倾斜支付承担")
+
+
+def emergency_relief(ctx) -> Layer:
+    """P4 疾病应急救助: in the chain (三（一）) but paid under its own rules, which this notice does not give;
+    a deployment or child region replaces this layer by its id."""
+    return Layer("emergency_relief", "疾病应急救助", "disease emergency relief", payer="emergency_relief",
+                 rate=0, cite=ctx.cite("三（一）", "GA-ORDER-1"), note_zh="按疾病应急救助制度另行结算，本通知未规定")
+
+
+def health_poverty_fund(ctx) -> Layer:
+    """P6 卫生扶贫救助基金: its own rules are not in this notice (rate 0), except under the backstop
+    reading of GA-AMB-3 (B), where it pays what still exceeds 10% after medical assistance."""
+    if ctx.params["cap_attribution"] == "final_backstop":
+        return Layer("health_poverty_fund", "卫生扶贫救助基金（兜底至个人承担10%）",
+                     "health poverty fund (backstop to 10%)", payer="health_poverty_fund",
+                     base=_cap_terms(ctx, ("emergency_relief", "medical_assistance_slip")),
+                     cite=ctx.cite("三（一）", "GA-AMB-3"))
+    return Layer("health_poverty_fund", "卫生扶贫救助基金", "health poverty-alleviation fund",
+                 payer="health_poverty_fund", rate=0, cite=ctx.cite("三（一）", "GA-ORDER-1"),
+                 note_zh="按卫生扶贫救助基金规定另行结算，本通知未规定")
+
+
+def medical_assistance(ctx) -> Layer:
+    """P5 民政医疗救助: settled one-stop (三（三）), taken from the slip."""
+    return Layer.from_slip("assistance_paid", ctx.cite("三（一）", "GA-ORDER-3"))
+
+
+def benefit_groups(case, ctx, groups) -> tuple[bool, bool]:
+    """(10% cap applies, +5 points apply) for an eligible person on a compliant in-county path."""
+    ep = case.episode
+    cap = is_registered_poor(groups) and (ep.kind == "inpatient" or is_chronic_maintenance(case, ctx))
+    plus5 = in_plus5_group(groups, ctx) and ep.kind == "inpatient"
+    if cap and plus5 and ctx.params["multi_group_benefits"] == "cap_only":  # GA-AMB-9 B
+        plus5 = False
+    return cap, plus5
+
+
+# =============================================================================================
+# 二（一）：premium subsidies
+
+
+@attrs.frozen
+class PremiumSubsidy:
+    """The premium subsidy for one coverage year (GA-PREM-1): share, amounts in fen, payer, funding."""
+
+    category: str
+    share: Fraction
+    premium: int | None  # the year's individual contribution standard, None if not configured
+    subsidy: int | None
+    personal_due: int | None
+    payer: str
+    funding: str
+    cite: Citation
+
+
+def _premium_rules(case, ctx):
+    """Each category's share, payer and funding, in the order 二（一） lists them (ties, GA-PREM-9)."""
+    full, half = ctx.params["premium_share_full"], ctx.params["premium_share_urban_dibao"]
+    county_finance = "区（市、县）财政部门"
+    park_finance = "区市县、园区财政部门"
+    assistance_fund = "医疗救助资金"
+    rules = {
+        "registered_poor": (full, county_finance, "区（市、县）财政公共预算（省级财政补助）", "GA-PREM-2"),
+        "extreme_poverty": (full, park_finance, assistance_fund, "GA-PREM-3"),
+        "dibao_rural": (full, park_finance, assistance_fund, "GA-PREM-4"),
+        "priority_care": (full, park_finance, assistance_fund, "GA-PREM-5"),
+        "dibao_urban": (half, park_finance, assistance_fund, "GA-PREM-6"),
+        "severe_disability": (full, "残疾人联合会", "按有关规定", "GA-PREM-7"),
+        # 「低收入人群…参加城乡居民基本医疗保险按现有政策规定执行」: nothing new here
+        "low_income": (Fraction(0), "按现有政策规定", "按现有政策规定", "GA-PREM-8"),
+    }
+    return rules
+
+
+def premium_subsidy(case, ctx, groups) -> PremiumSubsidy | None:
+    """「全额资助」/「按年度个人缴费标准的50%给予资助」 for the categories of 二（一）."""
+    held = []
+    for cat in groups:
+        if cat == "dibao":
+            cat = "dibao_urban" if case.person.area == "urban" else "dibao_rural"
+        held.append(cat)
+    rules = _premium_rules(case, ctx)
+    ordered = [c for c in rules if c in held]
+    if not ordered:
+        return None
+    best = max(ordered, key=lambda c: (rules[c][0], -ordered.index(c)))
+    share, payer, funding, rule = rules[best]
+    if ctx.params["premium_multi_status"] == "sum_capped":  # GA-AMB-9 B
+        share = min(Fraction(1), sum(rules[c][0] for c in ordered))
+    premium = ctx.params["individual_premium"] if ctx.params.has("individual_premium") else None
+    subsidy = None if premium is None else round_half_up(share * premium)
+    return PremiumSubsidy(best, share, premium, subsidy, None if premium is None else premium - subsidy,
+                          payer, funding, ctx.cite("二（一）", rule))
+
+
+# =============================================================================================
+# hooks
 
 
 @hookimpl
@@ -60,29 +358,114 @@ def jiuzhu_examples():
 
 @hookimpl
 def jiuzhu_eligibility(case, ctx):
-    # Skeleton: hukou in the region and a recognised category. The region's own issue encodes the rules.
-    groups = tuple(c for c in case.person.categories if c in ctx.params["target_groups"])
-    ok = case.person.hukou.startswith("5116") and bool(groups)
-    return Eligibility(ok, groups, (ctx.reason("户籍及救助对象身份" + ("符合" if ok else "不符合"),
-                                               "hukou and hardship status " + ("match" if ok else "do not match")),))
+    return _special_hardship(case, ctx)
 
 
 @hookimpl
 def jiuzhu_referral(case, ctx, eligibility):
-    return ReferralVerdict("covered" if eligibility.eligible else "not_covered")
+    """Covered = the episode can receive the tilted payment: eligible, in-county, designated, compliant path."""
+    if not eligibility.eligible:
+        return ReferralVerdict("not_covered", (ctx.reason("非倾斜支付对象", "not a tilted-payment target",
+                                                           "一", "GA-ELIG-1"),))
+    reasons = []
+    problems = referral_problems(case, ctx)
+    if not in_county(case, ctx):
+        reasons.append(ctx.reason("县域外就医，不享受倾斜支付", "care outside the county: no tilted payment",
+                                  "二（二）", "GA-PAY-7"))
+    if not _designated(case):
+        reasons.append(ctx.reason("非医保定点医疗机构", "not an insurance-designated facility", "三（三）", "GA-PAY-7"))
+    reasons += problems
+    deadlines = ()
+    if _designated(case):
+        due = case.episode.discharged or case.episode.admitted
+        deadlines = (Deadline("诊疗结束后结清个人承担的费用", "settle the personal share when care ends",
+                              who="patient", to=case.facility.name, due=due, rule_zh="出院（诊疗结束）当日",
+                              cite=ctx.cite("三（三）", "GA-FLOW-5")),)
+    if reasons:
+        return ReferralVerdict("not_covered", tuple(reasons), deadlines)
+    return ReferralVerdict("covered", (ctx.reason("县域内定点医疗机构，遵循基层首诊、逐级转诊",
+                                                  "in-county designated facility on a compliant referral path",
+                                                  "四", "GA-REF-1"),), deadlines)
 
 
 @hookimpl
 def jiuzhu_signature(case, ctx):
     rank, role, name, passed = resolve(case.person)
-    return SignaturePlan(role, name, rank, case.episode.decision, passed)
+    return SignaturePlan(role, name, rank, case.episode.decision, passed,
+                         reasons=(ctx.reason("签订“先诊疗后付费”协议", "signs the treat-first-pay-later agreement",
+                                             "三（二）", "GA-FLOW-3"),))
 
 
 @hookimpl
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
-    return Plan()
+    """三（一）: basic insurance → critical illness → tilted payment → (emergency relief) → medical assistance
+    → (health poverty fund); the first two come from the slip. No tilt off the compliant in-county path."""
+    if referral.kind != "covered":
+        return Plan((medical_assistance(ctx),))
+    cap, plus5 = benefit_groups(case, ctx, eligibility.groups)
+    layers = []
+    if plus5:
+        layers.append(critical_illness_tilt(case, ctx))
+    if cap:  # GA-ORDER-1 (and GA-ORDER-4 for chronic outpatient or both groups)
+        if ctx.params["cap_attribution"] == "tilt_step":
+            layers.append(tilted_payment_poor(ctx))
+        layers += [emergency_relief(ctx), medical_assistance(ctx), health_poverty_fund(ctx)]
+    else:  # GA-ORDER-2
+        layers.append(medical_assistance(ctx))
+    return Plan(tuple(layers))
+
+
+def tfpl_applies(case, ctx, eligibility, referral) -> bool:
+    """「全面实施县域内定点公立医疗机构先诊疗后付费」 for every special-hardship person (GA-FLOW-1, GA-AMB-21 A)."""
+    f = case.facility
+    ok = (eligibility.eligible and case.episode.kind == "inpatient" and in_county(case, ctx)
+          and _designated(case) and f.ownership == "public")
+    if ok and ctx.params["tfpl_scope"] == "tilt_groups_compliant":  # GA-AMB-21 B
+        ok = referral.kind == "covered" and any(benefit_groups(case, ctx, eligibility.groups))
+    return ok
 
 
 @hookimpl
 def jiuzhu_documents(case, ctx, outcome):
-    return []
+    # The documents hook runs for every region of the chain: judge Guang'an's own eligibility again.
+    if ctx.day < INFO.document.effective_from:
+        return []
+    el = _special_hardship(case, ctx)
+    if not el.eligible:
+        return []
+    ref = jiuzhu_referral(case, ctx, el)
+    p = case.person
+    docs = []
+    ps = premium_subsidy(case, ctx, el.groups)
+    if ps is not None:
+        docs.append(DocumentNeed(
+            "premium_subsidy", "特殊困难群众参加城乡居民基本医疗保险资助代缴记录",
+            "premium subsidy record (residents' basic medical insurance)", who=ps.payer,
+            due=dt.date(case.episode.admitted.year, 1, 1),
+            data={"name": p.name, "id_number": p.id_number, "hukou": p.hukou, "category": ps.category,
+                  "coverage_year": case.episode.admitted.year, "share": pct(ps.share),
+                  "individual_premium": None if ps.premium is None else yuan(ps.premium),
+                  "subsidy": None if ps.subsidy is None else yuan(ps.subsidy),
+                  "personal_due": None if ps.personal_due is None else yuan(ps.personal_due),
+                  "payer": ps.payer, "funding_source": ps.funding},
+            cite=ps.cite))
+    if tfpl_applies(case, ctx, el, ref):
+        docs.append(DocumentNeed(
+            "tfpl_agreement", "“先诊疗后付费”协议", "treat-first-pay-later agreement", who="patient",
+            due=case.episode.admitted,
+            data={"name": p.name, "id_number": p.id_number, "categories": list(el.groups),
+                  "facility": case.facility.name, "admitted": case.episode.admitted.isoformat(),
+                  "identity_documents": ["社会保障卡", "居民身份证", "救助身份相关证明"], "deposit": "0.00"},
+            cite=ctx.cite("三（二）", "GA-FLOW-3")))
+    if _designated(case):
+        s = outcome.settlement
+        docs.append(DocumentNeed(
+            "one_stop_settlement", "“一站式”即时结算单", "one-stop settlement statement", who="facility",
+            due=case.episode.discharged or case.episode.admitted,
+            data={"name": p.name, "id_number": p.id_number, "facility": case.facility.name,
+                  "total": yuan(s.total),
+                  "payers": [{"id": l.id, "name": l.name_zh, "amount": yuan(l.amount)} for l in s.layers],
+                  "receivables": {l.id: yuan(l.amount) for l in s.layers if l.amount},
+                  "personal_share": yuan(s.burden)},
+            cite=ctx.cite("三（三）", "GA-FLOW-4")))
+    return docs
