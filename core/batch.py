@@ -187,7 +187,9 @@ def evaluate_columns(engine: Engine, cols: Mapping[str, np.ndarray], region: str
     age_bucket = np.searchsorted(np.array(sorted(thresholds) or [0]), ages, side="right")
     epoch = np.searchsorted(np.array(sorted(breaks) or [dt.date(1900, 1, 1)], dtype="datetime64[D]"), day, side="right")
     sex = (np.char.ljust(ids, 18).view("U1").reshape(-1, 18)[:, 16].astype(int) % 2)
-    key_cols = [c for c in sorted(cols) if c not in NOT_KEY and not c.startswith("history.ytd.")]
+    # history stays in the key: a plan may read it (Guang'an's critical-illness segments continue
+    # from what the year already counted)
+    key_cols = [c for c in sorted(cols) if c not in NOT_KEY]
     codes = [np.unique(np.asarray(cols[c]).astype(str), return_inverse=True)[1] for c in key_cols]
     codes += [age_bucket, epoch, sex]
     stacked = np.stack(codes, axis=1) if codes else np.zeros((n, 1), dtype=np.int64)
