@@ -190,7 +190,9 @@ class Engine:
                           settlement, (), case.id, tuple(notes))
         if documents:
             docs = []
-            for region in self.chain(code):
+            for region, r in zip(self.chain(code), results):
+                if r.referral.kind == "not_applicable":  # a region whose policy is not in force asks for no forms
+                    continue
                 docs += region.call("jiuzhu_documents", case=case, ctx=self.context(region.code, day),
                                     outcome=outcome) or []
             outcome = attrs.evolve(outcome, documents=tuple(docs))
