@@ -28,7 +28,7 @@ import attrs
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.conditions import tags_for
 from jiuzhu.money import round_half_up
-from jiuzhu.outcome import Deadline, DocumentNeed
+from jiuzhu.outcome import DocumentNeed
 from jiuzhu.settle import Layer, parse_base
 
 HERE = Path(__file__).parent
