@@ -370,3 +370,22 @@ def test_settlement_form_data():
     assert d.data["layers"]["inpatient_assistance"] == {"amount": 240000, "base": 400000, "annual_cap": 500000,
                                                         "used_before": 100000}
     assert d.cite.rule == "FS-SETL-2"
+
+
+@pytest.mark.rule("FS-BASIC-8", "FS-BASIC-4")
+def test_batch_settlement_shares_the_inpatient_pool():
+    """The same plans on columns: a dibao admission then a near-dibao-standard one in the same pool, in date
+    order. Dibao: 60 % × 4,000 = 2,400; near (36 %, cap 3,000): 36 % × 5,000 = 1,800 → room 3,000 − 2,400 = 600."""
+    import numpy as np
+
+    from jiuzhu.engine import Engine
+    from jiuzhu.settle import settle_columns
+
+    eng = Engine()
+    c1 = case(in_scope=4000)
+    c2 = case(person={"categories": ["near_dibao"]}, in_scope=5000)
+    plans = [eng.decide(c, "fushun")[-1].plan for c in (c1, c2)]
+    cols = {"total": np.array([400000, 500000]), "in_scope": np.array([400000, 500000])}
+    out = settle_columns(cols, plans, np.array([0, 1]), person=np.array([7, 7]), year=np.array([2025, 2025]),
+                         day=np.array([1, 2]))
+    assert out["layer.inpatient_assistance"].tolist() == [240000, 60000]
