@@ -101,6 +101,7 @@ ROLES = {
     "civil_affairs_bureau": "民政局",
     "poverty_office": "扶贫办",
     "insurance_bureau": "医疗保障局",
+    "insurer": "承办保险公司",
     "attending_doctor": "主治医生",
     "expert": "第三方专家",
 }

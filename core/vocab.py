@@ -60,6 +60,8 @@ CONDITIONS = {
     "copd": "慢性阻塞性肺疾病",
     "rheumatoid_arthritis": "类风湿性关节炎",
     "epilepsy": "癫痫",
+    "cerebral_palsy": "脑瘫",
+    "autism": "孤独症",
     "maternity": "生育",
     "injury_third_party": "第三方责任伤害",
     "work_injury": "工伤",
