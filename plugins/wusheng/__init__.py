@@ -238,7 +238,11 @@ def judge_in_county(case, ctx) -> Judgement:
             return not_covered(ctx, reasons, "非急危重症或特殊疾病，不得在民营医疗机构住院救助",
                                "a private hospital only for emergencies or special diseases: not covered",
                                "三（三）1.（2）", "WS-PAY-9")
-        if not any("床位" in d for d in first.documents):
+        if any("床位" in d for d in first.documents):
+            reasons.append(ctx.reason("特殊疾病、公立医疗机构床位不能满足，乡镇签署医保定点民营医疗机构",
+                                      "special disease and public beds short: the township signed a designated private hospital",
+                                      "三（三）1.（1）", "WS-REF-9"))
+        else:
             defects.append(ctx.reason("签署民营医疗机构未注明公立医疗机构床位不足（原则上优先公立），提请县民政局复核",
                                       "private hospital signed without a recorded public-bed shortage: flagged",
                                       "三（三）1.（1）", "WS-REF-9"))
@@ -587,7 +591,7 @@ def jiuzhu_documents(case, ctx, outcome):
 
     def need(form_id, who, due_day, data):
         zh, en, rule = FORMS[form_id]
-        needs.append(DocumentNeed(form_id, zh.format(hospital=case.facility.name.removeprefix("武胜县")), en, who,
+        needs.append(DocumentNeed(form_id, zh.replace("武胜县{hospital}", declaring_title(case.facility.name)), en, who,
                                   due_day, data, ctx.cite(form_id.replace("attachment_", "附件"), rule)))
 
     if j.route == IN_COUNTY:
@@ -629,6 +633,11 @@ def jiuzhu_documents(case, ctx, outcome):
             "contact": case.person.caregiver.name if case.person.caregiver else "", "cumulative": True,
             "recipients": ["县民政局", "县医疗保障局"]})
     return needs
+
+
+def declaring_title(name: str) -> str:
+    """附件3 title 「武胜县**医院…」 filled with the declaring hospital's name."""
+    return name if name.startswith("武胜") else "武胜县" + name
 
 
 def _iso(day) -> str:
