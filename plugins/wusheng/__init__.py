@@ -502,10 +502,12 @@ def jiuzhu_signature(case, ctx):
 
 @hookimpl
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
+    # The three layers are settled by 医保 whatever the route (WS-REF-13 decides only the relief fund):
+    # the slip's medical assistance is a given layer in every case.
+    slip = Layer.from_slip("assistance_paid", ctx.cite("三（三）1.（2）", "WS-PAY-1"))
     if not referral.covered:
-        return Plan()
-    j = judge(case, ctx)
-    return Plan((Layer.from_slip("assistance_paid", ctx.cite("三（三）1.（2）", "WS-PAY-1")), relief_fund_layer(ctx, j.route)))
+        return Plan((slip,))
+    return Plan((slip, relief_fund_layer(ctx, judge(case, ctx).route)))
 
 
 def relief_fund_layer(ctx, route) -> Layer:
