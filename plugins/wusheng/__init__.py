@@ -252,7 +252,7 @@ def judge_in_county(case, ctx) -> Judgement:
     elif special:
         reasons.append(ctx.reason("特殊疾病凭诊断证明经乡镇签署公立医疗机构", "special disease signed to a public hospital",
                                   "三（三）1.（1）", "WS-REF-9"))
-    if not path[0].has("signature", "business_leader") and not any(s.has("signature", "business_leader") for s in path):
+    if not any(s.has("signature", "business_leader") for s in path):
         defects.append(ctx.reason("住院证未见业务分管领导签字确认，提请县民政局复核",
                                   "the admission certificate lacks the business leader's signature: flagged",
                                   "三（三）1.（1）", "WS-REF-5"))
@@ -647,9 +647,8 @@ def _iso(day) -> str:
 
 
 def _on(holder, kind, by=None) -> str:
-    a = holder.action(kind, by) if hasattr(holder, "action") else None
-    if a is None and hasattr(holder, "actions"):
-        a = next((x for x in holder.actions if x.kind == kind and (by is None or x.by == by)), None)
+    """The date of the first matching action on a path step or an episode, as text for the form."""
+    a = next((x for x in holder.actions if x.kind == kind and (by is None or x.by == by)), None)
     return _iso(a.on) if a else ""
 
 
