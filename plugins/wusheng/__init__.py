@@ -602,7 +602,7 @@ def jiuzhu_documents(case, ctx, outcome):
         if ep.kind == "inpatient" or ctx.params["special_outpatient_procedure"] == "township_form":
             need("attachment_1", "特困人员或代办人；乡镇；诊治医疗机构", due.get("WS-FLOW-11"), {
                 **base, **stay, "applicant": case.person.name, "designated_hospital": first.to if first else case.facility.name,
-                "township_approved_on": _on(first or ep, "approval", "township"),
+                "township_approved_on": (_on(first, "approval", "township") if first else "") or _on(ep, "approval", "township"),
                 "referral_to": referrals[-1].to if referrals else "", "referral_on": _iso(referrals[-1].on) if referrals else "",
                 "emergency": ep.emergency, "copies": 1, "care_responsible": care_party(case, ctx, False)})
         need("attachment_3", "诊治医疗机构", due.get("WS-FLOW-2"), {
@@ -610,7 +610,7 @@ def jiuzhu_documents(case, ctx, outcome):
         if ep.kind == "inpatient":
             need("attachment_5", "乡镇", due.get("WS-LEDGER-5"), {
                 **base, "township": ledger_township(case, ctx), "first_hospital": first.to if first else case.facility.name,
-                "first_signed_on": _on(first or ep, "approval", "township"),
+                "first_signed_on": (_on(first, "approval", "township") if first else "") or _on(ep, "approval", "township"),
                 "referral_hospital": referrals[-1].to if referrals else "",
                 "referral_reported_on": _on(referrals[-1], "notification") if referrals else "",
                 "contact": case.person.caregiver.name if case.person.caregiver else "", "cumulative": True})

@@ -428,6 +428,7 @@ def test_ws_amb_18_care_responsibility():
     assert home.data["care_responsible"] == "张秀兰"
     inst = next(d for d in evaluate(example("ws-05-emergency.toml")).documents if d.form_id == "attachment_1")
     assert inst.data["care_responsible"] == "武胜县沿口镇敬老院"
+    assert inst.data["township_approved_on"] == "2026-06-13"  # the supplementary form, signed on day 3
     away = make_case({"person": {"certified_by": "武胜县民政局", "support_mode": "institutional", "institution": "武胜县沿口镇敬老院",
                                  "caregiver": {"name": "周红", "relation": "侄女"}},
                       "facility": {"name": "四川大学华西医院", "level": "provincial", "location": "510107"},
