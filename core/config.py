@@ -16,6 +16,9 @@ Found through ``--config``, then the ``JIUZHU_CONFIG`` variable, then ``./jiuzhu
     [templates.wusheng]           # a county's own edited copy of a form template
     attachment_1 = "forms/附件1.docx"
 
+    [date_basis]                  # which episode date selects the rules in force, per region
+    wusheng = "discharge"         # (default: the region's own choice, usually admission)
+
     [conditions]                  # extra ICD-10 prefixes → condition tags
     "N18.4" = ["uremia"]
 """
@@ -31,7 +34,7 @@ import attrs
 from .errors import InputError
 from .tomlio import load_toml
 
-KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions"}
+KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis"}
 
 
 @attrs.frozen
@@ -44,6 +47,7 @@ class Deployment:
     workdays: tuple[dt.date, ...] = ()
     templates: dict = attrs.field(factory=dict, hash=False)
     conditions: dict = attrs.field(factory=dict, hash=False)
+    date_basis: dict = attrs.field(factory=dict, hash=False)  # region -> admission / discharge
     source: Path | None = None
 
 
@@ -74,7 +78,7 @@ def parse_config(raw: dict, source: Path | None = None) -> Deployment:
     if region is not None and not isinstance(region, str):
         raise InputError("region", region, "expected a region code such as 'wusheng'")
     cal = raw.get("calendar", {})
-    for key in ("parameters", "templates", "conditions"):
+    for key in ("parameters", "templates", "conditions", "date_basis"):
         if not isinstance(raw.get(key, {}), dict):
             raise InputError(key, None, "expected a table")
     base = source.parent if source else Path.cwd()
@@ -88,6 +92,9 @@ def parse_config(raw: dict, source: Path | None = None) -> Deployment:
             out.append(v)
         return tuple(out)
 
+    for r, basis in raw.get("date_basis", {}).items():
+        if basis not in ("admission", "discharge"):
+            raise InputError(f"date_basis.{r}", basis, "expected admission or discharge")
     return Deployment(region, bool(raw.get("compose_parents", True)), raw.get("parameters", {}),
                       tuple(cal.get("years", ())), dates("holidays"), dates("workdays"), templates,
-                      raw.get("conditions", {}), source)
+                      raw.get("conditions", {}), raw.get("date_basis", {}), source)

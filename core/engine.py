@@ -17,7 +17,7 @@ from .outcome import Eligibility, Outcome, Reason, ReferralVerdict, Settlement
 from .params import ParameterSet, Params
 from .plugins import Host, Region, default_host
 from .region import RegionInfo
-from .settle import Plan, settle
+from .settle import Layer, Plan, settle
 from .workdays import WorkCalendar
 
 SCOPE_ORDER = ("in_county", "out_county", "out_city", "out_province")
@@ -119,7 +119,8 @@ class Engine:
         if as_of:
             return as_of
         info = self.host.region(code).info
-        if info.date_basis == "discharge":
+        basis = self.deployment.date_basis.get(code, info.date_basis)
+        if basis == "discharge":
             return case.episode.day
         return case.episode.admitted
 
@@ -153,7 +154,8 @@ class Engine:
                 continue
             el = region.call("jiuzhu_eligibility", case=case, ctx=ctx)
             ref = region.call("jiuzhu_referral", case=case, ctx=ctx, eligibility=el)
-            plan = Plan()
+            # What the medical-assistance fund already paid on the slip stays paid, whoever the region covers.
+            plan = Plan((Layer.from_slip("assistance_paid"),)) if case.bill.assistance_paid else Plan()
             if el.eligible:
                 plan = region.call("jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
             results.append(RegionResult(region.code, el, ref, plan))

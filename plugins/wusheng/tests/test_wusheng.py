@@ -83,8 +83,10 @@ def test_ws_elig_1_both_conditions_required(over):
     out = evaluate(in_county(over))
     assert not out.eligibility.eligible
     assert out.referral.kind == "not_covered"
-    assert layer(out, "relief_fund") == 0  # no plan: 10000 − 7000 basic = 3000 left to the person
-    assert out.settlement.burden == 300000
+    # no relief fund; what the slip says medical assistance already paid stays paid:
+    # 10000 − 7000 basic − 1000 assistance on the slip = 2000 left to the person
+    assert layer(out, "relief_fund") == 0
+    assert out.settlement.burden == 200000
 
 
 @pytest.mark.rule("WS-ELIG-1")
