@@ -508,9 +508,14 @@ def jiuzhu_signature(case, ctx):
     rank, role, name, passed, notes = resolve_signer(case, ctx)
     kind = decision_kind(case, ctx)
     rank_zh = {1: "本人", 2: "法定监护人或法定义务人", 3: "委托代理人", 4: "供养机构负责人或村（居）委会负责人"}[rank]
-    reasons = [ctx.reason(f"签字主体：第{rank}顺位（{rank_zh}）；有前一顺位且具备能力时不得越位，谁签字、谁负责",
-                          f"signer: rank {rank}; no rank skipped while a higher one is able; the signer is accountable",
-                          "第十条", "LJ-SIGN-1")]
+    reasons = [ctx.reason(f"签字主体：第{rank}顺位（{rank_zh}）；有前一顺位且具备能力时不得越位",
+                          f"signer: rank {rank}; no rank skipped while a higher one is able", "第十条", "LJ-SIGN-1"),
+               ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if rank == 4 else ""),
+                          f"rank {rank} signs" + (", filed with the bureau" if rank == 4 else ""),
+                          f"第十条第{rank}项", f"LJ-SIGN-{rank + 1}"),
+               ctx.reason("谁签字、谁负责：签字人、顺位及其依据记入决策记录",
+                          "whoever signs is accountable: signer, rank and basis are recorded", "第三条第（三）项",
+                          "LJ-SIGN-8")]
     reasons += [ctx.reason(f"第{po.rank}顺位不签：{po.why_zh}", f"rank {po.rank} passed over: {po.why_en}", "第十条",
                            f"LJ-SIGN-{po.rank + 1}") for po in passed]
     reasons += notes
