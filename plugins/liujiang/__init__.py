@@ -129,10 +129,14 @@ def filings(case):
     return [a for a in (*e.actions, *(a for s in e.path for a in s.actions)) if a.kind == "filing"]
 
 
+def at_agreement_hospital(case, ctx) -> bool:
+    """第五条: an entrusted person (精神障碍、传染病等托管人员) in their agreement hospital (市福利医院、柳钢医院等)."""
+    return case.person.entrusted and case.facility.name in ctx.params["agreement_hospitals"]
+
+
 def under_agreement(case, ctx) -> bool:
-    """第五条: an entrusted person treated routinely in their agreement hospital follows the agreement."""
-    return (case.person.entrusted and case.facility.name in ctx.params["agreement_hospitals"]
-            and decision_kind(case, ctx) == "routine")
+    """第五条「在协议医院内的常规治疗按原协议执行」: routine care there follows the agreement."""
+    return at_agreement_hospital(case, ctx) and decision_kind(case, ctx) == "routine"
 
 
 def filing_required(case, ctx) -> bool:
@@ -195,7 +199,8 @@ def pay_first_applies(case, ctx) -> str | None:
         return None
     if "assistance" not in case.facility.designations:
         return "non_designated"
-    if above_primary(case) and not primary_referral(case) and not is_emergency(case):
+    if above_primary(case) and not primary_referral(case) and not is_emergency(case) \
+            and not at_agreement_hospital(case, ctx):  # the 第五条 placement is the referral
         return "unreferred"
     return None
 
@@ -250,8 +255,10 @@ def review_items(case, ctx) -> list[ItemReview]:
         else:
             bureau_ok = not bureau or it.filed or p["bureau_review_is_approval"] == "no"
             status = "approved" if it.consent and it.approval == "approved" and bureau_ok else "unapproved"
-        out.append(ItemReview(it.name, it.amount, subject, cumulative, bureau, status,
-                              it.proposer or "referring_facility"))  # 建议方: the proposing facility (LJ-AMB-10 A)
+        proposer = it.proposer or "referring_facility"  # 建议方: the proposing facility (LJ-AMB-10 A)
+        if p["proposer_default"] == "person":
+            proposer = "patient"
+        out.append(ItemReview(it.name, it.amount, subject, cumulative, bureau, status, proposer))
     return out
 
 
@@ -536,6 +543,8 @@ def jiuzhu_signature(case, ctx):
     elif kind == "major":
         approvals += ["attending_doctor", "expert"]
         done = case.episode.has("appraisal", "attending_doctor") and case.episode.has("appraisal", "expert")
+        if ctx.params["bureau_approval_blocks_major"] == "yes":  # LJ-AMB-19 B: also the bureau's approval
+            done = done and case.episode.has("approval", "civil_affairs_bureau")
         reasons.append(ctx.reason(
             "重大诊疗：经主治医生、区卫健局无偿选派的第三方专家评估并出具《重大治疗评估备案表》后方可开展"
             + ("（评估已完成）" if done else "（评估未完成，不得开展）"),
@@ -575,7 +584,7 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         if p["cap_includes_relief_fund"] == "no":  # LJ-AMB-1 A: the cap bounds medical assistance only
             layers.append(Layer("relief_fund", "救助供养经费", "support fund", payer="relief_fund",
                                 base=f"{after_insurance} - layer.{ma.id}", cite=ctx.cite("第六条第一款", "LJ-PAY-6")))
-    if case.bill.items:
+    if case.bill.items and p["proposer_default"] == "facility":  # LJ-AMB-10 B: the person bears it
         layers.append(Layer("proposer_bears", "未经审批自费项目由建议方承担（结算时拒付）",
                             "unapproved self-pay refused at settlement, borne by the proposer", payer="proposer",
                             base="items.approval.refused", cite=ctx.cite("第十四条", "LJ-SELF-9")))
