@@ -115,6 +115,7 @@ def test_first_contact_not_at_primary_is_flagged_only():
 
 
 @rule("LJ-REF-4")
+@rule("LJ-DOC-5")
 def test_district_hospital_without_referral_slip():
     out = evaluate({"episode": {"path": path({"kind": "filing", "by": "township"})}})
     assert "LJ-REF-4" in rules_cited(out)
@@ -170,6 +171,7 @@ def test_working_days_skip_regional_holidays_a_deployment_sets():
 
 @rule("LJ-REF-10")
 @rule("LJ-AMB-11")
+@rule("LJ-DOC-11")
 def test_transfer_out_of_the_city_needs_the_regional_applications():
     nanning = {"facility": {"name": "广西医科大学第一附属医院", "level": "provincial", "location": "450103"}}
     assert "LJ-REF-10" in rules_cited(evaluate(nanning))  # A: other Guangxi cities as 市外
