@@ -550,6 +550,11 @@ def jiuzhu_signature(case, ctx):
             + ("（评估已完成）" if done else "（评估未完成，不得开展）"),
             "major treatment: only after the attending doctor and a third-party expert complete the assessment form"
             + (" (done)" if done else " (not done: treatment may not start)"), "第十一条", "LJ-DEC-3"))
+        reasons.append(ctx.reason(
+            "重大治疗实行三方评估：" + ("供养机构" if institutional(case) else "村（居）委会")
+            + "意见、民政局备案回执与医疗方评估一并记入《重大治疗评估备案表》",
+            "three-party assessment: the institution's or village committee's opinion, the bureau's filing receipt "
+            "and the medical assessment are recorded on the assessment form", "第三条第（三）项", "LJ-DEC-4"))
         if case.person.entrusted:
             reasons.append(ctx.reason("托管人员涉及重大手术或高值自费项目，仍按第四章履行审批程序",
                                       "entrusted person, major treatment: Chapter 4 still applies", "第五条", "LJ-ENT-3"))

@@ -511,3 +511,19 @@ def test_self_care_yearly_visit():
     c = ctx()
     assert lj.visit_schedule("self_care", 2026, c) == [dt.date(2026, 12, 31)]
     assert lj.missed_visits("self_care", 2026, [dt.date(2026, 9, 14)], c) == []
+
+
+@rule("LJ-SELF-2")
+@rule("LJ-SELF-3")
+@rule("LJ-SELF-4")
+@rule("LJ-ELIG-5")
+def test_consent_form_routes_the_review_by_support_mode():
+    specs = items(("1500", True, "approved", False, ()))
+    home = [d for d in evaluate(specs).documents if d.form_id == "attachment_3"][0]
+    assert home.who == "主治医生"  # 主治医生填写知情同意书
+    assert home.data["first_reviewer"] == "村（居）委会负责人及监护人/委托代理人"
+    assert home.data["bureau_route"] == "镇人民政府社会救助经办机构报柳江区民政局社会救助股"
+    assert home.data["bureau_filing_required"] is True and home.data["status"] == "unapproved"  # not yet filed
+    inst = [d for d in evaluate({**specs, "person": INSTITUTIONAL}).documents if d.form_id == "attachment_3"][0]
+    assert inst.data["first_reviewer"] == "供养机构负责人"
+    assert inst.data["bureau_route"] == "供养机构报柳江区民政局社会救助股"
