@@ -11,7 +11,7 @@ from jiuzhu.idcard import make
 from jiuzhu.money import to_fen
 from jiuzhu.testing import layer, make_case, make_engine
 
-import plugins.liujiang as lj
+import jiuzhu_liujiang as lj
 
 rule = pytest.mark.rule
 DEPLOY = {"effective_date": "2025-06-01", "high_value_threshold": "1000"}
