@@ -1,6 +1,19 @@
 """柳江区 Liujiang District: region plugin for jiuzhu.
 
-Source: 柳州市柳江区特困人员就医治疗管理与签字决策管理办法（试行）（征求意见稿） (柳江区特困人员就医治疗管理与签字决策管理办法（试行）（征求意见稿）). The rule register is rules.toml; the numbers are in parameters.toml.
+Source: 柳州市柳江区特困人员就医治疗管理与签字决策管理办法（试行）（征求意见稿）. The rule register is
+rules.toml (inventory IDs LJ-*); every number is in parameters.toml. The document is an undated draft:
+the deployment sets ``effective_date`` (第二十条「自印发之日起试行」).
+
+How the case model carries the seed's facts (see README.md):
+- support mode: ``person.support_mode`` (institutional 集中 / home 分散);
+- filings: actions of kind ``filing`` (method ``phone`` for a phone report), by the institution
+  (集中) or by the village committee / township (分散);
+- the referral slip: an action of kind ``referral_slip`` (or a step document 转诊单);
+- out-of-region approval: an ``approval`` by ``insurance_bureau``;
+- major-treatment assessment: ``appraisal`` by ``attending_doctor`` and by ``expert``;
+- self-pay items: ``bill.items`` (each an off-catalogue item), ``consent`` = Annex 3 signed,
+  ``approval`` = the first review, ``filed`` = the bureau's 审核备案, tag ``emergency`` for items used
+  during a rescue; ``approval = "refused"`` is an item refused at settlement (拒付).
 """
 
 from __future__ import annotations
@@ -8,8 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SourceDocument, hookimpl
-from jiuzhu.signature import resolve
+import attrs
+
+from jiuzhu import (Deadline, DocumentNeed, Eligibility, Layer, PassedOver, Plan, Reason, RegionInfo,
+                    ReferralVerdict, SignaturePlan, SourceDocument, hookimpl)
+from jiuzhu.money import yuan
+from jiuzhu.workdays import add_hours, quarter_end
 
 HERE = Path(__file__).parent
 
@@ -24,13 +41,16 @@ INFO = RegionInfo(
         SourceDocument(
             number="柳江区特困人员就医治疗管理与签字决策管理办法（试行）（征求意见稿）",
             title="柳州市柳江区特困人员就医治疗管理与签字决策管理办法（试行）（征求意见稿）",
-            issuer="柳江区",
+            issuer="柳江区民政局、柳江区医疗保障局（解释机关，第十九条）",
             issued=None,
-            effective_from=None,
-            status="draft",
+            effective_from=None,  # 第二十条「自印发之日起试行」: the deployment's effective_date
+            status="draft",  # 征求意见稿 (LJ-EFF-4)
         ),
     ),
 )
+
+MA_PROGRAM = "inpatient_assistance"  # history key of the 60,000 annual cap (第六条「年累计」)
+MODE_ZH = {"institutional": "集中供养", "home": "分散供养"}
 
 
 @hookimpl
@@ -58,31 +78,619 @@ def jiuzhu_examples():
     return HERE / "examples"
 
 
+# =============================================================================================
+# Facts of the case, named after the policy's concepts
+# =============================================================================================
+
+
+def institutional(case) -> bool:
+    """集中供养: lives in 柳江区社会福利院 or an institution entrusted by the bureau (第二条第二款)."""
+    return case.person.support_mode == "institutional"
+
+
+def is_emergency(case) -> bool:
+    """紧急抢救：患者生命垂危时 (第十一条)."""
+    return case.episode.emergency or case.episode.decision == "emergency"
+
+
+def destination(case, ctx) -> str:
+    """Where the facility is: district (柳江区) / city (柳州市内) / region (广西区内) / outside (自治区外)."""
+    loc = case.facility.location
+    if loc.startswith(ctx.params["home_division"]):
+        return "district"
+    if loc.startswith(ctx.params["city_division"]):
+        return "city"
+    if loc.startswith(ctx.params["region_division"]):
+        return "region"
+    return "outside"
+
+
+def above_primary(case) -> bool:
+    """区级医院及以上. The Facility model has no hospital grade, so every non-primary facility is taken as
+    二级及以上 (第三条第（二）项) and as needing a referral (第四条第2项)."""
+    return case.facility.level != "primary"
+
+
+def has_referral_slip(case) -> bool:
+    """首诊医生出具转诊单 (第四条第2项)."""
+    e = case.episode
+    return e.has("referral_slip") or any("转诊单" in d for s in e.path for d in s.documents)
+
+
+def primary_referral(case) -> bool:
+    """经过基层医疗卫生机构转诊: first contact at a primary facility and a referral slip (第三条第（二）项)."""
+    first_primary = any(s.kind == "first_contact" and s.to_level == "primary" for s in case.episode.path)
+    return first_primary and has_referral_slip(case)
+
+
+def filings(case):
+    """Every 外出就医备案 recorded on the episode (form or phone report)."""
+    e = case.episode
+    return [a for a in (*e.actions, *(a for s in e.path for a in s.actions)) if a.kind == "filing"]
+
+
+def at_agreement_hospital(case, ctx) -> bool:
+    """第五条: an entrusted person (精神障碍、传染病等托管人员) in their agreement hospital (市福利医院、柳钢医院等)."""
+    return case.person.entrusted and case.facility.name in ctx.params["agreement_hospitals"]
+
+
+def under_agreement(case, ctx) -> bool:
+    """第五条「在协议医院内的常规治疗按原协议执行」: routine care there follows the agreement."""
+    return at_agreement_hospital(case, ctx) and decision_kind(case, ctx) == "routine"
+
+
+def filing_required(case, ctx) -> bool:
+    """第四条第2项: a referral to a district hospital or beyond is filed with the bureau (LJ-AMB-9 A);
+    reading B files every outside admission. Routine care under a 第五条 agreement is not re-filed."""
+    if under_agreement(case, ctx):
+        return False
+    return ctx.params["filing_scope"] == "all_outside_events" or above_primary(case)
+
+
+def filing_deadline(case, ctx) -> dt.date | None:
+    """集中供养《外出就医备案表》应在外出就医前或入院24小时内报民政局备案 (第四条第2项). No limit is stated for
+    分散供养 (LJ-AMB-16 A); reading B applies the institutional limit."""
+    if not institutional(case) and ctx.params["home_deadlines"] == "none":
+        return None
+    return add_hours(case.episode.admitted, ctx.params["filing_hours"])
+
+
+def filed_late(case, ctx) -> bool:
+    due = filing_deadline(case, ctx)
+    fs = filings(case)
+    if due is None or not fs or is_emergency(case):
+        return False
+    first = min(a.on for a in fs if a.on) if any(a.on for a in fs) else None
+    return first is not None and first > due
+
+
+def unfiled(case, ctx) -> bool:
+    """未经备案自行外出就医 (第四条第3项): no filing of any kind. A late filing is a flag only (LJ-AMB-8 A)."""
+    if not filing_required(case, ctx) and not is_emergency(case):
+        return False
+    if not filings(case):
+        return True
+    return ctx.params["late_filing_treated_as_unfiled"] == "yes" and filed_late(case, ctx)
+
+
+def needs_regional_procedure(case, ctx) -> bool:
+    """需转往柳州市区或自治区外医院的，必须按自治区有关就医管理办法办理转诊转院申请和医疗救助申请 (第四条第3项).
+    Other Guangxi cities are treated the same by default (LJ-AMB-11 A)."""
+    where = destination(case, ctx)
+    if where in ("city", "outside"):
+        return True
+    return where == "region" and ctx.params["other_guangxi_city_treated_as"] == "out_of_city"
+
+
+def insurance_approved(case) -> bool:
+    return case.episode.has("approval", "insurance_bureau")
+
+
+def dated_rule_day(case, ctx) -> dt.date:
+    """LJ-AMB-12: the 2026-01-01 rule is tested on the admission date (A) or the discharge date (B)."""
+    e = case.episode
+    return e.discharged if ctx.params["dated_rule_test_date"] == "discharge" and e.discharged else e.admitted
+
+
+def pay_first_applies(case, ctx) -> str | None:
+    """第三条第（二）项: from 2026-01-01, care at a non-assistance-designated facility, or at a level-2+ facility
+    without a primary referral, is paid by the patient first. Returns which branch applies, or None."""
+    if dated_rule_day(case, ctx) < ctx.params["designated_rule_from"]:
+        return None
+    if "assistance" not in case.facility.designations:
+        return "non_designated"
+    if above_primary(case) and not primary_referral(case) and not is_emergency(case) \
+            and not at_agreement_hospital(case, ctx):  # the 第五条 placement is the referral
+        return "unreferred"
+    return None
+
+
+def decision_kind(case, ctx) -> str:
+    """第十一条: 紧急抢救 (life-threatening) → 重大诊疗 (surgery, high-risk procedure, high-amount self-pay) → 常规."""
+    if is_emergency(case):
+        return "emergency"
+    if case.episode.decision == "major" or {"surgery", "high_risk_procedure"} & ctx.conditions(case):
+        return "major"
+    if case.bill.items and any(it.amount >= ctx.params["high_value_threshold"] for it in case.bill.items):
+        return "major"  # 高额自费项目 (LJ-AMB-18: the threshold is a deployment parameter)
+    return "routine"
+
+
+# =============================================================================================
+# Self-pay items: the 第七条 "double review"
+# =============================================================================================
+
+
+@attrs.frozen
+class ItemReview:
+    name: str
+    amount: int
+    subject: bool  # 单次费用超过200元（含）: the double review applies
+    cumulative: int  # 累计 self-pay of the admission up to and including this item
+    bureau_filing: bool  # 单次预估超过1000元或累计超过2000元: 报民政局社会救助股审核备案
+    status: str  # not_subject / approved / emergency / unapproved
+    proposer: str
+
+
+def review_items(case, ctx) -> list[ItemReview]:
+    """第七条: every off-catalogue item of 200 yuan or more (含) needs informed consent (Annex 3) and a first
+    review; a single estimate over 1,000 or a cumulative total over 2,000 also needs the bureau's 审核备案;
+    unapproved non-emergency items may be refused at settlement (第七条第4项, 第十四条)."""
+    p = ctx.params
+    inclusive = p["review_threshold_inclusive"] == "inclusive"
+    threshold = p["self_pay_review_threshold"]
+    entrusted_exempt = case.person.entrusted and p["entrusted_double_review"] == "no"
+    out, cumulative = [], 0
+    for it in case.bill.items:
+        subject = (it.amount >= threshold if inclusive else it.amount > threshold) and not entrusted_exempt
+        if subject or p["self_pay_cumulative_items"] == "all_off_catalogue":
+            cumulative += it.amount  # LJ-AMB-4 A: small items count towards the total
+        bureau = subject and (it.amount > p["self_pay_single_filing"] or cumulative > p["self_pay_cumulative_filing"])
+        emergency = ("emergency" in it.tags or is_emergency(case)) and p["emergency_self_pay_handling"] == "post_review"
+        if not subject:
+            status = "not_subject" if p["subthreshold_items"] == "not_subject" or it.approval == "approved" \
+                else "unapproved"
+        elif emergency:
+            status = "emergency"  # 非急救 items only are refused (第七条第4项); reviewed afterwards
+        else:
+            bureau_ok = not bureau or it.filed or p["bureau_review_is_approval"] == "no"
+            status = "approved" if it.consent and it.approval == "approved" and bureau_ok else "unapproved"
+        proposer = it.proposer or "referring_facility"  # 建议方: the proposing facility (LJ-AMB-10 A)
+        if p["proposer_default"] == "person":
+            proposer = "patient"
+        out.append(ItemReview(it.name, it.amount, subject, cumulative, bureau, status, proposer))
+    return out
+
+
+# =============================================================================================
+# Hooks
+# =============================================================================================
+
+
 @hookimpl
 def jiuzhu_eligibility(case, ctx):
-    # Skeleton: hukou in the region and a recognised category. The region's own issue encodes the rules.
-    groups = tuple(c for c in case.person.categories if c in ctx.params["target_groups"])
-    ok = case.person.hukou.startswith("450206") and bool(groups)
-    return Eligibility(ok, groups, (ctx.reason("户籍及救助对象身份" + ("符合" if ok else "不符合"),
-                                               "hukou and hardship status " + ("match" if ok else "do not match")),))
+    """第二条: 柳江区范围内集中供养和分散供养的城乡特困人员."""
+    p = case.person
+    groups = tuple(c for c in p.categories if c in ctx.params["target_groups"])
+    reasons = []
+    if not groups:
+        reasons.append(ctx.reason("非特困人员，不适用本办法", "not a person in extreme poverty: outside this measure",
+                                  "第二条", "LJ-ELIG-1"))
+    if p.support_mode not in MODE_ZH:
+        reasons.append(ctx.reason("非集中或分散供养特困人员", "neither institutional nor home-based support",
+                                  "第二条第二款", "LJ-ELIG-5"))
+    code = p.residence if ctx.params["nexus"] == "residence" else p.hukou  # LJ-AMB-17
+    in_district = code.startswith(ctx.params["home_division"])
+    if not in_district:
+        reasons.append(ctx.reason("身份认定地（或居住地）不在柳江区", "not recognised (or living) in Liujiang District",
+                                  "第二条", "LJ-ELIG-1"))
+    ok = bool(groups) and p.support_mode in MODE_ZH and in_district
+    if ok:
+        mode = "ELIG-3" if institutional(case) else "ELIG-4"
+        reasons.append(ctx.reason(f"柳江区{MODE_ZH[p.support_mode]}特困人员，适用本办法",
+                                  f"{'institutional' if institutional(case) else 'home-based'} person in extreme "
+                                  "poverty of Liujiang District: in scope", "第二条", f"LJ-{mode}"))
+    return Eligibility(ok, groups if ok else (), tuple(reasons))
 
 
 @hookimpl
 def jiuzhu_referral(case, ctx, eligibility):
-    return ReferralVerdict("covered" if eligibility.eligible else "not_covered")
+    """The care path and its consequences, in the order of LJ-REF-14 (LJ-AMB-7 A)."""
+    if not eligibility.eligible:
+        return ReferralVerdict("not_covered", (ctx.reason("不属于本办法适用对象", "not a person this measure covers",
+                                                          "第二条", "LJ-ELIG-1"),))
+    e = case.episode
+    if e.kind != "inpatient" and decision_kind(case, ctx) == "routine" and not case.bill.items:
+        return ReferralVerdict("not_applicable", (ctx.reason(
+            "非住院、手术或高值药品耗材使用，不属本办法管理的就医情形",
+            "not an admission, surgery or high-value item: not a care event under this measure", "第二条", "LJ-ELIG-2"),))
+    reasons, deadlines = [], []
+    reasons += _path_flags(case, ctx)
+    deadlines += _filing_deadlines(case, ctx)
+    if e.discharged and e.kind == "inpatient":
+        deadlines.append(Deadline("出具疾病诊断证明、出院小结、住院费用清单等医疗文书（不得以费用未结清为由扣押）",
+                                  "issue the diagnosis certificate, discharge summary and itemised bill (never withheld)",
+                                  "医疗机构", "本人或监护人",
+                                  add_hours(e.discharged, ctx.params["discharge_documents_hours"]), "出院后24小时内",
+                                  ctx.cite("第十二条", "LJ-DIS-2")))
+    kind = "covered"
+    where = destination(case, ctx)
+    if under_agreement(case, ctx):
+        reasons.append(ctx.reason("定点委托托管人员在协议医院的常规治疗，按原协议执行",
+                                  "entrusted person's routine care in the agreement hospital follows the agreement",
+                                  "第五条", "LJ-ENT-2"))
+    if where == "outside" and not insurance_approved(case) and not is_emergency(case):
+        kind = "not_covered"  # step 1 of LJ-REF-14
+        reasons.append(ctx.reason("未经医保部门审批同意转诊到自治区外就医，医疗救助资金不予支付",
+                                  "care outside Guangxi without the insurance bureau's approval: no medical assistance",
+                                  "第四条第3项", "LJ-REF-11"))
+    if unfiled(case, ctx):
+        who = "建议方或当事人" if not any(it.proposer for it in case.bill.items) else "建议方"
+        if ctx.params["unfiled_consequence"] == "not_paid":
+            kind = "not_covered"
+            reasons.append(ctx.reason(f"未经备案自行外出就医，医疗救助资金不予支付，相关费用由{who}自行承担",
+                                      "outside care without any filing: no medical assistance; the proposer or the "
+                                      "person bears the cost", "第四条第3项", "LJ-REF-12"))
+        elif kind == "covered":
+            kind = "pay_first_claim"  # LJ-AMB-7 B
+            reasons.append(ctx.reason("未经备案外出就医：先行结算，审核后按规定拨付（备选解释）",
+                                      "unfiled outside care: pay first, assistance after review (reading B)",
+                                      "第四条第3项", "LJ-AMB-7"))
+    branch = pay_first_applies(case, ctx)
+    if kind == "covered" and branch:
+        kind = "pay_first_claim"
+        what = ("在非医疗救助定点医疗机构就医" if branch == "non_designated"
+                else "未经基层医疗卫生机构转诊到二级及以上医保定点医疗机构就医")
+        reasons.append(ctx.reason(f"{what}，由患者先行结算，凭票据到身份认定地医保部门审核后按规定拨付医疗救助费用",
+                                  "non-designated facility or level-2+ facility without a primary referral: the "
+                                  "patient pays first and claims with receipts", "第三条第（二）项", "LJ-REF-9"))
+        deadlines += _manual_claim(case, ctx)
+    elif branch is None and dated_rule_day(case, ctx) < ctx.params["designated_rule_from"] and (
+            "assistance" not in case.facility.designations or not primary_referral(case)):
+        reasons.append(ctx.reason(
+            f"就医日早于{ctx.params['designated_rule_from'].isoformat()}，定点就医先行结算规定尚未适用",
+            "before 2026-01-01 the pay-first rule for non-designated or unreferred care does not apply",
+            "第三条第（二）项", "LJ-EFF-3"))
+    if kind == "covered":
+        reasons.append(ctx.reason("医疗救助定点医疗机构“一站式”直接结算，先诊疗后付费，入院无需押金",
+                                  "one-stop settlement at the designated facility: treat first, pay later, no deposit",
+                                  "第三条第（四）项、第十三条", "LJ-SET-1"))
+    reasons += _self_pay_reasons(case, ctx)
+    return ReferralVerdict(kind, tuple(reasons), tuple(deadlines))
+
+
+def _path_flags(case, ctx) -> list[Reason]:
+    """Unmet duties of the path (首诊、转诊单、市外转诊申请、逾期备案): flagged, payment unaffected (LJ-REF-14)."""
+    out = []
+    e = case.episode
+    if is_emergency(case):
+        out.append(ctx.reason("紧急抢救：医疗机构可先行救治，无需事前转诊、签字，送医后24小时内补办备案",
+                              "emergency: treat first without prior referral or signature; file within 24 hours",
+                              "第十一条", "LJ-REF-13"))
+        return out
+    first = next((s for s in e.path if s.kind == "first_contact"), None)
+    if first is not None and first.to_level != "primary":
+        out.append(ctx.reason("未在供养机构内设医疗机构、镇卫生院或社区卫生服务中心首诊",
+                              "first contact was not at a primary facility", "第四条第1项", "LJ-REF-2"))
+    if case.facility.level == "county" and not has_referral_slip(case) and not under_agreement(case, ctx):
+        out.append(ctx.reason("转至区级医院未见首诊医生出具的转诊单", "no referral slip from the first-contact doctor",
+                              "第四条第2项", "LJ-REF-4"))
+    if needs_regional_procedure(case, ctx):
+        docs = {d for s in e.path for d in s.documents}
+        missing = [d for d in ("转诊转院申请", "医疗救助申请") if d not in docs]
+        if missing:
+            out.append(ctx.reason(f"市外转诊须按自治区规定办理{'、'.join(missing)}",
+                                  "transfer out of the district needs the regional transfer and assistance applications",
+                                  "第四条第3项", "LJ-REF-10"))
+    if filed_late(case, ctx):
+        out.append(ctx.reason("外出就医备案逾期（已补办，不影响救助）", "filing late (made; payment unaffected)",
+                              "第四条第2项", "LJ-REF-7"))
+    return out
+
+
+def _filing_deadlines(case, ctx) -> list[Deadline]:
+    """Who files the 外出就医备案 with whom, and by when (第四条第2项, 第十一条)."""
+    e = case.episode
+    out = []
+    inst = institutional(case)
+    if is_emergency(case):
+        due = add_hours(e.admitted, ctx.params["emergency_filing_hours"])
+        if inst:
+            out.append(Deadline("紧急送医后补办外出就医备案", "complete the filing after emergency admission",
+                                "供养机构", "柳江区民政局", due, "送医后24小时内", ctx.cite("第十一条", "LJ-DEC-6")))
+        else:
+            out.append(Deadline("紧急送医后向镇政府报备并留存抢救材料",
+                                "report the emergency admission to the township and keep the rescue records",
+                                "监护人或村（居）委会", "镇人民政府", due, "送医后24小时内",
+                                ctx.cite("第十一条", "LJ-DEC-7")))
+        return out
+    if not filing_required(case, ctx):
+        return out
+    due = filing_deadline(case, ctx)
+    if inst:
+        out.append(Deadline("填写《外出就医备案表》报民政局备案", "file the outside-care form with the bureau",
+                            "供养机构", "柳江区民政局", due, "外出就医前或入院24小时内",
+                            ctx.cite("第四条第2项", "LJ-REF-7" if due else "LJ-REF-5")))
+    else:
+        out.append(Deadline("村（居）委会报镇人民政府备案后统一报民政局备案",
+                            "village committee files with the township, which files with the bureau",
+                            "村（居）委会、镇人民政府", "柳江区民政局", due,
+                            "入院24小时内（备选解释）" if due else "救助支付前（未规定时限）",
+                            ctx.cite("第四条第2项", "LJ-REF-6")))
+    phone = next((a for a in filings(case) if a.method == "phone" and a.on), None)
+    if phone is not None:
+        start = phone.on if ctx.params["phone_followup_start"] == "phone_report" else e.admitted  # LJ-AMB-14
+        out.append(Deadline("电话报备后补交《外出就医备案表》", "supply the filing form after the phone report",
+                            "供养机构" if inst else "村（居）委会", "柳江区民政局",
+                            ctx.calendar.add_working_days(start, ctx.params["phone_form_working_days"]),
+                            "电话报备后3个工作日内", ctx.cite("第四条第2项", "LJ-REF-8")))
+    return out
+
+
+def _manual_claim(case, ctx) -> list[Deadline]:
+    """手工报销: 集中供养 within 15 working days after discharge (第十三条); 分散供养 has no stated limit."""
+    e = case.episode
+    if not e.discharged:
+        return []
+    if institutional(case):
+        return [Deadline("凭票据向柳江区医保局申请手工医疗救助报销", "claim assistance manually with receipts",
+                         "供养机构协助", "柳江区医疗保障局",
+                         ctx.calendar.add_working_days(e.discharged, ctx.params["manual_claim_working_days"]),
+                         "出院后15个工作日内", ctx.cite("第十三条", "LJ-SET-4"))]
+    due = (ctx.calendar.add_working_days(e.discharged, ctx.params["manual_claim_working_days"])
+           if ctx.params["home_deadlines"] == "institutional_limits" else None)
+    return [Deadline("凭票据向柳江区医保局申请手工医疗救助报销", "claim assistance manually with receipts",
+                     "村（居）委会或监护人协助", "柳江区医疗保障局", due,
+                     "出院后15个工作日内（备选解释）" if due else "未规定时限", ctx.cite("第十三条", "LJ-SET-5"))]
+
+
+def _self_pay_reasons(case, ctx) -> list[Reason]:
+    out = []
+    reviewer = "供养机构负责人" if institutional(case) else "村（居）委会负责人会同监护人或委托代理人"
+    for r in review_items(case, ctx):
+        if r.status == "unapproved":
+            out.append(ctx.reason(
+                f"自费项目{yuan(r.amount)}元未经审批：{reviewer}有权在结算时拒付，不得从特困供养经费或救助资金列支，由建议方承担",
+                f"self-pay item of {yuan(r.amount)} yuan not approved: may be refused at settlement and is borne by "
+                "the proposer", "第七条第4项、第十四条", "LJ-SELF-7"))
+        elif r.status == "emergency":
+            out.append(ctx.reason(f"急救自费项目{yuan(r.amount)}元：不适用拒付，事后审核",
+                                  f"emergency self-pay item of {yuan(r.amount)} yuan: not refusable; reviewed afterwards",
+                                  "第七条第4项", "LJ-SELF-10"))
+        elif r.status == "approved":
+            out.append(ctx.reason(f"经审批同意的自费项目{yuan(r.amount)}元，优先从特困人员供养金或临时救助资金中统筹解决",
+                                  f"approved self-pay item of {yuan(r.amount)} yuan: funded first from the support "
+                                  "allowance or temporary assistance", "第十四条", "LJ-SELF-8"))
+    return out
+
+
+# -- signature (第十条、第十一条) ----------------------------------------------------------------
+
+
+def resolve_signer(case, ctx):
+    """第十条: 本人 → 法定监护人或法定义务人 → 委托代理人 → 供养机构负责人/村（居）委会负责人（报民政局备案）.
+    「有前一顺位且具备能力时，不得越位」: a higher rank present and able is never skipped. An able higher rank
+    who cannot be reached keeps the authority (LJ-AMB-21 A); reading B passes it down.
+
+    Returns (rank, role, name, passed_over, notes)."""
+    p = case.person
+    reach_matters = ctx.params["unreachable_passes_down"] == "yes"
+    passed, notes = [], []
+    if p.has_full_capacity and p.conscious:
+        return 1, "patient", p.name, (), notes
+    why_zh = "、".join(w for w, bad in (("不具备完全民事行为能力", not p.has_full_capacity),
+                                        ("神志不清", not p.conscious)) if bad)
+    why_en = " and ".join(w for w, bad in (("lacks full civil capacity", not p.has_full_capacity),
+                                           ("is not lucid", not p.conscious)) if bad)
+    passed.append(PassedOver(1, "patient", f"本人{why_zh}", f"the person {why_en}"))
+    g = p.guardian
+    if g is not None and g.able and (g.present or not reach_matters):
+        if not g.present:
+            notes.append(ctx.reason("法定监护人具备能力但暂无法联系：不得越位，非紧急治疗应等待其签字",
+                                    "the able guardian cannot be reached: no skipping; non-emergency treatment waits",
+                                    "第十条", "LJ-AMB-21"))
+        return 2, "guardian", g.name, tuple(passed), notes
+    passed.append(_passed(2, "guardian", g, "法定监护人或法定义务人", "legal guardian or obligor",
+                          "经核实无法定监护人/义务人", "verified: no guardian or obligor"))
+    agent = next((a for a in p.agents if a.able and (a.present or not reach_matters)), None)
+    if agent is not None:
+        return 3, "agent", agent.name, tuple(passed), notes
+    passed.append(_passed(3, "agent", p.agents[0] if p.agents else None, "委托代理人", "entrusted agent",
+                          "无书面委托的代理人", "no written entrustment"))
+    if institutional(case):
+        return 4, "institution_head", p.institution, tuple(passed), notes
+    return 4, "village_committee", p.village_committee, tuple(passed), notes
+
+
+def _passed(rank, role, contact, zh, en, none_zh, none_en) -> PassedOver:
+    if contact is None:
+        return PassedOver(rank, role, none_zh, none_en)
+    if not contact.able:
+        return PassedOver(rank, role, f"{zh}不具备能力", f"{en} not able to act")
+    return PassedOver(rank, role, f"{zh}无法及时联系（备选解释：顺延）", f"{en} unreachable (reading B: passes down)")
 
 
 @hookimpl
 def jiuzhu_signature(case, ctx):
-    rank, role, name, passed = resolve(case.person)
-    return SignaturePlan(role, name, rank, case.episode.decision, passed)
+    rank, role, name, passed, notes = resolve_signer(case, ctx)
+    kind = decision_kind(case, ctx)
+    rank_zh = {1: "本人", 2: "法定监护人或法定义务人", 3: "委托代理人", 4: "供养机构负责人或村（居）委会负责人"}[rank]
+    reasons = [ctx.reason(f"签字主体：第{rank}顺位（{rank_zh}）；有前一顺位且具备能力时不得越位",
+                          f"signer: rank {rank}; no rank skipped while a higher one is able", "第十条", "LJ-SIGN-1"),
+               ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if rank == 4 else ""),
+                          f"rank {rank} signs" + (", filed with the bureau" if rank == 4 else ""),
+                          f"第十条第{rank}项", f"LJ-SIGN-{rank + 1}"),
+               ctx.reason("谁签字、谁负责：签字人、顺位及其依据记入决策记录",
+                          "whoever signs is accountable: signer, rank and basis are recorded", "第三条第（三）项",
+                          "LJ-SIGN-8")]
+    reasons += [ctx.reason(f"第{po.rank}顺位不签：{po.why_zh}", f"rank {po.rank} passed over: {po.why_en}", "第十条",
+                           f"LJ-SIGN-{po.rank + 1}") for po in passed]
+    reasons += notes
+    approvals, deadlines = [], []
+    if rank == 4:
+        approvals.append("civil_affairs_bureau")
+        deadlines.append(Deadline("第四顺位签字报民政局备案", "file the rank-4 signature with the bureau",
+                                  "供养机构负责人" if institutional(case) else "村（居）委会负责人", "柳江区民政局", None,
+                                  "未规定时限，随外出就医备案", ctx.cite("第十条第4项", "LJ-SIGN-6")))
+        if kind == "routine" and ctx.params["routine_allows_rank4"] == "no":  # LJ-AMB-22 B
+            reasons.append(ctx.reason("常规诊疗须由本人、监护人或委托代理人签字：待乡镇政府书面委托后实施",
+                                      "routine care needs the person, guardian or agent: wait for a written entrustment",
+                                      "第十一条", "LJ-AMB-22"))
+            rank, role, name = 3, "agent", ""
+    if kind == "routine":
+        reasons.append(ctx.reason("常规诊疗：签字主体签字确认后实施", "routine: treatment after the signer confirms",
+                                  "第十一条", "LJ-DEC-2"))
+    elif kind == "major":
+        approvals += ["attending_doctor", "expert"]
+        done = case.episode.has("appraisal", "attending_doctor") and case.episode.has("appraisal", "expert")
+        if ctx.params["bureau_approval_blocks_major"] == "yes":  # LJ-AMB-19 B: also the bureau's approval
+            done = done and case.episode.has("approval", "civil_affairs_bureau")
+        reasons.append(ctx.reason(
+            "重大诊疗：经主治医生、区卫健局无偿选派的第三方专家评估并出具《重大治疗评估备案表》后方可开展"
+            + ("（评估已完成）" if done else "（评估未完成，不得开展）"),
+            "major treatment: only after the attending doctor and a third-party expert complete the assessment form"
+            + (" (done)" if done else " (not done: treatment may not start)"), "第十一条", "LJ-DEC-3"))
+        reasons.append(ctx.reason(
+            "重大治疗实行三方评估：" + ("供养机构" if institutional(case) else "村（居）委会")
+            + "意见、民政局备案回执与医疗方评估一并记入《重大治疗评估备案表》",
+            "three-party assessment: the institution's or village committee's opinion, the bureau's filing receipt "
+            "and the medical assessment are recorded on the assessment form", "第三条第（三）项", "LJ-DEC-4"))
+        if case.person.entrusted:
+            reasons.append(ctx.reason("托管人员涉及重大手术或高值自费项目，仍按第四章履行审批程序",
+                                      "entrusted person, major treatment: Chapter 4 still applies", "第五条", "LJ-ENT-3"))
+    else:
+        reasons.append(ctx.reason("紧急抢救：医疗机构可先行救治，无需事前签字", "emergency: treat first, no prior signature",
+                                  "第十一条", "LJ-DEC-5"))
+    return SignaturePlan(role, name, rank, kind, passed, tuple(approvals), tuple(reasons), tuple(deadlines))
+
+
+# -- money (第六条、第十四条) --------------------------------------------------------------------
 
 
 @hookimpl
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
-    return Plan()
+    """第六条: 住院医疗救助不设起付线，按应计入的住院医疗救助费用的100%给予救助，年累计救助最高限额为60000元；
+    仍有不足的，由救助供养经费予以支持. 第十四条: unapproved self-pay refused at settlement falls on the proposer."""
+    if not referral.covered:
+        return Plan()  # 医疗救助资金不予支付 (第四条第3项)
+    p = ctx.params
+    layers = []
+    if case.episode.kind == "inpatient":
+        after_insurance = "in_scope - layer.basic_insurance - layer.critical_illness - layer.other_payers"
+        if p["countable_ma_source"] == "slip":  # LJ-AMB-28 B: the one-stop system's figure, taken as given
+            ma = Layer.from_slip("assistance_paid", ctx.cite("第六条第二款", "LJ-AMB-28"))
+        else:
+            ma = Layer("medical_assistance", "住院医疗救助（不设起付线，100%）", "inpatient medical assistance",
+                       payer="medical_assistance", base=after_insurance, rate=p["inpatient_rate"],
+                       deductible=p["inpatient_deductible"], annual_cap=p["inpatient_annual_cap"],
+                       program=MA_PROGRAM, cite=ctx.cite("第六条第二款", "LJ-PAY-4"),
+                       note_zh="年累计救助最高限额60000元")
+        layers.append(ma)
+        if p["cap_includes_relief_fund"] == "no":  # LJ-AMB-1 A: the cap bounds medical assistance only
+            layers.append(Layer("relief_fund", "救助供养经费", "support fund", payer="relief_fund",
+                                base=f"{after_insurance} - layer.{ma.id}", cite=ctx.cite("第六条第一款", "LJ-PAY-6")))
+    if case.bill.items and p["proposer_default"] == "facility":  # LJ-AMB-10 B: the person bears it
+        layers.append(Layer("proposer_bears", "未经审批自费项目由建议方承担（结算时拒付）",
+                            "unapproved self-pay refused at settlement, borne by the proposer", payer="proposer",
+                            base="items.approval.refused", cite=ctx.cite("第十四条", "LJ-SELF-9")))
+    return Plan(tuple(layers))
+
+
+def premium_subsidy(ctx) -> int:
+    """第六条第二款: 特困人员参加城乡居民基本医保的个人缴费部分给予全额资助 (fen)."""
+    from jiuzhu.money import round_half_up
+    return round_half_up(ctx.params["premium_individual_contribution"] * ctx.params["premium_subsidy_rate"])
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+
+def _person_data(case) -> dict:
+    p = case.person
+    return {"name": p.name, "id_number": p.id_number, "support_mode": MODE_ZH.get(p.support_mode, ""),
+            "institution": p.institution, "village_committee": p.village_committee}
 
 
 @hookimpl
 def jiuzhu_documents(case, ctx, outcome):
-    return []
+    """附件1–4 and the rank-4 filing the case needs (LJ-DOC-18)."""
+    if not outcome.eligibility.eligible or outcome.referral.kind == "not_applicable":
+        return []
+    e, inst = case.episode, institutional(case)
+    docs = []
+    if filing_required(case, ctx) or is_emergency(case):
+        due = next((d.due for d in outcome.referral.deadlines if "备案" in d.what_zh or "报备" in d.what_zh), None)
+        docs.append(DocumentNeed(
+            "attachment_1", "外出就医备案表", "outside-care filing form",
+            "供养机构" if inst else "村（居）委会、镇人民政府", due,
+            {**_person_data(case), "facility": case.facility.name, "facility_level": case.facility.level,
+             "facility_location": case.facility.location, "admitted": e.admitted.isoformat(),
+             "emergency": is_emergency(case), "referral_slip": has_referral_slip(case),
+             "filing_method": "phone" if any(a.method == "phone" for a in filings(case)) else "form"},
+            ctx.cite("第四条第2项、附件1", "LJ-DOC-1")))
+    reviews = review_items(case, ctx)
+    for r in reviews:
+        if r.subject:
+            docs.append(DocumentNeed(
+                "attachment_3", "柳江区特困人员自费项目使用知情同意书", "informed consent for a self-pay item",
+                "主治医生", None,
+                {**_person_data(case), "item": r.name, "amount": yuan(r.amount), "cumulative": yuan(r.cumulative),
+                 "bureau_filing_required": r.bureau_filing, "status": r.status, "proposer": r.proposer,
+                 "first_reviewer": "供养机构负责人" if inst else "村（居）委会负责人及监护人/委托代理人",
+                 "bureau_route": ("供养机构" if inst else "镇人民政府社会救助经办机构") + "报柳江区民政局社会救助股"},
+                ctx.cite("第七条、附件3", "LJ-DOC-3")))
+    sig = outcome.signature
+    if sig and sig.decision == "major":
+        docs.append(DocumentNeed(
+            "attachment_4", "重大治疗评估备案表", "major-treatment assessment and filing form",
+            "主治医生、第三方专家", None,
+            {**_person_data(case), "facility": case.facility.name, "diagnoses": list(e.diagnoses),
+             "signer_role": sig.signer_role, "signer_rank": sig.rank,
+             "opinion_by": "供养机构" if inst else "村（居）委会"},
+            ctx.cite("第十一条、附件4", "LJ-DOC-4")))
+    if sig and sig.rank == 4:
+        docs.append(DocumentNeed(
+            "rank4_filing", "第四顺位签字报民政局备案", "rank-4 signature filed with the bureau",
+            "供养机构负责人" if inst else "村（居）委会负责人", None,
+            {**_person_data(case), "signer": sig.signer_name, "decision": sig.decision,
+             "passed_over": [po.why_zh for po in sig.passed_over]},
+            ctx.cite("第十条第4项", "LJ-DOC-7")))
+    if outcome.referral.kind == "pay_first_claim":
+        due = next((d.due for d in outcome.referral.deadlines if "手工" in d.what_zh), None)
+        docs.append(DocumentNeed(
+            "manual_claim", "手工医疗救助报销申请材料", "manual assistance claim package",
+            "供养机构协助" if inst else "村（居）委会或监护人协助", due,
+            {**_person_data(case), "facility": case.facility.name,
+             "discharged": e.discharged.isoformat() if e.discharged else "", "total": yuan(case.bill.total)},
+            ctx.cite("第十三条", "LJ-DOC-10")))
+    return docs
+
+
+# -- follow-up visits (第十六条) -----------------------------------------------------------------
+
+
+def visit_period(care_level: str, ctx) -> str:
+    """全失能每月至少一次，半失能每季度至少一次，具备自理能力年度巡访一次 (第十六条)."""
+    return ctx.params[{"fully_disabled": "visit_period_fully_disabled", "semi_disabled": "visit_period_semi_disabled",
+                       "self_care": "visit_period_self_care"}[care_level]]
+
+
+def visit_schedule(care_level: str, year: int, ctx) -> list[dt.date]:
+    """The last day of each calendar period of ``year`` by which one township visit is due."""
+    period = visit_period(care_level, ctx)
+    if period == "year":
+        return [dt.date(year, 12, 31)]
+    months = range(1, 13) if period == "month" else (3, 6, 9, 12)
+    return [quarter_end(dt.date(year, m, 1)) if period == "quarter" else
+            (dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)) for m in months]
+
+
+def missed_visits(care_level: str, year: int, visits, ctx) -> list[dt.date]:
+    """The period ends of ``year`` whose calendar period had no visit."""
+    period = visit_period(care_level, ctx)
+
+    def key(d):
+        return d.year, (0 if period == "year" else d.month if period == "month" else (d.month - 1) // 3)
+
+    seen = {key(v) for v in visits}
+    return [end for end in visit_schedule(care_level, year, ctx) if key(end) not in seen]
