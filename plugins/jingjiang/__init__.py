@@ -121,6 +121,13 @@ def certifier(group: str, ctx) -> str:
     return CERTIFIERS[group]
 
 
+def listed_recipient(case, ctx) -> bool:
+    """第六条 “由所属村（居委）民主评议公示确认，经各属地审核后，列入医疗救助对象……原则上一年度一确认”:
+    when the deployment loads the year's 救助对象库 (JJ-CAT-1), the person must be in it."""
+    registry = ctx.params["catalogue_recipients"]
+    return not registry or case.person.id_number in registry
+
+
 def is_insured(case, ctx) -> bool:
     """第六条 “所有救助对象均需参加职工医保或城乡居民医保”."""
     return case.person.scheme in ctx.params["insured_schemes"]
@@ -200,6 +207,10 @@ def jiuzhu_eligibility(case, ctx):
                                   f"target group {g}, certified by {certifier(g, ctx)}", "第五条", _group_rule(g)))
     if not groups:
         reasons.append(ctx.reason("不属于第五条所列救助对象", "not in a target group of 第五条", "第五条", "JJ-ELIG-9"))
+    listed = listed_recipient(case, ctx)
+    if not listed:
+        reasons.append(ctx.reason("未列入本年度救助对象库（须经村（居）民主评议公示、属地审核并年度确认）",
+                                  "not listed in this year's recipient registry", "第六条", "JJ-ELIG-13"))
     insured = is_insured(case, ctx)
     if not insured:
         if ctx.params["amb_uninsured"] == "case_by_case":
@@ -209,7 +220,7 @@ def jiuzhu_eligibility(case, ctx):
             reasons.append(ctx.reason("未参加职工医保或城乡居民医保，不享受救助，应先参保",
                                       "holds no basic medical insurance: not entitled, refer for enrolment",
                                       "第六条", "JJ-ELIG-14"))
-    ok = in_city and bool(groups) and (insured or ctx.params["amb_uninsured"] == "case_by_case")
+    ok = in_city and bool(groups) and listed and (insured or ctx.params["amb_uninsured"] == "case_by_case")
     return Eligibility(ok, groups, tuple(reasons))
 
 

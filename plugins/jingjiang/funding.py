@@ -6,6 +6,7 @@ every number comes from parameters.toml (``ctx.params`` or any :class:`jiuzhu.pa
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 
 import attrs
@@ -66,3 +67,9 @@ def payout_review(params, premium: int, payout: int, cause: str = "", audit_conf
         over = ratio >= high
     return PayoutReview(ratio, ratio < params["min_compensation_ratio"],
                         triggered and ratio < params["low_payout_trigger"], triggered and over)
+
+
+def premium_on_time(paid_on: dt.date, policy_year_start: dt.date) -> bool:
+    """第十条 “保单年度生效对应日期前统一拨付给保险公司专用帐户”: paid before the policy year starts.
+    The start date is the agreement's (the seed fixes none), so it is an argument."""
+    return paid_on < policy_year_start

@@ -67,9 +67,24 @@ def test_each_target_group_is_eligible(category):
 
 
 @pytest.mark.rule("JJ-ELIG-9")
-def test_group_not_in_article_5_is_not_eligible():
+def test_group_outside_the_list_is_not_eligible():
     out = evaluate({"person": {"categories": ["near_dibao"]}})
     assert not out.eligibility.eligible and out.referral.kind == "not_covered" and paid(out) == 0
+
+
+@pytest.mark.rule("JJ-ELIG-13", "JJ-CAT-1")
+def test_recipient_registry_when_loaded():
+    assert evaluate(params={"catalogue_recipients": ["32128219680702052X"]}).eligibility.eligible
+    out = evaluate(params={"catalogue_recipients": ["321282195603140314"]})
+    assert not out.eligibility.eligible and "JJ-ELIG-13" in rules_cited(out)
+
+
+@pytest.mark.rule("JJ-MODEL-3")
+def test_six_catalogues_are_data():
+    eng = make_engine()
+    names = set(eng.parameter_set("jingjiang").params)
+    assert {"catalogue_recipients", "catalogue_health_records", "catalogue_preferred_drugs",
+            "catalogue_preferred_services", "city_designated_hospitals", "catalogue_experts"} <= names
 
 
 @pytest.mark.rule("JJ-ELIG-7")
@@ -101,6 +116,12 @@ def test_uninsured_recipient_both_readings():
     assert not a.eligibility.eligible and "JJ-ELIG-14" in rules_cited(a)
     b = evaluate({"person": {"scheme": "none"}}, params={"amb_uninsured": "case_by_case"})
     assert b.eligibility.eligible and b.referral.kind == "case_by_case" and paid(b) == 0
+
+
+@pytest.mark.rule("JJ-DOC-6")
+def test_card_number_is_carried_on_the_filing_record():
+    doc = next(d for d in evaluate().documents if d.form_id == "filing_record")
+    assert doc.data["card_number"] == "JJJZ2019000001" and doc.due.isoformat() == "2019-04-10"
 
 
 @pytest.mark.rule("JJ-CARD-2")
@@ -358,7 +379,7 @@ def test_other_payers_are_subtracted_from_the_eligible_share():
 # -- filing and settlement deadlines (第二十二条, 第二十三条) ---------------------------------------------
 
 
-@pytest.mark.rule("JJ-FLOW-5", "JJ-AMB-15")
+@pytest.mark.rule("JJ-FLOW-5", "JJ-FLOW-2", "JJ-AMB-15")
 def test_late_filing_both_readings():
     late = {"episode": {"actions": [{"kind": "filing", "by": "primary_facility", "on": "2019-04-11"}]}}
     a = evaluate(late)  # due 2019-04-08 + 48 h = 2019-04-10
@@ -399,7 +420,7 @@ def test_month_end_settlement_with_the_health_centre():
     assert [d.due.isoformat() for d in out.deadlines if d.cite.rule == "JJ-FLOW-8"] == ["2020-01-31"]
 
 
-@pytest.mark.rule("JJ-FUND-3")
+@pytest.mark.rule("JJ-FUND-3", "JJ-DOC-18")
 def test_insurer_agreement_term():
     later = {"episode": {"admitted": "2021-01-05", "discharged": "2021-01-10"}}
     out = evaluate(later)
