@@ -236,8 +236,9 @@ def _group_rule(group: str) -> str:
 def visit_exclusion(case, ctx, level: str):
     """The 第二十一条 exclusions that remove the whole claim; None when none applies."""
     ep = case.episode
-    if ep.day > ctx.params["insurer_agreement_end"]:
-        return ("无有效的保险公司合作协议（初次协议至2020年12月31日），转市扶贫办",
+    end = ctx.params["insurer_agreement_end"]
+    if ep.day > end:
+        return (f"无有效的保险公司合作协议（协议期限至{end.isoformat()}），转市扶贫办",
                 "no insurer agreement in force on this date; route to the PAO", "第九条", "JJ-FUND-3")
     if ep.kind == "outpatient" or (ep.emergency and ep.kind != "inpatient"):
         return ("普通门诊（含门诊慢性病）、急诊的医疗费用不列入救助范围",
