@@ -18,6 +18,7 @@ from pathlib import Path
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.outcome import Deadline, DocumentNeed
 from jiuzhu.settle import Layer
+from jiuzhu.vocab import CATEGORIES
 from jiuzhu.workdays import add_hours
 
 HERE = Path(__file__).parent
@@ -58,6 +59,8 @@ CERTIFIERS = {
     "low_income_mental_illness": "市残联（重度精神病）及市民政局（低收入家庭）",
 }
 INSURER_CONTACT = "保险公司指定联络人"
+REFERRAL_ROLES = ("primary_facility", "referring_facility")
+SETTLEMENT_SLIP = "精准医疗结算单"
 
 
 @hookimpl
@@ -139,7 +142,8 @@ def scheme_is_employees(case) -> bool:
 
 def special_disease(case, ctx) -> bool:
     """第十八条 “门诊特殊病种（各种恶性肿瘤放化疗、终末期肾病透析治疗、器官移植抗排斥治疗），经审核后”."""
-    approved = case.episode.has("approval")
+    # the review (审核) is not a referral approval; the reviewer is unnamed (JJ-AMB-13): any other approval
+    approved = any(a.kind == "approval" and a.by not in REFERRAL_ROLES for a in case.episode.actions)
     if ctx.params["amb_special_disease_list"] == "open":  # JJ-AMB-13 B: any BMI special disease, once approved
         return approved
     return approved and bool(ctx.conditions(case) & set(ctx.params["special_outpatient_conditions"]))
@@ -203,7 +207,8 @@ def jiuzhu_eligibility(case, ctx):
                               "第五条", "JJ-ELIG-10"))
     groups = target_groups(case, ctx)
     for g in groups:
-        reasons.append(ctx.reason(f"救助对象类别：{g}，认定部门：{certifier(g, ctx)}",
+        name = CATEGORIES.get(g, "低收入家庭中的重度精神病患者")
+        reasons.append(ctx.reason(f"救助对象类别：{name}，认定部门：{certifier(g, ctx)}",
                                   f"target group {g}, certified by {certifier(g, ctx)}", "第五条", _group_rule(g)))
     if not groups:
         reasons.append(ctx.reason("不属于第五条所列救助对象", "not in a target group of 第五条", "第五条", "JJ-ELIG-9"))
@@ -486,6 +491,7 @@ def claim_materials(case, ctx, level: str) -> list[str]:
         items.append("转诊手续（基层定点医院认可）")
     else:
         items.append("转诊手续（市级定点医疗机构转院证明、市扶贫办书面同意）")
-    if not conditional or any(s.to_level == "primary" or s.origin for s in case.episode.path if s.kind != "first_contact"):
+    earlier_stay = any(s.to_level == "primary" and SETTLEMENT_SLIP in s.documents for s in case.episode.path)
+    if not conditional or earlier_stay:
         items.append("相关基层定点医院精准医疗结算单")
     return items

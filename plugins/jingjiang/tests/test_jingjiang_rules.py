@@ -237,6 +237,10 @@ def test_approved_dialysis_outpatient_at_the_inpatient_rate():
     assert paid(evaluate(DIALYSIS)) == 320000  # 80% × 4000 like a stay
     unreviewed = evaluate({"episode": {"kind": "special_outpatient", "diagnoses": ["dialysis"]}})
     assert unreviewed.referral.kind == "not_covered"
+    # a referral approval is not the special-disease review
+    referral_only = {"episode": {"kind": "special_outpatient", "diagnoses": ["dialysis"],
+                                 "actions": [{"kind": "approval", "by": "primary_facility"}]}}
+    assert evaluate(referral_only).referral.kind == "not_covered"
 
 
 @pytest.mark.rule("JJ-AMB-13")
@@ -446,5 +450,8 @@ def test_claim_materials_by_claim_type():
     items = materials(evaluate(NANJING, DIALYSIS, {"episode": {"actions": actions}}))
     assert "特殊病种门诊病历复印件" in items and "出院小结" not in items
     assert "转诊手续（市级定点医疗机构转院证明、市扶贫办书面同意）" in items
+    stay = {"episode": {"path": [{"kind": "first_contact", "to": "靖江市新桥镇卫生院", "to_level": "primary",
+                                  "documents": ["出院小结", "精准医疗结算单"]}]}}
+    assert "相关基层定点医院精准医疗结算单" in materials(evaluate(CITY, REFERRED, stay))
     every = materials(evaluate(CITY, REFERRED, params={"amb_claim_materials": "all"}))
     assert {"特殊病种门诊病历复印件", "出院小结", "相关基层定点医院精准医疗结算单"} <= set(every)
