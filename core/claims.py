@@ -83,6 +83,8 @@ def read_claims(path: str | Path):
             except pa.ArrowInvalid:
                 raise InputError(f"claims column {name}", None, "expected whole numbers of fen") from None
         else:
+            if pa.types.is_timestamp(col.type):  # JSON readers infer dates as timestamps
+                col = col.cast(pa.date32())
             if pa.types.is_boolean(col.type):
                 col = pc.if_else(col, "true", "false")
             col = pc.fill_null(col.cast(pa.string()), "")
