@@ -26,7 +26,7 @@ from .batch import BOOLS, JSONS, MONEY, NOT_KEY, check_columns, unflatten
 from .engine import Engine
 from .errors import InputError, JiuzhuError
 from .loader import structure_case
-from .money import yuan
+from .money import yuan, yuan_grouped
 from .settle import Plan, settle_columns
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -379,9 +379,10 @@ def render_totals(engine: Engine, tots: list[dict], n: int, rehomed: bool):
         if "error" in s:
             t.add_row(name, "错误 error ¹", *["—"] * 8)
             continue
-        funds = "\n".join(f"{k}: {yuan(v)}" for k, v in s["funds"].items()) or "—"
-        t.add_row(name, str(s["covered"]), str(s["refused"]), str(s["pay_first_claim"]), yuan(s["assistance"]), funds,
-                  yuan(s["burden_total"]), yuan(s["burden_mean"]), yuan(s["burden_median"]), yuan(s["burden_p90"]))
+        g = yuan_grouped
+        funds = "\n".join(f"{k}: {g(v)}" for k, v in s["funds"].items()) or "—"
+        t.add_row(name, f"{s['covered']:,}", f"{s['refused']:,}", f"{s['pay_first_claim']:,}", g(s["assistance"]), funds,
+                  g(s["burden_total"]), g(s["burden_mean"]), g(s["burden_median"]), g(s["burden_p90"]))
     from rich.console import Group
     from rich.text import Text
     notes = [Text(f"¹ {s['region']}: {s['error']}") for s in tots if "error" in s]
