@@ -200,3 +200,72 @@ def main():
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# -- comparison across regions, batches, sweeps, synthetic claims ------------------------------
+
+
+@cli.command()
+@click.argument("case_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--regions", "regions_spec", default="all", show_default=True, help="Region codes a,b,… or all. 地区")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]), default="text")
+@click.option("--explain", is_flag=True, help="Add the cited reason behind each cell. 显示依据")
+@click.option("--as-is", "as_is", is_flag=True, help="Evaluate the case as given instead of re-homing it into each region.")
+@click.option("--as-of", "as_of", callback=_date, default=None, help="Judge by the rules in force on this date.")
+@click.option("--batch", "batch_file", type=click.Path(dir_okay=False), default=None,
+              help="Evaluate a file of claims (.csv, .jsonl, .parquet) instead of one case. 批量")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+              help="With --batch: where to write per-claim results (.parquet, .csv or .jsonl).")
+@click.option("--progress/--no-progress", default=True, help="With --batch: show a progress bar.")
+@click.pass_context
+def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress):
+    """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
+    from .compare import compare_case, parse_regions, render
+    eng = _engine(ctx)
+    regions = parse_regions(eng, regions_spec)
+    if batch_file:
+        from .claims import run_batch
+        if case_file:
+            raise click.UsageError("give either CASE or --batch CLAIMS, not both")
+        run_batch(eng, batch_file, regions, out_file, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt)
+        return
+    if not case_file:
+        raise click.UsageError("give a CASE file or --batch CLAIMS")
+    from .loader import load_case
+    cmp = compare_case(eng, load_case(case_file), regions, as_is=as_is, as_of=as_of)
+    click.echo(render(cmp, fmt, explain, color=fmt == "text" and sys.stdout.isatty()), nl=fmt != "csv")
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--vary", required=True, help="FIELD=START:STOP:STEP in yuan, e.g. bill.total=0:200000:1000. 变量")
+@click.option("--regions", "regions_spec", default="all", show_default=True)
+@click.option("--as-is", "as_is", is_flag=True, help="Evaluate the case as given instead of re-homing it.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for sweep.csv/.png/.svg.")
+@click.pass_context
+def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir):
+    """Evaluate a case over a range of one input; write a CSV and a chart. 参数扫描"""
+    from .compare import parse_regions
+    from .loader import load_case
+    from .sweep import parse_vary, run_sweep
+    eng = _engine(ctx)
+    field, values = parse_vary(vary)
+    paths = run_sweep(eng, load_case(case_file), field, values, parse_regions(eng, regions_spec), Path(out_dir),
+                      as_is=as_is)
+    for p in paths:
+        click.echo(str(p))
+
+
+@cli.command()
+@click.option("--n", "n", type=click.IntRange(1, None), default=1000, show_default=True, help="Number of claims.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--year", type=int, default=2026, show_default=True, help="Calendar year of the episodes.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
+              help="Claims file (.parquet, .csv or .jsonl).")
+def synth(n, seed, year, out_file):
+    """Draw a synthetic population of claims (no real persons). 合成数据"""
+    from .claims import write_claims
+    from .synth import synth_claims
+    cols = synth_claims(n, seed, year)
+    write_claims(cols, out_file)
+    click.echo(f"{n} claims → {out_file}")
