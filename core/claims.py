@@ -22,11 +22,11 @@ from typing import Callable, Mapping
 import attrs
 import numpy as np
 
-from .batch import BOOLS, JSONS, MONEY, NOT_KEY, check_columns, unflatten
+from .batch import MONEY, NOT_KEY, check_columns, unflatten
 from .engine import Engine
 from .errors import InputError, JiuzhuError
 from .loader import structure_case
-from .money import yuan, yuan_grouped
+from .money import yuan_grouped
 from .settle import Plan, settle_columns
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -178,7 +178,8 @@ class ClaimTable:
         self.discharged = dates("episode.discharged", adm).to_numpy(zero_copy_only=False).astype("datetime64[D]")
         self.ages = self._ages(self.admitted)
         # the region-independent part of the decision key, one integer per claim
-        key_cols = [c for c in sorted(table.column_names) if c not in NOT_KEY and not c.startswith("history.ytd.")]
+        # history stays in the key: a plan may read it (Guang'an's segments continue from the year's count)
+        key_cols = [c for c in sorted(table.column_names) if c not in NOT_KEY]
         key = np.zeros(n, dtype=np.int64)
         for c in key_cols:
             enc = pc.dictionary_encode(col(c))
@@ -229,7 +230,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     from .compare import rehome
     try:
         info = engine.host.region(region).info
-        day = ct.discharged if info.date_basis == "discharge" else ct.admitted
+        day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
         if as_of is not None:
             day = np.full(ct.n, np.datetime64(as_of), dtype="datetime64[D]")
         thresholds, breaks = _thresholds(engine, region)

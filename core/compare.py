@@ -21,7 +21,7 @@ import attrs
 from .engine import Engine
 from .errors import JiuzhuError
 from .model import ROLES, Case
-from .money import pct, yuan, yuan_grouped
+from .money import pct, yuan_grouped
 from .outcome import VERDICTS, Outcome
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from pathlib import Path
 
 import attrs
 
@@ -13,7 +11,7 @@ from .conditions import condition_tags
 from .config import Deployment
 from .errors import JiuzhuError
 from .model import Case
-from .outcome import Eligibility, Outcome, Reason, ReferralVerdict, Settlement
+from .outcome import Eligibility, Outcome, Reason, ReferralVerdict
 from .params import ParameterSet, Params
 from .plugins import Host, Region, default_host
 from .region import RegionInfo
@@ -115,12 +113,14 @@ class Engine:
         self.host.region(code)
         return code
 
+    def date_basis(self, code: str) -> str:
+        """Which episode date selects the rules in force: the deployment's choice, else the region's."""
+        return self.deployment.date_basis.get(code, self.host.region(code).info.date_basis)
+
     def day_for(self, case: Case, code: str, as_of: dt.date | None) -> dt.date:
         if as_of:
             return as_of
-        info = self.host.region(code).info
-        basis = self.deployment.date_basis.get(code, info.date_basis)
-        if basis == "discharge":
+        if self.date_basis(code) == "discharge":
             return case.episode.day
         return case.episode.admitted
 
@@ -171,8 +171,6 @@ class Engine:
             plan = plan + r.plan
         settlement = settle(bill_columns(case), plan, case.history.ytd)
         day = self.day_for(case, code, as_of)
-        leaf_region = self.host.region(code)
-        ctx = self.context(code, day)
         signature = None
         for region in reversed(self.chain(code)):
             signature = region.call("jiuzhu_signature", case=case, ctx=self.context(region.code, day))

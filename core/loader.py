@@ -146,7 +146,6 @@ def structure_case(raw: Any, where: str = "case") -> Case:
 
 def _first_error(exc: BaseException, path: str = "") -> InputError:
     """Walk cattrs' exception groups to the first leaf and name its field path."""
-    notes = getattr(exc, "__notes__", []) or []
     if isinstance(exc, BaseExceptionGroup):
         sub = exc.exceptions[0]
         sub_notes = getattr(sub, "__notes__", []) or []

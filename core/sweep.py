@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import warnings
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import attrs

@@ -24,7 +24,6 @@ not calibrated:
 
 from __future__ import annotations
 
-import datetime as dt
 
 import numpy as np
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +22,7 @@ from jiuzhu.compare import rehome
 from jiuzhu.config import parse_config
 from jiuzhu.engine import Engine
 from jiuzhu.loader import structure_case
-from jiuzhu.plugins import default_host, make_host
+from jiuzhu.plugins import make_host
 
 PLAUSIBLE = {"date": "2020-01-01", "yuan": "1000", "rate": "0.5", "count": 1, "days": 10, "hours": 24,
              "working_days": 10, "years": 60, "bool": True, "text": "x", "list": [], "dates": [],
@@ -122,7 +121,6 @@ def test_batch_agrees_with_per_case(region, rows):
 
 def test_annual_cap_binds_across_a_batch():
     """Three large claims of one person: the capped region's basic layer stops at its annual cap."""
-    from jiuzhu.testing import BASE
     from jiuzhu.batch import flatten
     from jiuzhu.testing import make_case
     rows = []

@@ -167,7 +167,6 @@ def test_synth_is_valid_and_reproducible(tmp_path):
 
 
 def test_sweep_writes_csv_and_chart(tmp_path):
-    from jiuzhu.loader import structure_case
     from jiuzhu.sweep import parse_vary, run_sweep
     field, values = parse_vary("bill.total=0:20000:5000")
     assert values == [0, 500000, 1000000, 1500000, 2000000]

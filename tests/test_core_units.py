@@ -8,7 +8,6 @@ from click.testing import CliRunner
 from jiuzhu import idcard
 from jiuzhu.cli import cli
 from jiuzhu.errors import CalendarError, InputError, MissingParameter
-from jiuzhu.model import Contact
 from jiuzhu.money import capital_yuan, to_fen, yuan
 from jiuzhu.params import ParameterSet
 from jiuzhu.signature import resolve

@@ -10,7 +10,6 @@ import datetime as dt
 import pytest
 
 from jiuzhu.idcard import make
-from jiuzhu.plugins import make_host
 from jiuzhu.testing import layer, make_case, make_engine
 from jiuzhu import Eligibility, Layer, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 
