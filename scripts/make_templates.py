@@ -102,6 +102,8 @@ def grid(doc, rows, cols, widths):
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
+    for i, w in enumerate(widths):  # the grid widths are what LibreOffice and WPS lay out by
+        t.columns[i].width = Cm(w)
     for row in t.rows:
         for i, w in enumerate(widths):
             row.cells[i].width = Cm(w)
@@ -225,7 +227,7 @@ def wusheng():
     # 附件1 县域内住院就医救助申请审批表
     doc = new_doc()
     title(doc, "武胜县特困人员县域内住院就医救助", "申请审批表")
-    t = grid(doc, 3, 2, [2.6, 14.0])
+    t = grid(doc, 3, 2, [3.2, 13.4])
     cell(t.cell(0, 0), "申请书", align="center", bold=True)
     cell(t.cell(0, 1),
          "特困人员本人姓名{{ person.name }}，性别{{ person.sex }}，年龄{{ person.age }}岁，身份证号码"
@@ -303,7 +305,7 @@ def wusheng():
                                  title_en="Out-of-county inpatient assistance application and approval form", source="附件2")
 
     # 附件3 医院申报结算明细表 (monthly, one per hospital)
-    sheet_form(d / "attachment_3.xlsx", "武胜县{{ sheet.facility }}申报结算特困人员住院就医个人自付费用救助明细表",
+    sheet_form(d / "attachment_3.xlsx", "{{ sheet.facility if sheet.facility.startswith('武胜县') else '武胜县' ~ sheet.facility }}申报结算特困人员住院就医个人自付费用救助明细表",
                "填报医疗机构（盖章）：{{ sheet.facility }}        联系人：{{ sheet.contact }}        "
                "联系电话：{{ sheet.phone }}        填报时间：{{ sheet.filled.zh }}",
                [("序号", "{{ row.seq }}", 6), ("姓名", "{{ row.person.name }}", 10), ("性别", "{{ row.person.sex }}", 6),
