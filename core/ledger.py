@@ -117,7 +117,7 @@ def _title(name: str, wb) -> str:
 
 
 def _totals(ws, span) -> dict:
-    """Column letter → total in fen of every numeric column of the repeated rows."""
+    """Column letter → total in fen of every amount column of the repeated rows."""
     from decimal import Decimal
 
     out = {}
@@ -125,7 +125,7 @@ def _totals(ws, span) -> dict:
         return out
     for col in ws.iter_cols(min_row=span[0], max_row=span[1]):
         vals = [c.value for c in col]
-        if vals and all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in vals):
+        if vals and all(isinstance(v, Decimal) for v in vals):  # amounts only, not 序号
             out[col[0].column_letter] = int(sum(Decimal(v) * 100 for v in vals))
     return out
 
