@@ -709,7 +709,7 @@ def fushun():
             cell(t.cell(9, i), h, align="center", bold=True)
     t.cell(9, 0).merge(t.cell(9, 1))
     t.cell(9, 2).merge(t.cell(9, 3))
-    cell(t.cell(10, 0), "{%tr for l in layers_list %}")
+    cell(t.cell(10, 0), "{%tr for l in layers_list if not l.given %}")  # assistance only, not the slip's payers
     cell(t.cell(11, 0).merge(t.cell(11, 1)), "{{ l.name_zh }}")
     cell(t.cell(11, 2).merge(t.cell(11, 3)), "{{ l.base }}", align="right")
     cell(t.cell(11, 4), "{{ l.rate }}", align="center")
@@ -727,7 +727,7 @@ def fushun():
                                      ("县（区）民政局\n审批意见", "经办人", "审批人"),
                                      ("救助资金\n发放情况", "经办人", "审核人"))):
         cell(t2.cell(i, 0), who, align="center")
-        cell(t2.cell(i, 1), "", "", f"{a}：                {b}：                （盖章）          年    月    日", valign="top")
+        cell(t2.cell(i, 1), "", "", f"{a}：            {b}：            （盖章）        年    月    日", valign="top")
         row_height(t2, i, 2.4)
     footnote(doc, "注：1.基本医疗救助对个人承担的符合规定的基本医疗自负费用按比例救助，年度设救助上限；大病医疗救助对符合规定的"
                   "医疗自负费用超过救助起付线部分按比例救助。2.随表附身份证、救助证件复印件、医疗费用票据、结算单等材料。")
