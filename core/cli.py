@@ -185,6 +185,76 @@ def vocab(what):
         click.echo(f"{k}\t{zh}")
 
 
+@cli.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--region", default=None, help="Region code (default: the case's or the deployment's). 地区")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output folder. 输出目录")
+@click.option("--format", "formats", type=click.Choice(["docx", "xlsx", "pdf"]), multiple=True,
+              help="docx/xlsx: keep Word/Excel forms in their own format; pdf: also convert to PDF "
+                   "(LibreOffice). Repeatable; default docx and xlsx. 输出格式")
+@click.option("--form", "form_ids", multiple=True, help="Only these form ids (repeatable). 指定表单")
+@click.option("--all", "all_forms", is_flag=True, help="Every form of the region, not only those the case needs.")
+@click.option("--as-of", "as_of", callback=_date, default=None)
+@click.pass_context
+def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
+    """Fill the forms a case needs (Word, Excel, PDF). 填写案例所需表单"""
+    from .forms import convert, need_for, region_forms, render_need
+    from .loader import load_case
+    eng = _engine(ctx)
+    case = load_case(case_file)
+    outcome = eng.evaluate(case, region, as_of)
+    needs = list(outcome.documents)
+    if all_forms or form_ids:
+        have = {n.form_id for n in needs}
+        specs = {}
+        for code in outcome.chain:
+            specs.update(region_forms(eng, code))
+        for fid in form_ids:
+            if fid not in specs and fid not in have:
+                raise JiuzhuError(f"--form: unknown form {fid!r}; forms of {outcome.region}: {', '.join(sorted(specs))}")
+        needs += [need_for(s) for fid, s in specs.items() if fid not in have]
+        if form_ids:
+            needs = [n for n in needs if n.form_id in form_ids]
+    if not needs:
+        click.echo(f"本案例无需填写表单 no forms needed for this case ({outcome.region}); use --all to fill every form")
+        return
+    formats = set(formats or ("docx", "xlsx"))
+    out = Path(out_dir)
+    for need in needs:
+        path = render_need(eng, case, outcome, need, out)
+        kind = path.suffix[1:]
+        if "pdf" in formats:
+            click.echo(str(convert(path, "pdf", out)))
+        if kind in formats:
+            click.echo(str(path))
+        else:
+            path.unlink()
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--region", required=True, help="Region code. 地区")
+@click.option("--month", required=True, help="The month, YYYY-MM (cases settled in it). 月份")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True, help="Output workbook (.xlsx).")
+@click.pass_context
+def ledger(ctx, cases, region, month, out_file):
+    """A region's ledgers and monthly itemised claim sheets from many cases, with totals. 台账与明细表"""
+    from .ledger import build_ledger
+    from .loader import load_case
+    from .money import yuan
+    eng = _engine(ctx)
+    files = []
+    for c in cases:
+        p = Path(c)
+        files += sorted(p.rglob("*.toml")) + sorted(p.rglob("*.json")) if p.is_dir() else [p]
+    loaded = [load_case(f) for f in files]
+    sheets = build_ledger(eng, loaded, region, month, Path(out_file))
+    for s in sheets:
+        totals = "  ".join(f"{k}={yuan(v)}" for k, v in s.totals.items())
+        click.echo(f"{s.title}\t{s.rows} 人 rows\t{totals}")
+    click.echo(str(out_file))
+
+
 def _register_extensions():
     from .plugins import default_host
     try:

@@ -1,0 +1,267 @@
+"""Every form of the five regions is filled from a case, reopened and checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from openpyxl import load_workbook
+
+from jiuzhu.cli import cli
+from jiuzhu.errors import JiuzhuError
+from jiuzhu.forms import (Day, Money, TemplateError, convert, need_for, region_forms, render_docx, render_need,
+                          render_xlsx, standard_context)
+from jiuzhu.outcome import DocumentNeed
+from jiuzhu.testing import make_case, make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 4, 3)
+PARAMS = {"wusheng": {"effective_date": "2025-10-01"}, "liujiang": {"effective_date": "2025-10-01"}}
+
+CASE = {
+    "id": "T-001",
+    "person": {"name": "王秀英", "id_number": "511622195203120315", "hukou": "511622104000",
+               "residence": "511622104000", "village_committee": "某村民委员会",
+               "caregiver": {"name": "王小红", "relation": "侄女"}},
+    "facility": {"name": "武胜县人民医院", "location": "511622"},
+    "episode": {"admitted": "2026-03-02", "discharged": "2026-03-12", "diagnoses": ["J44.1"],
+                "path": [{"kind": "first_contact", "to": "武胜县人民医院", "on": "2026-03-02",
+                          "actions": [{"kind": "approval", "by": "township", "on": "2026-03-01"}]}]},
+    "bill": {"total": "12000.00", "in_scope": "10500.00", "first_self_paid": "600.00", "over_limit": "100.00",
+             "fully_self_paid": "800.00", "deductible": "400.00", "basic_paid": "7875.00", "assistance_paid": "1800.00",
+             "items": [{"name": "进口止血材料", "amount": "800.00", "proposer": "主治医生"}]},
+}
+
+# What each form must show once filled: filled values and its signature/seal blocks.
+SIGN = ["经办人", "盖章", "年", "月", "日"]
+EXPECT = {
+    "wusheng": {
+        "attachment_1": ["武胜县特困人员县域内住院就医救助", "申请审批表", "申请书", "乡镇审核意见", "审核意见",
+                         "王秀英", "511622195203120315", "武胜县人民医院", "年龄73岁", "性别男", "审批人", "申请人", "代办人",
+                         "注：1.本表一式一份"] + SIGN,
+        "attachment_2": ["武胜县特困人员县域外住院就医救助申请审批表", "王秀英", "511622195203120315", "1952年3月12日",
+                         "武胜县人民医院", "2026年3月2日", "2026年3月12日", "12000.00元", "9675.00元", "2325.00元",
+                         "申请（承诺）人签字", "审核人签字", "乡镇盖章", "县民政局", "审批意见", "注：1.本表一式一份"] + SIGN,
+    },
+    "liujiang": {
+        "out_of_facility_filing": ["柳江区特困人员外出就医备案表", "王秀英", "511622195203120315", "分散供养",
+                                   "某村民委员会", "武胜县人民医院", "王小红", "侄女", "民政局备案意见", "审批人",
+                                   "24小时内"] + SIGN,
+        "self_pay_consent": ["柳江区特困人员自费项目使用知情同意书", "王秀英", "进口止血材料", "800.00", "捌佰元整",
+                             "主治医生", "签字人", "初审", "民政备案", "60000", "审核人"] + SIGN,
+        "major_treatment_assessment": ["柳江区特困人员重大治疗评估备案表", "王秀英", "第三方专家", "主治医生",
+                                       "民政局备案意见", "审批人", "第十条"] + SIGN,
+    },
+    "jingjiang": {
+        "transfer_claim_checklist": ["靖江市医疗救助转诊报销材料清单", "王秀英", "身份证正反两面复印件", "银行卡正反两面复印件",
+                                     "出院小结", "基本医疗保险结算单", "精准医疗结算单", "审核人", "第二十四条"] + SIGN,
+        "settlement_slip": ["靖江市精准医疗救助结算单", "王秀英", "12000.00", "7875.00", "支付方", "救助比例",
+                            "本次救助金额合计", "大写", "审核人"] + SIGN,
+    },
+    "guangan": {
+        "treat_first_pay_later": ["先诊疗后付费", "协议书", "甲方", "乙方", "王秀英", "511622195203120315",
+                                  "武胜县人民医院", "无需交纳住院押金", "结清个人承担的费用", "乙方签字"] + SIGN[2:],
+    },
+    "fushun": {
+        "assistance_application": ["抚顺市医疗救助申请审批表", "王秀英", "511622195203120315", "12000.00元",
+                                   "7875.00元", "基本医疗救助", "大病医疗救助", "大写", "审批人", "县（区）民政局"] + SIGN,
+    },
+}
+
+
+def docx_text(path: Path) -> str:
+    d = Document(str(path))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            for c in row.cells:
+                parts += [p.text for p in c.paragraphs]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return make_engine(parameters=PARAMS)
+
+
+@pytest.fixture(scope="module")
+def case():
+    return make_case(CASE)
+
+
+@pytest.mark.parametrize("region,form_id", [(r, f) for r, fs in EXPECT.items() for f in fs])
+def test_word_form_is_filled_and_signable(engine, case, tmp_path, region, form_id):
+    outcome = engine.evaluate(case, region)
+    spec = region_forms(engine, region)[form_id]
+    path = render_need(engine, case, outcome, need_for(spec), tmp_path, today=TODAY)
+    text = docx_text(path)
+    assert "{{" not in text and "{%" not in text
+    missing = [s for s in EXPECT[region][form_id] if s not in text]
+    assert not missing, f"{form_id} lacks {missing}"
+
+
+def test_every_manifest_form_is_tested_or_a_sheet(engine):
+    for region in ("wusheng", "liujiang", "jingjiang", "guangan", "fushun"):
+        for fid, spec in region_forms(engine, region).items():
+            assert fid in EXPECT.get(region, {}) or spec.kind == "xlsx", f"{region}/{fid} has no check"
+
+
+def test_wusheng_has_its_six_attachments(engine):
+    forms = region_forms(engine, "wusheng")
+    assert [forms[f"attachment_{i}"].source for i in range(1, 7)] == [f"附件{i}" for i in range(1, 7)]
+    assert {forms[f"attachment_{i}"].kind for i in (3, 4, 5, 6)} == {"xlsx"}
+
+
+SHEET_ROW = {
+    # form: (column heads that must appear, {column letter: expected value in the case's row})
+    "attachment_3": (["序号", "姓名", "身份证号码", "住院总费用（元）", "医院申请结算费用（元）", "备注"],
+                     {"A": 1, "B": "王秀英", "C": "男", "D": "511622195203120315", "F": "2026-03-02", "G": "2026-03-12",
+                      "H": 12000, "I": 9675, "J": 2325}, "医疗机构负责人签字（盖章）"),
+    "attachment_4": (["县域外住院原因", "治疗医院", "个人自付费用（元）"],
+                     {"B": "王秀英", "G": "武胜县人民医院", "J": 12000, "K": 9675, "L": 2325}, "乡镇负责人签字（盖章）"),
+    "attachment_5": (["散居/集中", "首诊签署\n医院", "转诊\n医院", "联系人及电话"],
+                     {"B": "王秀英", "F": "散居", "G": "武胜县人民医院", "H": "2026-03-02"}, "乡镇负责人签字（盖章）"),
+    "attachment_6": (["转诊县域内医院", "转至县域外医院报备时间", "联系人及电话"],
+                     {"B": "王秀英", "F": "散居", "G": "武胜县人民医院", "M": "王小红 "}, "乡镇负责人签字（盖章）"),
+}
+
+
+@pytest.mark.parametrize("form_id", sorted(SHEET_ROW))
+def test_wusheng_sheets_filled_from_one_case(engine, case, tmp_path, form_id):
+    outcome = engine.evaluate(case, "wusheng")
+    spec = region_forms(engine, "wusheng")[form_id]
+    path = render_need(engine, case, outcome, need_for(spec), tmp_path, today=TODAY)
+    ws = load_workbook(path).active
+    heads, row, sign = SHEET_ROW[form_id]
+    assert [h for h in heads if h not in [c.value for c in ws[3]]] == []
+    for col, want in row.items():
+        got = ws[f"{col}4"].value
+        assert (float(got) == want) if isinstance(want, int) else got == want, (col, got, want)
+    text = " ".join(str(c.value) for r in ws.iter_rows() for c in r if c.value is not None)
+    assert sign in text and "2026年4月3日" in text and "{{" not in text
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.orientation == "landscape"
+    if form_id in ("attachment_3", "attachment_4"):
+        col = "H" if form_id == "attachment_3" else "J"
+        assert ws["A5"].value == "合计" and ws[f"{col}5"].value == f"=SUM({col}4:{col}4)"
+    if form_id == "attachment_3":
+        assert ws["A1"].value.startswith("武胜县人民医院申报结算")  # no doubled county name
+
+
+def test_region_data_extras_reach_the_form(engine, case, tmp_path):
+    outcome = engine.evaluate(case, "wusheng")
+    need = DocumentNeed("attachment_2", "县域外", data={"reason": "县内无法开展介入手术", "household_size": 1,
+                                                      "phone": "13800000000", "hukou_address": "武胜县沿口镇某村"})
+    text = docx_text(render_need(engine, case, outcome, need, tmp_path))
+    for s in ("县内无法开展介入手术", "13800000000", "武胜县沿口镇某村"):
+        assert s in text
+
+
+def test_standard_context_amounts_and_dates(engine, case):
+    outcome = engine.evaluate(case, "wusheng")
+    ctx = standard_context(case, outcome, today=TODAY)
+    assert str(ctx["bill"]["total"]) == "12000.00" and ctx["bill"]["total"].capital == "壹万贰仟元整"
+    assert ctx["self_pay"] == Money(12000_00 - 7875_00 - 1800_00)
+    assert ctx["person"]["sex"] == "男" and ctx["person"]["age"] == 73
+    assert Day(dt.date(2026, 3, 2)).zh == "2026年3月2日"
+    assert ctx["episode"]["scope"] == "in_county"
+
+
+def _doc_with(tmp_path, text) -> Path:
+    d = Document()
+    d.add_paragraph(text)
+    p = tmp_path / "custom.docx"
+    d.save(p)
+    return p
+
+
+def test_unknown_placeholders_are_listed(engine, case, tmp_path):
+    outcome = engine.evaluate(case, "wusheng")
+    tpl = _doc_with(tmp_path, "{{ person.nam }} {{ persn.name }} {{ data.reason }} {{ data.ok | default('') }} {{ person.name }}")
+    ctx = standard_context(case, outcome)
+    with pytest.raises(TemplateError) as e:
+        render_docx(tpl, ctx, tmp_path / "out.docx")
+    msg = str(e.value)
+    assert "person.nam" in msg and "persn" in msg and "data.reason" in msg and "data.ok" not in msg
+    assert "\n" not in msg and not (tmp_path / "out.docx").exists()
+
+
+def test_unknown_placeholders_in_excel(engine, case, tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.active["A1"] = "{{ sheet.facility }}"
+    wb.active["A2"] = "{{ row.person.nmae }}"
+    p = tmp_path / "t.xlsx"
+    wb.save(p)
+    outcome = engine.evaluate(case, "wusheng")
+    ctx = standard_context(case, outcome)
+    with pytest.raises(TemplateError, match=r"row\.person\.nmae"):
+        render_xlsx(p, {"sheet": {"facility": "x"}}, [ctx], tmp_path / "o.xlsx")
+
+
+def test_county_template_override(case, tmp_path):
+    tpl = _doc_with(tmp_path, "某县自定义申请表 {{ person.name }} {{ bill.total.capital }}")
+    eng = make_engine({"templates": {"wusheng": {"attachment_1": str(tpl)}}}, parameters=PARAMS)
+    outcome = eng.evaluate(case, "wusheng")
+    spec = region_forms(eng, "wusheng")["attachment_1"]
+    assert spec.overridden
+    text = docx_text(render_need(eng, case, outcome, need_for(spec), tmp_path / "o"))
+    assert "某县自定义申请表 王秀英 壹万贰仟元整" in text
+
+
+def test_override_file_missing_is_a_clear_error(case, tmp_path):
+    eng = make_engine({"templates": {"wusheng": {"attachment_1": str(tmp_path / "nope.docx")}}}, parameters=PARAMS)
+    with pytest.raises(TemplateError, match=r"templates\.wusheng\.attachment_1: template file not found"):
+        region_forms(eng, "wusheng")
+
+
+def test_cli_forms_writes_every_form_of_the_chain(tmp_path):
+    cfg = tmp_path / "jiuzhu.toml"
+    cfg.write_text('region = "wusheng"\n[parameters.wusheng]\neffective_date = 2025-10-01\n', encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "forms", str(ROOT / "examples/wusheng-in-county.toml"),
+                                   "--out", str(tmp_path / "out"), "--all"])
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted([f"WS-EX-001-attachment_{i}.{'docx' if i < 3 else 'xlsx'}" for i in range(1, 7)]
+                           + ["WS-EX-001-treat_first_pay_later.docx"])  # Guang'an is Wusheng's parent
+    assert "李德明" in docx_text(tmp_path / "out" / "WS-EX-001-attachment_1.docx")
+
+
+def test_cli_forms_unknown_form(tmp_path):
+    res = CliRunner().invoke(cli, ["forms", str(ROOT / "examples/wusheng-in-county.toml"), "--region", "fushun",
+                                   "--out", str(tmp_path), "--form", "nope"])
+    assert res.exit_code == 2 and "unknown form 'nope'" in res.output
+
+
+def test_pdf_without_libreoffice_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(JiuzhuError, match="fonts-noto-cjk") as e:
+        convert(tmp_path / "x.docx")
+    assert "LibreOffice" in str(e.value)
+
+
+needs_soffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
+                                   reason="LibreOffice is not installed")
+
+
+@needs_soffice
+@pytest.mark.parametrize("region,form_id,title", [
+    ("wusheng", "attachment_1", "申请审批表"),
+    ("liujiang", "self_pay_consent", "自费项目使用知情同意书"),
+])
+def test_pdf_is_one_a4_page_with_chinese_text(engine, case, tmp_path, region, form_id, title):
+    pdfium = pytest.importorskip("pypdfium2")
+    outcome = engine.evaluate(case, region)
+    spec = region_forms(engine, region)[form_id]
+    pdf = convert(render_need(engine, case, outcome, need_for(spec), tmp_path), "pdf")
+    doc = pdfium.PdfDocument(str(pdf))
+    assert len(doc) == 1
+    w, h = doc[0].get_size()
+    assert abs(w / 72 * 25.4 - 210) < 1 and abs(h / 72 * 25.4 - 297) < 1
+    text = doc[0].get_textpage().get_text_range()
+    # text comes back only when the glyphs were embedded with their Unicode mapping
+    assert title in text.replace("\r", "").replace("\n", "") and "王秀英" in text
+    doc.close()
