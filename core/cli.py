@@ -220,7 +220,13 @@ def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
         return
     formats = set(formats or ("docx", "xlsx"))
     out = Path(out_dir)
+    templated = {fid for code in outcome.chain for fid in region_forms(eng, code)}
     for need in needs:
+        if need.form_id not in templated and need.form_id not in eng.deployment.templates.get(outcome.region, {}):
+            # a record the region produces as data only (JSON output), with no paper form in the seed
+            click.echo(f"说明 note: {need.form_id}（{need.title_zh}）无表单模板，数据见 --format json 输出 "
+                       f"(no template; its data is in the JSON outcome)", err=True)
+            continue
         path = render_need(eng, case, outcome, need, out)
         kind = path.suffix[1:]
         if "pdf" in formats:

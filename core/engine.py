@@ -155,7 +155,8 @@ class Engine:
             el = region.call("jiuzhu_eligibility", case=case, ctx=ctx)
             ref = region.call("jiuzhu_referral", case=case, ctx=ctx, eligibility=el)
             # What the medical-assistance fund already paid on the slip stays paid, whoever the region covers.
-            plan = Plan((Layer.from_slip("assistance_paid"),)) if case.bill.assistance_paid else Plan()
+            # (always the layer, never a choice on the amount: plans depend on facts only)
+            plan = Plan((Layer.from_slip("assistance_paid"),))
             if el.eligible:
                 plan = region.call("jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
             results.append(RegionResult(region.code, el, ref, plan))

@@ -20,7 +20,7 @@ from jiuzhu.testing import make_case, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 4, 3)
-PARAMS = {"wusheng": {"effective_date": "2025-10-01"}, "liujiang": {"effective_date": "2025-10-01"}}
+PARAMS = {"wusheng": {"effective_date": "2025-10-01"}, "liujiang": {"effective_date": "2025-10-01", "high_value_threshold": "1000"}}
 
 CASE = {
     "id": "T-001",
@@ -48,26 +48,26 @@ EXPECT = {
                          "申请（承诺）人签字", "审核人签字", "乡镇盖章", "县民政局", "审批意见", "注：1.本表一式一份"] + SIGN,
     },
     "liujiang": {
-        "out_of_facility_filing": ["柳江区特困人员外出就医备案表", "王秀英", "511622195203120315", "分散供养",
+        "attachment_1": ["柳江区特困人员外出就医备案表", "王秀英", "511622195203120315", "分散供养",
                                    "某村民委员会", "武胜县人民医院", "王小红", "侄女", "民政局备案意见", "审批人",
                                    "24小时内"] + SIGN,
-        "self_pay_consent": ["柳江区特困人员自费项目使用知情同意书", "王秀英", "进口止血材料", "800.00", "捌佰元整",
+        "attachment_3": ["柳江区特困人员自费项目使用知情同意书", "王秀英", "进口止血材料", "800.00", "捌佰元整",
                              "主治医生", "签字人", "初审", "民政备案", "60000", "审核人"] + SIGN,
-        "major_treatment_assessment": ["柳江区特困人员重大治疗评估备案表", "王秀英", "第三方专家", "主治医生",
+        "attachment_4": ["柳江区特困人员重大治疗评估备案表", "王秀英", "第三方专家", "主治医生",
                                        "民政局备案意见", "审批人", "第十条"] + SIGN,
     },
     "jingjiang": {
-        "transfer_claim_checklist": ["靖江市医疗救助转诊报销材料清单", "王秀英", "身份证正反两面复印件", "银行卡正反两面复印件",
+        "claim_materials": ["靖江市医疗救助转诊报销材料清单", "王秀英", "身份证正反两面复印件", "银行卡正反两面复印件",
                                      "出院小结", "基本医疗保险结算单", "精准医疗结算单", "审核人", "第二十四条"] + SIGN,
         "settlement_slip": ["靖江市精准医疗救助结算单", "王秀英", "12000.00", "7875.00", "支付方", "救助比例",
                             "本次救助金额合计", "大写", "审核人"] + SIGN,
     },
     "guangan": {
-        "treat_first_pay_later": ["先诊疗后付费", "协议书", "甲方", "乙方", "王秀英", "511622195203120315",
+        "tfpl_agreement": ["先诊疗后付费", "协议书", "甲方", "乙方", "王秀英", "511622195203120315",
                                   "武胜县人民医院", "无需交纳住院押金", "结清个人承担的费用", "乙方签字"] + SIGN[2:],
     },
     "fushun": {
-        "assistance_application": ["抚顺市医疗救助申请审批表", "王秀英", "511622195203120315", "12000.00元",
+        "assistance_settlement": ["抚顺市医疗救助申请审批表", "王秀英", "511622195203120315", "12000.00元",
                                    "7875.00元", "基本医疗救助", "大病医疗救助", "大写", "审批人", "县（区）民政局"] + SIGN,
     },
 }
@@ -226,7 +226,7 @@ def test_cli_forms_writes_every_form_of_the_chain(tmp_path):
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted([f"WS-EX-001-attachment_{i}.{'docx' if i < 3 else 'xlsx'}" for i in range(1, 7)]
-                           + ["WS-EX-001-treat_first_pay_later.docx"])  # Guang'an is Wusheng's parent
+                           + ["WS-EX-001-tfpl_agreement.docx"])  # Guang'an is Wusheng's parent
     assert "李德明" in docx_text(tmp_path / "out" / "WS-EX-001-attachment_1.docx")
 
 
@@ -250,7 +250,7 @@ needs_soffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which(
 @needs_soffice
 @pytest.mark.parametrize("region,form_id,title", [
     ("wusheng", "attachment_1", "申请审批表"),
-    ("liujiang", "self_pay_consent", "自费项目使用知情同意书"),
+    ("liujiang", "attachment_3", "自费项目使用知情同意书"),
 ])
 def test_pdf_is_one_a4_page_with_chinese_text(engine, case, tmp_path, region, form_id, title):
     pdfium = pytest.importorskip("pypdfium2")
