@@ -11,6 +11,12 @@ from pathlib import Path
 import pytest
 
 
+def pytest_configure(config):
+    # Region packages outside this repository use these markers without declaring them.
+    config.addinivalue_line("markers", "rule(id): the inventory rule ID(s) a test checks")
+    config.addinivalue_line("markers", "slow: end-to-end tests that install packages (they still run by default)")
+
+
 def pytest_collect_file(parent, file_path: Path):
     if file_path.name.endswith(".case.toml"):
         return CaseFile.from_parent(parent, path=file_path)
