@@ -380,6 +380,16 @@ def check_examples(kit: Kit) -> list[str]:
     return out
 
 
+def describe(case: Case) -> str:
+    """A one-line summary of a (synthetic) case for failure reports: facts and bill, no identity."""
+    e, p = case.episode, case.person
+    bill = ", ".join(f"{k}={yuan(v)}" for k, v in bill_columns(case).items() if v and not k.startswith("items."))
+    used = ", ".join(f"{k}={yuan(v)}" for k, v in case.history.ytd.items())
+    return (f"[{e.kind} {e.admitted}–{e.discharged or ''}, hukou {p.hukou[:6]}, facility {case.facility.level} "
+            f"{case.facility.location}, categories {list(p.categories)}, bill: {bill or 'all zero'}"
+            + (f", used this year: {used}" if used else "") + "]")
+
+
 # -- the pytest base class ---------------------------------------------------------------------
 
 try:
@@ -467,7 +477,10 @@ if pytest is not None:
             @self._settings()
             @given(strategy)
             def run(x):
-                _fail(check(x), title)
+                problems = check(x)
+                if problems:
+                    cases = x if isinstance(x, list) else [x]
+                    _fail(problems + [f"on the case {describe(c)}" for c in cases], title)
             run()
 
         def test_every_hook_answers(self, kit):
