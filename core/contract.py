@@ -98,15 +98,24 @@ class Kit:
                 end = min(end, doc.effective_to)
         return start, max(start, end)
 
+    def target_groups(self) -> tuple[str, ...]:
+        """The categories the region assists, if it declares a ``target_groups`` list parameter."""
+        from .vocab import CATEGORIES
+        try:
+            groups = self.engine.parameter_set(self.code).at(self.in_force()[1]).get("target_groups") or ()
+        except JiuzhuError:
+            groups = ()
+        return tuple(g for g in groups if isinstance(g, str) and g in CATEGORIES)
+
     def cases(self, outsiders: bool = True):
         from .strategies import cases
         start, end = self.in_force()
-        return cases(self.info.division, start, end, self.code, outsiders)
+        return cases(self.info.division, start, end, self.code, outsiders, self.target_groups())
 
     def admission_series(self):
         from .strategies import admission_series
         start, end = self.in_force()
-        return admission_series(self.info.division, start, end, self.code)
+        return admission_series(self.info.division, start, end, self.code, prefer=self.target_groups())
 
 
 # -- checks ------------------------------------------------------------------------------------

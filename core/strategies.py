@@ -106,9 +106,12 @@ def episodes(draw, start: dt.date, end: dt.date) -> dict:
 
 
 @st.composite
-def people(draw, home: str, born_by: dt.date) -> dict:
+def people(draw, home: str, born_by: dt.date, prefer: tuple[str, ...] = ()) -> dict:
     born = draw(st.dates(dt.date(1925, 1, 1), born_by))
     categories = draw(st.lists(st.sampled_from(sorted(vocab.CATEGORIES)), max_size=3, unique=True))
+    if prefer and draw(st.integers(0, 3)):  # mostly someone the region assists, so settlement is exercised
+        first = draw(st.sampled_from(sorted(prefer)))
+        categories = [first] + [c for c in categories if c != first]
     return {"name": "测试对象", "id_number": idcard.make(home[:6], born, draw(st.integers(0, 999))),
             "hukou": home, "residence": home, "categories": categories,
             "area": draw(st.sampled_from(sorted(vocab.AREAS))),
@@ -133,14 +136,15 @@ def facilities(draw, home: str) -> dict:
 
 @st.composite
 def case_data(draw, division: str = "511622", start: dt.date = FIRST_DAY, end: dt.date = LAST_DAY,
-              region: str | None = None, outsiders: bool = True) -> dict:
-    """A case as plain data (what a case file holds). ``outsiders`` also draws people from elsewhere."""
+              region: str | None = None, outsiders: bool = True, prefer: tuple[str, ...] = ()) -> dict:
+    """A case as plain data (what a case file holds). ``outsiders`` also draws people from elsewhere;
+    ``prefer`` lists hardship categories (vocabulary keys) most people drawn should have."""
     start, end = max(start, FIRST_DAY), max(min(end, LAST_DAY), max(start, FIRST_DAY))
     homes = home_codes(division)
     county = draw(st.sampled_from(homes + (["440106"] if outsiders else [])))
     home = county + draw(st.sampled_from(["", "104", "104000"]))
     ep = draw(episodes(start, end))
-    raw = {"id": "KIT", "person": draw(people(home, dt.date.fromisoformat(ep["admitted"]))),
+    raw = {"id": "KIT", "person": draw(people(home, dt.date.fromisoformat(ep["admitted"]), prefer)),
            "facility": draw(facilities(home)), "episode": ep, "bill": draw(bills())}
     if region:
         raw["region"] = region
@@ -148,20 +152,21 @@ def case_data(draw, division: str = "511622", start: dt.date = FIRST_DAY, end: d
 
 
 def cases(division: str = "511622", start: dt.date = FIRST_DAY, end: dt.date = LAST_DAY,
-          region: str | None = None, outsiders: bool = True) -> st.SearchStrategy[Case]:
+          region: str | None = None, outsiders: bool = True, prefer: tuple[str, ...] = ()) -> st.SearchStrategy[Case]:
     """Valid random cases for a region whose division code is ``division``, admitted between ``start`` and ``end``."""
-    return case_data(division, start, end, region, outsiders).map(structure_case)
+    return case_data(division, start, end, region, outsiders, prefer).map(structure_case)
 
 
 @st.composite
 def admission_series(draw, division: str = "511622", start: dt.date = FIRST_DAY, end: dt.date = LAST_DAY,
-                     region: str | None = None, size: tuple[int, int] = (2, 5)) -> list[dict]:
+                     region: str | None = None, size: tuple[int, int] = (2, 5),
+                     prefer: tuple[str, ...] = ()) -> list[dict]:
     """Several admissions of one person within one calendar year, in date order (as plain data).
 
     The caller evaluates them in order, carrying what each programme paid into the next case's
     ``history.ytd``: that is how annual caps are checked across a year.
     """
-    first = draw(case_data(division, start, end, region, outsiders=False))
+    first = draw(case_data(division, start, end, region, outsiders=False, prefer=prefer))
     year = dt.date.fromisoformat(first["episode"]["admitted"]).year
     lo, hi = max(start, dt.date(year, 1, 1)), min(max(end, start), dt.date(year, 12, 31), LAST_DAY)
     n = draw(st.integers(*size))
