@@ -42,11 +42,15 @@ class CaseItem(pytest.Item):
         from .casetest import run_test
         diffs = run_test(self.test, self.path.parent)
         if diffs:
-            raise CaseMismatch(diffs)
+            from .casetest import actual_expect
+            raise CaseMismatch(diffs, actual_expect(self.test, self.path.parent))
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, CaseMismatch):
-            return "\n".join([f"case test {self.name!r} ({self.path.name}):", *("  - " + d for d in excinfo.value.diffs)])
+            lines = [f"case test {self.name!r} ({self.path.name}):", *("  - " + d for d in excinfo.value.diffs)]
+            if excinfo.value.actual:
+                lines += ["", "  the actual outcome, as [test.expect]:", *("    " + a for a in excinfo.value.actual)]
+            return "\n".join(lines)
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
@@ -54,6 +58,6 @@ class CaseItem(pytest.Item):
 
 
 class CaseMismatch(Exception):
-    def __init__(self, diffs):
+    def __init__(self, diffs, actual=()):
         super().__init__("; ".join(diffs))
-        self.diffs = diffs
+        self.diffs, self.actual = diffs, list(actual)
