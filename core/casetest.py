@@ -122,3 +122,31 @@ def compare(outcome, expect: dict) -> list[str]:
         if rid not in cited:
             diffs.append(f"cited_rules: {rid} is not cited (cited: {', '.join(sorted(r for r in cited if r))})")
     return diffs
+
+
+def actual_expect(test: dict, base_dir: Path, host=None) -> list[str]:
+    """What the outcome actually is, written as ``[test.expect]`` lines, so a failing test shows the
+    whole outcome in its own format (and an expert can copy what is right)."""
+    from .money import yuan as _y
+    try:
+        engine = Engine(host=host, deployment=parse_config(test.get("config", {})))
+        case = load_case(base_dir / test["case"]) if "case" in test else structure_case(test["input"])
+        as_of = test.get("as_of")
+        as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        out = engine.evaluate(case, test.get("region"), as_of)
+    except JiuzhuError as exc:
+        return [f'error = "{exc}"']
+    sig = out.signature
+    layers = ", ".join(f'{l.id} = "{_y(l.amount)}"' for l in out.settlement.layers)
+    lines = [f"eligible = {'true' if out.eligibility.eligible else 'false'}", f'verdict = "{out.referral.kind}"',
+             f"layers = {{ {layers} }}", f'assistance = "{_y(out.settlement.assistance)}"',
+             f'burden = "{_y(out.settlement.burden)}"']
+    if sig:
+        lines += [f'signer = "{sig.signer_role}"', f"signer_rank = {sig.rank}" if sig.rank else "",
+                  f'decision = "{sig.decision}"']
+    lines.append("forms = [" + ", ".join(f'"{d.form_id}"' for d in out.documents) + "]")
+    if out.deadlines:
+        lines.append("deadlines = [" + ", ".join(f'{{ due = {d.due}, what = "{d.what_zh}" }}' if d.due else
+                                                 f'{{ what = "{d.what_zh}" }}' for d in out.deadlines) + "]")
+    lines.append("cited_rules = [" + ", ".join(f'"{r}"' for r in sorted({c.rule for c in out.citations if c.rule})) + "]")
+    return [l for l in lines if l]

@@ -261,6 +261,29 @@ def ledger(ctx, cases, region, month, out_file):
     click.echo(str(out_file))
 
 
+@cli.command("new-region")
+@click.argument("code")
+@click.option("--name-zh", required=True, help="Chinese name, e.g. 某某县. 中文名称")
+@click.option("--name-en", required=True, help='English name, e.g. "Moumou County".')
+@click.option("--division", required=True, help="6-digit GB/T 2260 division code. 行政区划代码")
+@click.option("--parent", default=None, help="Parent region code whose layers apply first (e.g. guangan).")
+@click.option("--document", default=None, help="The source document's number (文号).")
+@click.option("--effective", callback=_date, default=None, help="The date the document is in force from (YYYY-MM-DD).")
+@click.option("--rule-prefix", default=None, help="2-4 capital letters for rule IDs (default: from the code).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=".", help="Folder to create the package in.")
+@click.option("--force", is_flag=True, help="Overwrite an existing package folder.")
+def new_region(code, name_zh, name_en, division, parent, document, effective, rule_prefix, out_dir, force):
+    """Generate an installable region package with hooks, parameters and passing tests. 新建地区插件"""
+    from .scaffold import scaffold
+    root = scaffold(code, name_zh, name_en, division, out_dir, parent, document, effective, rule_prefix, force)
+    pkg = f"jiuzhu_{code}"
+    click.echo(f"created {root}\n"
+               f"next:  pip install {root}\n"
+               f"       jiuzhu regions\n"
+               f"       jiuzhu evaluate {root / pkg / 'examples' / 'example.toml'}\n"
+               f"       cd {root} && python -m pytest")
+
+
 def _register_extensions():
     from .plugins import default_host
     try:

@@ -11,6 +11,12 @@ from pathlib import Path
 import pytest
 
 
+def pytest_configure(config):
+    # Region packages outside this repository use these markers without declaring them.
+    config.addinivalue_line("markers", "rule(id): the inventory rule ID(s) a test checks")
+    config.addinivalue_line("markers", "slow: end-to-end tests that install packages (they still run by default)")
+
+
 def pytest_collect_file(parent, file_path: Path):
     if file_path.name.endswith(".case.toml"):
         return CaseFile.from_parent(parent, path=file_path)
@@ -36,11 +42,15 @@ class CaseItem(pytest.Item):
         from .casetest import run_test
         diffs = run_test(self.test, self.path.parent)
         if diffs:
-            raise CaseMismatch(diffs)
+            from .casetest import actual_expect
+            raise CaseMismatch(diffs, actual_expect(self.test, self.path.parent))
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, CaseMismatch):
-            return "\n".join([f"case test {self.name!r} ({self.path.name}):", *("  - " + d for d in excinfo.value.diffs)])
+            lines = [f"case test {self.name!r} ({self.path.name}):", *("  - " + d for d in excinfo.value.diffs)]
+            if excinfo.value.actual:
+                lines += ["", "  the actual outcome, as [test.expect]:", *("    " + a for a in excinfo.value.actual)]
+            return "\n".join(lines)
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
@@ -48,6 +58,6 @@ class CaseItem(pytest.Item):
 
 
 class CaseMismatch(Exception):
-    def __init__(self, diffs):
+    def __init__(self, diffs, actual=()):
         super().__init__("; ".join(diffs))
-        self.diffs = diffs
+        self.diffs, self.actual = diffs, list(actual)
