@@ -284,26 +284,6 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
                f"       cd {root} && python -m pytest")
 
 
-def _register_extensions():
-    from .plugins import default_host
-    try:
-        default_host().pm.hook.jiuzhu_register_commands(cli=cli)
-    except Exception:  # a broken extension must not break the core commands
-        pass
-
-
-def main():
-    _register_extensions()
-    cli(prog_name="jiuzhu")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
-# -- comparison across regions, batches, sweeps, synthetic claims ------------------------------
-
-
 @cli.command()
 @click.argument("case_file", required=False, type=click.Path(dir_okay=False))
 @click.option("--regions", "regions_spec", default="all", show_default=True, help="Region codes a,b,… or all. 地区")
@@ -368,3 +348,24 @@ def synth(n, seed, year, out_file):
     cols = synth_claims(n, seed, year)
     write_claims(cols, out_file)
     click.echo(f"{n} claims → {out_file}")
+
+
+def _register_extensions():
+    from .plugins import default_host
+    try:
+        default_host().pm.hook.jiuzhu_register_commands(cli=cli)
+    except Exception:  # a broken extension must not break the core commands
+        pass
+
+
+def main():
+    _register_extensions()
+    cli(prog_name="jiuzhu")
+
+
+
+# -- comparison across regions, batches, sweeps, synthetic claims ------------------------------
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -178,7 +178,9 @@ def check_parameters(kit: Kit, uncited: dict[str, str] | None = None) -> list[st
                            f"deployment = {{'parameters': {{'{info.code}': {{'{name}': ...}}}}}} on the contract class")
             continue
         if not p.values:
-            out.append(f"{where}: no values; give at least one [[{name}.values]] with from = DATE and value")
+            if not p.hint:  # an optional deployment setting must say what it is for
+                out.append(f"{where}: no values; give at least one [[{name}.values]] with from = DATE and value, "
+                           f"or a hint if it is an optional deployment setting")
         for d in p.values:
             c = d.cite
             if not c.document:

@@ -52,3 +52,17 @@ def make_engine(config: dict | None = None, parameters: dict | None = None, extr
 def layer(outcome, layer_id: str) -> int:
     """The amount (fen) of a layer in an outcome, 0 if absent."""
     return next((l.amount for l in outcome.settlement.layers if l.id == layer_id), 0)
+
+
+# Values for the deployment parameters the seeds do not give, for tests and trials only. They are
+# ILLUSTRATIVE, not policy: a county sets its own in jiuzhu.toml (see examples/jiuzhu.toml).
+ILLUSTRATIVE_PARAMETERS = {
+    "wusheng": {"effective_date": "2025-10-01", "a2_filing_window_days": 30},
+    "liujiang": {"effective_date": "2025-06-01", "high_value_threshold": "1000",
+                 "premium_individual_contribution": "380", "extra_holidays": []},
+    "guangan": {"individual_premium": "220", "critical_illness_annual_cap": "300000",
+                "critical_illness_segments": [{"from": "5000", "to": "30000", "rate": "0.5"},
+                                              {"from": "30000", "to": "100000", "rate": "0.6"},
+                                              {"from": "100000", "rate": "0.7"}]},
+    "fushun": {"dibao_line_premium_basis": "200", "split_tolerance": "0.01"},
+}

@@ -1,9 +1,11 @@
-"""The region contract (jiuzhu.contract) for guangan."""
+"""The region contract (jiuzhu.contract) for this region."""
 
 from jiuzhu.contract import RegionContract
+from jiuzhu.testing import ILLUSTRATIVE_PARAMETERS
 
 
 class TestContract(RegionContract):
     region_code = "guangan"
-    # target_groups is cited once the region's eligibility rules are encoded; remove this line then.
-    uncited = {"target_groups": "eligibility rules not yet encoded"}
+    # Deployment parameters the seeds do not give (drafts' effective dates, Guang'an's segment
+    # table …), with illustrative values; Wusheng also composes its parent Guang'an.
+    deployment = {"parameters": ILLUSTRATIVE_PARAMETERS}

@@ -1,12 +1,11 @@
-"""The region contract (jiuzhu.contract) for Wusheng."""
+"""The region contract (jiuzhu.contract) for this region."""
 
 from jiuzhu.contract import RegionContract
+from jiuzhu.testing import ILLUSTRATIVE_PARAMETERS
 
 
 class TestContract(RegionContract):
     region_code = "wusheng"
-    # The seed is a draft in force from the day it is issued: the deployment sets the date.
-    # Guang'an's deployment parameters (e.g. its segment table) go beside it when it declares them.
-    deployment = {"parameters": {"wusheng": {"effective_date": "2025-10-01"}}}
-    # target_groups is cited once the region's eligibility rules are encoded; remove this line then.
-    uncited = {"target_groups": "eligibility rules not yet encoded"}
+    # Deployment parameters the seeds do not give (drafts' effective dates, Guang'an's segment
+    # table …), with illustrative values; Wusheng also composes its parent Guang'an.
+    deployment = {"parameters": ILLUSTRATIVE_PARAMETERS}
