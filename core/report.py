@@ -32,7 +32,7 @@ LABELS = {
     "cite": ("依据", "Citation"),
     "total": ("医疗费总额", "Total cost"),
     "paid": ("各项支付合计", "Paid by all payers"),
-    "assistance": ("本地区救助合计", "Assistance by this region's layers"),
+    "assistance": ("各地区救助合计", "Assistance by the regions' layers"),
     "burden": ("个人负担", "Personal burden"),
     "documents": ("需填报的表格", "Forms required"),
     "deadlines": ("办理时限", "Deadlines"),
