@@ -123,10 +123,14 @@ class Kit:
 
 def check_hooks(kit: Kit) -> list[str]:
     """Every region hook is implemented by the region's own plugin."""
+    from .plugins import CONVENTIONAL
     pm, plugin = kit.host.pm, kit.region.plugin
     have = {hc.name for hc in (pm.get_hookcallers(plugin) or [])}
+    # the file-location hooks may be left to convention: the file of that name beside the module
+    have |= {h for h in CONVENTIONAL if h not in have and kit.region.call(h) is not None}
     return [f"region {kit.code}: hook {h} is not implemented; add `@hookimpl def {HOOK_SIGNATURES[h]}` "
-            f"(see jiuzhu.hookspecs)" for h in REGION_HOOKS if h not in have]
+            f"(see jiuzhu.hookspecs)" + (f", or keep a {CONVENTIONAL[h]} beside the plugin module" if h in CONVENTIONAL else "")
+            for h in REGION_HOOKS if h not in have]
 
 
 def check_info(kit: Kit) -> list[str]:

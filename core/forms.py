@@ -477,7 +477,6 @@ def _insert_rows(ws, idx: int, amount: int):
 
 
 def render_xlsx(template: Path, sheet_ctx: dict, rows: list[dict], out: Path) -> Path:
-    from openpyxl import load_workbook
 
     wb = _load_xlsx(template)
     for ws in wb.worksheets:

@@ -15,7 +15,7 @@ from pathlib import Path
 import attrs
 
 from .errors import InputError, JiuzhuError
-from .forms import FormSpec, _load_xlsx, _scope, context_for, fill_sheet, region_forms, sheet_context
+from .forms import _load_xlsx, _scope, context_for, fill_sheet, region_forms, sheet_context
 
 SCOPE_FILTERS = {
     "any": lambda scope: True,

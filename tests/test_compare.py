@@ -170,7 +170,7 @@ def test_sweep_writes_csv_and_chart(tmp_path):
     from jiuzhu.sweep import parse_vary, run_sweep
     field, values = parse_vary("bill.total=0:20000:5000")
     assert values == [0, 500000, 1000000, 1500000, 2000000]
-    paths = run_sweep(toy_engine(), make_case(CASE), field, values, ["rich", "poor", "needy"], tmp_path)
+    run_sweep(toy_engine(), make_case(CASE), field, values, ["rich", "poor", "needy"], tmp_path)
     rows = list(csv.DictReader(open(tmp_path / "sweep.csv", encoding="utf-8")))
     rich = [r for r in rows if r["region"] == "rich"]
     assert [r["bill.total"] for r in rich] == ["0.00", "5000.00", "10000.00", "15000.00", "20000.00"]

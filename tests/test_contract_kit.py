@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-import textwrap
 from fractions import Fraction
 
-import pytest
 
 from jiuzhu import (DocumentNeed, Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument,
                     hookimpl)

@@ -477,20 +477,5 @@ def jiuzhu_region():
 
 
 @hookimpl
-def jiuzhu_parameters():
-    return HERE / "parameters.toml"
-
-
-@hookimpl
-def jiuzhu_rules():
-    return HERE / "rules.toml"
-
-
-@hookimpl
-def jiuzhu_templates():
-    return HERE / "templates"
-
-
-@hookimpl
 def jiuzhu_examples():
     return HERE / "examples"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from pathlib import Path
 
 import attrs
 
@@ -24,7 +23,6 @@ from jiuzhu.outcome import Citation, Deadline, DocumentNeed, Reason
 from jiuzhu.settle import Layer
 from jiuzhu.signature import resolve
 
-HERE = Path(__file__).parent
 
 INFO = RegionInfo(
     code="guangan",
@@ -334,26 +332,6 @@ def premium_subsidy(case, ctx, groups) -> PremiumSubsidy | None:
 @hookimpl
 def jiuzhu_region():
     return INFO
-
-
-@hookimpl
-def jiuzhu_parameters():
-    return HERE / "parameters.toml"
-
-
-@hookimpl
-def jiuzhu_rules():
-    return HERE / "rules.toml"
-
-
-@hookimpl
-def jiuzhu_templates():
-    return HERE / "templates"
-
-
-@hookimpl
-def jiuzhu_examples():
-    return HERE / "examples"
 
 
 @hookimpl

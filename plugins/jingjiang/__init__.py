@@ -13,7 +13,6 @@ deployment data.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.outcome import Deadline, DocumentNeed
@@ -21,7 +20,6 @@ from jiuzhu.settle import Layer
 from jiuzhu.vocab import CATEGORIES
 from jiuzhu.workdays import add_hours
 
-HERE = Path(__file__).parent
 
 INFO = RegionInfo(
     code="jingjiang",
@@ -66,26 +64,6 @@ SETTLEMENT_SLIP = "精准医疗结算单"
 @hookimpl
 def jiuzhu_region():
     return INFO
-
-
-@hookimpl
-def jiuzhu_parameters():
-    return HERE / "parameters.toml"
-
-
-@hookimpl
-def jiuzhu_rules():
-    return HERE / "rules.toml"
-
-
-@hookimpl
-def jiuzhu_templates():
-    return HERE / "templates"
-
-
-@hookimpl
-def jiuzhu_examples():
-    return HERE / "examples"
 
 
 # -- facts the policy speaks of ------------------------------------------------------------------

@@ -19,7 +19,6 @@ How the case model carries the seed's facts (see README.md):
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import attrs
 
@@ -28,7 +27,6 @@ from jiuzhu import (Deadline, DocumentNeed, Eligibility, Layer, PassedOver, Plan
 from jiuzhu.money import yuan
 from jiuzhu.workdays import add_hours, quarter_end
 
-HERE = Path(__file__).parent
 
 INFO = RegionInfo(
     code="liujiang",
@@ -56,26 +54,6 @@ MODE_ZH = {"institutional": "集中供养", "home": "分散供养"}
 @hookimpl
 def jiuzhu_region():
     return INFO
-
-
-@hookimpl
-def jiuzhu_parameters():
-    return HERE / "parameters.toml"
-
-
-@hookimpl
-def jiuzhu_rules():
-    return HERE / "rules.toml"
-
-
-@hookimpl
-def jiuzhu_templates():
-    return HERE / "templates"
-
-
-@hookimpl
-def jiuzhu_examples():
-    return HERE / "examples"
 
 
 # =============================================================================================

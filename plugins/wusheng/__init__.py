@@ -13,7 +13,6 @@ The rule register is rules.toml; every number is in parameters.toml. How a case 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import attrs
 
@@ -24,7 +23,6 @@ from jiuzhu.outcome import Deadline, DocumentNeed, Reason
 from jiuzhu.signature import resolve
 from jiuzhu.workdays import day_of_month, quarter_end
 
-HERE = Path(__file__).parent
 DOC = "武胜县特困人员就医救助管理工作方案（征求意见稿）"
 
 INFO = RegionInfo(
@@ -56,26 +54,6 @@ REFERRAL_KINDS = ("referral", "transfer")
 @hookimpl
 def jiuzhu_region():
     return INFO
-
-
-@hookimpl
-def jiuzhu_parameters():
-    return HERE / "parameters.toml"
-
-
-@hookimpl
-def jiuzhu_rules():
-    return HERE / "rules.toml"
-
-
-@hookimpl
-def jiuzhu_templates():
-    return HERE / "templates"
-
-
-@hookimpl
-def jiuzhu_examples():
-    return HERE / "examples"
 
 
 # =================================================================================================
