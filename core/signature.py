@@ -14,23 +14,30 @@ from .outcome import PassedOver
 RANK_ROLES = {1: "patient", 2: "guardian", 3: "agent", 4: "institution_head"}
 
 
-def resolve(person: Person, emergency: bool = False) -> tuple[int, str, str, tuple[PassedOver, ...]]:
-    """Return (rank, role, name, passed_over) for the person's facts."""
+def resolve(person: Person, unreachable_passes_down: bool = True) -> tuple[int, str, str, tuple[PassedOver, ...]]:
+    """Return (rank, role, name, passed_over) for the person's facts.
+
+    A rank with nobody able is passed over with the reason. An able rank who cannot be reached
+    in time passes the authority down when ``unreachable_passes_down`` (the plain reading of
+    "present and able"); otherwise it keeps it, and the caller says that treatment waits for them.
+    """
     passed: list[PassedOver] = []
     if person.has_full_capacity and person.conscious:
         return 1, "patient", person.name, ()
-    why = [] if person.has_full_capacity else ["无完全民事行为能力"]
-    if not person.conscious:
-        why.append("意识不清")
-    passed.append(PassedOver(1, "patient", "本人" + "、".join(why),
-                             "the person " + (" and ".join(
-                                 (["lacks full civil capacity"] if not person.has_full_capacity else [])
-                                 + (["is not conscious"] if not person.conscious else [])))))
+    why_zh = "、".join(w for w, bad in (("不具备完全民事行为能力", not person.has_full_capacity),
+                                        ("意识不清", not person.conscious)) if bad)
+    why_en = " and ".join(w for w, bad in (("lacks full civil capacity", not person.has_full_capacity),
+                                           ("is not conscious", not person.conscious)) if bad)
+    passed.append(PassedOver(1, "patient", f"本人{why_zh}", f"the person {why_en}"))
+
+    def signs(c) -> bool:
+        return c is not None and c.able and (c.present or not unreachable_passes_down)
+
     g = person.guardian
-    if g is not None and g.present and g.able:
+    if signs(g):
         return 2, "guardian", g.name, tuple(passed)
-    passed.append(_absent(2, "guardian", g, "法定监护人或法定义务人", "legal guardian"))
-    agent = next((a for a in person.agents if a.present and a.able), None)
+    passed.append(_absent(2, "guardian", g, "法定监护人或法定义务人", "legal guardian or person with a legal duty"))
+    agent = next((a for a in person.agents if signs(a)), None)
     if agent is not None:
         return 3, "agent", agent.name, tuple(passed)
     passed.append(_absent(3, "agent", person.agents[0] if person.agents else None, "委托代理人", "entrusted agent"))
@@ -42,6 +49,6 @@ def resolve(person: Person, emergency: bool = False) -> tuple[int, str, str, tup
 def _absent(rank, role, contact, zh, en) -> PassedOver:
     if contact is None:
         return PassedOver(rank, role, f"无{zh}", f"no {en}")
-    if not contact.present:
-        return PassedOver(rank, role, f"{zh}不在场或无法及时联系", f"{en} not present or not reachable in time")
-    return PassedOver(rank, role, f"{zh}无能力或不愿履行", f"{en} unable or unwilling to act")
+    if not contact.able:
+        return PassedOver(rank, role, f"{zh}不具备能力或不愿履行", f"{en} unable or unwilling to act")
+    return PassedOver(rank, role, f"{zh}不在场或无法及时联系", f"{en} not present or not reachable in time")

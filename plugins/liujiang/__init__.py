@@ -21,12 +21,23 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-
-from jiuzhu import (Deadline, DocumentNeed, Eligibility, Layer, PassedOver, Plan, Reason, RegionInfo,
-                    ReferralVerdict, SignaturePlan, SourceDocument, hookimpl)
+from jiuzhu import (
+    Deadline,
+    DocumentNeed,
+    Eligibility,
+    Layer,
+    PassedOver,
+    Plan,
+    Reason,
+    ReferralVerdict,
+    RegionInfo,
+    SignaturePlan,
+    SourceDocument,
+    hookimpl,
+)
 from jiuzhu.money import yuan
+from jiuzhu.signature import resolve
 from jiuzhu.workdays import add_hours, quarter_end
-
 
 INFO = RegionInfo(
     code="liujiang",
@@ -452,40 +463,17 @@ def resolve_signer(case, ctx):
 
     Returns (rank, role, name, passed_over, notes)."""
     p = case.person
-    reach_matters = ctx.params["unreachable_passes_down"] == "yes"
-    passed, notes = [], []
-    if p.has_full_capacity and p.conscious:
-        return 1, "patient", p.name, (), notes
-    why_zh = "、".join(w for w, bad in (("不具备完全民事行为能力", not p.has_full_capacity),
-                                        ("神志不清", not p.conscious)) if bad)
-    why_en = " and ".join(w for w, bad in (("lacks full civil capacity", not p.has_full_capacity),
-                                           ("is not lucid", not p.conscious)) if bad)
-    passed.append(PassedOver(1, "patient", f"本人{why_zh}", f"the person {why_en}"))
-    g = p.guardian
-    if g is not None and g.able and (g.present or not reach_matters):
-        if not g.present:
-            notes.append(ctx.reason("法定监护人具备能力但暂无法联系：不得越位，非紧急治疗应等待其签字",
-                                    "the able guardian cannot be reached: no skipping; non-emergency treatment waits",
-                                    "第十条", "LJ-AMB-21"))
-        return 2, "guardian", g.name, tuple(passed), notes
-    passed.append(_passed(2, "guardian", g, "法定监护人或法定义务人", "legal guardian or obligor",
-                          "经核实无法定监护人/义务人", "verified: no guardian or obligor"))
-    agent = next((a for a in p.agents if a.able and (a.present or not reach_matters)), None)
-    if agent is not None:
-        return 3, "agent", agent.name, tuple(passed), notes
-    passed.append(_passed(3, "agent", p.agents[0] if p.agents else None, "委托代理人", "entrusted agent",
-                          "无书面委托的代理人", "no written entrustment"))
-    if institutional(case):
-        return 4, "institution_head", p.institution, tuple(passed), notes
-    return 4, "village_committee", p.village_committee, tuple(passed), notes
-
-
-def _passed(rank, role, contact, zh, en, none_zh, none_en) -> PassedOver:
-    if contact is None:
-        return PassedOver(rank, role, none_zh, none_en)
-    if not contact.able:
-        return PassedOver(rank, role, f"{zh}不具备能力", f"{en} not able to act")
-    return PassedOver(rank, role, f"{zh}无法及时联系（备选解释：顺延）", f"{en} unreachable (reading B: passes down)")
+    passes_down = ctx.params["unreachable_passes_down"] == "yes"
+    rank, role, name, passed = resolve(p, unreachable_passes_down=passes_down)
+    if role == "village_committee" and institutional(case):
+        role, name = "institution_head", p.institution
+    notes = []
+    holder = p.guardian if rank == 2 else next((a for a in p.agents if a.name == name), None) if rank == 3 else None
+    if holder is not None and not holder.present:
+        notes.append(ctx.reason("具备能力的上一顺位暂无法联系：不得越位，非紧急治疗应等待其签字",
+                                "the able higher rank cannot be reached: no skipping; non-emergency treatment waits",
+                                "第十条", "LJ-AMB-21"))
+    return rank, role, name, passed, notes
 
 
 @hookimpl
