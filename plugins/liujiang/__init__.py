@@ -26,7 +26,6 @@ from jiuzhu import (
     DocumentNeed,
     Eligibility,
     Layer,
-    PassedOver,
     Plan,
     Reason,
     ReferralVerdict,
