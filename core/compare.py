@@ -151,7 +151,7 @@ def compare_case(engine: Engine, case: Case, regions: list[str], as_is: bool = F
 
     def share(o):
         s = o.settlement
-        return Cell(pct(Fraction(s.burden, s.total).limit_denominator(10000)) if s.total else "—",
+        return Cell(pct(Fraction(s.burden, s.total), 2) if s.total else "—",
                     Fraction(s.burden, s.total) if s.total else None, "个人负担 ÷ 医疗费总额 burden ÷ total")
 
     def signer(o):

@@ -70,8 +70,12 @@ def round_half_up(value: Fraction) -> int:
     return (2 * value.numerator + value.denominator) // (2 * value.denominator)
 
 
-def pct(rate: Fraction) -> str:
+def pct(rate: Fraction, places: int | None = None) -> str:
+    """A rate as a percentage: exact (``60%``, ``12.5%``), or rounded half up to ``places`` decimals."""
     d = Decimal(rate.numerator) / Decimal(rate.denominator) * 100
+    if places is not None:
+        from decimal import ROUND_HALF_UP
+        d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     s = format(d.normalize(), "f")
     return f"{s}%"
 

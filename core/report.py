@@ -176,7 +176,7 @@ def render_text(o: Outcome, lang: str = "zh", explain: bool = False, region_name
     for l in st.layers:
         t.add_row(pick(l.name_zh, l.name_en, lang), yuan_grouped(l.amount), str(l.cite or ("医保结算单" if l.given else "")))
     t.add_row(label("assistance", lang), yuan_grouped(st.assistance), "")
-    share = f" ({pct(Fraction(st.burden, st.total))})" if st.total else ""
+    share = f" ({pct(Fraction(st.burden, st.total), 2)})" if st.total else ""
     t.add_row(f"[bold]{label('burden', lang)}[/bold]", f"[bold]{yuan_grouped(st.burden)}[/bold]{share}", "")
     p()
     p(t)
