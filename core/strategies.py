@@ -178,3 +178,21 @@ def admission_series(draw, division: str = "511622", start: dt.date = FIRST_DAY,
                     "bill": draw(bills())})
     out.sort(key=lambda r: r["episode"]["admitted"])
     return out
+
+
+@st.composite
+def claim_batches(draw, division: str = "511622", max_persons: int = 3, max_claims: int = 12) -> list[dict]:
+    """Flat claim rows (:mod:`jiuzhu.batch`) of a few persons with several claims each in one year,
+    so that annual caps bind across claims; for checking the batch path against the per-case one."""
+    from .batch import flatten
+
+    start = dt.date(LAST_DAY.year, 1, 1)
+    persons = draw(st.lists(case_data(division, start, LAST_DAY, outsiders=False), min_size=1,
+                            max_size=max_persons, unique_by=lambda c: c["person"]["id_number"]))
+    rows = []
+    for i in range(draw(st.integers(1, max_claims))):
+        who = draw(st.sampled_from(persons))
+        raw = {**who, "id": f"C{i:04d}", "facility": draw(facilities(who["person"]["hukou"])),
+               "episode": draw(episodes(start, LAST_DAY)), "bill": draw(bills())}
+        rows.append(flatten(structure_case(raw)))
+    return rows

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from jiuzhu import Eligibility, Layer, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.batch import unflatten
 from jiuzhu.claims import ClaimTable, evaluate_region
-from jiuzhu.claims_strategies import claim_batches
+from jiuzhu.strategies import claim_batches
 from jiuzhu.compare import rehome
 from jiuzhu.config import parse_config
 from jiuzhu.engine import Engine
@@ -54,7 +54,8 @@ class CappedRegion:
 
     @hookimpl
     def jiuzhu_eligibility(self, case, ctx):
-        return Eligibility(case.person.categories[0] != "low_income", tuple(case.person.categories))
+        cats = case.person.categories
+        return Eligibility(bool(cats) and cats[0] != "low_income", tuple(cats))
 
     @hookimpl
     def jiuzhu_referral(self, case, ctx, eligibility):
