@@ -23,7 +23,7 @@ import attrs
 import numpy as np
 
 from .batch import MONEY, NOT_KEY, check_columns, unflatten
-from .engine import Engine
+from .engine import Engine, bill_columns
 from .errors import InputError, JiuzhuError
 from .loader import structure_case
 from .money import yuan_grouped
@@ -245,9 +245,14 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
         plan_of_group = np.zeros(len(first), dtype=np.int64)
         eligible = np.zeros(len(first), dtype=bool)
         verdict = np.empty(len(first), dtype=object)
+        item_cols: dict[str, np.ndarray] = {}
         for gi, case in enumerate(ct.cases(first)):
             if rehome_to:
                 case = rehome(case, info.division)
+            # self-pay items are part of the decision key, so their sums are the group's own
+            for k, v in bill_columns(case).items():
+                if k.startswith("items."):
+                    item_cols.setdefault(k, np.zeros(len(first), dtype=np.int64))[gi] = v
             results = engine.decide(case, region, as_of)
             plan = Plan()
             for r in results:
@@ -268,6 +273,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
         return RegionRun(region, error=str(exc))
     money = {c[5:-4]: ct.money[c] for c in MONEY}
     money["out_of_scope"] = money["first_self_paid"] + money["over_limit"] + money["fully_self_paid"]
+    money.update({k: v[group] for k, v in item_cols.items()})
     year = day.astype("datetime64[Y]").astype(np.int64)
     out = settle_columns(money, plans, plan_of_group[group], ct.person, year, day.astype(np.int64), ct.used)
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
