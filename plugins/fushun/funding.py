@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import attrs
 
+from jiuzhu.money import pct
 from jiuzhu.outcome import Reason
 
 
@@ -33,8 +34,9 @@ def urban_split(ctx, city: int, county: int, premium_city: int = 0, premium_coun
     share = Fraction(city, total) if total else Fraction(0)
     ok = total == 0 or abs(share - p["urban_city_share"]) <= p["split_tolerance"]
     return Check("pass" if ok else "fail",
-                 ctx.reason(f"城市医疗救助资金市级分担{float(share):.1%}，应为70%",
-                            f"city share of urban funding {float(share):.1%}, expected 70%", "六（二）", "FS-FUND-1"),
+                 ctx.reason(f"城市医疗救助资金市级分担{pct(share, 1)}，应为{pct(p['urban_city_share'])}",
+                            f"city share of urban funding {pct(share, 1)}, expected {pct(p['urban_city_share'])}",
+                            "六（二）", "FS-FUND-1"),
                  share)
 
 
@@ -72,9 +74,9 @@ def balance(ctx, balance_at_year_end: int, raised_this_year: int, surplus_this_y
     ratio = Fraction(numerator, raised_this_year) if raised_this_year else Fraction(0)
     ok = ratio <= p["balance_ceiling"]
     return Check("pass" if ok else ("fail" if hard else "warn"),
-                 ctx.reason(f"结余占当年筹集资金{float(ratio):.1%}，一般应不超过15%",
-                            f"balance is {float(ratio):.1%} of funds raised; should not exceed 15%", "六（二）",
-                            "FS-FUND-7"), ratio)
+                 ctx.reason(f"结余占当年筹集资金{pct(ratio, 1)}，一般应不超过{pct(p['balance_ceiling'])}",
+                            f"balance is {pct(ratio, 1)} of funds raised; should not exceed {pct(p['balance_ceiling'])}",
+                            "六（二）", "FS-FUND-7"), ratio)
 
 
 def recovery(ctx, fraudulently_obtained: int) -> tuple[int, Reason]:
