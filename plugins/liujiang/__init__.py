@@ -299,7 +299,8 @@ def jiuzhu_referral(case, ctx, eligibility):
         deadlines.append(Deadline("出具疾病诊断证明、出院小结、住院费用清单等医疗文书（不得以费用未结清为由扣押）",
                                   "issue the diagnosis certificate, discharge summary and itemised bill (never withheld)",
                                   "医疗机构", "本人或监护人",
-                                  add_hours(e.discharged, ctx.params["discharge_documents_hours"]), "出院后24小时内",
+                                  add_hours(e.discharged, ctx.params["discharge_documents_hours"]),
+                                  f"出院后{ctx.params['discharge_documents_hours']}小时内",
                                   ctx.cite("第十二条", "LJ-DIS-2")))
     kind = "covered"
     where = destination(case, ctx)
@@ -385,11 +386,11 @@ def _filing_deadlines(case, ctx) -> list[Deadline]:
         due = add_hours(e.admitted, ctx.params["emergency_filing_hours"])
         if inst:
             out.append(Deadline("紧急送医后补办外出就医备案", "complete the filing after emergency admission",
-                                "供养机构", "柳江区民政局", due, "送医后24小时内", ctx.cite("第十一条", "LJ-DEC-6")))
+                                "供养机构", "柳江区民政局", due, f"送医后{ctx.params['emergency_filing_hours']}小时内", ctx.cite("第十一条", "LJ-DEC-6")))
         else:
             out.append(Deadline("紧急送医后向镇政府报备并留存抢救材料",
                                 "report the emergency admission to the township and keep the rescue records",
-                                "监护人或村（居）委会", "镇人民政府", due, "送医后24小时内",
+                                "监护人或村（居）委会", "镇人民政府", due, f"送医后{ctx.params['emergency_filing_hours']}小时内",
                                 ctx.cite("第十一条", "LJ-DEC-7")))
         return out
     if not filing_required(case, ctx):
@@ -397,13 +398,13 @@ def _filing_deadlines(case, ctx) -> list[Deadline]:
     due = filing_deadline(case, ctx)
     if inst:
         out.append(Deadline("填写《外出就医备案表》报民政局备案", "file the outside-care form with the bureau",
-                            "供养机构", "柳江区民政局", due, "外出就医前或入院24小时内",
+                            "供养机构", "柳江区民政局", due, f"外出就医前或入院{ctx.params['filing_hours']}小时内",
                             ctx.cite("第四条第2项", "LJ-REF-7" if due else "LJ-REF-5")))
     else:
         out.append(Deadline("村（居）委会报镇人民政府备案后统一报民政局备案",
                             "village committee files with the township, which files with the bureau",
                             "村（居）委会、镇人民政府", "柳江区民政局", due,
-                            "入院24小时内（备选解释）" if due else "救助支付前（未规定时限）",
+                            f"入院{ctx.params['filing_hours']}小时内（备选解释）" if due else "救助支付前（未规定时限）",
                             ctx.cite("第四条第2项", "LJ-REF-6")))
     phone = next((a for a in filings(case) if a.method == "phone" and a.on), None)
     if phone is not None:
