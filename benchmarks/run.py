@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def engine():
-    from jiuzhu.config import parse_config
-    from jiuzhu.engine import Engine
+    from jiuzhu.io.config import parse_config
+    from jiuzhu.rules.engine import Engine
     from jiuzhu.plugins import default_host
-    from jiuzhu.tomlio import load_toml
+    from jiuzhu.model.tomlio import load_toml
     from test_batch_agreement import deployment_parameters
     raw = load_toml(ROOT / "examples" / "jiuzhu.toml", "config")
     params = deployment_parameters(default_host())
@@ -39,9 +39,9 @@ def engine():
 
 
 def bench_batch(n: int, work: Path):
-    from jiuzhu.claims import ClaimTable, evaluate_region, read_claims, results_table, write_table
-    from jiuzhu.claims import write_claims
-    from jiuzhu.synth import synth_claims
+    from jiuzhu.analysis.claims import ClaimTable, evaluate_region, read_claims, results_table, write_table
+    from jiuzhu.analysis.claims import write_claims
+    from jiuzhu.analysis.synth import synth_claims
     eng, _ = engine()
     src = work / f"claims-{n}.parquet"
     if not src.exists():
@@ -81,7 +81,7 @@ def bench_single():
         times.append(time.perf_counter() - t)
     print(f"jiuzhu evaluate (whole process): median {statistics.median(times) * 1000:.0f} ms, "
           f"min {min(times) * 1000:.0f} ms")
-    from jiuzhu.loader import load_case
+    from jiuzhu.io.loader import load_case
     eng, _ = engine()
     case = load_case(example)
     for _ in range(50):

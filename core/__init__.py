@@ -6,15 +6,15 @@ The core defines hook specs (:mod:`jiuzhu.hookspecs`); each region is a plugin. 
     outcome = Engine().evaluate(load_case("case.toml"), region="wusheng")
 """
 
-from .hookspecs import hookimpl
-from .engine import Context, Engine, evaluate
-from .errors import InputError, JiuzhuError, MissingParameter
-from .loader import load_case, structure_case
-from .model import Action, Bill, BillItem, Case, Contact, Episode, Facility, History, Person, ReferralStep
-from .outcome import (Citation, Deadline, DocumentNeed, Eligibility, Outcome, PassedOver, Reason, ReferralVerdict,
+from jiuzhu.hookspecs import hookimpl
+from jiuzhu.rules.engine import Context, Engine
+from jiuzhu.model.errors import InputError, JiuzhuError, MissingParameter
+from jiuzhu.io.loader import load_case, structure_case
+from jiuzhu.model.case import Action, Bill, BillItem, Case, Contact, Episode, Facility, History, Person, ReferralStep
+from jiuzhu.model.outcome import (Citation, Deadline, DocumentNeed, Eligibility, Outcome, PassedOver, Reason, ReferralVerdict,
                       SignaturePlan)
-from .region import RegionInfo, SourceDocument
-from .settle import Layer, Plan
+from jiuzhu.model.region import RegionInfo, SourceDocument
+from jiuzhu.rules.settle import Layer, Plan
 
 __version__ = "0.1.0"
 
@@ -24,3 +24,15 @@ __all__ = [
     "ReferralStep", "Citation", "Deadline", "DocumentNeed", "Eligibility", "Outcome", "PassedOver", "Reason",
     "ReferralVerdict", "SignaturePlan", "RegionInfo", "SourceDocument", "Layer", "Plan",
 ]
+
+
+_engine = None
+
+
+def evaluate(case: Case, region: str | None = None, as_of=None) -> Outcome:
+    """Evaluate one case with the default deployment (``jiuzhu.toml`` if present)."""
+    global _engine
+    if _engine is None:
+        from jiuzhu.io.config import load_config
+        _engine = Engine(deployment=load_config())
+    return _engine.evaluate(case, region, as_of)

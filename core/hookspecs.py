@@ -6,7 +6,7 @@ another region's answers), walking the chain from the parent region down: a Wush
 deployment asks Guang'an first, then Wusheng.
 
 Every hook receives only the arguments it names (pluggy's opt-in arguments), so specs can
-grow without breaking plugins. ``ctx`` is a :class:`jiuzhu.engine.Context`: the region's
+grow without breaking plugins. ``ctx`` is a :class:`jiuzhu.rules.engine.Context`: the region's
 information, the evaluation date, the parameters in force on it (``ctx.params``), the
 working-day calendar and ``ctx.cite(article, rule)`` for citations.
 """
@@ -26,7 +26,7 @@ hookimpl = pluggy.HookimplMarker("jiuzhu")
 def jiuzhu_region():
     """Describe the region.
 
-    :return: a :class:`jiuzhu.region.RegionInfo` (code, Chinese and English names, division code,
+    :return: a :class:`jiuzhu.model.region.RegionInfo` (code, Chinese and English names, division code,
         parent region code, source documents with numbers and effective dates, version).
     """
 
@@ -35,7 +35,7 @@ def jiuzhu_region():
 def jiuzhu_parameters():
     """The region's dated parameters.
 
-    :return: a path to a ``parameters.toml`` (see :mod:`jiuzhu.params`) or the parsed table.
+    :return: a path to a ``parameters.toml`` (see :mod:`jiuzhu.rules.params`) or the parsed table.
     """
 
 
@@ -43,7 +43,7 @@ def jiuzhu_parameters():
 def jiuzhu_rules():
     """The region's rule register: every inventory rule ID with its status.
 
-    :return: a path to a ``rules.toml`` (see :mod:`jiuzhu.rules`), or None.
+    :return: a path to a ``rules.toml`` (see :mod:`jiuzhu.rules.register`), or None.
     """
 
 
@@ -55,7 +55,7 @@ def jiuzhu_eligibility(case, ctx):
     """Is the person a target of this region's assistance (救助对象)?
 
     :param case: a :class:`jiuzhu.model.Case`.
-    :return: a :class:`jiuzhu.outcome.Eligibility` with cited reasons.
+    :return: a :class:`jiuzhu.model.outcome.Eligibility` with cited reasons.
     """
 
 
@@ -63,9 +63,9 @@ def jiuzhu_eligibility(case, ctx):
 def jiuzhu_referral(case, ctx, eligibility):
     """Judge the care path: first contact, referral, approvals, filings.
 
-    :return: a :class:`jiuzhu.outcome.ReferralVerdict`: covered / pay_first_claim / reduced /
+    :return: a :class:`jiuzhu.model.outcome.ReferralVerdict`: covered / pay_first_claim / reduced /
         not_covered / case_by_case / not_applicable, with cited reasons and the filings the case
-        still requires, each a :class:`jiuzhu.outcome.Deadline` with a calendar date.
+        still requires, each a :class:`jiuzhu.model.outcome.Deadline` with a calendar date.
     """
 
 
@@ -74,9 +74,9 @@ def jiuzhu_signature(case, ctx):
     """Who signs for treatment (signature-authority order) and what else must be signed or filed.
 
     Resolve the actual signer from the person's facts and say why each higher rank was passed
-    over (:func:`jiuzhu.signature.resolve` implements the common rank walk).
+    over (:func:`jiuzhu.rules.signature.resolve` implements the common rank walk).
 
-    :return: a :class:`jiuzhu.outcome.SignaturePlan`, or None if the region says nothing.
+    :return: a :class:`jiuzhu.model.outcome.SignaturePlan`, or None if the region says nothing.
     """
 
 
@@ -85,11 +85,11 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """The payer layers this region applies after the insurance slip.
 
     Decide *which* layers apply and with which parameters; the amounts are computed by the
-    engine (:mod:`jiuzhu.settle`) so that one case and a million claims share one path. The plan
+    engine (:mod:`jiuzhu.rules.settle`) so that one case and a million claims share one path. The plan
     may depend on the case's facts but not on its amounts: amounts enter only through the
     layers' bases.
 
-    :return: a :class:`jiuzhu.settle.Plan` (empty when nothing is paid).
+    :return: a :class:`jiuzhu.rules.settle.Plan` (empty when nothing is paid).
     """
 
 
@@ -97,8 +97,8 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
 def jiuzhu_documents(case, ctx, outcome):
     """The region's forms this case needs, with the data that fills them.
 
-    :param outcome: the evaluated :class:`jiuzhu.outcome.Outcome` (without documents).
-    :return: a list of :class:`jiuzhu.outcome.DocumentNeed`.
+    :param outcome: the evaluated :class:`jiuzhu.model.outcome.Outcome` (without documents).
+    :return: a list of :class:`jiuzhu.model.outcome.DocumentNeed`.
     """
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pluggy
 
-from . import hookspecs
-from .errors import JiuzhuError, UnknownRegion
-from .region import RegionInfo
+from jiuzhu import hookspecs
+from jiuzhu.model.errors import JiuzhuError, UnknownRegion
+from jiuzhu.model.region import RegionInfo
 
 GROUP = "jiuzhu.regions"
 # Files a region keeps beside its module; a region that does not implement the hook gets these.

@@ -4,7 +4,7 @@
 
 The templates are committed; this script makes them reproducible. Counties edit the generated
 files (or copies of them) in Word or Excel; placeholders are Jinja ``{{ … }}`` names of the
-standard context (see ``jiuzhu.forms``). Layouts follow the seeds: Wusheng's attachments 1–6
+standard context (see ``jiuzhu.paperwork.forms``). Layouts follow the seeds: Wusheng's attachments 1–6
 are transcribed from its tables; the other regions' forms are designed in Wusheng's style
 from the articles that use them (see each region's templates/README.md).
 """

@@ -29,10 +29,10 @@ def page1_png(pdf: Path, png: Path, scale: float = 1.5) -> tuple[int, tuple[floa
 
 
 def main(argv=None) -> int:
-    from jiuzhu.errors import JiuzhuError
-    from jiuzhu.forms import convert, need_for, region_forms, render_need
-    from jiuzhu.loader import load_case
-    from jiuzhu.testing import make_case, make_engine
+    from jiuzhu.model.errors import JiuzhuError
+    from jiuzhu.paperwork.forms import convert, need_for, region_forms, render_need
+    from jiuzhu.io.loader import load_case
+    from jiuzhu.kit.testing import make_case, make_engine
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--region", action="append", help="region code (repeatable; default: all)")

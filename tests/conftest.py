@@ -1,6 +1,6 @@
 import pytest
 
-from jiuzhu.testing import BASE, merge  # noqa: F401
+from jiuzhu.kit.testing import BASE, merge  # noqa: F401
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 from click.testing import CliRunner
 
 from jiuzhu.cli import cli
-from jiuzhu.testing import BASE, merge
+from jiuzhu.kit.testing import BASE, merge
 
 VALID_ID = BASE["person"]["id_number"]
 
@@ -40,7 +40,7 @@ def test_id_check_digit(tmp_path):
 
 def test_id_birth_date(tmp_path):
     body = VALID_ID[:6] + "19500230" + VALID_ID[14:17]
-    from jiuzhu.idcard import check_char
+    from jiuzhu.model.idcard import check_char
     one_line_error(run(tmp_path, bad(person={"id_number": body + check_char(body)})), "person.id_number",
                    "1950-02-30 is not a real date")
 
@@ -58,7 +58,7 @@ def test_unknown_condition(tmp_path):
 
 
 def test_icd_code_accepted_and_mapped():
-    from jiuzhu.conditions import condition_tags
+    from jiuzhu.model.conditions import condition_tags
     assert condition_tags(["N18.5"]) == {"uremia", "end_stage_renal_disease"}
     assert condition_tags(["C50.9"]) == {"breast_cancer", "cancer"}
 
@@ -165,6 +165,6 @@ def test_setlinfo_slip_is_read(tmp_path):
     raw["bill"] = {"setlinfo": {"medfee_sumamt": "5000.00", "fulamt_ownpay_amt": "300.00", "overlmt_selfpay": "0",
                                 "preselfpay_amt": "200.00", "inscp_scp_amt": "4500.00", "act_pay_dedc": "500",
                                 "hifp_pay": "2800.00", "hifmi_pay": "0", "maf_pay": "0", "oth_pay": "0"}}
-    from jiuzhu.loader import structure_case
+    from jiuzhu.io.loader import structure_case
     case = structure_case(raw)
     assert (case.bill.total, case.bill.in_scope, case.bill.basic_paid, case.bill.deductible) == (500000, 450000, 280000, 50000)

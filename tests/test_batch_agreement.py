@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from jiuzhu import Eligibility, Layer, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
-from jiuzhu.batch import unflatten
-from jiuzhu.claims import ClaimTable, evaluate_region
-from jiuzhu.strategies import claim_batches
-from jiuzhu.compare import rehome
-from jiuzhu.config import parse_config
-from jiuzhu.engine import Engine
-from jiuzhu.loader import structure_case
+from jiuzhu.analysis.batch import unflatten
+from jiuzhu.analysis.claims import ClaimTable, evaluate_region
+from jiuzhu.kit.strategies import claim_batches
+from jiuzhu.analysis.compare import rehome
+from jiuzhu.io.config import parse_config
+from jiuzhu.rules.engine import Engine
+from jiuzhu.io.loader import structure_case
 from jiuzhu.plugins import make_host
 
 PLAUSIBLE = {"date": "2020-01-01", "yuan": "1000", "rate": "0.5", "count": 1, "days": 10, "hours": 24,
@@ -122,8 +122,8 @@ def test_batch_agrees_with_per_case(region, rows):
 
 def test_annual_cap_binds_across_a_batch():
     """Three large claims of one person: the capped region's basic layer stops at its annual cap."""
-    from jiuzhu.batch import flatten
-    from jiuzhu.testing import make_case
+    from jiuzhu.analysis.batch import flatten
+    from jiuzhu.kit.testing import make_case
     rows = []
     for i, day in enumerate(["2026-03-01", "2026-01-05", "2026-06-01"]):
         c = make_case({"id": f"A{i}", "episode": {"admitted": day, "discharged": day},

@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from jiuzhu import Eligibility, Layer, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
-from jiuzhu.compare import compare_case, render, rehome
-from jiuzhu.config import parse_config
-from jiuzhu.engine import Engine
+from jiuzhu.analysis.compare import compare_case, render, rehome
+from jiuzhu.io.config import parse_config
+from jiuzhu.rules.engine import Engine
 from jiuzhu.plugins import make_host
-from jiuzhu.testing import make_case
+from jiuzhu.kit.testing import make_case
 
 
 class Toy:
@@ -114,8 +114,8 @@ def test_formats_mark_differences_and_explain(fmt):
 
 
 def _claims_file(tmp_path, n=300, fmt="parquet"):
-    from jiuzhu.claims import write_claims
-    from jiuzhu.synth import synth_claims
+    from jiuzhu.analysis.claims import write_claims
+    from jiuzhu.analysis.synth import synth_claims
     p = tmp_path / f"claims.{fmt}"
     write_claims(synth_claims(n, seed=3), p)
     return p
@@ -123,7 +123,7 @@ def _claims_file(tmp_path, n=300, fmt="parquet"):
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
 def test_batch_reads_each_format_and_totals_add_up(tmp_path, fmt):
-    from jiuzhu.claims import run_batch
+    from jiuzhu.analysis.claims import run_batch
     from rich.console import Console
     eng = toy_engine()
     src = _claims_file(tmp_path, 300, fmt)
@@ -154,9 +154,9 @@ def test_bad_claims_file_is_one_line(tmp_path):
 
 
 def test_synth_is_valid_and_reproducible(tmp_path):
-    from jiuzhu.batch import unflatten
-    from jiuzhu.loader import structure_case
-    from jiuzhu.synth import synth_claims
+    from jiuzhu.analysis.batch import unflatten
+    from jiuzhu.io.loader import structure_case
+    from jiuzhu.analysis.synth import synth_claims
     a, b = synth_claims(2000, seed=7), synth_claims(2000, seed=7)
     assert (a["bill.total_fen"] == b["bill.total_fen"]).all()
     parts = a["bill.in_scope_fen"] + a["bill.first_self_paid_fen"] + a["bill.over_limit_fen"] + a["bill.fully_self_paid_fen"]
@@ -167,7 +167,7 @@ def test_synth_is_valid_and_reproducible(tmp_path):
 
 
 def test_sweep_writes_csv_and_chart(tmp_path):
-    from jiuzhu.sweep import parse_vary, run_sweep
+    from jiuzhu.analysis.sweep import parse_vary, run_sweep
     field, values = parse_vary("bill.total=0:20000:5000")
     assert values == [0, 500000, 1000000, 1500000, 2000000]
     run_sweep(toy_engine(), make_case(CASE), field, values, ["rich", "poor", "needy"], tmp_path)
@@ -182,8 +182,8 @@ def test_sweep_writes_csv_and_chart(tmp_path):
 
 
 def test_vary_rejects_bad_spec():
-    from jiuzhu.errors import InputError
-    from jiuzhu.sweep import parse_vary
+    from jiuzhu.model.errors import InputError
+    from jiuzhu.analysis.sweep import parse_vary
     with pytest.raises(InputError, match="--vary"):
         parse_vary("bill.total=0:10")
     with pytest.raises(InputError, match="person.name"):

@@ -10,10 +10,10 @@ from fractions import Fraction
 
 from jiuzhu import (DocumentNeed, Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument,
                     hookimpl)
-from jiuzhu.contract import (Kit, check_annual_caps, check_hooks, check_info, check_money, check_outcome,
+from jiuzhu.kit.contract import (Kit, check_annual_caps, check_hooks, check_info, check_money, check_outcome,
                              check_parameters, check_plan)
 from jiuzhu.plugins import make_host
-from jiuzhu.testing import make_case
+from jiuzhu.kit.testing import make_case
 
 START = dt.date(2020, 1, 1)
 
@@ -183,7 +183,7 @@ def test_annual_cap_holds_across_admissions():
 
 
 KIT_FILE = '''
-from jiuzhu.contract import RegionContract
+from jiuzhu.kit.contract import RegionContract
 from jiuzhu.plugins import make_host
 from test_contract_kit import GoodRegion, OverpayingLayer, UncitedParameter
 

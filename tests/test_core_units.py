@@ -5,14 +5,14 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from jiuzhu import idcard
+from jiuzhu.model import idcard
 from jiuzhu.cli import cli
-from jiuzhu.errors import CalendarError, InputError, MissingParameter
-from jiuzhu.money import capital_yuan, to_fen, yuan
-from jiuzhu.params import ParameterSet
-from jiuzhu.signature import resolve
-from jiuzhu.testing import make_case
-from jiuzhu.workdays import WorkCalendar
+from jiuzhu.model.errors import CalendarError, InputError, MissingParameter
+from jiuzhu.model.money import capital_yuan, to_fen, yuan
+from jiuzhu.rules.params import ParameterSet
+from jiuzhu.rules.signature import resolve
+from jiuzhu.kit.testing import make_case
+from jiuzhu.rules.workdays import WorkCalendar
 
 
 def test_id_number_facts():
@@ -85,7 +85,7 @@ def test_signature_rank_walk():
 
 def test_evaluate_json_output_schema_fields(tmp_path):
     f = tmp_path / "c.json"
-    from jiuzhu.testing import BASE, merge
+    from jiuzhu.kit.testing import BASE, merge
     f.write_text(json.dumps(merge(BASE, {"person": {"hukou": "210402000000", "categories": ["dibao"]}}),
                             ensure_ascii=False), encoding="utf-8")
     res = CliRunner().invoke(cli, ["evaluate", str(f), "--region", "fushun", "--format", "json"])
@@ -99,7 +99,7 @@ def test_evaluate_json_output_schema_fields(tmp_path):
 def test_config_selects_region_and_parameters(tmp_path, monkeypatch):
     (tmp_path / "jiuzhu.toml").write_text('region = "wusheng"\n[parameters.wusheng]\neffective_date = 2025-10-01\n',
                                           encoding="utf-8")
-    from jiuzhu.testing import BASE
+    from jiuzhu.kit.testing import BASE
     (tmp_path / "c.json").write_text(json.dumps(BASE, ensure_ascii=False), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("JIUZHU_CONFIG", raising=False)

@@ -12,11 +12,11 @@ from docx import Document
 from openpyxl import load_workbook
 
 from jiuzhu.cli import cli
-from jiuzhu.errors import JiuzhuError
-from jiuzhu.forms import (Day, Money, TemplateError, convert, need_for, region_forms, render_docx, render_need,
+from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.paperwork.forms import (Day, Money, TemplateError, convert, need_for, region_forms, render_docx, render_need,
                           render_xlsx, standard_context)
-from jiuzhu.outcome import DocumentNeed
-from jiuzhu.testing import make_case, make_engine
+from jiuzhu.model.outcome import DocumentNeed
+from jiuzhu.kit.testing import make_case, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 4, 3)

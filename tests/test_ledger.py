@@ -12,10 +12,10 @@ from hypothesis import given, settings, strategies as st
 from openpyxl import load_workbook
 
 from jiuzhu.cli import cli
-from jiuzhu.errors import InputError
-from jiuzhu.idcard import make
-from jiuzhu.ledger import build_ledger, parse_month
-from jiuzhu.testing import make_case, make_engine
+from jiuzhu.model.errors import InputError
+from jiuzhu.model.idcard import make
+from jiuzhu.paperwork.ledger import build_ledger, parse_month
+from jiuzhu.kit.testing import make_case, make_engine
 
 PARAMS = {"wusheng": {"effective_date": "2025-10-01"}}
 HOSPITALS = [("武胜县人民医院", "511622"), ("武胜县中医医院", "511622"), ("广安市人民医院", "511602")]

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from jiuzhu.cli import cli
-from jiuzhu.errors import InputError
-from jiuzhu.params import ParameterSet
-from jiuzhu.scaffold import scaffold
-from jiuzhu.tomlio import load_toml
+from jiuzhu.model.errors import InputError
+from jiuzhu.rules.params import ParameterSet
+from jiuzhu.kit.scaffold import scaffold
+from jiuzhu.model.tomlio import load_toml
 
 
 def test_scaffold_writes_an_installable_package(tmp_path):
@@ -28,7 +28,7 @@ def test_scaffold_writes_an_installable_package(tmp_path):
     src = (root / "jiuzhu_moumou" / "__init__.py").read_text(encoding="utf-8")
     tree = ast.parse(src)
     hooks = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
-    from jiuzhu.contract import REGION_HOOKS
+    from jiuzhu.kit.contract import REGION_HOOKS
     assert set(REGION_HOOKS) <= hooks
     assert "parent='guangan'" in src and 'division="510999"' in src and "TODO policy" in src
     pset = ParameterSet.load(root / "jiuzhu_moumou" / "parameters.toml", "moumou", "某某县", "某府办发〔2024〕12号")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from jiuzhu.cli import cli
-from jiuzhu.tomlio import load_toml
+from jiuzhu.model.tomlio import load_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(ROOT.glob("examples/*.toml")) + sorted(ROOT.glob("plugins/*/examples/*.toml"))

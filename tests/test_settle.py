@@ -5,7 +5,7 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from jiuzhu.settle import Layer, Plan, settle, settle_columns
+from jiuzhu.rules.settle import Layer, Plan, settle, settle_columns
 
 BILL = {"total": 1_000_000, "in_scope": 800_000, "first_self_paid": 50_000, "over_limit": 0, "fully_self_paid": 150_000,
         "deductible": 60_000, "basic_paid": 500_000, "critical_paid": 40_000, "assistance_paid": 0, "other_paid": 10_000}

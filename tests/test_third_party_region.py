@@ -63,7 +63,7 @@ def installed(tmp_path_factory):
 
 
 def jiuzhu(*args):
-    return subprocess.run([sys.executable, "-m", "jiuzhu.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "jiuzhu", *args], capture_output=True, text=True)
 
 
 def test_listed(installed):
@@ -74,7 +74,7 @@ def test_listed(installed):
 
 
 def test_evaluated(installed, tmp_path):
-    from jiuzhu.testing import BASE, merge
+    from jiuzhu.kit.testing import BASE, merge
     case = merge(BASE, {"person": {"hukou": "990101"}, "facility": {"location": "990101"},
                         "bill": {"total": "1000", "in_scope": "1000", "basic_paid": "600"}})
     f = tmp_path / "c.json"

@@ -26,10 +26,10 @@ from pathlib import Path
 import attrs
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
-from jiuzhu.conditions import tags_for
-from jiuzhu.money import round_half_up
-from jiuzhu.outcome import DocumentNeed
-from jiuzhu.settle import Layer, parse_base
+from jiuzhu.model.conditions import tags_for
+from jiuzhu.model.money import round_half_up
+from jiuzhu.model.outcome import DocumentNeed
+from jiuzhu.rules.settle import Layer, parse_base
 
 HERE = Path(__file__).parent
 DOC = "抚政办发〔2014〕67号"

@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import attrs
 
-from jiuzhu.money import pct
-from jiuzhu.outcome import Reason
+from jiuzhu.model.money import pct
+from jiuzhu.model.outcome import Reason
 
 
 @attrs.frozen

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import attrs
 
-from jiuzhu.errors import JiuzhuError
-from jiuzhu.money import round_half_up
-from jiuzhu.outcome import Reason
+from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.model.money import round_half_up
+from jiuzhu.model.outcome import Reason
 
 RESIDENT_SCHEMES = ("residents", "ncms")  # 居民医保 / 新农合
 

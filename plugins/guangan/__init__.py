@@ -18,10 +18,10 @@ from fractions import Fraction
 import attrs
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SourceDocument, hookimpl
-from jiuzhu.money import pct, round_half_up, yuan
-from jiuzhu.outcome import Citation, Deadline, DocumentNeed, Reason
-from jiuzhu.settle import Layer
-from jiuzhu.signature import resolve
+from jiuzhu.model.money import pct, round_half_up, yuan
+from jiuzhu.model.outcome import Citation, Deadline, DocumentNeed, Reason
+from jiuzhu.rules.settle import Layer
+from jiuzhu.rules.signature import resolve
 
 
 INFO = RegionInfo(

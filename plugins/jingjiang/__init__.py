@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
-from jiuzhu.outcome import Deadline, DocumentNeed
-from jiuzhu.settle import Layer
-from jiuzhu.vocab import CATEGORIES
-from jiuzhu.workdays import add_hours
+from jiuzhu.model.outcome import Deadline, DocumentNeed
+from jiuzhu.rules.settle import Layer
+from jiuzhu.model.vocab import CATEGORIES
+from jiuzhu.rules.workdays import add_hours
 
 
 INFO = RegionInfo(

@@ -1,7 +1,7 @@
 """Funding checks for an analyst (第十条, 第十一条): premiums, their split and the payout review.
 
 Not part of a case evaluation: these work on a policy year's totals. Amounts are integer fen and
-every number comes from parameters.toml (``ctx.params`` or any :class:`jiuzhu.params.Params`).
+every number comes from parameters.toml (``ctx.params`` or any :class:`jiuzhu.rules.params.Params`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import attrs
 
-from jiuzhu.money import mul_round
+from jiuzhu.model.money import mul_round
 
 
 @attrs.frozen

@@ -34,9 +34,9 @@ from jiuzhu import (
     SourceDocument,
     hookimpl,
 )
-from jiuzhu.money import yuan
-from jiuzhu.signature import resolve
-from jiuzhu.workdays import add_hours, quarter_end
+from jiuzhu.model.money import yuan
+from jiuzhu.rules.signature import resolve
+from jiuzhu.rules.workdays import add_hours, quarter_end
 
 INFO = RegionInfo(
     code="liujiang",
@@ -564,7 +564,7 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
 
 def premium_subsidy(ctx) -> int:
     """第六条第二款: 特困人员参加城乡居民基本医保的个人缴费部分给予全额资助 (fen)."""
-    from jiuzhu.money import round_half_up
+    from jiuzhu.model.money import round_half_up
     return round_half_up(ctx.params["premium_individual_contribution"] * ctx.params["premium_subsidy_rate"])
 
 

@@ -17,11 +17,11 @@ import datetime as dt
 import attrs
 
 from jiuzhu import Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument, hookimpl
-from jiuzhu import idcard
-from jiuzhu.money import yuan
-from jiuzhu.outcome import Deadline, DocumentNeed, Reason
-from jiuzhu.signature import resolve
-from jiuzhu.workdays import day_of_month, quarter_end
+from jiuzhu.model import idcard
+from jiuzhu.model.money import yuan
+from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason
+from jiuzhu.rules.signature import resolve
+from jiuzhu.rules.workdays import day_of_month, quarter_end
 
 DOC = "武胜县特困人员就医救助管理工作方案（征求意见稿）"
 

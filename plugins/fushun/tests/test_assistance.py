@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from jiuzhu.idcard import make
-from jiuzhu.testing import layer, make_case, make_engine
+from jiuzhu.model.idcard import make
+from jiuzhu.kit.testing import layer, make_case, make_engine
 
 ADULT_MAN = make("210411", dt.date(1960, 1, 1), 31)
 ADULT_WOMAN = make("210411", dt.date(1968, 6, 15), 42)
@@ -378,8 +378,8 @@ def test_batch_settlement_shares_the_inpatient_pool():
     order. Dibao: 60 % × 4,000 = 2,400; near (36 %, cap 3,000): 36 % × 5,000 = 1,800 → room 3,000 − 2,400 = 600."""
     import numpy as np
 
-    from jiuzhu.engine import Engine
-    from jiuzhu.settle import settle_columns
+    from jiuzhu.rules.engine import Engine
+    from jiuzhu.rules.settle import settle_columns
 
     eng = Engine()
     c1 = case(in_scope=4000)

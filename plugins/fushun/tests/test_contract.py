@@ -1,7 +1,7 @@
-"""The region contract (jiuzhu.contract) for this region."""
+"""The region contract (jiuzhu.kit.contract) for this region."""
 
-from jiuzhu.contract import RegionContract
-from jiuzhu.testing import ILLUSTRATIVE_PARAMETERS
+from jiuzhu.kit.contract import RegionContract
+from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS
 
 
 class TestContract(RegionContract):

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from jiuzhu.errors import MissingParameter
-from jiuzhu.testing import make_engine
+from jiuzhu.model.errors import MissingParameter
+from jiuzhu.kit.testing import make_engine
 from jiuzhu_fushun import funding
 from jiuzhu_fushun.premiums import may_move_to_residents_scheme, premium_subsidy
 

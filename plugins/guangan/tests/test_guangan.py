@@ -9,8 +9,8 @@ import datetime as dt
 
 import pytest
 
-from jiuzhu.idcard import make
-from jiuzhu.testing import layer, make_case, make_engine
+from jiuzhu.model.idcard import make
+from jiuzhu.kit.testing import layer, make_case, make_engine
 from jiuzhu import Eligibility, Layer, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from jiuzhu.testing import make_engine
+from jiuzhu.kit.testing import make_engine
 from jiuzhu_jingjiang.funding import payout_review, premium_on_time, premium_split, town_shares
 
 YUAN = 100

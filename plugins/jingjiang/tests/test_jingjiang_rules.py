@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from jiuzhu.errors import CalendarError
-from jiuzhu.testing import make_case, make_engine, merge
+from jiuzhu.model.errors import CalendarError
+from jiuzhu.kit.testing import make_case, make_engine, merge
 
 BASE = {
     "person": {"name": "测试人", "id_number": "32128219680702052X", "hukou": "321282104203",

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from jiuzhu.errors import JiuzhuError, MissingParameter
-from jiuzhu.idcard import make
-from jiuzhu.money import to_fen
-from jiuzhu.testing import layer, make_case, make_engine
+from jiuzhu.model.errors import JiuzhuError, MissingParameter
+from jiuzhu.model.idcard import make
+from jiuzhu.model.money import to_fen
+from jiuzhu.kit.testing import layer, make_case, make_engine
 
 import jiuzhu_liujiang as lj
 

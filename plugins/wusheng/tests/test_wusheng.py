@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from jiuzhu import idcard
-from jiuzhu.errors import JiuzhuError
-from jiuzhu.loader import load_case
-from jiuzhu.testing import layer, make_case, make_engine
+from jiuzhu.model import idcard
+from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.io.loader import load_case
+from jiuzhu.kit.testing import layer, make_case, make_engine
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 D = dt.date
@@ -45,7 +45,7 @@ def in_county(over=None):
         "bill": {"total": "10000", "in_scope": "9000", "fully_self_paid": "1000", "basic_paid": "7000",
                  "assistance_paid": "1000"},
     }
-    from jiuzhu.testing import merge
+    from jiuzhu.kit.testing import merge
     return make_case(merge(base, over or {}))
 
 

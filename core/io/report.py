@@ -1,0 +1,231 @@
+"""Presenting an outcome: JSON (the stable schema in docs/outcome.schema.json) and terminal text."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from fractions import Fraction
+
+from rich.console import Console
+from rich.table import Table
+from rich import box
+
+from jiuzhu.model.case import ROLES
+from jiuzhu.model.money import pct, yuan, yuan_grouped
+from jiuzhu.model.outcome import VERDICTS, Citation, Outcome, SIGNER_RANKS
+
+SCHEMA_VERSION = "1.0"
+
+LABELS = {
+    "title": ("救助评估结果", "Assistance evaluation"),
+    "region": ("地区", "Region"),
+    "chain": ("适用层级", "Rule chain"),
+    "as_of": ("适用政策日期", "Rules in force on"),
+    "eligibility": ("救助对象资格", "Eligibility"),
+    "referral": ("就医路径审核", "Referral verdict"),
+    "signature": ("签字决策", "Signature plan"),
+    "signer": ("签字人", "Signer"),
+    "passed": ("未由上位签字的原因", "Higher ranks passed over"),
+    "settlement": ("费用结算", "Settlement"),
+    "layer": ("支付项目", "Payer layer"),
+    "amount": ("金额（元）", "Amount (yuan)"),
+    "cite": ("依据", "Citation"),
+    "total": ("医疗费总额", "Total cost"),
+    "paid": ("各项支付合计", "Paid by all payers"),
+    "assistance": ("各地区救助合计", "Assistance by the regions' layers"),
+    "burden": ("个人负担", "Personal burden"),
+    "documents": ("需填报的表格", "Forms required"),
+    "deadlines": ("办理时限", "Deadlines"),
+    "notes": ("说明", "Notes"),
+    "explain": ("计算过程", "How each amount was computed"),
+    "decision": ("决策类型", "Decision kind"),
+    "also_sign": ("另需签字/盖章", "Also signs or seals"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    zh, en = LABELS[key]
+    return zh if lang == "zh" else en if lang == "en" else f"{zh} {en}"
+
+
+def pick(zh: str, en: str, lang: str) -> str:
+    return zh if lang == "zh" else en if lang == "en" else f"{zh}（{en}）"
+
+
+def rate_str(r: Fraction | None) -> str | None:
+    if r is None:
+        return None
+    d = Decimal(r.numerator) / Decimal(r.denominator)
+    if d * r.denominator != r.numerator:  # not a terminating decimal
+        return f"{r.numerator}/{r.denominator}"
+    return format(d.normalize(), "f")
+
+
+def cite_json(c: Citation | None):
+    return None if c is None else {"region": c.region, "document": c.document, "article": c.article, "rule": c.rule}
+
+
+def reasons_json(rs):
+    return [{"zh": r.zh, "en": r.en, "cite": cite_json(r.cite)} for r in rs]
+
+
+def deadline_json(d):
+    return {"what_zh": d.what_zh, "what_en": d.what_en, "who": d.who, "to": d.to,
+            "due": d.due.isoformat() if d.due else None, "rule_zh": d.rule_zh, "cite": cite_json(d.cite)}
+
+
+def _plain(v):
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, Fraction):
+        return rate_str(v)
+    return v
+
+
+def to_json(o: Outcome) -> dict:
+    s = o.settlement
+    sig = o.signature
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "case_id": o.case_id,
+        "region": o.region,
+        "chain": list(o.chain),
+        "as_of": o.as_of.isoformat(),
+        "eligibility": {"eligible": o.eligibility.eligible, "groups": list(o.eligibility.groups),
+                        "reasons": reasons_json(o.eligibility.reasons)},
+        "referral": {"verdict": o.referral.kind, "label_zh": VERDICTS[o.referral.kind][0],
+                     "label_en": VERDICTS[o.referral.kind][1], "reasons": reasons_json(o.referral.reasons),
+                     "deadlines": [deadline_json(d) for d in o.referral.deadlines]},
+        "signature": None if sig is None else {
+            "signer_role": sig.signer_role, "signer_name": sig.signer_name, "rank": sig.rank,
+            "decision": sig.decision,
+            "passed_over": [{"rank": p.rank, "who": p.who, "why_zh": p.why_zh, "why_en": p.why_en}
+                            for p in sig.passed_over],
+            "approvals": list(sig.approvals), "reasons": reasons_json(sig.reasons),
+            "deadlines": [deadline_json(d) for d in sig.deadlines]},
+        "settlement": {
+            "total": yuan(s.total), "paid": yuan(s.paid), "assistance": yuan(s.assistance),
+            "burden": yuan(s.burden),
+            "burden_share": rate_str(Fraction(s.burden, s.total)) if s.total else None,
+            "layers": [{
+                "id": l.id, "name_zh": l.name_zh, "name_en": l.name_en, "payer": l.payer, "amount": yuan(l.amount),
+                "given": l.given, "base": yuan(l.base),
+                "base_terms": [{"column": c, "coefficient": k, "value": yuan(v)} for c, k, v in l.base_terms],
+                "deductible": yuan(l.deductible), "rate": rate_str(l.rate),
+                "segments": [{"from": yuan(lo), "to": None if hi is None else yuan(hi), "rate": rate_str(r)}
+                             for lo, hi, r in l.segments],
+                "computed": yuan(l.computed),
+                "claim_cap": None if l.claim_cap is None else yuan(l.claim_cap),
+                "annual_cap": None if l.annual_cap is None else yuan(l.annual_cap),
+                "program": l.program, "used_before": yuan(l.used_before), "burden_before": yuan(l.burden_before),
+                "binding": l.binding, "note_zh": l.note_zh, "cite": cite_json(l.cite)} for l in s.layers],
+            "notes": reasons_json(s.notes)},
+        "documents": [{"form_id": d.form_id, "title_zh": d.title_zh, "title_en": d.title_en, "who": d.who,
+                       "due": d.due.isoformat() if d.due else None, "cite": cite_json(d.cite),
+                       "data": _plain(d.data)} for d in o.documents],
+        "deadlines": [deadline_json(d) for d in o.deadlines],
+        "notes": reasons_json(o.notes),
+        "citations": [cite_json(c) for c in o.citations],
+    }
+
+
+def _cite(c: Citation | None) -> str:
+    return f"[{c}]" if c else ""
+
+
+def render_text(o: Outcome, lang: str = "zh", explain: bool = False, region_name: str = "", width: int = 110) -> str:
+    buf = io.StringIO()
+    con = Console(file=buf, width=width, force_terminal=False, color_system=None, highlight=False)
+    p = con.print
+    p(f"[bold]{label('title', lang)}[/bold]  {label('region', lang)}: {region_name or o.region}  "
+      f"{label('chain', lang)}: {' → '.join(o.chain)}  {label('as_of', lang)}: {o.as_of.isoformat()}"
+      + (f"  #{o.case_id}" if o.case_id else ""))
+    el = o.eligibility
+    yes = pick("是", "yes", lang) if el.eligible else pick("否", "no", lang)
+    p(f"\n[bold]{label('eligibility', lang)}[/bold]: {yes}" + (f"  ({', '.join(el.groups)})" if el.groups else ""))
+    for r in el.reasons:
+        p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
+    v = VERDICTS[o.referral.kind]
+    p(f"\n[bold]{label('referral', lang)}[/bold]: {pick(v[0], v[1], lang)}")
+    for r in o.referral.reasons:
+        p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
+    if o.signature:
+        s = o.signature
+        rank = SIGNER_RANKS.get(s.rank or 0)
+        who = ROLES.get(s.signer_role, s.signer_role)
+        p(f"\n[bold]{label('signature', lang)}[/bold]: {label('signer', lang)} = {who}"
+          + (f" {s.signer_name}" if s.signer_name else "")
+          + (f"（第{s.rank}顺位 {pick(rank[0], rank[1], lang)}）" if rank else "")
+          + f"  {label('decision', lang)}: {s.decision}")
+        for po in s.passed_over:
+            p(f"  - {label('passed', lang)} #{po.rank}: {pick(po.why_zh, po.why_en, lang)}")
+        if s.approvals:
+            p(f"  - {label('also_sign', lang)}: {'、'.join(ROLES.get(a, a) for a in s.approvals)}")
+        for r in s.reasons:
+            p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
+    st = o.settlement
+    t = Table(title=label("settlement", lang), box=box.SIMPLE_HEAVY, title_justify="left")
+    t.add_column(label("layer", lang))
+    t.add_column(label("amount", lang), justify="right")
+    t.add_column(label("cite", lang), overflow="fold")
+    t.add_row(label("total", lang), yuan_grouped(st.total), "")
+    for l in st.layers:
+        t.add_row(pick(l.name_zh, l.name_en, lang), yuan_grouped(l.amount), str(l.cite or ("医保结算单" if l.given else "")))
+    t.add_row(label("assistance", lang), yuan_grouped(st.assistance), "")
+    share = f" ({pct(Fraction(st.burden, st.total), 2)})" if st.total else ""
+    t.add_row(f"[bold]{label('burden', lang)}[/bold]", f"[bold]{yuan_grouped(st.burden)}[/bold]{share}", "")
+    p()
+    p(t)
+    if explain:
+        p(f"[bold]{label('explain', lang)}[/bold]")
+        for l in st.layers:
+            p(f"  {pick(l.name_zh, l.name_en, lang)} = {yuan(l.amount)}")
+            p("    " + explain_layer(l))
+    if o.deadlines:
+        p(f"\n[bold]{label('deadlines', lang)}[/bold]")
+        for d in o.deadlines:
+            due = d.due.isoformat() if d.due else "—"
+            p(f"  - {due}  {pick(d.what_zh, d.what_en, lang)}" + (f"（{d.who}→{d.to}）" if d.who or d.to else "")
+              + (f" {d.rule_zh}" if d.rule_zh else "") + f" {_cite(d.cite)}")
+    if o.documents:
+        p(f"\n[bold]{label('documents', lang)}[/bold]")
+        for d in o.documents:
+            p(f"  - {d.form_id}: {pick(d.title_zh, d.title_en, lang) if d.title_en else d.title_zh}"
+              + (f"  {d.due.isoformat()}" if d.due else "") + f" {_cite(d.cite)}")
+    notes = [*st.notes, *o.notes]
+    if notes:
+        p(f"\n[bold]{label('notes', lang)}[/bold]")
+        for r in notes:
+            p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
+    return buf.getvalue()
+
+
+BINDING_ZH = {"rate": "按比例", "claim_cap": "单次限额", "annual_cap": "年度封顶", "burden": "不超过个人剩余负担",
+              "given": "取自医保结算单"}
+
+
+def explain_layer(l) -> str:
+    if l.given:
+        return f"取自医保结算单 (from the settlement slip): {yuan(l.amount)}"
+    terms = " ".join(f"{'+' if not k.startswith('-') else '-'} {k.lstrip('-') + '×' if k.lstrip('-') != '1' else ''}"
+                     f"{c}({yuan(v)})" for c, k, v in l.base_terms).lstrip("+ ")
+    parts = [f"基数 base = {terms} = {yuan(l.base)}"]
+    if l.deductible:
+        parts.append(f"起付 deductible {yuan(l.deductible)}")
+    if l.segments:
+        segs = "; ".join(f"{yuan(lo)}–{'∞' if hi is None else yuan(hi)} @ {pct(r)}" for lo, hi, r in l.segments)
+        parts.append(f"分段 segments [{segs}] → {yuan(l.computed)}")
+    elif l.rate is not None:
+        parts.append(f"比例 rate {pct(l.rate)} → {yuan(l.computed)}")
+    if l.claim_cap is not None:
+        parts.append(f"单次限额 claim cap {yuan(l.claim_cap)}")
+    if l.annual_cap is not None:
+        parts.append(f"年度封顶 annual cap {yuan(l.annual_cap)}, 本年已用 used {yuan(l.used_before)}, "
+                     f"剩余 left {yuan(max(0, l.annual_cap - l.used_before))}")
+    parts.append(f"剩余负担 burden left {yuan(l.burden_before)}")
+    parts.append(f"取 {BINDING_ZH.get(l.binding, l.binding)} ({l.binding}) → {yuan(l.amount)}")
+    return "; ".join(parts)

@@ -1,0 +1,217 @@
+"""The domain model: what a case says about a person, a facility, an episode and a bill.
+
+Every class is a frozen attrs class. Money is integer fen (:data:`Fen`); inputs are yuan and
+are converted exactly by the loader. Cross-field checks live in :func:`jiuzhu.io.loader.check`
+so that each error can name its field path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NewType
+
+import attrs
+
+Fen = NewType("Fen", int)  # integer fen (分); 100 fen = 1 yuan
+
+
+@attrs.frozen
+class Contact:
+    """A guardian (法定监护人), entrusted agent (委托代理人) or caregiver (照料护理人)."""
+
+    name: str = ""
+    relation: str = ""
+    present: bool = True  # reachable in time to sign
+    able: bool = True  # has capacity and is willing to act
+
+
+@attrs.frozen
+class Person:
+    """A person in hardship. ``hukou`` and ``residence`` are division codes (6, 9 or 12 digits)."""
+
+    id_number: str
+    hukou: str
+    name: str = ""
+    residence: str = ""
+    categories: tuple[str, ...] = ()  # hardship categories, see jiuzhu.model.vocab.CATEGORIES
+    certified_by: str = ""  # the body that recognised the status (e.g. 县民政局)
+    area: str = "rural"  # urban / rural (城镇 / 农村)
+    support_mode: str = "none"  # institutional / home / none (集中 / 分散供养)
+    institution: str = ""  # the support institution (供养机构) for institutional support
+    scheme: str = "residents"  # residents / employees / ncms / none
+    care_level: str = "self_care"  # self_care / semi_disabled / fully_disabled
+    has_full_capacity: bool = True  # 完全民事行为能力
+    conscious: bool = True
+    guardian: Contact | None = None
+    agents: tuple[Contact, ...] = ()
+    caregiver: Contact | None = None
+    village_committee: str = ""
+    entrusted: bool = False  # under an entrustment agreement (Liujiang 第五条)
+    card_number: str = ""  # assistance card / support certificate number
+
+
+@attrs.frozen
+class Facility:
+    """A medical facility. ``location`` is its division code."""
+
+    name: str
+    level: str  # primary / county / city / provincial
+    location: str
+    ownership: str = "public"
+    designations: tuple[str, ...] = ("insurance",)  # insurance / assistance
+
+
+@attrs.frozen
+class Action:
+    """One approval, filing, notification, signature or appraisal on the referral path."""
+
+    kind: str  # approval / filing / notification / signature / seal / appraisal / consent / certificate
+    by: str  # a role, see ROLES
+    on: dt.date | None = None
+    method: str = "form"  # form / phone / online
+
+
+ACTION_KINDS = {
+    "approval": "审批意见",
+    "filing": "备案",
+    "notification": "报备",
+    "signature": "签字",
+    "seal": "盖章",
+    "appraisal": "病情鉴定",
+    "consent": "书面同意",
+    "certificate": "证明",
+    "referral_slip": "转诊单",
+}
+ROLES = {
+    "patient": "本人",
+    "guardian": "监护人",
+    "agent": "委托代理人",
+    "caregiver": "照料护理人",
+    "institution": "供养机构",
+    "institution_head": "供养机构负责人",
+    "village_committee": "村（居）委会",
+    "township": "乡镇人民政府",
+    "first_doctor": "首诊医生",
+    "business_leader": "业务分管领导",
+    "facility_leader": "医疗机构领导",
+    "referring_facility": "转出医疗机构",
+    "county_hospital": "县人民医院/县中医医院",
+    "primary_facility": "基层医疗机构",
+    "city_hospital": "市级医院",
+    "civil_affairs_bureau": "民政局",
+    "poverty_office": "扶贫办",
+    "insurance_bureau": "医疗保障局",
+    "insurer": "承办保险公司",
+    "attending_doctor": "主治医生",
+    "expert": "第三方专家",
+}
+
+
+@attrs.frozen
+class ReferralStep:
+    """One step of the path a patient took: first contact, referral or transfer."""
+
+    to: str  # facility name
+    to_level: str = ""
+    kind: str = "referral"  # first_contact / referral / transfer / self
+    origin: str = ""  # facility the patient came from
+    on: dt.date | None = None
+    actions: tuple[Action, ...] = ()
+    documents: tuple[str, ...] = ()
+
+    def has(self, kind: str, by: str | None = None) -> bool:
+        return any(a.kind == kind and (by is None or a.by == by) for a in self.actions)
+
+    def action(self, kind: str, by: str | None = None) -> Action | None:
+        return next((a for a in self.actions if a.kind == kind and (by is None or a.by == by)), None)
+
+
+@attrs.frozen
+class Episode:
+    """An inpatient stay or an outpatient visit."""
+
+    kind: str  # inpatient / outpatient / special_outpatient
+    admitted: dt.date
+    discharged: dt.date | None = None
+    emergency: bool = False
+    diagnoses: tuple[str, ...] = ()  # condition tags or ICD-10 codes
+    decision: str = "routine"  # routine / major / emergency (decision kind, Liujiang 第十一条)
+    admission_indicated: bool = True
+    path: tuple[ReferralStep, ...] = ()
+    actions: tuple[Action, ...] = ()  # actions not tied to one step (e.g. an emergency phone notice)
+
+    @property
+    def day(self) -> dt.date:
+        """The date the episode is judged by: discharge (settlement) if known, else admission."""
+        return self.discharged or self.admitted
+
+    def has(self, kind: str, by: str | None = None) -> bool:
+        return any(a.kind == kind and (by is None or a.by == by) for a in self.actions) or any(
+            s.has(kind, by) for s in self.path
+        )
+
+
+@attrs.frozen
+class BillItem:
+    """A self-pay item (自费项目) on the bill, with its approval state."""
+
+    name: str
+    amount: Fen
+    tags: tuple[str, ...] = ()  # e.g. pet_ct, maternity, off_catalogue
+    approval: str = "none"  # approved / pending / refused / none
+    consent: bool = False  # informed consent signed
+    filed: bool = False  # filed with the bureau
+    proposer: str = ""  # who proposed it (institution, doctor, family)
+
+
+@attrs.frozen
+class Bill:
+    """The insurance settlement slip (医保结算单), in fen.
+
+    total = in_scope + first_self_paid + over_limit + fully_self_paid. The ``*_paid`` fields
+    are what the named payer already paid on the slip.
+    """
+
+    total: Fen
+    in_scope: Fen
+    first_self_paid: Fen = Fen(0)  # 先行自付（乙类）
+    over_limit: Fen = Fen(0)  # 超限价自付
+    fully_self_paid: Fen = Fen(0)  # 全自费
+    deductible: Fen = Fen(0)  # 起付线 actually paid
+    basic_paid: Fen = Fen(0)  # 统筹基金支付
+    critical_paid: Fen = Fen(0)  # 大病保险支付
+    assistance_paid: Fen = Fen(0)  # 医疗救助支付 (when settled one-stop)
+    other_paid: Fen = Fen(0)  # 其他支付: third parties, supplementary insurance …
+    items: tuple[BillItem, ...] = ()
+
+    @property
+    def out_of_scope(self) -> int:
+        return self.first_self_paid + self.over_limit + self.fully_self_paid
+
+    @property
+    def paid_on_slip(self) -> int:
+        return self.basic_paid + self.critical_paid + self.assistance_paid + self.other_paid
+
+
+@attrs.frozen
+class History:
+    """What each programme already paid this person in the episode's calendar year (fen)."""
+
+    ytd: dict[str, Fen] = attrs.field(factory=dict, hash=False)
+    admissions: int = 0  # earlier admissions this year
+
+    def used(self, program: str) -> int:
+        return int(self.ytd.get(program, 0))
+
+
+@attrs.frozen
+class Case:
+    """One case: a person, a facility, an episode and its bill."""
+
+    person: Person
+    facility: Facility
+    episode: Episode
+    bill: Bill
+    history: History = History()
+    id: str = ""
+    region: str | None = None

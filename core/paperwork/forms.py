@@ -1,0 +1,641 @@
+"""Forms (表单): fill a region's Word and Excel templates from a case and its outcome.
+
+A region ships its templates in the folder its ``jiuzhu_templates`` hook returns, with a
+manifest ``forms.toml`` naming each form::
+
+    [attachment_1]
+    file = "attachment_1.docx"        # Word (docxtpl placeholders) or Excel (see below)
+    title_zh = "武胜县特困人员县域内住院就医救助申请审批表"
+    title_en = "In-county inpatient assistance application and approval form"
+    source = "附件1"                   # where the seed gives the form
+    ledger = "in_county"              # Excel sheets only: also a monthly ledger of these cases
+    group = "facility.name"           # one ledger sheet per value (e.g. per reporting hospital)
+
+A deployment swaps in a county's own edited copy without code changes::
+
+    [templates.wusheng]
+    attachment_1 = "forms/附件1.docx"
+
+Placeholders see the *standard context* built from the case and outcome by
+:func:`standard_context` (``person.name``, ``bill.total``, ``bill.total.capital`` …) and
+``data.*``, the region-specific extras of the :class:`~jiuzhu.model.outcome.DocumentNeed`. A
+placeholder that resolves to nothing is an error listing every missing name; a template may
+mark a value optional with Jinja's ``default`` filter (``{{ data.reason | default('') }}``).
+
+Excel templates use the same ``{{ … }}`` syntax in cells. A row whose cells mention ``row.``
+is a row template: it is repeated once per case (``row`` is that case's standard context plus
+``row.seq``), and a cell ``{{ sum }}`` below it becomes an Excel ``SUM`` over its column.
+Header cells use ``sheet.*`` (reporting facility, township, month, fill date).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import jinja2
+
+from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.model.idcard import age_on, birth_date, sex
+from jiuzhu.model.case import ROLES, Case
+from jiuzhu.model.money import capital_yuan, pct, yuan, yuan_grouped
+from jiuzhu.model.outcome import SIGNER_RANKS, VERDICTS, DocumentNeed, Outcome
+from jiuzhu.model.tomlio import load_toml
+from jiuzhu.model import vocab
+
+MANIFEST = "forms.toml"
+KINDS = {".docx": "docx", ".xlsx": "xlsx"}
+
+
+class TemplateError(JiuzhuError):
+    """A template is missing, unreadable, or its placeholders do not match the data."""
+
+
+# -- values as templates see them --------------------------------------------------------------
+
+
+@attrs.frozen
+class Money:
+    """An amount in fen that prints as yuan with two decimals; ``.capital`` gives 大写."""
+
+    fen: int
+
+    def __str__(self) -> str:
+        return yuan(self.fen)
+
+    @property
+    def yuan(self) -> str:
+        return yuan(self.fen)
+
+    @property
+    def grouped(self) -> str:
+        return yuan_grouped(self.fen)
+
+    @property
+    def capital(self) -> str:
+        return capital_yuan(self.fen)
+
+    @property
+    def decimal(self) -> Decimal:
+        return Decimal(self.fen) / 100
+
+    def __bool__(self) -> bool:
+        return self.fen != 0
+
+
+@attrs.frozen
+class Day:
+    """A date that prints as ISO; ``.zh`` gives 2026年3月2日, ``.y``/``.m``/``.d`` the parts."""
+
+    date: dt.date
+
+    def __str__(self) -> str:
+        return self.date.isoformat()
+
+    @property
+    def zh(self) -> str:
+        return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+
+    @property
+    def y(self) -> int:
+        return self.date.year
+
+    @property
+    def m(self) -> int:
+        return self.date.month
+
+    @property
+    def d(self) -> int:
+        return self.date.day
+
+
+def _day(d: dt.date | None):
+    return Day(d) if d else ""
+
+
+class Ns:
+    """A read-only namespace that knows its dotted path, so a missing name can be reported whole.
+
+    Not a dict on purpose: Jinja looks attributes up before keys, and a dict would answer
+    ``bill.items`` with its ``items`` method.
+    """
+
+    __slots__ = ("_d", "_path")
+
+    def __init__(self, path: str, d: dict):
+        object.__setattr__(self, "_d", {k: wrap(f"{path}.{k}", v) for k, v in d.items()})
+        object.__setattr__(self, "_path", path)
+
+    def __getattr__(self, name):
+        try:
+            return self._d[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name):
+        return self._d[name]
+
+    def __contains__(self, name):
+        return name in self._d
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def __len__(self):
+        return len(self._d)
+
+    def __bool__(self):
+        return bool(self._d)
+
+    def __repr__(self):
+        return f"Ns({self._path})"
+
+    def get(self, name, default=None):
+        return self._d.get(name, default)
+
+    def keys(self):
+        return self._d.keys()
+
+
+def wrap(path: str, v):
+    if isinstance(v, Ns):
+        return v
+    if isinstance(v, dict):
+        return Ns(path, v)
+    if isinstance(v, list):
+        return [wrap(f"{path}[{i}]", x) for i, x in enumerate(v)]
+    if isinstance(v, dt.date):
+        return Day(v)
+    return v
+
+
+def unwrap(v):
+    """A context value as plain Python (for JSON and tests)."""
+    if isinstance(v, Ns):
+        return {k: unwrap(x) for k, x in v._d.items()}
+    if isinstance(v, list):
+        return [unwrap(x) for x in v]
+    if isinstance(v, (Money, Day)):
+        return str(v)
+    return v
+
+
+# -- the standard context ----------------------------------------------------------------------
+
+
+def _contact(c):
+    return {"name": c.name, "relation": c.relation} if c else {"name": "", "relation": ""}
+
+
+def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = None, *,
+                     region_names: dict[str, tuple[str, str]] | None = None, document: str = "",
+                     number: str = "", today: dt.date | None = None) -> dict:
+    """The names every template may use, built from the case and its outcome.
+
+    Amounts are :class:`Money` (print as ``1234.50``; ``.capital`` is 大写), dates :class:`Day`.
+    ``region_names`` maps region codes to (Chinese, English) names; ``document`` is the leaf
+    region's policy document number.
+    """
+    p, f, e, b = case.person, case.facility, case.episode, case.bill
+    names = region_names or {}
+    today = today or dt.date.today()
+    born = birth_date(p.id_number)
+    agent = p.agents[0] if p.agents else None
+    contact = p.caregiver or p.guardian or agent
+    st = outcome.settlement
+    layers = []
+    for l in st.layers:
+        layers.append({"id": l.id, "name_zh": l.name_zh, "name_en": l.name_en, "payer": l.payer,
+                       "amount": Money(l.amount), "base": Money(l.base), "rate": pct(l.rate) if l.rate is not None else "",
+                       "given": bool(l.given), "cite": str(l.cite or ""), "note_zh": l.note_zh})
+    sig = outcome.signature
+    data = dict(need.data) if need else {}
+    scope = _scope(case)
+    insurance = b.basic_paid + b.critical_paid + b.other_paid
+    ctx = {
+        "case": {"id": case.id or outcome.case_id},
+        "person": {
+            "name": p.name, "sex": "男" if sex(p.id_number) == "male" else "女", "sex_en": sex(p.id_number),
+            "age": age_on(p.id_number, e.admitted), "birth": born, "id_number": p.id_number,
+            "hukou": p.hukou, "hukou_address": data.get("hukou_address", p.hukou),
+            "residence": p.residence or p.hukou, "residence_address": data.get("residence_address", p.residence or p.hukou),
+            "categories": "、".join(vocab.CATEGORIES.get(c, c) for c in p.categories),
+            "support_mode": vocab.SUPPORT_MODES.get(p.support_mode, p.support_mode),
+            "support_short": {"institutional": "集中", "home": "散居"}.get(p.support_mode, ""),
+            "institution": p.institution, "scheme": vocab.SCHEMES.get(p.scheme, p.scheme),
+            "area": vocab.AREAS.get(p.area, p.area), "care_level": vocab.CARE_LEVELS.get(p.care_level, p.care_level),
+            "certified_by": p.certified_by, "card_number": p.card_number,
+            "village_committee": p.village_committee, "guardian": _contact(p.guardian), "agent": _contact(agent),
+            "caregiver": _contact(p.caregiver), "contact": _contact(contact),
+            "phone": data.get("phone", ""),
+        },
+        "facility": {"name": f.name, "level": vocab.FACILITY_LEVELS.get(f.level, f.level),
+                     "ownership": vocab.OWNERSHIP.get(f.ownership, f.ownership), "location": f.location},
+        "episode": {
+            "kind": vocab.EPISODE_KINDS.get(e.kind, e.kind), "admitted": e.admitted, "discharged": e.discharged or "",
+            "days": (e.discharged - e.admitted).days if e.discharged else "",
+            "diagnoses": "、".join(vocab.CONDITIONS.get(d, d) for d in e.diagnoses),
+            "decision": vocab.DECISION_KINDS.get(e.decision, e.decision), "emergency": e.emergency,
+            "scope": scope, "scope_zh": _SCOPES[scope],
+            "first_contact": _first(e, "first_contact"), "referral": _first(e, "referral"),
+            "in_referral": _step(next((s for s in e.path if s.kind in ("referral", "transfer") and s.to != f.name), None)),
+            "out_transfer": _step(next((s for s in reversed(e.path) if s.to == f.name), None)
+                                  if scope != "in_county" else None),
+        },
+        "bill": {k: Money(getattr(b, k)) for k in ("total", "in_scope", "first_self_paid", "over_limit",
+                                                  "fully_self_paid", "deductible", "basic_paid", "critical_paid",
+                                                  "assistance_paid", "other_paid")}
+        | {"out_of_scope": Money(b.out_of_scope), "paid_on_slip": Money(b.paid_on_slip),
+           "items": [{"name": it.name, "amount": Money(it.amount), "tags": "、".join(it.tags),
+                      "approval": vocab.ITEM_APPROVAL.get(it.approval, it.approval), "consent": it.consent,
+                      "filed": it.filed, "proposer": it.proposer} for it in b.items],
+           "items_total": Money(sum(it.amount for it in b.items))},
+        # 医保报销费用 on the Wusheng forms: what basic, critical-illness and other insurance paid.
+        "insurance_paid": Money(insurance),
+        "insurance_and_assistance_paid": Money(b.paid_on_slip),
+        "self_pay": Money(b.total - b.paid_on_slip),
+        "layers": {l["id"]: l for l in layers},
+        "layers_list": layers,
+        "paid": Money(st.paid), "assistance": Money(st.assistance), "burden": Money(st.burden),
+        "verdict": {"kind": outcome.referral.kind, "zh": VERDICTS.get(outcome.referral.kind, ("", ""))[0]},
+        "eligible": outcome.eligibility.eligible,
+        "signature": {
+            "role": ROLES.get(sig.signer_role, sig.signer_role) if sig else "", "name": sig.signer_name if sig else "",
+            "rank": sig.rank if sig and sig.rank else "",
+            "rank_zh": SIGNER_RANKS.get(sig.rank, ("", ""))[0] if sig and sig.rank else "",
+            "decision": vocab.DECISION_KINDS.get(sig.decision, sig.decision) if sig else "",
+            "approvals": "、".join(ROLES.get(a, a) for a in sig.approvals) if sig else "",
+        },
+        "deadlines": [{"what_zh": d.what_zh, "who": d.who, "to": d.to, "due": d.due, "rule_zh": d.rule_zh}
+                      for d in outcome.deadlines],
+        "region": {"code": outcome.region, "name_zh": names.get(outcome.region, ("", ""))[0],
+                   "name_en": names.get(outcome.region, ("", ""))[1], "document": document,
+                   "chain": "、".join(names.get(c, (c, ""))[0] for c in outcome.chain)},
+        "doc": {"form_id": need.form_id if need else "", "title_zh": need.title_zh if need else "",
+                "title_en": need.title_en if need else "", "who": need.who if need else "",
+                "due": need.due if need and need.due else "", "cite": str(need.cite or "") if need else "",
+                "number": number, "date": today},
+        "today": today,
+        "data": data,
+    }
+    return ctx
+
+
+_SCOPES = {"in_county": "县域内", "out_county": "县域外（市内）", "out_city": "市外（省内）", "out_province": "省外"}
+
+
+def _scope(case: Case) -> str:
+    loc, home = case.facility.location, case.person.hukou
+    if loc[:6] == home[:6]:
+        return "in_county"
+    if loc[:4] == home[:4]:
+        return "out_county"
+    return "out_city" if loc[:2] == home[:2] else "out_province"
+
+
+def _first(e, kind):
+    return _step(next((s for s in e.path if s.kind == kind), None))
+
+
+def _step(s):
+    if s is None:
+        return {"to": "", "origin": "", "on": ""}
+    return {"to": s.to, "origin": s.origin, "on": s.on or ""}
+
+
+def wrap_context(ctx: dict) -> dict:
+    return {k: wrap(k, v) for k, v in ctx.items()}
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def _environment(missing: set[str]) -> jinja2.Environment:
+    class Recording(jinja2.ChainableUndefined):
+        """Renders as a blank but remembers the name, so all missing names are reported at once."""
+
+        def _note(self):
+            obj = self._undefined_obj
+            base = getattr(obj, "_path", None) if isinstance(obj, Ns) else None
+            name = self._undefined_name
+            if name is None:
+                missing.add(self._undefined_hint or "?")
+            else:
+                missing.add(f"{base}.{name}" if base else str(name))
+
+        def __str__(self):
+            self._note()
+            return ""
+
+        def __iter__(self):
+            self._note()
+            return iter(())
+
+        def __getattr__(self, name):
+            if name[:2] == "__":
+                raise AttributeError(name)
+            self._note()
+            return self
+
+        __getitem__ = __getattr__
+
+        def _fail_with_undefined_error(self, *args, **kwargs):
+            self._note()
+            raise jinja2.UndefinedError(f"{self._undefined_name} is undefined")
+
+    env = jinja2.Environment(undefined=Recording, autoescape=False, keep_trailing_newline=True)
+    env.filters["yuan"] = lambda v: str(v) if isinstance(v, Money) else yuan(int(v))
+    env.filters["capital"] = lambda v: v.capital if isinstance(v, Money) else capital_yuan(int(v))
+    return env
+
+
+def _check(missing: set[str], template: Path):
+    if missing:
+        raise TemplateError(f"template {template.name}: placeholders with no value (missing or unknown names): "
+                            f"{', '.join(sorted(missing))}")
+
+
+def render_docx(template: Path, context: dict, out: Path) -> Path:
+    """Fill a Word template (docxtpl) and save it; raise :class:`TemplateError` on unknown names."""
+    from docxtpl import DocxTemplate
+
+    missing: set[str] = set()
+    env = _environment(missing)
+    try:
+        tpl = DocxTemplate(str(template))
+        tpl.render(wrap_context(context), jinja_env=env, autoescape=True)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template {template.name}: syntax error in a placeholder: {exc.message}") from None
+    except jinja2.UndefinedError:
+        _check(missing, template)
+        raise
+    _check(missing, template)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tpl.save(str(out))
+    return out
+
+
+_EXPR = re.compile(r"^\s*\{\{\s*(.+?)\s*\}\}\s*$", re.S)
+
+
+def _cell_value(env, text: str, ctx: dict):
+    """A cell's value: a lone ``{{ expr }}`` keeps its type (amounts become numbers)."""
+    m = _EXPR.match(text)
+    if m and "{{" not in m.group(1):
+        v = env.compile_expression(m.group(1), undefined_to_none=False)(**ctx)
+        if isinstance(v, jinja2.Undefined):
+            str(v)
+            return None
+        if isinstance(v, Money):
+            return v.decimal
+        if isinstance(v, Day):
+            return str(v)
+        if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+            return v
+        return "" if v is None else str(v)
+    return env.from_string(text).render(**ctx)
+
+
+def fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path) -> tuple[int, int] | None:
+    """Fill one worksheet in place. Returns the (first, last) row numbers of the repeated rows."""
+    missing: set[str] = set()
+    env = _environment(missing)
+    base = wrap_context(sheet_ctx)
+    row_idx = None
+    for r in ws.iter_rows():
+        if any(isinstance(c.value, str) and "row." in c.value and "{{" in c.value for c in r):
+            row_idx = r[0].row
+            break
+    span = None
+    if row_idx is not None:
+        proto = [(c.column, c.value, copy.copy(c._style)) for c in ws[row_idx]]
+        height = ws.row_dimensions[row_idx].height
+        n = max(len(rows), 1)
+        if n > 1:
+            _insert_rows(ws, row_idx + 1, n - 1)
+        for i in range(n):
+            rr = row_idx + i
+            ws.row_dimensions[rr].height = height
+            rctx = dict(base)
+            if i < len(rows):
+                rctx["row"] = wrap("row", rows[i] | {"seq": i + 1})
+            for col, val, style in proto:
+                cell = ws.cell(rr, col)
+                cell._style = copy.copy(style)
+                if i >= len(rows):
+                    cell.value = None  # an empty sheet keeps one blank row to write in by hand
+                elif isinstance(val, str) and "{{" in val:
+                    cell.value = _cell_value(env, val, rctx)
+                    if isinstance(cell.value, Decimal):
+                        cell.number_format = "0.00"
+                else:
+                    cell.value = val
+        span = (row_idx, row_idx + n - 1)
+    for r in ws.iter_rows():
+        for c in r:
+            if not isinstance(c.value, str) or "{{" not in c.value:
+                continue
+            if span and span[0] <= c.row <= span[1]:
+                continue
+            agg = re.fullmatch(r"\s*\{\{\s*(sum|count)\s*\}\}\s*", c.value)
+            if agg:
+                if span is None:
+                    raise TemplateError(f"template {template.name}: {{{{ {agg.group(1)} }}}} in {c.coordinate} "
+                                        "but no row template above it")
+                col = c.column_letter
+                if agg.group(1) == "sum":
+                    c.value = f"=SUM({col}{span[0]}:{col}{span[1]})"
+                    c.number_format = "0.00"
+                else:  # the number of people listed: count the name column
+                    c.value = f"=COUNTA(B{span[0]}:B{span[1]})"
+            else:
+                c.value = _cell_value(env, c.value, base)
+    _check(missing, template)
+    return span
+
+
+def _insert_rows(ws, idx: int, amount: int):
+    """Insert rows and move the merged ranges below them (openpyxl leaves those in place)."""
+    below = [mr for mr in ws.merged_cells.ranges if mr.min_row >= idx]
+    for mr in below:
+        ws.merged_cells.remove(mr)
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if r >= idx}
+    ws.insert_rows(idx, amount)
+    for mr in below:
+        mr.shift(0, amount)
+        ws.merge_cells(mr.coord)
+    for r, h in sorted(heights.items(), reverse=True):
+        ws.row_dimensions[r + amount].height = h
+
+
+def render_xlsx(template: Path, sheet_ctx: dict, rows: list[dict], out: Path) -> Path:
+
+    wb = _load_xlsx(template)
+    for ws in wb.worksheets:
+        fill_sheet(ws, sheet_ctx, rows, template)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _load_xlsx(template: Path):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(template)
+    except Exception as exc:
+        raise TemplateError(f"template {template.name}: not a readable Excel workbook ({type(exc).__name__})") from None
+
+
+# -- templates of a region ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class FormSpec:
+    """One form of a region's manifest."""
+
+    region: str
+    form_id: str
+    path: Path
+    title_zh: str
+    title_en: str = ""
+    source: str = ""
+    ledger: str = ""  # "" (not a ledger) / any / in_county / out_of_county
+    group: str = ""
+    overridden: bool = False
+
+    @property
+    def kind(self) -> str:
+        return KINDS.get(self.path.suffix.lower(), "")
+
+
+def region_forms(engine, code: str) -> dict[str, FormSpec]:
+    """The forms a region ships, with any ``[templates.REGION]`` override of the deployment applied."""
+    region = engine.host.region(code)
+    folder = region.call("jiuzhu_templates")
+    overrides = engine.deployment.templates.get(code, {})
+    specs: dict[str, FormSpec] = {}
+    if folder is not None and (Path(folder) / MANIFEST).exists():
+        raw = load_toml(Path(folder) / MANIFEST, "templates")
+        for fid, t in raw.items():
+            specs[fid] = FormSpec(code, fid, Path(folder) / t.get("file", f"{fid}.docx"), t.get("title_zh", fid),
+                                  t.get("title_en", ""), t.get("source", ""), t.get("ledger", ""), t.get("group", ""))
+    for fid, path in overrides.items():
+        p = Path(path)
+        if fid in specs:
+            specs[fid] = attrs.evolve(specs[fid], path=p, overridden=True)
+        else:
+            specs[fid] = FormSpec(code, fid, p, fid, overridden=True)
+    for s in specs.values():
+        if s.kind == "":
+            raise TemplateError(f"templates.{code}.{s.form_id}: expected a .docx or .xlsx file (got {s.path.name})")
+        if not s.path.exists():
+            where = "jiuzhu.toml [templates." + code + "]" if s.overridden else f"region {code} templates"
+            raise TemplateError(f"templates.{code}.{s.form_id}: template file not found: {s.path} (from {where})")
+    return specs
+
+
+def template_for(engine, code: str, form_id: str, chain: tuple[str, ...] = ()) -> FormSpec:
+    """The template of ``form_id``: the region's own, else the nearest parent region's."""
+    for c in [code, *reversed([x for x in chain if x != code])]:
+        forms = region_forms(engine, c)
+        if form_id in forms:
+            return forms[form_id]
+    raise TemplateError(f"form {form_id}: no template in region {code}"
+                        + (f" or its parents ({', '.join(chain)})" if len(chain) > 1 else "")
+                        + f"; add one or set [templates.{code}] {form_id} = \"path\" in jiuzhu.toml")
+
+
+def context_for(engine, case: Case, outcome: Outcome, need: DocumentNeed | None, today: dt.date | None = None) -> dict:
+    names = {c: (r.info.name_zh, r.info.name_en) for c, r in engine.host.regions.items()}
+    info = engine.host.region(outcome.region).info
+    fid = need.form_id if need else ""
+    number = (need.data.get("number") if need else None) or "-".join(x for x in (case.id or outcome.case_id, fid) if x)
+    return standard_context(case, outcome, need, region_names=names, document=info.document.number,
+                            number=number, today=today)
+
+
+def sheet_context(ctx: dict | None, spec: FormSpec, month: str = "", today: dt.date | None = None,
+                  group: str = "") -> dict:
+    """The ``sheet.*`` names of a tabular sheet: who reports it, when, for which month."""
+    data = (ctx or {}).get("data", {})
+    facility = group if spec.group == "facility.name" and group else ((ctx or {}).get("facility", {}).get("name", ""))
+    return {"sheet": {"facility": facility, "township": data.get("township", ""),
+                      "contact": data.get("reporter", ""), "phone": data.get("reporter_phone", ""),
+                      "month": month, "filled": today or dt.date.today(), "title_zh": spec.title_zh},
+            "region": (ctx or {}).get("region", {}), "today": today or dt.date.today()}
+
+
+def render_need(engine, case: Case, outcome: Outcome, need: DocumentNeed, out_dir: Path,
+                today: dt.date | None = None) -> Path:
+    """Write one filled form (.docx or .xlsx) into ``out_dir`` and return its path."""
+    spec = template_for(engine, outcome.region, need.form_id, outcome.chain)
+    ctx = context_for(engine, case, outcome, need, today)
+    stem = safe_name(f"{case.id or outcome.case_id or 'case'}-{need.form_id}")
+    if spec.kind == "docx":
+        return render_docx(spec.path, ctx, out_dir / f"{stem}.docx")
+    return render_xlsx(spec.path, sheet_context(ctx, spec, today=today) | {k: v for k, v in ctx.items() if k not in ("region", "today")},
+                       [ctx], out_dir / f"{stem}.xlsx")
+
+
+def need_for(spec: FormSpec) -> DocumentNeed:
+    """A need for a form no region hook asked for (``--all``, previews)."""
+    return DocumentNeed(spec.form_id, spec.title_zh, spec.title_en)
+
+
+def safe_name(s: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", s)
+
+
+# -- PDF through LibreOffice -------------------------------------------------------------------
+
+INSTALL_HINT = ("install LibreOffice and a CJK font, e.g. on Debian/Ubuntu: apt-get install "
+                "libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk")
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def cjk_font_installed() -> bool:
+    fc = shutil.which("fc-list")
+    if not fc:
+        return True  # cannot tell (e.g. Windows); LibreOffice brings its own fallback there
+    out = subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
+def convert(path: Path, fmt: str = "pdf", out_dir: Path | None = None, timeout: int = 180) -> Path:
+    """Convert a .docx/.xlsx with ``soffice --headless --convert-to``; a clear error if it cannot.
+
+    Refuses to run without a CJK font rather than produce a PDF with missing Chinese glyphs.
+    """
+    exe = soffice()
+    if exe is None:
+        raise JiuzhuError(f"{fmt.upper()} output needs LibreOffice (soffice), which is not installed; {INSTALL_HINT}")
+    if not cjk_font_installed():
+        raise JiuzhuError(f"{fmt.upper()} output needs a Chinese (CJK) font, none is installed; {INSTALL_HINT}")
+    out_dir = Path(out_dir or path.parent)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # A private profile so that concurrent conversions (and a running office) do not collide.
+    with tempfile.TemporaryDirectory(prefix="jiuzhu-lo-") as prof:
+        cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
+               "--convert-to", fmt, "--outdir", str(out_dir), str(path)]
+        try:
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                 env=os.environ | {"HOME": prof})
+        except subprocess.TimeoutExpired:
+            raise JiuzhuError(f"LibreOffice did not finish converting {path.name} within {timeout} s") from None
+    target = out_dir / f"{path.stem}.{fmt}"
+    if res.returncode != 0 or not target.exists():
+        msg = (res.stderr or res.stdout).strip().splitlines()
+        raise JiuzhuError(f"LibreOffice could not convert {path.name} to {fmt}: {msg[-1] if msg else 'no output'}")
+    return target

@@ -1,0 +1,215 @@
+"""Evaluation: walk the region chain, ask each region's hooks, settle the composed plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from jiuzhu.model import idcard
+from jiuzhu.model.conditions import condition_tags
+from jiuzhu.rules.deployment import Deployment
+from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.model.case import Case
+from jiuzhu.model.outcome import Eligibility, Outcome, Reason, ReferralVerdict
+from jiuzhu.rules.params import ParameterSet, Params
+from jiuzhu.plugins import Host, Region, default_host
+from jiuzhu.model.region import RegionInfo
+from jiuzhu.rules.settle import Layer, Plan, settle
+from jiuzhu.rules.workdays import WorkCalendar
+
+SCOPE_ORDER = ("in_county", "out_county", "out_city", "out_province")
+
+
+@attrs.define
+class Context:
+    """What a hook needs besides the case: region, day, parameters in force, calendar."""
+
+    info: RegionInfo
+    day: dt.date
+    params: Params
+    calendar: WorkCalendar
+    deployment: Deployment
+
+    def cite(self, article: str = "", rule: str = "", document: str | None = None):
+        return self.info.cite(article, rule, document)
+
+    def reason(self, zh: str, en: str, article: str = "", rule: str = "") -> Reason:
+        return Reason(zh, en, self.cite(article, rule))
+
+    # derived facts ------------------------------------------------------------------------
+    def age(self, case: Case) -> int:
+        return idcard.age_on(case.person.id_number, case.episode.admitted)
+
+    def sex(self, case: Case) -> str:
+        return idcard.sex(case.person.id_number)
+
+    def conditions(self, case: Case) -> frozenset[str]:
+        return condition_tags(case.episode.diagnoses, self.deployment.conditions)
+
+    @staticmethod
+    def scope(case: Case) -> str:
+        """Where the facility is, seen from the person's hukou county."""
+        loc, home = case.facility.location, case.person.hukou
+        if loc[:6] == home[:6]:
+            return "in_county"
+        if loc[:4] == home[:4]:
+            return "out_county"
+        if loc[:2] == home[:2]:
+            return "out_city"
+        return "out_province"
+
+
+@attrs.frozen
+class RegionResult:
+    code: str
+    eligibility: Eligibility
+    referral: ReferralVerdict
+    plan: Plan
+
+
+class Engine:
+    """Evaluates cases for a deployment. Cheap to call repeatedly: parameters are loaded once."""
+
+    def __init__(self, host: Host | None = None, deployment: Deployment | None = None):
+        self.host = host or default_host()
+        self.deployment = deployment or Deployment()
+        self._psets: dict[str, ParameterSet] = {}
+
+    # parameters -----------------------------------------------------------------------------
+    def parameter_set(self, code: str) -> ParameterSet:
+        if code not in self._psets:
+            region = self.host.region(code)
+            info = region.info
+            src = region.call("jiuzhu_parameters")
+            pset = ParameterSet.load(src, code, info.name_zh, info.document.number) if src is not None \
+                else ParameterSet(code, {})
+            overrides = self.deployment.parameters.get(code, {})
+            if overrides:
+                pset = pset.override(overrides, info.name_zh)
+            self._psets[code] = pset
+        return self._psets[code]
+
+    def calendar(self, code: str, day: dt.date) -> WorkCalendar:
+        cal = WorkCalendar(self.deployment.holidays, self.deployment.workdays, self.deployment.calendar_years)
+        params = self.parameter_set(code).at(day)
+        if params.has("extra_holidays"):
+            cal = cal.with_holidays(params["extra_holidays"])
+        return cal
+
+    def context(self, code: str, day: dt.date) -> Context:
+        region = self.host.region(code)
+        return Context(region.info, day, self.parameter_set(code).at(day), self.calendar(code, day), self.deployment)
+
+    def chain(self, code: str) -> list[Region]:
+        chain = self.host.chain(code)
+        return chain if self.deployment.compose_parents else chain[-1:]
+
+    def resolve_region(self, case: Case, region: str | None) -> str:
+        code = region or case.region or self.deployment.region
+        if not code:
+            raise JiuzhuError("region: no region given; use --region, set region in the case, or in jiuzhu.toml "
+                              f"(installed: {', '.join(sorted(self.host.regions))})")
+        self.host.region(code)
+        return code
+
+    def date_basis(self, code: str) -> str:
+        """Which episode date selects the rules in force: the deployment's choice, else the region's."""
+        return self.deployment.date_basis.get(code, self.host.region(code).info.date_basis)
+
+    def day_for(self, case: Case, code: str, as_of: dt.date | None) -> dt.date:
+        if as_of:
+            return as_of
+        if self.date_basis(code) == "discharge":
+            return case.episode.day
+        return case.episode.admitted
+
+    # evaluation -----------------------------------------------------------------------------
+    def in_force(self, ctx: Context) -> Reason | None:
+        """None when the region's policy is in force on ctx.day, else the cited reason it is not."""
+        doc = ctx.info.document
+        start = doc.effective_from
+        cite = ctx.cite("", "")
+        if start is None:
+            start = ctx.params["effective_date"]
+            cite = ctx.params.cite("effective_date")
+        if ctx.day < start:
+            return Reason(f"{ctx.info.name_zh}政策自{start.isoformat()}起施行，{ctx.day.isoformat()}尚未生效",
+                          f"{ctx.info.name_en} policy is in force from {start.isoformat()}; not yet on {ctx.day.isoformat()}",
+                          cite)
+        if doc.effective_to and ctx.day > doc.effective_to:
+            return Reason(f"{ctx.info.name_zh}政策已于{doc.effective_to.isoformat()}失效",
+                          f"policy expired on {doc.effective_to.isoformat()}", cite)
+        return None
+
+    def decide(self, case: Case, code: str, as_of: dt.date | None = None) -> list[RegionResult]:
+        """Eligibility, referral verdict and plan for each region of the chain, root first."""
+        results = []
+        for region in self.chain(code):
+            ctx = self.context(region.code, self.day_for(case, region.code, as_of))
+            not_yet = self.in_force(ctx)
+            if not_yet:
+                el = Eligibility(False, (), (not_yet,))
+                results.append(RegionResult(region.code, el, ReferralVerdict("not_applicable", (not_yet,)), Plan()))
+                continue
+            el = region.call("jiuzhu_eligibility", case=case, ctx=ctx)
+            ref = region.call("jiuzhu_referral", case=case, ctx=ctx, eligibility=el)
+            # What the medical-assistance fund already paid on the slip stays paid, whoever the region covers.
+            # (always the layer, never a choice on the amount: plans depend on facts only)
+            plan = Plan((Layer.from_slip("assistance_paid"),))
+            if el.eligible:
+                plan = region.call("jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
+            results.append(RegionResult(region.code, el, ref, plan))
+        return results
+
+    def evaluate(self, case: Case, region: str | None = None, as_of: dt.date | None = None,
+                 documents: bool = True) -> Outcome:
+        code = self.resolve_region(case, region)
+        results = self.decide(case, code, as_of)
+        leaf = results[-1]
+        plan = Plan()
+        for r in results:
+            plan = plan + r.plan
+        settlement = settle(bill_columns(case), plan, case.history.ytd)
+        day = self.day_for(case, code, as_of)
+        signature = None
+        for region in reversed(self.chain(code)):
+            signature = region.call("jiuzhu_signature", case=case, ctx=self.context(region.code, day))
+            if signature is not None:
+                break
+        notes = []
+        for r in results[:-1]:
+            notes += [Reason(f"[上级 {r.code}] {x.zh}", f"[parent {r.code}] {x.en}", x.cite)
+                      for x in (*r.eligibility.reasons, *r.referral.reasons)]
+        if case.bill.assistance_paid and not any(l.given == "assistance_paid" for l in plan.layers):
+            notes.append(Reason("结算单所列医疗救助金额未计入：本地区自行计算医疗救助",
+                                "the slip's medical assistance amount is not counted: this region computes assistance itself"))
+        referral = leaf.referral
+        if len(results) > 1:
+            referral = attrs.evolve(referral, deadlines=tuple(d for r in results for d in r.referral.deadlines))
+        outcome = Outcome(code, tuple(r.code for r in results), day, leaf.eligibility, referral, signature,
+                          settlement, (), case.id, tuple(notes))
+        if documents:
+            docs = []
+            for region, r in zip(self.chain(code), results):
+                if r.referral.kind == "not_applicable":  # a region whose policy is not in force asks for no forms
+                    continue
+                docs += region.call("jiuzhu_documents", case=case, ctx=self.context(region.code, day),
+                                    outcome=outcome) or []
+            outcome = attrs.evolve(outcome, documents=tuple(docs))
+        return outcome
+
+
+def bill_columns(case: Case) -> dict[str, int]:
+    """The bill as the named columns settlement bases may use (see jiuzhu.rules.settle)."""
+    b = case.bill
+    cols = {k: getattr(b, k) for k in ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid",
+                                        "deductible", "basic_paid", "critical_paid", "assistance_paid", "other_paid")}
+    cols["out_of_scope"] = b.out_of_scope
+    for it in b.items:
+        key = f"items.approval.{it.approval}"
+        cols[key] = cols.get(key, 0) + it.amount
+        for t in it.tags:
+            cols[f"items.tag.{t}"] = cols.get(f"items.tag.{t}", 0) + it.amount
+        cols["items.all"] = cols.get("items.all", 0) + it.amount
+    return cols

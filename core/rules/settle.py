@@ -1,0 +1,346 @@
+"""Settlement: ordered payer layers, evaluated for one case or for columns of many claims.
+
+A region's reimbursement hook returns a :class:`Plan`: the layers that act after the slip's
+insurance payments, each with a *base* (a linear expression over bill columns and earlier
+layers), a deductible, a rate or rate segments, a per-claim cap and an annual cap. The same
+plan is evaluated by :func:`settle` (one case, every step kept for the explanation) and by
+:func:`settle_columns` (numpy arrays, annual caps accumulated per person in date order). Both
+use the same integer arithmetic, so they agree to the fen.
+
+Columns a base may use: the bill fields (``total``, ``in_scope``, ``first_self_paid``,
+``over_limit``, ``fully_self_paid``, ``out_of_scope``, ``deductible``, ``basic_paid``,
+``critical_paid``, ``assistance_paid``, ``other_paid``), item aggregates
+(``items.approval.refused``, ``items.tag.pet_ct`` …), ``paid`` and ``burden`` (what the
+layers so far paid and left), and ``layer.ID`` (an earlier layer's amount).
+
+Every layer is finally limited by the burden still left, so the payers together never pay
+more than the bill.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from math import lcm
+from typing import Iterable, Mapping
+
+import attrs
+import numpy as np
+
+from jiuzhu.model.money import round_half_up
+from jiuzhu.model.outcome import Citation, LayerResult, Settlement
+
+BILL_COLUMNS = ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid", "deductible",
+                "basic_paid", "critical_paid", "assistance_paid", "other_paid")
+SLIP_LAYERS = {
+    # column: (id, 中文, English)
+    "basic_paid": ("basic_insurance", "基本医疗保险统筹基金", "basic medical insurance"),
+    "critical_paid": ("critical_illness", "大病保险", "critical illness insurance"),
+    "other_paid": ("other_payers", "其他支付（第三方、补充保险等）", "other payers on the slip"),
+    "assistance_paid": ("medical_assistance_slip", "医疗救助（一站式结算）", "medical assistance on the slip"),
+}
+_TERM = re.compile(r"\s*([+-])?\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([a-z_][a-z0-9_.:=]*)\s*")
+
+
+def parse_base(expr: str) -> tuple[tuple[str, Fraction], ...]:
+    """'burden - 0.1*total' -> (('burden', 1), ('total', -1/10))."""
+    terms, pos = [], 0
+    expr = expr.strip()
+    while pos < len(expr):
+        m = _TERM.match(expr, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"cannot read base expression {expr!r} at {expr[pos:]!r}")
+        sign, coef, col = m.groups()
+        c = Fraction(coef) if coef else Fraction(1)
+        terms.append((col, -c if sign == "-" else c))
+        pos = m.end()
+    return tuple(terms)
+
+
+def _base(value) -> tuple[tuple[str, Fraction], ...]:
+    if isinstance(value, str):
+        return parse_base(value)
+    return tuple((c, Fraction(k)) for c, k in value)
+
+
+@attrs.frozen
+class Layer:
+    """One payer layer. Either ``given`` (a slip column taken as it is) or computed."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    payer: str = ""
+    base: tuple[tuple[str, Fraction], ...] = attrs.field(default=(("burden", Fraction(1)),), converter=_base)
+    rate: Fraction = attrs.field(default=Fraction(1), converter=Fraction)
+    segments: tuple[tuple[int, int | None, Fraction], ...] = ()
+    deductible: int = 0
+    claim_cap: int | None = None
+    annual_cap: int | None = None
+    program: str = ""  # the history key the annual cap is counted in; defaults to the id
+    given: str | None = None
+    cite: Citation | None = None
+    note_zh: str = ""
+
+    @property
+    def cap_program(self) -> str:
+        return self.program or self.id
+
+    @classmethod
+    def from_slip(cls, column: str, cite: Citation | None = None) -> "Layer":
+        lid, zh, en = SLIP_LAYERS[column]
+        return cls(lid, zh, en, payer=lid, given=column, cite=cite)
+
+
+@attrs.frozen
+class Plan:
+    """The layers a region applies to a case, after the slip's insurance layers."""
+
+    layers: tuple[Layer, ...] = ()
+
+    def __add__(self, other: "Plan") -> "Plan":
+        """Compose a parent's plan with a child's: a child layer with the same id replaces the
+        parent's in place; the others follow in order."""
+        mine = list(self.layers)
+        ids = [l.id for l in mine]
+        for l in other.layers:
+            if l.id in ids:
+                mine[ids.index(l.id)] = l
+            else:
+                mine.append(l)
+                ids.append(l.id)
+        return Plan(tuple(mine))
+
+
+def slip_prefix() -> Plan:
+    """Basic insurance, critical illness insurance and other payers are settled before any region
+    layer (DOMAIN: layers, in order); they are the slip's figures, not recomputed."""
+    return Plan(tuple(Layer.from_slip(c) for c in ("basic_paid", "critical_paid", "other_paid")))
+
+
+def full_plan(plan: Plan) -> Plan:
+    return slip_prefix() + plan
+
+
+def _lin(terms, get) -> int:
+    """Σ coef × column, rounded half up to the fen, never below 0. Same formula as the columnar path."""
+    d = lcm(*(k.denominator for _, k in terms)) if terms else 1
+    num = sum(int(k * d) * int(get(c)) for c, k in terms)
+    return max(0, (2 * num + d) // (2 * d))
+
+
+def _seg_amount(x: int, segments) -> int:
+    total = Fraction(0)
+    for lo, hi, r in segments:
+        part = max(0, (x if hi is None else min(x, hi)) - lo)
+        total += r * part
+    return round_half_up(total) if total else 0
+
+
+def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] | None = None) -> Settlement:
+    """Evaluate a plan on one bill. ``used`` is what each annual-cap programme already paid this year."""
+    used = used or {}
+    cols = dict(bill_columns)
+    total = int(cols["total"])
+    paid = 0
+    results = []
+    for layer in full_plan(plan).layers:
+        burden = total - paid
+
+        def get(c):
+            if c == "paid":
+                return paid
+            if c == "burden":
+                return burden
+            return cols.get(c, 0)
+
+        if layer.given:
+            amount = min(int(cols.get(layer.given, 0)), burden)
+            res = LayerResult(layer.id, layer.name_zh, layer.name_en, layer.payer, amount, computed=amount,
+                              burden_before=burden, binding="given", given=True, cite=layer.cite, note_zh=layer.note_zh)
+        else:
+            base = _lin(layer.base, get)
+            net = max(0, base - layer.deductible)
+            computed = _seg_amount(net, layer.segments) if layer.segments else (
+                (2 * net * layer.rate.numerator + layer.rate.denominator) // (2 * layer.rate.denominator))
+            limits = [("rate", computed)]
+            if layer.claim_cap is not None:
+                limits.append(("claim_cap", layer.claim_cap))
+            u = int(used.get(layer.cap_program, 0))
+            if layer.annual_cap is not None:
+                limits.append(("annual_cap", max(0, layer.annual_cap - u)))
+            limits.append(("burden", burden))
+            binding, amount = min(limits, key=lambda kv: kv[1])
+            if amount == computed:
+                binding = "rate"
+            terms = tuple((c, str(k), int(get(c))) for c, k in layer.base)
+            res = LayerResult(layer.id, layer.name_zh, layer.name_en, layer.payer, amount, base=base,
+                              base_terms=terms, deductible=layer.deductible,
+                              rate=None if layer.segments else layer.rate, segments=layer.segments,
+                              computed=computed, claim_cap=layer.claim_cap, annual_cap=layer.annual_cap,
+                              program=layer.cap_program if layer.annual_cap is not None else "", used_before=u,
+                              burden_before=burden, binding=binding, cite=layer.cite, note_zh=layer.note_zh)
+        results.append(res)
+        cols[f"layer.{layer.id}"] = res.amount
+        paid += res.amount
+    return Settlement(total=total, layers=tuple(results))
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns
+
+
+def merged_order(plans: Iterable[Plan]) -> list[str]:
+    """One order of layer ids consistent with every plan (a topological merge)."""
+    succ: dict[str, set[str]] = {}
+    indeg: dict[str, int] = {}
+    first_seen: list[str] = []
+    for plan in plans:
+        ids = [l.id for l in full_plan(plan).layers]
+        for i in ids:
+            if i not in indeg:
+                indeg[i] = 0
+                succ[i] = set()
+                first_seen.append(i)
+        for a, b in zip(ids, ids[1:]):
+            if b not in succ[a]:
+                succ[a].add(b)
+                indeg[b] += 1
+    order, ready = [], [i for i in first_seen if indeg[i] == 0]
+    while ready:
+        n = ready.pop(0)
+        order.append(n)
+        for m in sorted(succ[n], key=first_seen.index):
+            indeg[m] -= 1
+            if indeg[m] == 0:
+                ready.append(m)
+    if len(order) != len(indeg):
+        raise ValueError("plans order their layers inconsistently; an annual cap could not be honoured in date order")
+    return order
+
+
+def _lin_cols(terms, get, idx) -> np.ndarray:
+    d = lcm(*(k.denominator for _, k in terms)) if terms else 1
+    num = np.zeros(len(idx), dtype=np.int64)
+    for c, k in terms:
+        num += int(k * d) * get(c)[idx]
+    return np.maximum(0, (2 * num + d) // (2 * d))
+
+
+def _seg_cols(x: np.ndarray, segments) -> np.ndarray:
+    d = lcm(*(r.denominator for _, _, r in segments))
+    num = np.zeros(len(x), dtype=np.int64)
+    for lo, hi, r in segments:
+        part = np.maximum(0, (x if hi is None else np.minimum(x, hi)) - lo)
+        num += int(r * d) * part
+    return (2 * num + d) // (2 * d)
+
+
+def settle_columns(cols: Mapping[str, np.ndarray], plans: list[Plan], plan_of: np.ndarray,
+                   person: np.ndarray, year: np.ndarray, day: np.ndarray,
+                   used: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Evaluate many claims at once.
+
+    ``cols`` maps bill columns to int64 fen arrays; ``plan_of[i]`` indexes ``plans`` for claim i;
+    ``person``/``year``/``day`` are integer arrays that order claims for annual caps; ``used`` gives,
+    per programme, what was already used this year before the person's first claim in the batch.
+    Returns ``layer.ID`` arrays, ``paid`` and ``burden``.
+    """
+    n = len(plan_of)
+    used = used or {}
+    order = np.lexsort((np.arange(n), day, year, person))
+    # work in sorted order; undo at the end
+    c = {k: np.asarray(v, dtype=np.int64)[order] for k, v in cols.items()}
+    plan_of = np.asarray(plan_of)[order]
+    person, year = np.asarray(person)[order], np.asarray(year)[order]
+    used_s = {k: np.asarray(v, dtype=np.int64)[order] for k, v in used.items()}
+    total = c["total"]
+    paid = np.zeros(n, dtype=np.int64)
+    zeros = np.zeros(n, dtype=np.int64)
+    full = [full_plan(p) for p in plans]
+    rows_of = [np.nonzero(plan_of == i)[0] for i in range(len(plans))]
+    # person-year group boundaries for annual caps
+    new_group = np.ones(n, dtype=bool)
+    if n:
+        new_group[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
+    group_id = np.cumsum(new_group) - 1
+    group_start = np.nonzero(new_group)[0]
+
+    def get(name):
+        if name == "paid":
+            return paid
+        if name == "burden":
+            return total - paid
+        return c.get(name, zeros)
+
+    out = {}
+    for lid in merged_order(plans):
+        want = np.zeros(n, dtype=np.int64)
+        cap = np.full(n, -1, dtype=np.int64)  # -1: no annual cap
+        program = None
+        for pi, plan in enumerate(full):
+            layer = next((l for l in plan.layers if l.id == lid), None)
+            idx = rows_of[pi]
+            if layer is None or not len(idx):
+                continue
+            burden = total[idx] - paid[idx]
+            if layer.given:
+                want[idx] = np.minimum(c.get(layer.given, zeros)[idx], burden)
+                continue
+            base = _lin_cols(layer.base, get, idx)
+            net = np.maximum(0, base - layer.deductible)
+            if layer.segments:
+                amt = _seg_cols(net, layer.segments)
+            else:
+                r = layer.rate
+                amt = (2 * net * r.numerator + r.denominator) // (2 * r.denominator)
+            if layer.claim_cap is not None:
+                amt = np.minimum(amt, layer.claim_cap)
+            want[idx] = np.minimum(amt, burden)
+            if layer.annual_cap is not None:
+                if program not in (None, layer.cap_program):
+                    raise ValueError(f"layer {lid} counts its cap in more than one programme across plans")
+                program = layer.cap_program
+                cap[idx] = layer.annual_cap
+        if program is not None:
+            want = _apply_annual_cap(want, cap, used_s.get(program), group_id, group_start)
+        c[f"layer.{lid}"] = want
+        out[f"layer.{lid}"] = want
+        paid = paid + want
+    out["paid"], out["burden"] = paid, total - paid
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.arange(n)
+    return {k: v[inverse] for k, v in out.items()}
+
+
+def _apply_annual_cap(want, cap, used0, group_id, group_start):
+    """amount_i = min(want_i, cap − used before i), with used accumulating in order within a person-year.
+
+    With one cap per person-year the running total paid is min(used0 + cumsum(want), max(cap, used0)),
+    which numpy computes at once; groups whose rows disagree on the cap fall back to a loop.
+    """
+    n = len(want)
+    capped = cap >= 0
+    w = np.where(capped, want, 0)
+    u0 = np.zeros(n, dtype=np.int64) if used0 is None else used0[group_start][group_id]
+    cum = np.cumsum(w)
+    before_group = (cum - w)[group_start][group_id]
+    running = cum - before_group  # cumulative want within the group, inclusive
+    cap_g = np.where(capped, cap, -1)
+    gmax = np.maximum.reduceat(cap_g, group_start) if n else cap_g
+    gmin = np.minimum.reduceat(np.where(capped, cap, np.iinfo(np.int64).max), group_start) if n else cap_g
+    g_cap = gmax[group_id]
+    after = np.minimum(u0 + running, np.maximum(g_cap, u0))
+    prev = np.minimum(u0 + running - w, np.maximum(g_cap, u0))
+    amount = np.where(capped, after - prev, want)
+    mixed = np.nonzero((gmax != gmin) & (gmax >= 0))[0]
+    for g in mixed:  # rare: caps that change within one person-year
+        start = group_start[g]
+        end = group_start[g + 1] if g + 1 < len(group_start) else n
+        usedv = int(u0[start])
+        for i in range(start, end):
+            if cap[i] >= 0:
+                a = min(int(want[i]), max(0, int(cap[i]) - usedv))
+                amount[i] = a
+                usedv += a
+    return amount
