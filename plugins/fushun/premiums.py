@@ -54,11 +54,12 @@ def premium_subsidy(ctx, categories, scheme: str, contribution: int, moved_from_
                                  "only residents' and rural cooperative contributions are subsidised", "四（一）",
                                  "FS-PREM-7"))
     if full:
-        if moved_from_employees and p["temporary_move_subsidy"] == "none":
+        moved_dibao = moved_from_employees and "dibao" in cats  # the clause names 低保对象 only (FS-PREM-5)
+        if moved_dibao and p["temporary_move_subsidy"] == "none":
             return out(0, ctx.reason("职工医保停保后暂时参加居民医保/新农合，按部署读法不予资助（FS-AMB-9 读法B）",
                                      "moved from the employees' scheme: no subsidy under the deployment's reading",
                                      "四（一）", "FS-AMB-9"))
-        rule = "FS-PREM-5" if moved_from_employees else "FS-PREM-1"
+        rule = "FS-PREM-5" if moved_dibao else "FS-PREM-1"  # anyone else in the full groups: FS-PREM-1
         return out(round_half_up(contribution * p["premium_full_rate"]),
                    ctx.reason("低保对象、特困供养人员参保个人缴费部分全额资助", "individual contribution fully subsidised",
                               "四（一）", rule))

@@ -68,6 +68,12 @@ def test_dibao_leaving_employees_scheme():
     assert premium_subsidy(ctx(), ["dibao"], "residents", C, moved_from_employees=True).subsidy == 10000
     assert premium_subsidy(ctx(temporary_move_subsidy="none"), ["dibao"], "residents", C,
                            moved_from_employees=True).subsidy == 0
+    # the citation is the clause that covers the person's own category: FS-PREM-5 for 低保对象 who moved,
+    # FS-PREM-1 for 特困供养人员 (FS-PREM-5 does not name them), full subsidy 100 either way
+    assert premium_subsidy(ctx(), ["dibao"], "residents", C, moved_from_employees=True).reasons[0].cite.rule == "FS-PREM-5"
+    tekun = premium_subsidy(ctx(temporary_move_subsidy="none"), ["extreme_poverty"], "residents", C,
+                            moved_from_employees=True)
+    assert tekun.reasons[0].cite.rule == "FS-PREM-1" and tekun.subsidy == 10000
 
 
 @pytest.mark.rule("FS-PREM-7")
