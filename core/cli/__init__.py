@@ -29,6 +29,10 @@ class JiuzhuGroup(click.Group):
             limits = getattr(getattr((ctx.obj or {}).get("engine"), "deployment", None), "limits", None)
             click.echo(f"错误 error: {error_line(exc, limits.error_line_chars if limits else None)}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:  # one line too, naming the option (click prints four)
+            hint = f" (see: jiuzhu {exc.ctx.command_path.split(' ', 1)[-1]} --help)" if exc.ctx else ""
+            click.echo(f"错误 error: {error_line(exc.format_message())}{hint}", err=True)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Terminated as exc:

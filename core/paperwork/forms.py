@@ -328,14 +328,30 @@ class Sandbox(ImmutableSandboxedEnvironment):
     sandboxed, nothing can be modified, and the only names are the documented context (no
     ``cycler``, ``lipsum`` … globals)."""
 
+    # ``"x" * 10**9`` would allocate before any time bound could stop it
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_SIZE = 100_000
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.MAX_SIZE:
+                    raise SecurityError(f"a repeated value longer than {self.MAX_SIZE:,} in a template")
+        return super().call_binop(context, operator, left, right)
+
 
 def _environment(missing: set[str]) -> jinja2.Environment:
     class Recording(jinja2.ChainableUndefined):
         """Renders as a blank but remembers the name, so all missing names are reported at once."""
 
-        def _note(self):
+        def _unsafe(self):
             if isinstance(self._undefined_exception, type) and issubclass(self._undefined_exception, SecurityError):
                 raise SecurityError(self._undefined_hint or "unsafe access")
+
+        def _note(self):
+            self._unsafe()
             obj = self._undefined_obj
             base = getattr(obj, "_path", None) if isinstance(obj, Ns) else None
             name = self._undefined_name
@@ -354,11 +370,17 @@ def _environment(missing: set[str]) -> jinja2.Environment:
 
         def __getattr__(self, name):
             if name[:2] == "__":
+                self._unsafe()
                 raise AttributeError(name)
             self._note()
             return self
 
-        __getitem__ = __getattr__
+        def __getitem__(self, name):
+            if isinstance(name, str) and name[:2] == "__":
+                self._unsafe()
+                raise KeyError(name)
+            self._note()
+            return self
 
         def _fail_with_undefined_error(self, *args, **kwargs):
             self._note()

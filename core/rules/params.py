@@ -164,7 +164,10 @@ class ParameterSet:
         for name, setting in settings.items():
             field = f"parameters.{self.region}.{name}"
             if name not in params:
-                raise InputError(field, None, f"unknown parameter; valid: {', '.join(sorted(params))}")
+                import difflib
+                near = difflib.get_close_matches(name, list(params), n=1)
+                hint = f" did you mean {near[0]}?" if near else ""
+                raise InputError(field, None, f"unknown parameter;{hint} valid: {', '.join(sorted(params))}")
             p = params[name]
             cite = Citation(region_zh, f"部署参数 deployment parameter ({source})", "", p.rule)
             if isinstance(setting, list) and setting and all(isinstance(s, dict) and "from" in s and "value" in s for s in setting):
