@@ -201,11 +201,11 @@ def test_formula_is_shown_as_text_by_libreoffice(engine, tmp_path):
 def test_batch_csv_fields_are_neutralised(tmp_path):
     import pyarrow as pa
     from jiuzhu.analysis.claims import write_table
-    t = pa.table({"claim_id": ["=1+2", "@SUM(A1)", "ok", "-3", "\t=x"], "total_fen": [1, 2, 3, 4, 5]})
+    t = pa.table({"claim_id": ["=1+2", "@SUM(A1)", "ok", "-1+1", "\t=x", "-3.50"], "total_fen": [1, 2, 3, 4, 5, 6]})
     write_table(t, tmp_path / "r.csv")
     rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8")))
-    assert [r[0] for r in rows[1:]] == ["'=1+2", "'@SUM(A1)", "ok", "'-3", "'\t=x"]
-    assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5"]  # amounts stay numbers
+    assert [r[0] for r in rows[1:]] == ["'=1+2", "'@SUM(A1)", "ok", "'-1+1", "'\t=x", "-3.50"]  # a number stays
+    assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5", "6"]  # amounts stay numbers
     assert csv_field(" =x") == "' =x" and csv_field(5) == 5
 
 

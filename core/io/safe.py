@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from jiuzhu.model.redact import mask_id, mask_ids, one_line  # noqa: F401  (re-exported for io users)
 
+import re
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# a plain signed number ("-12.50", "+3") is read as a number, not a formula: left as it is
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_NUMBER_RE = r"^[+-]?[0-9]+(\.[0-9]+)?$"
 
 
 def risky(text: str) -> bool:
     """Whether a spreadsheet could read ``text`` as a formula (after leading spaces, as Excel does)."""
-    return isinstance(text, str) and (text.startswith(TRIGGERS) or text.lstrip(" ").startswith(TRIGGERS))
+    return (isinstance(text, str) and (text.startswith(TRIGGERS) or text.lstrip(" ").startswith(TRIGGERS))
+            and not _NUMBER.fullmatch(text))
 
 
 def csv_field(value):
@@ -52,6 +58,7 @@ def neutralise_table(table):
             hit = pc.or_(pc.or_(pc.starts_with(stripped, "="), pc.starts_with(stripped, "+")),
                          pc.or_(pc.starts_with(stripped, "-"), pc.starts_with(stripped, "@")))
             hit = pc.or_(hit, pc.or_(pc.starts_with(col, "\t"), pc.starts_with(col, "\r")))
+            hit = pc.and_(hit, pc.invert(pc.match_substring_regex(col, _NUMBER_RE)))
             col = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
         cols[name] = col
     return pa.table(cols)
