@@ -138,7 +138,7 @@ class Host:
     """
 
     def __init__(self, pm: pluggy.PluginManager, regions: list[object],
-                 failures: dict[str, tuple[str, str]] | None = None, dists: dict[int, str] | None = None,
+                 failures: dict[str, tuple[str, str]] | None = None, dists: dict[int, tuple[str, str]] | None = None,
                  extension_failures: dict[str, str] | None = None):
         self.pm = pm
         self._plugins = regions
@@ -151,7 +151,8 @@ class Host:
         ok: dict[str, list[Region]] = {}
         broken = {name: why for name, (_dist, why) in self.failures.items()}
         for p in self._plugins:
-            r = Region(self.pm, p, [q for q in self._plugins if q is not p], dist=self._dists.get(id(p), ""))
+            dist, name = self._dists.get(id(p), ("", ""))
+            r = Region(self.pm, p, [q for q in self._plugins if q is not p], name=name, dist=dist)
             try:
                 code = r.info.code
             except JiuzhuError as exc:
@@ -270,7 +271,7 @@ def make_host(extra: list[object] | None = None, load_entrypoints: bool = True) 
                for b in os.environ.get("JIUZHU_BLOCK_PLUGINS", "").split(",") if b.strip()}
     regions: list[object] = []
     failures: dict[str, tuple[str, str]] = {}
-    dists: dict[int, str] = {}
+    dists: dict[int, tuple[str, str]] = {}  # id(plugin) -> (distribution, entry-point name)
     ext_failures: dict[str, str] = {}
     if load_entrypoints:
         seen: dict[str, str] = {}
@@ -299,7 +300,7 @@ def make_host(extra: list[object] | None = None, load_entrypoints: bool = True) 
                 failures[ep.name] = (dist, f"region plugin {ep.name!r} ({dist or 'unknown distribution'}) {why}")
                 continue
             regions.append(obj)
-            dists[id(obj)] = dist
+            dists[id(obj)] = (dist, ep.name)
         for ep in entry_points(group=EXTENSIONS):
             if _blocked(ep, _dist_name(ep), blocked):
                 continue
