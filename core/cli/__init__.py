@@ -367,6 +367,11 @@ def synth(n, seed, year, out_file):
     click.echo(f"{n} claims → {out_file}")
 
 
+from jiuzhu.cli.kit import check_region  # noqa: E402  (commands for region authors)
+
+cli.add_command(check_region)
+
+
 def _register_extensions():
     from jiuzhu.plugins import default_host
     for problem in default_host().register_commands(cli):  # a broken extension never stops the core commands

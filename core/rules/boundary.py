@@ -132,7 +132,8 @@ def ask(region: Region, hook: str, **kwargs):
     bad = problems(hook, answer)
     if bad:
         what = type(answer).__name__
-        detail = bad[0] if bad[0].startswith("expected") else f"{what} with {bad[0]}"
+        detail = (f"{'None' if answer is None else what}, {bad[0].split(', got ')[0]}" if bad[0].startswith("expected")
+                  else f"{what} with {bad[0]}")
         if answer is None:
             detail += " (is the hook implemented? see jiuzhu.hookspecs)"
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
