@@ -17,7 +17,7 @@ import pluggy
 
 from jiuzhu import hookspecs
 from jiuzhu.model.errors import JiuzhuError, UnknownRegion
-from jiuzhu.model.region import RegionInfo
+from jiuzhu.model.region import Program, RegionInfo
 
 GROUP = "jiuzhu.regions"
 # Files a region keeps beside its module; a region that does not implement the hook gets these.
@@ -39,6 +39,19 @@ class Region:
     @property
     def code(self) -> str:
         return self.info.code
+
+    @cached_property
+    def programs(self) -> tuple[Program, ...]:
+        """The programmes the region's annual caps count in (``jiuzhu_programs``; none if not implemented)."""
+        got = self.call("jiuzhu_programs") or ()
+        seen = set()
+        for p in got:
+            if not isinstance(p, Program):
+                raise JiuzhuError(f"region {self.code}: jiuzhu_programs() must return Program objects")
+            if p.id in seen:
+                raise JiuzhuError(f"region {self.code}: programme {p.id!r} is declared twice")
+            seen.add(p.id)
+        return tuple(got)
 
     def call(self, hook: str, **kwargs):
         caller = self.pm.subset_hook_caller(hook, remove_plugins=self._others)

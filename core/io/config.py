@@ -21,6 +21,9 @@ Found through ``--config``, then the ``JIUZHU_CONFIG`` variable, then ``./jiuzhu
 
     [conditions]                  # extra ICD-10 prefixes → condition tags
     "N18.4" = ["uremia"]
+
+    [store]                       # the settlement ledger (jiuzhu settle): a SQLAlchemy URL
+    url = "sqlite:///jiuzhu.db"   # (default; relative to this file) or postgresql+psycopg://…
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from jiuzhu.model.errors import InputError
 from jiuzhu.rules.deployment import Deployment
 from jiuzhu.model.tomlio import load_toml
 
-KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis"}
+KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis", "store"}
 
 
 def find_config(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -63,7 +66,7 @@ def parse_config(raw: dict, source: Path | None = None) -> Deployment:
     if region is not None and not isinstance(region, str):
         raise InputError("region", region, "expected a region code such as 'wusheng'")
     cal = raw.get("calendar", {})
-    for key in ("parameters", "templates", "conditions", "date_basis"):
+    for key in ("parameters", "templates", "conditions", "date_basis", "store"):
         if not isinstance(raw.get(key, {}), dict):
             raise InputError(key, None, "expected a table")
     base = source.parent if source else Path.cwd()
@@ -82,4 +85,4 @@ def parse_config(raw: dict, source: Path | None = None) -> Deployment:
             raise InputError(f"date_basis.{r}", basis, "expected admission or discharge")
     return Deployment(region, bool(raw.get("compose_parents", True)), raw.get("parameters", {}),
                       tuple(cal.get("years", ())), dates("holidays"), dates("workdays"), templates,
-                      raw.get("conditions", {}), raw.get("date_basis", {}), source)
+                      raw.get("conditions", {}), raw.get("date_basis", {}), source, raw.get("store", {}))

@@ -23,3 +23,4 @@ class Deployment:
     conditions: dict = attrs.field(factory=dict, hash=False)
     date_basis: dict = attrs.field(factory=dict, hash=False)  # region -> admission / discharge
     source: Path | None = None
+    store: dict = attrs.field(factory=dict, hash=False)  # [store] url = ... (the settlement ledger)
