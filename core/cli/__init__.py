@@ -239,13 +239,19 @@ def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
 
 
 @cli.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("cases", nargs=-1, type=click.Path(exists=True))
 @click.option("--region", required=True, help="Region code. 地区")
 @click.option("--month", required=True, help="The month, YYYY-MM (cases settled in it). 月份")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True, help="Output workbook (.xlsx).")
+@click.option("--db", "db_url", default=None, help="Build from the settlements recorded in this ledger database.")
 @click.pass_context
-def ledger(ctx, cases, region, month, out_file):
+def ledger(ctx, cases, region, month, out_file, db_url):
     """A region's ledgers and monthly itemised claim sheets from many cases, with totals. 台账与明细表"""
+    if db_url or not cases:
+        if cases:
+            raise click.UsageError("give either CASES or --db, not both")
+        from jiuzhu.cli.store import ledger_from_db
+        return ledger_from_db(ctx, db_url, region, month, out_file)
     from jiuzhu.paperwork.ledger import build_ledger
     from jiuzhu.io.loader import load_case
     from jiuzhu.model.money import yuan
@@ -349,6 +355,10 @@ def synth(n, seed, year, out_file):
     cols = synth_claims(n, seed, year)
     write_claims(cols, out_file)
     click.echo(f"{n} claims → {out_file}")
+
+
+from jiuzhu.cli.store import register as _register_store  # noqa: E402  (settle, reverse, usage, programs, db)
+_register_store(cli)
 
 
 def _register_extensions():
