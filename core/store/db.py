@@ -64,6 +64,11 @@ def make_engine(url: str) -> sa.Engine:
             cur = dbapi.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            # WAL + NORMAL: a commit is atomic and survives a killed process; after a power cut the
+            # last commits may be rolled back whole (a hospital re-sending its key then settles it
+            # again, exactly once). JIUZHU_SQLITE_SYNCHRONOUS=FULL syncs every commit instead.
+            sync = os.environ.get("JIUZHU_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+            cur.execute(f"PRAGMA synchronous={sync if sync in ('NORMAL', 'FULL', 'EXTRA') else 'NORMAL'}")
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()
 

@@ -14,6 +14,7 @@ settlement date (discharge, else admission), as in :mod:`jiuzhu.paperwork.ledger
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import time
@@ -272,6 +273,7 @@ class Store:
             out_json = to_json(outcome)
             versions = {"jiuzhu": _version(), **{c: engine.host.region(c).info.version for c in chain}}
             now = _now()
+            phash = params_hash(engine, chain, day)
             res = conn.execute(settlements.insert().values(
                 key=key, content_hash=content, region=code, chain=",".join(chain), id_number=case.person.id_number,
                 name=case.person.name, facility_code=case.facility.code, facility_name=case.facility.name,
@@ -280,7 +282,7 @@ class Store:
                 assistance=st.assistance, case_json=_canonical(case_json), ytd_json=_canonical({"ytd": ytd, "admissions": int(earlier)}),
                 outcome_json=_canonical(out_json), jiuzhu_version=versions["jiuzhu"],
                 plugins_json=_canonical({c: versions[c] for c in chain}),
-                params_hash=params_hash(engine, chain, day)))
+                params_hash=phash))
             sid = res.inserted_primary_key[0]
             conn.execute(settlement_layers.insert(), [
                 {"settlement_id": sid, "seq": i, "layer": l.id, "payer": l.payer, "program": l.program,
@@ -302,7 +304,7 @@ class Store:
                          .values(settlements=person_years.c.settlements + 1))
             return Settlement(key, False, out_json, code, tuple(chain), case.facility.code, case.facility.name,
                               case.person.id_number, case.person.name, year, case.episode.day, now, actor, False,
-                              st.paid, st.assistance, counted, ytd, int(earlier), params_hash(engine, chain, day), versions,
+                              st.paid, st.assistance, counted, ytd, int(earlier), phash, versions,
                               case_json, outcome)
 
         return self._run(work)
@@ -435,6 +437,7 @@ def _transient(exc: sa_exc.OperationalError) -> bool:
     return code in ("40001", "40P01", "55P03") or "locked" in text or "busy" in text or "deadlock" in text
 
 
+@functools.cache
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
     try:
