@@ -216,11 +216,14 @@ class Store:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        conn.execute(insert(person_years).values(id_number=id_number, year=year, settlements=0)
-                     .on_conflict_do_nothing(index_elements=["id_number", "year"]))
-        # the row lock every settlement of this person-year waits on (SQLite: the database write lock)
-        conn.execute(sa.select(person_years.c.settlements).where(person_years.c.id_number == id_number,
-                                                                  person_years.c.year == year).with_for_update())
+        ins = insert(person_years).values(id_number=id_number, year=year, settlements=0)
+        if dialect == "postgresql":
+            # an upsert that always updates takes the row lock every settlement of this person-year
+            # waits on, in one round trip (like SELECT … FOR UPDATE, but also for a new person-year)
+            conn.execute(ins.on_conflict_do_update(index_elements=["id_number", "year"],
+                                                   set_={"settlements": person_years.c.settlements}))
+        else:  # SQLite: BEGIN IMMEDIATE already holds the database's write lock
+            conn.execute(ins.on_conflict_do_nothing(index_elements=["id_number", "year"]))
 
     def _ytd(self, conn, id_number: str, year: int) -> dict[tuple[str, str], int]:
         sp = settlement_programs
