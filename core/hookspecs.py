@@ -103,6 +103,15 @@ def jiuzhu_documents(case, ctx, outcome):
 
 
 @hookspec(firstresult=True)
+def jiuzhu_duties(case, ctx, outcome):
+    """Obligations that recur beyond this episode (e.g. a township's visit schedule).
+
+    :param outcome: the evaluated :class:`jiuzhu.model.outcome.Outcome` (without documents).
+    :return: a list of :class:`jiuzhu.model.outcome.Duty` (period and next due date, cited), or None.
+    """
+
+
+@hookspec(firstresult=True)
 def jiuzhu_templates():
     """Where the region's form templates live.
 
