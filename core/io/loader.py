@@ -130,6 +130,26 @@ MOMENTS = {"admitted": "admitted_at", "discharged": "discharged_at", "on": "at"}
 # Fields the loader sets; a case may not give them.
 INTERNAL = {"case": ("defaulted",), "episode": ("admitted_at", "discharged_at"), "step": ("at",), "action": ("at",)}
 
+def _folding(cls):
+    """Unstructure with each date-time back in its field (``admitted = 2026-03-12T21:30+08:00``)."""
+    base = make_dict_unstructure_fn(cls, converter)
+
+    def fn(obj):
+        d = base(obj)
+        for field, twin in MOMENTS.items():
+            if twin in d:
+                at = d.pop(twin)
+                if at is not None:
+                    d[field] = at
+        return d
+    return fn
+
+
+for _cls in (Action, ReferralStep, Episode):
+    converter.register_unstructure_hook(_cls, _folding(_cls))
+converter.register_unstructure_hook(Case, make_dict_unstructure_fn(Case, converter, defaulted=override(omit=True)))
+
+
 def _split_moments(table: dict, where: str, internal: tuple[str, ...]) -> dict:
     """Reject loader-set fields; split date-time values into the date and its date-time twin."""
     for k in internal:
@@ -371,28 +391,11 @@ def loads_case(text: str, fmt: str = "toml") -> Case:
     return structure_case(raw)
 
 
-def _fold_moments(table: dict) -> None:
-    for field, twin in MOMENTS.items():
-        if twin in table:
-            at = table.pop(twin)
-            if at is not None:
-                table[field] = at
-
-
 def unstructure_case(case: Case) -> dict:
     """A case back to plain data (money as yuan strings), the inverse of structure_case."""
     from jiuzhu.model.money import yuan
 
     raw = converter.unstructure(case)
-    raw.pop("defaulted", None)
-    ep = raw["episode"]
-    _fold_moments(ep)
-    for a in ep["actions"]:
-        _fold_moments(a)
-    for st in ep["path"]:
-        _fold_moments(st)
-        for a in st["actions"]:
-            _fold_moments(a)
     for o in raw["bill"]["other_payers"]:
         o["amount"] = yuan(o["amount"])
     for key in ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid", "deductible",

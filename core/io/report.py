@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich import box
 
@@ -260,7 +261,7 @@ def render_text(o: Outcome, lang: str = "zh", explain: bool = False, region_name
     if o.warnings:
         p(f"\n[bold]{label('warnings', lang)}[/bold]")
         for w in o.warnings:
-            p(f"  - {pick(w.zh, w.en, lang)}" + (f" [{w.field}]" if w.field else "") + f" {_cite(w.cite)}")
+            p(escape(f"  - {pick(w.zh, w.en, lang)}" + (f" [{w.field}]" if w.field else "") + f" {_cite(w.cite)}"))
     notes = [*st.notes, *o.notes]
     if notes:
         p(f"\n[bold]{label('notes', lang)}[/bold]")

@@ -123,12 +123,17 @@ def is_late(done, due) -> bool:
 
 
 def day_of_month(ref: dt.date, day: int, months_after: int = 1) -> dt.date:
-    """Day ``day`` of the month ``months_after`` months after ``ref``'s month (e.g. by the 5th of next month)."""
+    """Day ``day`` of the month ``months_after`` months after ``ref``'s month (e.g. by the 5th of next month).
+    An unknown ``ref`` stays unknown (as do the other helpers here)."""
+    if isinstance(ref, UnknownDue):
+        return ref
     m = ref.month - 1 + months_after
     return dt.date(ref.year + m // 12, m % 12 + 1, day)
 
 
 def quarter_end(ref: dt.date) -> dt.date:
+    if isinstance(ref, UnknownDue):
+        return ref
     q_last = ((ref.month - 1) // 3) * 3 + 3
     nxt = dt.date(ref.year + (q_last == 12), q_last % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
