@@ -94,6 +94,16 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
 
 
 @hookspec(firstresult=True)
+def jiuzhu_payer_order(ctx):
+    """Where each kind of other payer on the slip stands relative to this region's layers (cited data).
+
+    :return: a tuple of :class:`jiuzhu.rules.settle.SlipPayer` (kind, ``after`` or ``before`` layer ids,
+        citation), or None: every kind stands before the region's layers. The engine attaches it to every
+        plan of the region, whatever its verdict, so that one region's plans order their payers alike.
+    """
+
+
+@hookspec(firstresult=True)
 def jiuzhu_documents(case, ctx, outcome):
     """The region's forms this case needs, with the data that fills them.
 

@@ -164,6 +164,9 @@ class Engine:
             plan = Plan((Layer.from_slip("assistance_paid"),))
             if el.eligible:
                 plan = region.call("jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
+            order = region.call("jiuzhu_payer_order", ctx=ctx)
+            if order and not plan.payers:
+                plan = attrs.evolve(plan, payers=tuple(order))
             results.append(RegionResult(region.code, el, ref, plan))
         return results
 

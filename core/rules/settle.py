@@ -105,13 +105,15 @@ class SlipPayer:
     """Where one kind of other payer on the slip stands relative to a region's layers.
 
     ``after``: the layer ids it follows, the first the plan has counting (e.g. ``("medical_assistance",
-    "medical_assistance_slip")``); if the plan has none of them, the payer follows the plan's last layer.
-    Empty ``after``: before the region's layers (the default for every kind not placed).
+    "medical_assistance_slip")``); if the plan has none of them, the payer stands before the region's
+    layers, as does every kind not placed (one rule for every plan keeps the columnar merge of many
+    plans' orders consistent).
     """
 
     kind: str  # a key of jiuzhu.model.vocab.OTHER_PAYER_KINDS
     after: tuple[str, ...] = ()
     cite: Citation | None = None
+    before: tuple[str, ...] = ()  # or: right before the first of these layer ids the plan has
 
 
 def payer_layer_id(kind: str) -> str:
@@ -154,7 +156,9 @@ class Plan:
         return Plan(tuple(mine), payers)
 
     def placement(self, kind: str) -> SlipPayer | None:
-        return next((p for p in self.payers if p.kind == kind and p.after), None)
+        """The kind's placement after a layer this plan has, else None (before the region's layers)."""
+        ids = {l.id for l in self.layers}
+        return next((p for p in self.payers if p.kind == kind and any(a in ids for a in (*p.after, *p.before))), None)
 
 
 def slip_prefix(plan: Plan | None = None, kinds: Iterable[str] = ("other",)) -> Plan:
@@ -180,8 +184,8 @@ def full_plan(plan: Plan, kinds: Iterable[str] = ("other",)) -> Plan:
         if place is None:
             continue
         ids = [l.id for l in body]
-        anchor = next((a for a in place.after if a in ids), None)
-        pos = len(body) if anchor is None else ids.index(anchor) + 1
+        after = next((a for a in place.after if a in ids), None)
+        pos = ids.index(after) + 1 if after else ids.index(next(b for b in place.before if b in ids))
         while pos < len(body) and body[pos].given and body[pos].id.startswith("other_payers"):
             pos += 1  # several payers after one layer keep the vocabulary's order
         body.insert(pos, payer_layer(k, place.cite))

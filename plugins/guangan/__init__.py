@@ -378,9 +378,8 @@ def jiuzhu_signature(case, ctx):
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """三（一）: basic insurance → critical illness → tilted payment → (emergency relief) → medical assistance
     → (health poverty fund); the first two come from the slip. No tilt off the compliant in-county path."""
-    payers = payer_order(ctx)
     if referral.kind != "covered":
-        return Plan((medical_assistance(ctx),), payers)
+        return Plan((medical_assistance(ctx),))
     cap, plus5 = benefit_groups(case, ctx, eligibility.groups)
     layers = []
     if plus5:
@@ -391,16 +390,17 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         layers += [emergency_relief(ctx), medical_assistance(ctx), health_poverty_fund(ctx)]
     else:  # GA-ORDER-2
         layers.append(medical_assistance(ctx))
-    return Plan(tuple(layers), payers)
+    return Plan(tuple(layers))
 
 
-def payer_order(ctx) -> tuple[SlipPayer, ...]:
+@hookimpl
+def jiuzhu_payer_order(ctx) -> tuple[SlipPayer, ...]:
     """「按城乡居民基本医疗保险、大病保险、倾斜支付政策、疾病应急救助、民政医疗救助、卫生扶贫救助基金等顺序报销支付」
-    (三（一）): what the slip shows from disease emergency relief stands after the tilted payment (at this
-    region's emergency-relief step), and what it shows from the health poverty fund comes last, after medical
-    assistance. Other kinds are not placed by the notice and stand before the region's layers."""
+    (三（一）): what the slip shows from disease emergency relief stands after the tilted payment, right before
+    medical assistance; what it shows from the health poverty fund comes last, after medical assistance. Other
+    kinds are not placed by the notice and stand before the region's layers."""
     cite = ctx.cite("三（一）", "GA-ORDER-1")
-    return (SlipPayer("emergency_relief", ("emergency_relief", "tilted_payment_poor", "critical_illness_tilt"), cite),
+    return (SlipPayer("emergency_relief", before=("medical_assistance_slip",), cite=cite),
             SlipPayer("health_poverty_fund", ("health_poverty_fund", "medical_assistance_slip"), cite))
 
 

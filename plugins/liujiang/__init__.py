@@ -542,9 +542,8 @@ def jiuzhu_signature(case, ctx):
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """第六条: 住院医疗救助不设起付线，按应计入的住院医疗救助费用的100%给予救助，年累计救助最高限额为60000元；
     仍有不足的，由救助供养经费予以支持. 第十四条: unapproved self-pay refused at settlement falls on the proposer."""
-    payers = payer_order(ctx)
     if not referral.covered:
-        return Plan((), payers)  # 医疗救助资金不予支付 (第四条第3项)
+        return Plan()  # 医疗救助资金不予支付 (第四条第3项)
     p = ctx.params
     layers = []
     if case.episode.kind == "inpatient":
@@ -567,10 +566,11 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         layers.append(Layer("proposer_bears", "未经审批自费项目由建议方承担（结算时拒付）",
                             "unapproved self-pay refused at settlement, borne by the proposer", payer="proposer",
                             base="items.approval.refused", cite=ctx.cite("第十四条", "LJ-SELF-9")))
-    return Plan(tuple(layers), payers)
+    return Plan(tuple(layers))
 
 
-def payer_order(ctx) -> tuple[SlipPayer, ...]:
+@hookimpl
+def jiuzhu_payer_order(ctx) -> tuple[SlipPayer, ...]:
     """「经基本医疗保险、大病保险和医疗救助等医疗保障制度规定支付后，仍有不足的，由救助供养经费予以支持」 (第六条):
     basic insurance → critical illness → medical assistance → the other schemes → the support fund. Every other
     payer on the slip stands after medical assistance (computed or from the slip), before the support fund."""
