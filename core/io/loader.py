@@ -39,6 +39,12 @@ def _date(value: Any, _t) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            raise InputError("", value, "expected a date YYYY-MM-DD (a time of day is not used here)")
     raise InputError("", value, "expected a date YYYY-MM-DD")
 
 

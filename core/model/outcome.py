@@ -286,7 +286,7 @@ class Outcome:
     def headline(self) -> tuple[str, str]:
         """One sentence (zh, en) that agrees with the layers: who pays, and what the regions decided."""
         from jiuzhu.model.money import yuan
-        paying = [r for r in self.regions if any(e.status == "paid" and e.amount for e in r.effects)]
+        paying = [r for r in self.regions if any(e.status == "paid" and e.amount and not e.given for e in r.effects)]
         if paying:
             who = "、".join(r.name_zh for r in paying)
             who_en = ", ".join(r.name_en for r in paying)

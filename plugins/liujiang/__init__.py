@@ -694,5 +694,6 @@ def jiuzhu_duties(case, ctx, outcome):
     day = case.episode.day
     nxt = next((end for end in visit_schedule(case.person.care_level, day.year, ctx) if end >= day), None)
     zh, en = PERIOD_TEXT[period]
+    rule = {"fully_disabled": "LJ-VISIT-5", "semi_disabled": "LJ-VISIT-6", "self_care": "LJ-VISIT-7"}[case.person.care_level]
     return [Duty("镇人民政府走访了解健康状况和就医需求", "township visits to check health and care needs",
-                 "镇人民政府", zh, en, nxt, ctx.cite("第十六条", "LJ-VISIT-1"))]
+                 "镇人民政府", zh, en, nxt, ctx.cite("第十六条", rule))]
