@@ -306,3 +306,43 @@ def test_settle_and_columns_follow_the_same_order():
     out_after, out_before = settle_columns(arr, [after], *one), settle_columns(arr, [before], *one)
     assert (out_after["burden"][0], out_after["layer.a"][0]) == (200_000, 500_000)
     assert (out_before["burden"][0], out_before["layer.a"][0]) == (350_000, 350_000)
+
+
+# -- schemas ------------------------------------------------------------------------------------------
+
+
+def _schema(name):
+    import jsonschema
+    s = json.loads((ROOT / "docs" / name).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(s)
+    return s
+
+
+def test_new_fields_are_in_the_case_schema_with_examples():
+    import jsonschema
+    s = _schema("case.schema.json")
+    props = {"episode": ("settlement", "claimed_on", "proposed_by", "admitted"), "person": ("statuses",),
+             "bill": ("other_payers",)}
+    for obj, names in props.items():
+        for n in names:
+            assert s["properties"][obj]["properties"][n].get("examples"), f"{obj}.{n}"
+    r = _liujiang_slip(other_payers=[{"kind": "commercial", "amount": "1500"}])
+    r["episode"].update(admitted="2026-03-12T21:30", settlement="manual", claimed_on="2026-03-30",
+                        proposed_by="village_committee")
+    r["person"]["statuses"] = [{"kind": "severe_mental_illness", "certified_by": "柳江区民政局", "from": "2025-01-01"}]
+    r = json.loads(json.dumps(r, default=str))
+    jsonschema.validate(r, s)
+    bad = copy.deepcopy(r)
+    bad["episode"]["settlement"] = "by_post"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, s)
+
+
+@pytest.mark.parametrize("build", ["composed", "time", "2027"])
+def test_outcomes_with_times_unknowns_and_sections_match_the_outcome_schema(build):
+    import jsonschema
+    r = {"composed": lambda: load_toml(COMPOSED), "time": lambda: raw(EMERGENCY, admitted="2026-03-12T21:30"),
+         "2027": _liujiang_2027}[build]()
+    out = to_json(ENGINE.evaluate(structure_case(r)))
+    assert out["schema_version"] == "1.1"
+    jsonschema.validate(json.loads(json.dumps(out)), _schema("outcome.schema.json"))
