@@ -199,7 +199,7 @@ def vocab(what):
 @click.pass_context
 def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
     """Fill the forms a case needs (Word, Excel, PDF). 填写案例所需表单"""
-    from jiuzhu.paperwork.forms import convert, need_for, region_forms, render_need
+    from jiuzhu.paperwork.forms import convert_many, need_for, region_forms, render_need
     from jiuzhu.io.loader import load_case
     eng = _engine(ctx)
     case = load_case(case_file)
@@ -222,17 +222,19 @@ def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
     formats = set(formats or ("docx", "xlsx"))
     out = Path(out_dir)
     templated = {fid for code in outcome.chain for fid in region_forms(eng, code)}
+    filled = []
     for need in needs:
         if need.form_id not in templated and need.form_id not in eng.deployment.templates.get(outcome.region, {}):
             # a record the region produces as data only (JSON output), with no paper form in the seed
             click.echo(f"说明 note: {need.form_id}（{need.title_zh}）无表单模板，数据见 --format json 输出 "
                        f"(no template; its data is in the JSON outcome)", err=True)
             continue
-        path = render_need(eng, case, outcome, need, out)
-        kind = path.suffix[1:]
-        if "pdf" in formats:
-            click.echo(str(convert(path, "pdf", out)))
-        if kind in formats:
+        filled.append(render_need(eng, case, outcome, need, out))
+    if "pdf" in formats:  # one LibreOffice process for all of them
+        for pdf in convert_many(filled, "pdf", out):
+            click.echo(str(pdf))
+    for path in filled:
+        if path.suffix[1:] in formats:
             click.echo(str(path))
         else:
             path.unlink()

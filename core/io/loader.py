@@ -126,11 +126,34 @@ def bill_from_setlinfo(setl: dict, path: str = "bill.setlinfo") -> dict:
 
 
 def _prepare(raw: dict) -> dict:
-    """Accept the slip as hospitals send it: ``[bill] setlinfo = {...}``."""
+    """Accept the slip as hospitals send it (``[bill] setlinfo = {...}``) and diagnoses as
+    ``{code, name}`` tables (split into ``diagnoses`` and ``diagnosis_names``)."""
     bill = raw.get("bill")
     if isinstance(bill, dict) and "setlinfo" in bill:
         rest = {k: v for k, v in bill.items() if k != "setlinfo"}
         raw = {**raw, "bill": {**bill_from_setlinfo(bill["setlinfo"]), **rest}}
+    ep = raw.get("episode")
+    if isinstance(ep, dict) and isinstance(ep.get("diagnoses"), list) \
+            and any(isinstance(d, dict) for d in ep["diagnoses"]):
+        if "diagnosis_names" in ep:
+            raise InputError("episode.diagnosis_names", None,
+                             "give names either here or as diagnoses = [{ code, name }], not both")
+        codes, names = [], []
+        for i, d in enumerate(ep["diagnoses"]):
+            if isinstance(d, dict):
+                extra = set(d) - {"code", "name"}
+                if extra:
+                    raise InputError(f"episode.diagnoses[{i}].{sorted(extra)[0]}", None, "unknown field; expected code and name")
+                if not isinstance(d.get("code"), str) or not d["code"]:
+                    raise InputError(f"episode.diagnoses[{i}].code", d.get("code"), "expected an ICD-10 code or a condition tag")
+                if not isinstance(d.get("name", ""), str):
+                    raise InputError(f"episode.diagnoses[{i}].name", None, "expected text")
+                codes.append(d["code"])
+                names.append(d.get("name", ""))
+            else:
+                codes.append(d)
+                names.append("")
+        raw = {**raw, "episode": {**ep, "diagnoses": codes, "diagnosis_names": names}}
     return raw
 
 
