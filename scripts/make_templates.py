@@ -264,7 +264,10 @@ def manifest(folder: Path, forms: dict):
     for fid, f in forms.items():
         lines.append(f"[{fid}]")
         for k, v in f.items():
-            lines.append(f'{k} = "{v}"')
+            if isinstance(v, list):
+                lines.append(f"{k} = [{', '.join(chr(34) + x + chr(34) for x in v)}]")
+            else:
+                lines.append(f'{k} = "{v}"')
         lines.append("")
     (folder / "forms.toml").write_text("\n".join(lines), encoding="utf-8")
 
@@ -394,7 +397,7 @@ def wusheng():
                totals_from="住院总费用（元）")
     forms["attachment_4"] = dict(file="attachment_4.xlsx", title_zh="武胜县特困人员县域外住院就医个人自付费用救助明细表",
                                  title_en="Out-of-county itemised claim sheet of self-paid inpatient costs", source="附件4",
-                                 ledger="out_of_county")
+                                 ledger="out_of_county", group="township", episodes=["inpatient"])
 
     # 附件5 县域内住院就医及转诊台账
     sheet_form(d / "attachment_5.xlsx", "武胜县特困人员县域内住院就医及转诊台账",
@@ -410,7 +413,8 @@ def wusheng():
                "注：此表数据为累计数据。各乡镇于每月5日前报送县民政局。           乡镇负责人签字（盖章）：",
                count_label=True, sheet_title="台账")
     forms["attachment_5"] = dict(file="attachment_5.xlsx", title_zh="武胜县特困人员县域内住院就医及转诊台账",
-                                 title_en="In-county admission and transfer ledger", source="附件5", ledger="in_county")
+                                 title_en="In-county admission and transfer ledger", source="附件5", ledger="in_county",
+                                 group="township", episodes=["inpatient"])
 
     # 附件6 县域外住院就医报备台账
     sheet_form(d / "attachment_6.xlsx", "武胜县特困人员县域外住院就医报备台账",
@@ -428,7 +432,8 @@ def wusheng():
                "注：此表数据为累计数据。各乡镇于每月5日前报送到县民政局和县医疗保障局。    乡镇负责人签字（盖章）：",
                count_label=True, sheet_title="台账")
     forms["attachment_6"] = dict(file="attachment_6.xlsx", title_zh="武胜县特困人员县域外住院就医报备台账",
-                                 title_en="Out-of-county filing ledger", source="附件6", ledger="out_of_county")
+                                 title_en="Out-of-county filing ledger", source="附件6", ledger="out_of_county",
+                                 group="township", episodes=["inpatient"])
     manifest(d, forms)
 
 

@@ -352,7 +352,19 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
         "today": today,
         "data": data,
     }
+    ctx["township"] = _township(p, data, ctx["person"])
     return ctx
+
+
+def _township(p, data: dict, person: dict) -> str:
+    """The township (乡镇) that files for the person: the region's choice (``data.township``, a
+    9-digit code) or the hukou's, by name from the address text; the code only if no name is known."""
+    code = str(data.get("township") or p.hukou[:9])
+    if p.residence and p.residence.startswith(code) and person["residence_township"]:
+        return person["residence_township"]
+    if p.hukou.startswith(code) and person["hukou_township"]:
+        return person["hukou_township"]
+    return code if len(code) > 6 else ""
 
 
 _SCOPES = {"in_county": "县域内", "out_county": "县域外（市内）", "out_city": "市外（省内）", "out_province": "省外"}
@@ -575,7 +587,8 @@ class FormSpec:
     title_en: str = ""
     source: str = ""
     ledger: str = ""  # "" (not a ledger) / any / in_county / out_of_county
-    group: str = ""
+    group: str = ""  # one sheet per value: facility.name (per hospital) or township (per 乡镇)
+    episodes: tuple[str, ...] = ()  # ledgers: the episode kinds listed (e.g. inpatient); all if empty
     overridden: bool = False
 
     @property
@@ -593,7 +606,8 @@ def region_forms(engine, code: str) -> dict[str, FormSpec]:
         raw = load_toml(Path(folder) / MANIFEST, "templates")
         for fid, t in raw.items():
             specs[fid] = FormSpec(code, fid, Path(folder) / t.get("file", f"{fid}.docx"), t.get("title_zh", fid),
-                                  t.get("title_en", ""), t.get("source", ""), t.get("ledger", ""), t.get("group", ""))
+                                  t.get("title_en", ""), t.get("source", ""), t.get("ledger", ""), t.get("group", ""),
+                                  tuple(t.get("episodes", ())))
     for fid, path in overrides.items():
         p = Path(path)
         if fid in specs:
@@ -635,7 +649,8 @@ def sheet_context(ctx: dict | None, spec: FormSpec, month: str = "", today: dt.d
     """The ``sheet.*`` names of a tabular sheet: who reports it, when, for which month."""
     data = (ctx or {}).get("data", {})
     facility = group if spec.group == "facility.name" and group else ((ctx or {}).get("facility", {}).get("name", ""))
-    return {"sheet": {"facility": facility, "township": data.get("township", ""),
+    township = group if spec.group == "township" and group else (ctx or {}).get("township", "")
+    return {"sheet": {"facility": facility, "township": township,
                       "contact": data.get("reporter", ""), "phone": data.get("reporter_phone", ""),
                       "month": month, "filled": today or dt.date.today(), "title_zh": spec.title_zh},
             "region": (ctx or {}).get("region", {}), "today": today or dt.date.today()}
