@@ -343,7 +343,7 @@ def wusheng():
     row(6, ("入院时间", 1), ("{{ episode.admitted.zh }}", 3), ("出院时间", 1), ("{{ episode.discharged.zh }}", 1))
     row(7, ("住院总费用", 1), ("{{ bill.total }}元", 3), ("医保报销费用", 1), ("{{ insurance_and_assistance_paid }}元", 1))
     row(8, ("个人自付费用", 1), ("{{ self_pay }}元", 3), ("申请救助金额", 1), ("{{ assistance }}元", 1))
-    row(9, ("申请事项", 1), (("县外就医缘由：{{ data.reason | default('') }}", "",
+    row(9, ("申请事项", 1), (("县外就医缘由：{{ data.reason | default(data.reason_out_of_county) | default('') }}", "",
                            "我自愿接受各级民政部门对本人及家庭收入、生活现状、患病情况等情况进行调查核实，如提供材料不实，"
                            "愿放弃接受救助的权利， 并退回领取的救助资金。", "",
                            "申请（承诺）人签字：                    年   月   日"), 5))
@@ -388,7 +388,7 @@ def wusheng():
                "        填报时间：{{ sheet.filled.zh }}",
                [("序号", "{{ row.seq }}", 6), ("姓名", "{{ row.person.name }}", 10), ("性别", "{{ row.person.sex }}", 6),
                 ("身份证号码", "{{ row.person.id_number }}", 22), ("户籍住址（居住地）", "{{ row.person.hukou_address }}", 16),
-                ("县域外住院原因", "{{ row.data.reason | default(row.episode.diagnoses) }}", 16),
+                ("县域外住院原因", "{{ row.data.reason | default(row.data.reason_out_of_county) | default(row.episode.diagnoses) }}", 16),
                 ("治疗医院", "{{ row.facility.name }}", 18),
                 ("入院时间", "{{ row.episode.admitted }}", 12), ("出院时间", "{{ row.episode.discharged }}", 12),
                 ("住院总费用（元）", "{{ row.bill.total }}", 13), ("医保报销费用（元）", "{{ row.insurance_and_assistance_paid }}", 13),
