@@ -173,3 +173,40 @@ def test_templates_declare_zh_cn_and_sc_fonts(path):
         ws = load_workbook(path).active
         fonts = {(c.font.name, c.font.charset) for row in ws.iter_rows() for c in row if c.value is not None}
         assert fonts <= {("Noto Serif CJK SC", 134), ("Noto Sans CJK SC", 134)} and fonts
+
+
+def test_cli_forms_pdf_converts_all_forms_in_one_libreoffice_process(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from jiuzhu.cli import cli
+    from jiuzhu.paperwork import forms
+
+    calls = []
+    real = forms.subprocess.run
+
+    def counting(cmd, *a, **kw):
+        if cmd and "--convert-to" in cmd:
+            calls.append(cmd)
+        return real(cmd, *a, **kw)
+
+    monkeypatch.setattr(forms.subprocess, "run", counting)
+    res = CliRunner().invoke(cli, ["--config", str(ROOT / "examples" / "jiuzhu.toml"), "forms",
+                                   str(ROOT / "plugins/wusheng/examples/ws-01-in-county-township.toml"),
+                                   "--out", str(tmp_path), "--all", "--format", "pdf"])
+    assert res.exit_code == 0, res.output
+    pdfs = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    # Wusheng's six attachments and Guang'an's agreement (the parent's form)
+    assert len(pdfs) == 7 and "WS-EX-01-tfpl_agreement.pdf" in pdfs
+    assert len(calls) == 1
+    assert not list(tmp_path.glob("*.docx")) and not list(tmp_path.glob("*.xlsx"))  # only PDF was asked for
+
+
+def test_readme_render_script_runs_on_the_example_deployment(tmp_path):
+    import sys
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_forms.py"), "--region", "guangan",
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    lines = res.stdout.splitlines()
+    assert len(lines) == len(list((ROOT / "plugins/guangan/examples").glob("*.toml")))
+    assert all("pages=1\tsize=210.0x297.0mm" in ln for ln in lines), lines
+    assert "Traceback" not in res.stderr
