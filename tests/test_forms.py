@@ -321,3 +321,18 @@ def test_wusheng_attachment_2_has_no_python_reprs(engine, tmp_path):
     visit_need = DocumentNeed("attachment_2", "县域外")
     text = docx_text(render_need(engine, visit, engine.evaluate(visit, "wusheng"), visit_need, tmp_path))
     assert "出院时间" in text and "None" not in text
+
+
+def test_residence_with_the_hukou_code_reuses_the_hukou_address(engine):
+    c = make_case({**CASE, "person": {**CASE["person"], "hukou_address": "乐善镇某村"}})  # residence = hukou code
+    p = standard_context(c, engine.evaluate(c, "wusheng"))["person"]
+    assert p["residence_address"] == "四川省广安市武胜县乐善镇某村"
+    moved = make_case({**CASE, "person": {**CASE["person"], "hukou_address": "乐善镇某村", "residence": "511622101000"}})
+    p = standard_context(moved, engine.evaluate(moved, "wusheng"))["person"]
+    assert p["residence_address"] == "四川省广安市武胜县（511622101000）"  # another township, no name given
+
+
+def test_more_diagnosis_names_than_diagnoses_is_an_error():
+    from jiuzhu.model.errors import InputError
+    with pytest.raises(InputError, match="episode.diagnosis_names: expected at most one name per diagnosis"):
+        make_case({"episode": {"diagnoses": ["J44.1"], "diagnosis_names": ["甲", "乙"]}})

@@ -238,6 +238,9 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
         raise InputError("episode.discharged", e.discharged.isoformat(),
                          f"expected a date on or after admission {e.admitted.isoformat()}")
     from jiuzhu.model.conditions import unknown_diagnosis
+    if len(e.diagnosis_names) > len(e.diagnoses):
+        raise InputError("episode.diagnosis_names", None,
+                         f"expected at most one name per diagnosis ({len(e.diagnoses)} diagnoses)")
     for i, d in enumerate(e.diagnoses):
         if unknown_diagnosis(d, conditions_extra):
             raise InputError(f"episode.diagnoses[{i}]", d,

@@ -281,7 +281,9 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
     scope = _scope(case)
     insurance = b.basic_paid + b.critical_paid + b.other_paid
     hukou_text = str(data.get("hukou_address") or p.hukou_address)
-    residence_text = str(data.get("residence_address") or (p.residence_address if p.residence else hukou_text))
+    # the same code as the hukou and no text of its own: the hukou's address text is the residence's too
+    residence_text = str(data.get("residence_address") or p.residence_address
+                         or (hukou_text if p.residence in ("", p.hukou) else ""))
     ctx = {
         "case": {"id": case.id or outcome.case_id},
         "person": {
@@ -637,7 +639,6 @@ def template_for(engine, code: str, form_id: str, chain: tuple[str, ...] = ()) -
 def context_for(engine, case: Case, outcome: Outcome, need: DocumentNeed | None, today: dt.date | None = None) -> dict:
     names = {c: (r.info.name_zh, r.info.name_en) for c, r in engine.host.regions.items()}
     info = engine.host.region(outcome.region).info
-    fid = need.form_id if need else ""
     # 编号: the case's own number (a form id is an internal name, not for the clerk)
     number = (need.data.get("number") if need else None) or case.id or outcome.case_id or ""
     return standard_context(case, outcome, need, region_names=names, document=info.document.number,
