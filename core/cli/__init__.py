@@ -351,6 +351,12 @@ def synth(n, seed, year, out_file):
     click.echo(f"{n} claims → {out_file}")
 
 
+from jiuzhu.cli.serve import COMMANDS as _serve_commands  # noqa: E402
+
+for _c in _serve_commands:
+    cli.add_command(_c)
+
+
 def _register_extensions():
     from jiuzhu.plugins import default_host
     try:

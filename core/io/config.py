@@ -33,7 +33,8 @@ from jiuzhu.model.errors import InputError
 from jiuzhu.rules.deployment import Deployment
 from jiuzhu.model.tomlio import load_toml
 
-KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis"}
+KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis",
+        "service"}  # [service] is read by jiuzhu.service.config
 
 
 def find_config(explicit: str | os.PathLike | None = None) -> Path | None:

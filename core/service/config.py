@@ -1,0 +1,52 @@
+"""The ``[service]`` table of ``jiuzhu.toml`` and building the app from a deployment::
+
+    [service]
+    db = "sqlite:///jiuzhu.db"      # the settlement store (``--db`` and $JIUZHU_DB take precedence)
+
+    [service.tokens.zhongxin-his]   # see jiuzhu.service.auth
+    hash = "sha256:…"
+    role = "hospital"
+    region = "wusheng"
+    facility = "H51162200017"
+"""
+
+from __future__ import annotations
+
+from jiuzhu.io.config import find_config, parse_config
+from jiuzhu.model.errors import InputError
+from jiuzhu.model.tomlio import load_toml
+from jiuzhu.rules.engine import Engine
+from jiuzhu.service.auth import Tokens, parse_tokens
+
+
+def service_table(raw: dict) -> dict:
+    svc = raw.get("service", {})
+    if not isinstance(svc, dict):
+        raise InputError("service", None, "expected a table with tokens (and optionally db)")
+    extra = set(svc) - {"tokens", "db"}
+    if extra:
+        raise InputError(f"service.{sorted(extra)[0]}", None, "unknown key; expected tokens or db")
+    if "db" in svc and not isinstance(svc["db"], str):
+        raise InputError("service.db", svc["db"], "expected a database URL such as sqlite:///jiuzhu.db")
+    return svc
+
+
+def load(config_path: str | None = None, db: str | None = None) -> tuple[Engine, Tokens, str | None]:
+    """The engine, the tokens and the store URL of a deployment."""
+    p = find_config(config_path)
+    raw = load_toml(p, "config") if p is not None else {}
+    engine = Engine(deployment=parse_config(raw, p))
+    svc = service_table(raw)
+    tokens = parse_tokens(svc.get("tokens", {}), set(engine.host.regions))
+    return engine, tokens, db or svc.get("db")
+
+
+def open_store(url: str, upgrade: bool = False):
+    from jiuzhu.store import Store
+    return Store.open(url, upgrade=upgrade) if upgrade else Store.open(url)
+
+
+def build(config_path: str | None = None, db: str | None = None):
+    from jiuzhu.service.app import create_app
+    engine, tokens, url = load(config_path, db)
+    return create_app(engine, tokens, open_store(url) if url else None)
