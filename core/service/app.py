@@ -195,10 +195,10 @@ def create_app(engine: Engine | None = None, tokens: Tokens | None = None, store
         from jiuzhu.io.config import load_config
         engine = Engine(deployment=load_config())
     svc = Service(engine, tokens or Tokens({}), store)
-    from jiuzhu import __version__
+    from importlib.metadata import version
     app = FastAPI(
         title="jiuzhu 救助 HTTP service",
-        version=__version__,
+        version=version("jiuzhu"),
         summary="Medical-assistance (医疗救助) evaluation and settlement for hospital and civil-affairs systems",
         description="JSON in and out: the case and outcome JSON Schemas of `docs/` (components `Case`, "
                     "`Outcome`). Errors are RFC 9457 `application/problem+json` naming the field, the value "
