@@ -36,3 +36,45 @@ def evaluate(case: Case, region: str | None = None, as_of=None) -> Outcome:
         from jiuzhu.io.config import load_config
         _engine = Engine(deployment=load_config())
     return _engine.evaluate(case, region, as_of)
+
+
+# Modules of the first, flat layout, kept importable for regions written against it: ``import jiuzhu.settle``
+# still works and names its new home in a DeprecationWarning.
+_MOVED = {
+    "model": None, "outcome": "model.outcome", "region": "model.region", "vocab": "model.vocab",
+    "idcard": "model.idcard", "money": "model.money", "conditions": "model.conditions", "errors": "model.errors",
+    "tomlio": "model.tomlio", "engine": "rules.engine", "params": "rules.params", "settle": "rules.settle",
+    "signature": "rules.signature", "workdays": "rules.workdays", "loader": "io.loader", "config": "io.config",
+    "report": "io.report", "forms": "paperwork.forms", "ledger": "paperwork.ledger", "compare": "analysis.compare",
+    "batch": "analysis.batch", "claims": "analysis.claims", "sweep": "analysis.sweep", "synth": "analysis.synth",
+    "scaffold": "kit.scaffold", "contract": "kit.contract", "casetest": "kit.casetest",
+    "pytest_plugin": "kit.pytest_plugin", "strategies": "kit.strategies", "testing": "kit.testing",
+}
+
+
+def _install_moved_modules() -> None:
+    import importlib
+    import importlib.abc
+    import importlib.util
+    import sys
+    import warnings
+
+    class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, fullname, path=None, target=None):
+            head, _, old = fullname.partition(".")
+            if head == "jiuzhu" and _MOVED.get(old):
+                return importlib.util.spec_from_loader(fullname, self)
+            return None
+
+        def create_module(self, spec):
+            new = "jiuzhu." + _MOVED[spec.name.split(".", 1)[1]]
+            warnings.warn(f"{spec.name} moved to {new}", DeprecationWarning, stacklevel=3)
+            return importlib.import_module(new)
+
+        def exec_module(self, module):
+            pass
+
+    sys.meta_path.append(_Alias())
+
+
+_install_moved_modules()

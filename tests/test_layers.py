@@ -74,3 +74,13 @@ def test_checker_sees_an_upward_import(tmp_path, monkeypatch):
     (fake / "model" / "case.py").write_text("from jiuzhu.cli import main\nfrom jiuzhu import plugins\n")
     assert violations(fake) == ["model/case.py:1: model imports cli (same or higher layer)",
                             "model/case.py:2: model imports plugins (same or higher layer)"]
+
+
+def test_modules_of_the_flat_layout_still_import(recwarn):
+    import importlib
+
+    old = importlib.import_module("jiuzhu.settle")
+    from jiuzhu.rules import settle
+
+    assert old is settle
+    assert any("jiuzhu.rules.settle" in str(w.message) for w in recwarn.list)

@@ -65,4 +65,5 @@ ILLUSTRATIVE_PARAMETERS = {
                                               {"from": "30000", "to": "100000", "rate": "0.6"},
                                               {"from": "100000", "rate": "0.7"}]},
     "fushun": {"dibao_line_premium_basis": "200", "split_tolerance": "0.01"},
+    "jingjiang": {"renewed_agreement_end": "2026-12-31"},
 }

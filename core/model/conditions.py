@@ -1,4 +1,9 @@
-"""Diagnoses to policy condition tags: tags pass through, ICD-10 codes map by longest prefix."""
+"""Diagnoses to policy condition tags: tags pass through, ICD-10 codes map through data/icd10.toml.
+
+A key of the table is a code prefix ("C50", "N18.5") or an inclusive range of three-character
+categories ("C91-C95"). A code gets the tags of every key that covers it; a deployment's
+``[conditions]`` adds keys or replaces a key's tags (an empty list removes the key).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,50 @@ from jiuzhu.model.tomlio import load_toml
 from jiuzhu.model.vocab import CONDITIONS
 
 _ICD = re.compile(r"^[A-Z]\d{2}(\.\d{1,4})?[A-Z0-9]*$")
+_CAT = re.compile(r"^[A-Z]\d{2}$")
+_RANGE = re.compile(r"^([A-Z]\d{2})-([A-Z]\d{2})$")
+
+
+def _ordinal(category: str) -> int:
+    return (ord(category[0]) - ord("A")) * 100 + int(category[1:3])
+
+
+def _category(n: int) -> str:
+    return f"{chr(ord('A') + n // 100)}{n % 100:02d}"
+
+
+def expand(table: dict) -> dict[str, tuple[str, ...]]:
+    """Prefix -> tags, with each range spelt out as its three-character categories (tags united)."""
+    out: dict[str, set[str]] = {}
+    for key, tags in table.items():
+        m = _RANGE.match(key.upper())
+        keys = [_category(n) for n in range(_ordinal(m[1]), _ordinal(m[2]) + 1)] if m else [key.upper()]
+        for k in keys:
+            out.setdefault(k, set()).update(tags)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def raw_table() -> dict[str, tuple[str, ...]]:
+    raw = load_toml(Path(__file__).parent / "data" / "icd10.toml", "icd10 table")
+    return {k: tuple(v) for k, v in raw.items()}
 
 
 @lru_cache(maxsize=1)
 def icd_table() -> dict[str, tuple[str, ...]]:
-    raw = load_toml(Path(__file__).parent / "data" / "icd10.toml", "icd10 table")
-    return {k: tuple(v) for k, v in raw.items()}
+    return expand(raw_table())
+
+
+@lru_cache(maxsize=64)
+def _merged(extra_items: tuple) -> dict[str, tuple[str, ...]]:
+    raw = {**raw_table(), **{k: tuple(v) for k, v in extra_items}}
+    return expand({k: v for k, v in raw.items() if v})
+
+
+def _table(extra: dict | None) -> dict[str, tuple[str, ...]]:
+    if not extra:
+        return icd_table()
+    return _merged(tuple(sorted((k, tuple(v)) for k, v in extra.items())))
 
 
 def is_icd(code: str) -> bool:
@@ -23,15 +66,15 @@ def is_icd(code: str) -> bool:
 
 
 def tags_for(diagnosis: str, extra: dict | None = None) -> tuple[str, ...]:
+    """The condition tags of one diagnosis (a tag itself, or every tag of the keys covering the code)."""
     if diagnosis in CONDITIONS:
         return (diagnosis,)
     code = diagnosis.upper()
-    table = {**icd_table(), **{k: tuple(v) for k, v in (extra or {}).items()}}
+    table = _table(extra)
+    found: set[str] = set()
     for n in range(len(code), 0, -1):
-        hit = table.get(code[:n])
-        if hit:
-            return hit
-    return ()
+        found.update(table.get(code[:n], ()))
+    return tuple(sorted(found))
 
 
 def unknown_diagnosis(diagnosis: str, extra: dict | None = None) -> bool:

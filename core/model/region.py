@@ -18,6 +18,9 @@ class SourceDocument:
     effective_from: dt.date | None = None  # None: a deployment parameter (e.g. a draft)
     effective_to: dt.date | None = None
     status: str = "in force"  # in force / draft
+    # the article and rule ID that set effective_from (e.g. ("第二十六条", "JJ-GEN-1")), cited when a
+    # case falls before it
+    effective_cite: tuple[str, str] = ("", "")
 
 
 @attrs.frozen

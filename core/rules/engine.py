@@ -129,7 +129,7 @@ class Engine:
         """None when the region's policy is in force on ctx.day, else the cited reason it is not."""
         doc = ctx.info.document
         start = doc.effective_from
-        cite = ctx.cite("", "")
+        cite = ctx.cite(*doc.effective_cite)
         if start is None:
             start = ctx.params["effective_date"]
             cite = ctx.params.cite("effective_date")

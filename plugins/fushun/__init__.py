@@ -41,6 +41,9 @@ INFO = RegionInfo(
     division="210400",
     parent=None,
     level="city",
+    # 「每人每年」: a claim counts in the calendar year of its settlement (discharge) date (FS-AMB-2
+    # default); a deployment sets [date_basis] fushun = "admission" for the other reading.
+    date_basis="discharge",
     documents=(
         SourceDocument(
             number=DOC,
@@ -107,19 +110,30 @@ def special_outpatient_diseases(case, ctx) -> frozenset[str]:
     """「特病门诊救助病种包括各类恶性肿瘤放疗或普通治疗，器官、组织、细胞移植术后治疗，慢性肾功能腹膜透析、
     血液透析，各类病毒性肝炎抗病毒治疗，各类结核，慢性肝炎、肝硬化，各类精神疾病（含14周岁以下儿童脑瘫、
     自闭症），再生障碍性贫血，血友病，未成年人糖尿病。」(§四(二))"""
+    return frozenset(t for found in special_by_diagnosis(case, ctx) for t in found)
+
+
+def special_by_diagnosis(case, ctx) -> tuple[frozenset[str], ...]:
+    """For each diagnosis of the episode, the special-outpatient entries it qualifies for (empty: none)."""
     p, age = ctx.params, ctx.age(case)
-    listed, found = set(p["special_outpatient_conditions"]), set()
+    listed, out = set(p["special_outpatient_conditions"]), []
     for d in case.episode.diagnoses:
+        found = set()
+        tags = set(tags_for(d, ctx.deployment.conditions))
         if any(d.upper().startswith(c) for c in p["child_only_diagnoses"]):
-            # 脑瘫、自闭症 count only for a child of 14 周岁以下, not as 各类精神疾病 at any age.
+            # 脑瘫、自闭症 count for a child of 14 周岁以下; older, autism counts as 各类精神疾病 only
+            # under the adult_autism_reading switch (FS-AMB-11: by default it does not qualify).
             if _within_age(age, p["child_only_age"], p["age_14_reading"]):
                 found.add("child_cp_autism")
+            elif p["adult_autism_reading"] == "mental_illness" and "autism" in tags:
+                found |= tags & listed
+            out.append(frozenset(found))
             continue
-        tags = set(tags_for(d, ctx.deployment.conditions))
         found |= tags & listed
         if tags & set(p["minor_only_conditions"]) and age < p["minor_age"]:
             found |= tags & set(p["minor_only_conditions"])  # 未成年人糖尿病
-    return frozenset(found)
+        out.append(frozenset(found))
+    return tuple(out)
 
 
 def child_age_ok(age: int, ctx) -> bool:
@@ -152,6 +166,81 @@ def major_disease(case, ctx) -> str | None:
             if tag in tags:
                 return tag
     return None
+
+
+MAJOR_ZH = {"child_leukaemia": "儿童白血病", "leukaemia": "儿童白血病", "congenital_heart_disease": "儿童先天性心脏病",
+            "end_stage_renal_disease": "终末期肾病", "breast_cancer": "妇女乳腺癌", "cervical_cancer": "宫颈癌",
+            "severe_mental_illness": "重性精神疾病", "mdr_tuberculosis": "耐多药肺结核",
+            "aids_opportunistic_infection": "艾滋病机会性感染"}
+
+
+def major_withheld(claim: Claim, case, ctx):
+    """Why the major-disease layer does not apply although a diagnosis names one of the 8 diseases
+    (FS-MAJOR-1/2/5, FS-AMB-5/10/20); None when it applies or no diagnosis names one."""
+    p = ctx.params
+    listed = [*p["major_conditions"], *p["major_child_conditions"], *p["major_female_conditions"]]
+    per_dx = [set(tags_for(d, ctx.deployment.conditions)) & set(listed) for d in case.episode.diagnoses]
+    named = set().union(*per_dx) if per_dx else set()
+    if not named:
+        return None
+    if claim.major is not None:
+        disease = MAJOR_ZH.get(claim.major, claim.major)
+        if claim.group == NEAR:
+            return ("低保边缘对象", "near-dibao persons get no major-disease assistance", "四（三）", "FS-MAJOR-5", disease)
+        if claim.mode != INPATIENT:
+            return ("门诊就医（重特大疾病救助限住院治疗）", "major-disease assistance is for inpatient treatment only",
+                    "四（三）", "FS-MAJOR-5", disease)
+        if claim.quasi_inpatient and p["quasi_inpatient_major"] == "no":
+            return ("门诊费用比照住院救助，不属“进行住院治疗”（FS-AMB-5）",
+                    "outpatient cost on inpatient terms is not an admission (FS-AMB-5)", "五（一）", "FS-AMB-5", disease)
+        return None  # applies, or the rural carve-out, which has its own reason
+    first = per_dx[0] if per_dx else set()
+    if p["major_diagnosis_reading"] == "primary" and not first and named:
+        tag = sorted(named)[0]
+        return ("规定病种不是本次住院的主要（第一）诊断（FS-AMB-20 读法A）",
+                "the listed disease is not the admission's primary diagnosis (FS-AMB-20)", "四（三）", "FS-AMB-20",
+                MAJOR_ZH.get(tag, tag))
+    considered = first if p["major_diagnosis_reading"] == "primary" else named
+    child = considered & set(p["major_child_conditions"])
+    if child:
+        age = ctx.age(case)
+        limit = (f"{p['child_only_age']}周岁以下（含{p['child_only_age']}周岁，FS-AMB-10 读法A）"
+                 if p["child_age_reading"] == "14_and_under" else f"未满{p['minor_age']}周岁（FS-AMB-10 读法B）")
+        return (f"患者入院时{age}周岁，不属“儿童”：{limit}", f"not a child at admission (age {age}; FS-AMB-10)",
+                "四（三）", "FS-AMB-10", MAJOR_ZH.get(sorted(child)[0], ""))
+    female = considered & set(p["major_female_conditions"])
+    if female:
+        return ("患者非女性，不属“妇女乳腺癌”", "the listed disease is for women only (身份证号码所示性别)",
+                "四（三）", "FS-MAJOR-1", MAJOR_ZH.get(sorted(female)[0], ""))
+    return None
+
+
+def off_list_reasons(case, ctx, claim: Claim) -> list:
+    """Each diagnosis of an outpatient episode that is on no special-outpatient entry, said with why,
+    so that a gap in the table shows instead of silently moving the claim to the 70-yuan pool."""
+    if claim.mode == INPATIENT:
+        return []
+    out, p, age = [], ctx.params, ctx.age(case)
+    for i, (d, found) in enumerate(zip(case.episode.diagnoses, special_by_diagnosis(case, ctx))):
+        if found:
+            continue
+        tags = set(tags_for(d, ctx.deployment.conditions))
+        where = f"episode.diagnoses[{i}]（{d}）"
+        if any(d.upper().startswith(c) for c in p["child_only_diagnoses"]):
+            zh = (f"{where}：脑瘫、自闭症限14周岁以下儿童，患者{age}周岁"
+                  + ("；自闭症按部署不作“各类精神疾病”（FS-AMB-11）" if "autism" in tags else ""))
+            out.append(ctx.reason(zh, f"{where}: cerebral palsy and autism count for children of 14 or under only",
+                                  "四（二）", "FS-AMB-11"))
+        elif tags & set(p["minor_only_conditions"]):
+            out.append(ctx.reason(f"{where}：糖尿病限未成年人（未满{p['minor_age']}周岁），患者{age}周岁",
+                                  f"{where}: diabetes counts for minors only", "四（二）", "FS-BASIC-6"))
+        elif not tags:
+            out.append(ctx.reason(f"{where}：诊断编码不对应本地区所列任何病种，按普通门诊处理",
+                                  f"{where}: the code maps to no disease this region lists", "四（二）", "FS-BASIC-6"))
+        else:
+            out.append(ctx.reason(f"{where}：不属特病门诊救助病种", f"{where}: not a special-outpatient disease",
+                                  "四（二）", "FS-BASIC-6"))
+    return out
 
 
 def is_designated(case) -> bool:
@@ -241,6 +330,12 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "near-dibao persons get inpatient assistance only", "四（二）", "FS-BASIC-9"))
         return ReferralVerdict("not_covered", tuple(reasons))
     reasons.append(_mode_reason(claim, ctx))
+    reasons += off_list_reasons(case, ctx, claim)
+    withheld = major_withheld(claim, case, ctx)
+    if withheld:
+        why_zh, why_en, article, rule, disease = withheld
+        reasons.append(ctx.reason(f"不给予重特大疾病救助（{disease}）：{why_zh}",
+                                  f"major-disease assistance withheld: {why_en}", article, rule))
     if claim.rural_smi:
         reasons.append(ctx.reason(
             "农村困难家庭重性精神病患者救治标准按抚政办发〔2014〕25号执行"

@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-import attrs
-
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SourceDocument, hookimpl
-from jiuzhu.model.money import pct, round_half_up, yuan
-from jiuzhu.model.outcome import Citation, Deadline, DocumentNeed, Reason
+from jiuzhu.model.money import pct, yuan
+from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason
+from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, choose, subsidise
 from jiuzhu.rules.settle import Layer
 from jiuzhu.rules.signature import resolve
 
@@ -271,37 +270,35 @@ def benefit_groups(case, ctx, groups) -> tuple[bool, bool]:
 # 二（一）：premium subsidies
 
 
-@attrs.frozen
-class PremiumSubsidy:
-    """The premium subsidy for one coverage year (GA-PREM-1): share, amounts in fen, payer, funding."""
-
-    category: str
-    share: Fraction
-    premium: int | None  # the year's individual contribution standard, None if not configured
-    subsidy: int | None
-    personal_due: int | None
-    payer: str
-    funding: str
-    cite: Citation
-
-
-def _premium_rules(case, ctx):
+def _premium_rules(case, ctx) -> dict[str, PremiumRule]:
     """Each category's share, payer and funding, in the order 二（一） lists them (ties, GA-PREM-9)."""
     full, half = ctx.params["premium_share_full"], ctx.params["premium_share_urban_dibao"]
     county_finance = "区（市、县）财政部门"
     park_finance = "区市县、园区财政部门"
     assistance_fund = "医疗救助资金"
-    rules = {
-        "registered_poor": (full, county_finance, "区（市、县）财政公共预算（省级财政补助）", "GA-PREM-2"),
-        "extreme_poverty": (full, park_finance, assistance_fund, "GA-PREM-3"),
-        "dibao_rural": (full, park_finance, assistance_fund, "GA-PREM-4"),
-        "priority_care": (full, park_finance, assistance_fund, "GA-PREM-5"),
-        "dibao_urban": (half, park_finance, assistance_fund, "GA-PREM-6"),
-        "severe_disability": (full, "残疾人联合会", "按有关规定", "GA-PREM-7"),
+    said = "二（一）"
+
+    def rule(cat, share, payer, funding, rule_id, zh, en):
+        return PremiumRule(cat, share, ctx.reason(zh, en, said, rule_id), payer, funding)
+
+    rules = [
+        rule("registered_poor", full, county_finance, "区（市、县）财政公共预算（省级财政补助）", "GA-PREM-2",
+             "对建档立卡贫困人口参加城乡居民基本医疗保险给予全额资助参保", "registered poor: premium in full"),
+        rule("extreme_poverty", full, park_finance, assistance_fund, "GA-PREM-3",
+             "对特困人员……参加城乡居民基本医疗保险给予全额资助", "extreme poverty: premium in full"),
+        rule("dibao_rural", full, park_finance, assistance_fund, "GA-PREM-4",
+             "对……农村最低生活保障对象……参加城乡居民基本医疗保险给予全额资助", "rural dibao: premium in full"),
+        rule("priority_care", full, park_finance, assistance_fund, "GA-PREM-5",
+             "对……重点优扶对象参加城乡居民基本医疗保险给予全额资助", "priority-care recipients: premium in full"),
+        rule("dibao_urban", half, park_finance, assistance_fund, "GA-PREM-6",
+             "对城市最低生活保障对象由政府按年度个人缴费标准的50%给予资助", "urban dibao: 50% of the premium"),
+        rule("severe_disability", full, "残疾人联合会", "按有关规定", "GA-PREM-7",
+             "重度残疾人给予全额资助参保", "severe disability: premium in full"),
         # 「低收入人群…参加城乡居民基本医疗保险按现有政策规定执行」: nothing new here
-        "low_income": (Fraction(0), "按现有政策规定", "按现有政策规定", "GA-PREM-8"),
-    }
-    return rules
+        rule("low_income", Fraction(0), "按现有政策规定", "按现有政策规定", "GA-PREM-8",
+             "低收入人群……参加城乡居民基本医疗保险按现有政策规定执行", "low income: existing rules apply"),
+    ]
+    return {r.category: r for r in rules}
 
 
 def premium_subsidy(case, ctx, groups) -> PremiumSubsidy | None:
@@ -312,17 +309,12 @@ def premium_subsidy(case, ctx, groups) -> PremiumSubsidy | None:
             cat = "dibao_urban" if case.person.area == "urban" else "dibao_rural"
         held.append(cat)
     rules = _premium_rules(case, ctx)
-    ordered = [c for c in rules if c in held]
-    if not ordered:
+    combine = "sum_capped" if ctx.params["premium_multi_status"] == "sum_capped" else "best"  # GA-AMB-9 B
+    rule = choose([r for c, r in rules.items() if c in held], combine)
+    if rule is None:
         return None
-    best = max(ordered, key=lambda c: (rules[c][0], -ordered.index(c)))
-    share, payer, funding, rule = rules[best]
-    if ctx.params["premium_multi_status"] == "sum_capped":  # GA-AMB-9 B
-        share = min(Fraction(1), sum(rules[c][0] for c in ordered))
     premium = ctx.params["individual_premium"] if ctx.params.has("individual_premium") else None
-    subsidy = None if premium is None else round_half_up(share * premium)
-    return PremiumSubsidy(best, share, premium, subsidy, None if premium is None else premium - subsidy,
-                          payer, funding, ctx.cite("二（一）", rule))
+    return subsidise(rule, premium)
 
 
 # =============================================================================================
@@ -424,7 +416,7 @@ def jiuzhu_documents(case, ctx, outcome):
                   "coverage_year": case.episode.admitted.year, "share": pct(ps.share),
                   "individual_premium": None if ps.premium is None else yuan(ps.premium),
                   "subsidy": None if ps.subsidy is None else yuan(ps.subsidy),
-                  "personal_due": None if ps.personal_due is None else yuan(ps.personal_due),
+                  "personal_due": None if ps.personal is None else yuan(ps.personal),
                   "payer": ps.payer, "funding_source": ps.funding},
             cite=ps.cite))
     if tfpl_applies(case, ctx, el, ref):

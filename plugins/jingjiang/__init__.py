@@ -36,6 +36,7 @@ INFO = RegionInfo(
             issued=dt.date.fromisoformat('2018-11-20'),
             effective_from=dt.date.fromisoformat('2019-01-01'),
             status="in force",
+            effective_cite=("第二十六条", "JJ-GEN-1"),  # 「本办法自2019年1月1日起实施。」
         ),
     ),
 )
@@ -137,6 +138,39 @@ def transfer_approved(case) -> bool:
     return case.episode.has("certificate", "city_hospital") and case.episode.has("consent", "poverty_office")
 
 
+ACCIDENT_TAGS = {"accidental_injury", "traffic_accident", "injury_third_party"}  # a hospital may send these as tags
+CAUSE_TAGS = {"accident_cause", "traffic_accident", "assault", "self_harm", "undetermined_intent"}
+
+
+def childbirth_family_planning_injury(case, ctx) -> tuple[str, str] | None:
+    """第二十一条（三） 「生育、计划生育及意外伤害的医疗」, from what a hospital sends: childbirth (O00-O99,
+    Z32-Z37, Z39), family planning (Z30, O04, Z31.0), and accidental injury: an injury code (S00-T79,
+    T90-T98) with an accident external cause (V01-X59, Y85-Y86), or the tag ``accidental_injury``.
+    Assault (X85-Y09) is 意外 for the victim (non-intended, the insurance meaning) unless
+    ``amb_assault_injury`` says otherwise; self-harm (X60-X84) is not 意外. An injury sent without any
+    external cause is presumed accidental (``amb_injury_without_cause``), and the reason says so."""
+    tags, p = ctx.conditions(case), ctx.params
+    listed = set(p["excluded_visit_conditions"])
+    if "maternity" in listed and "maternity" in tags:
+        return "生育", "childbirth"
+    if "family_planning" in listed and "family_planning" in tags:
+        return "计划生育", "family planning"
+    if "accidental_injury" not in listed:
+        return None
+    if tags & ACCIDENT_TAGS:
+        return "意外伤害", "accidental injury"
+    if "injury" not in tags:
+        return None
+    if "accident_cause" in tags:
+        return "意外伤害（损伤，外因为意外事故）", "accidental injury (injury with an accident external cause)"
+    if "assault" in tags and p["amb_assault_injury"] == "accidental":
+        return "意外伤害（损伤，外因为他人加害，非本人意愿）", "accidental injury (assault, not intended by the patient)"
+    if not tags & CAUSE_TAGS and p["amb_injury_without_cause"] == "accidental":
+        return ("意外伤害（损伤编码未附外因编码，按意外伤害处理）",
+                "accidental injury (an injury code without an external cause is presumed accidental)")
+    return None
+
+
 def mass_event(case, ctx) -> bool:
     """第二十一条（七）: rescue in a declared mass event (JJ-AMB-31 A: periods recognised by the PAO)."""
     if case.episode.decision != "emergency":
@@ -146,6 +180,16 @@ def mass_event(case, ctx) -> bool:
         if dt.date.fromisoformat(start) <= case.episode.admitted <= dt.date.fromisoformat(end or start):
             return True
     return False
+
+
+def agreement_end(case, ctx) -> dt.date:
+    """第九条 「初次合作协议期限自协议生效之日起至2020年12月31日止……双方可协商继续合作，另行签订合作协议」:
+    after the first agreement the renewed agreement's end date is the deployment's (the seed does not give
+    it), so evaluating a later case without `renewed_agreement_end` fails naming it."""
+    first = ctx.params["insurer_agreement_end"]
+    if case.episode.day <= first:
+        return first
+    return ctx.params["renewed_agreement_end"]
 
 
 def filing_day(case) -> dt.date | None:
@@ -219,7 +263,7 @@ def _group_rule(group: str) -> str:
 def visit_exclusion(case, ctx, level: str):
     """The 第二十一条 exclusions that remove the whole claim; None when none applies."""
     ep = case.episode
-    end = ctx.params["insurer_agreement_end"]
+    end = agreement_end(case, ctx)
     if ep.day > end:
         return (f"无有效的保险公司合作协议（协议期限至{end.isoformat()}），转市扶贫办",
                 "no insurer agreement in force on this date; route to the PAO", "第九条", "JJ-FUND-3")
@@ -229,18 +273,25 @@ def visit_exclusion(case, ctx, level: str):
     if ep.kind == "special_outpatient" and not special_disease(case, ctx):
         return ("非经审核的门诊特殊病种（恶性肿瘤放化疗、终末期肾病透析、器官移植抗排斥）",
                 "not an approved outpatient special disease", "第十八条", "JJ-PAY-3")
-    hit = ctx.conditions(case) & set(ctx.params["excluded_visit_conditions"])
+    hit = childbirth_family_planning_injury(case, ctx)
     if hit:
-        return ("生育、计划生育及意外伤害的医疗不列入救助范围", "childbirth, family planning and accidental injury are excluded",
-                "第二十一条（三）", "JJ-EXCL-3")
+        zh, en = hit
+        return (f"{zh}：生育、计划生育及意外伤害的医疗不列入救助范围", f"{en}: childbirth, family planning and "
+                "accidental injury are excluded", "第二十一条（三）", "JJ-EXCL-3")
+    if ctx.conditions(case) & set(ctx.params["payable_by_others_conditions"]):
+        return ("工伤（ICD-10 Y96 或 work_injury）：应由工伤保险支付的费用不列入救助范围",
+                "a work injury: payable by work-injury insurance, excluded", "第二十一条（九）", "JJ-EXCL-9")
     if mass_event(case, ctx):
         return ("突发性疾病流行和自然灾害等造成的大范围急危重病人抢救不列入救助范围",
                 "rescue in a declared mass epidemic or disaster is excluded", "第二十一条（七）", "JJ-EXCL-7")
     if level == NON_DESIGNATED:
         if not transfer_approved(case):
+            # 第二十一条（八） speaks of 住院; other care at a non-designated facility fails 第十五条's gate
+            # 「必须由市级定点医疗机构出具转院证明并征得市扶贫办书面同意，方可享受救助政策」
+            article, rule = ("第二十一条（八）", "JJ-EXCL-8") if ep.kind == "inpatient" else ("第十五条", "JJ-REF-2")
             return ("未经批准在非定点医疗机构就医：须市级定点医疗机构转院证明并经市扶贫办书面同意",
                     "non-designated care without the city hospital's certificate and the PAO's written consent",
-                    "第二十一条（八）", "JJ-EXCL-8")
+                    article, rule)
         if ctx.params["amb_non_designated_bmi"] == "required" and "insurance" not in case.facility.designations:
             return ("非定点医疗机构须为医保定点，其费用方可计入（第十九条“在定点医疗机构发生的”）",
                     "a non-designated facility must still be insurance-designated", "第十九条", "JJ-AMB-12")
@@ -433,7 +484,7 @@ def jiuzhu_documents(case, ctx, outcome):
         docs.append(DocumentNeed("filing_record", "住院备案登记", "admission filing record", filing.who, filing.due,
                                  {"name": p.name, "id_number": p.id_number, "card_number": p.card_number,
                                   "facility": case.facility.name, "admitted": ep.admitted.isoformat(),
-                                  "filed": (filing_day(case) or ep.admitted).isoformat(), "contact": INSURER_CONTACT},
+                                  "filed": filed.isoformat() if (filed := filing_day(case)) else "", "contact": INSURER_CONTACT},
                                  filing.cite))
     common = {"name": p.name, "id_number": p.id_number, "card_number": p.card_number, "scheme": p.scheme,
               "facility": case.facility.name, "facility_level": level, "admitted": ep.admitted.isoformat(),

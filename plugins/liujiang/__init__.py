@@ -35,6 +35,7 @@ from jiuzhu import (
     hookimpl,
 )
 from jiuzhu.model.money import yuan
+from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
 from jiuzhu.rules.signature import resolve
 from jiuzhu.rules.workdays import add_hours, quarter_end
 
@@ -562,10 +563,13 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     return Plan(tuple(layers))
 
 
-def premium_subsidy(ctx) -> int:
-    """第六条第二款: 特困人员参加城乡居民基本医保的个人缴费部分给予全额资助 (fen)."""
-    from jiuzhu.model.money import round_half_up
-    return round_half_up(ctx.params["premium_individual_contribution"] * ctx.params["premium_subsidy_rate"])
+def premium_subsidy(ctx) -> PremiumSubsidy:
+    """「特困人员参加城乡居民基本医保的个人缴费部分给予全额资助」 (第六条第二款). The seed names no payer or fund."""
+    rule = PremiumRule("extreme_poverty", ctx.params["premium_subsidy_rate"],
+                       ctx.reason("特困人员参加城乡居民基本医保的个人缴费部分给予全额资助",
+                                  "extreme poverty: the individual residents' premium in full", "第六条第二款",
+                                  "LJ-PAY-3"))
+    return subsidise(rule, ctx.params["premium_individual_contribution"])
 
 
 # -- documents ----------------------------------------------------------------------------------

@@ -334,8 +334,9 @@ def test_emergency_at_non_designated():
 
 @pytest.mark.rule("FS-AMB-16")
 def test_effective_date():
-    on = case(episode={"kind": "inpatient", "admitted": "2014-11-27"}, in_scope=1000)
-    before = case(episode={"kind": "inpatient", "admitted": "2014-11-26"}, in_scope=1000)
+    # judged on the settlement (discharge) date (RegionInfo.date_basis, FS-AMB-2)
+    on = case(episode={"kind": "inpatient", "admitted": "2014-11-20", "discharged": "2014-11-27"}, in_scope=1000)
+    before = case(episode={"kind": "inpatient", "admitted": "2014-11-20", "discharged": "2014-11-26"}, in_scope=1000)
     assert run(on).referral.kind == "covered"
     assert run(before).referral.kind == "not_applicable"
     assert run(on, effective_date="2014-11-28").referral.kind == "not_applicable"

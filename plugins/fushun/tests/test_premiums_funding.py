@@ -10,7 +10,7 @@ import pytest
 from jiuzhu.model.errors import MissingParameter
 from jiuzhu.kit.testing import make_engine
 from jiuzhu_fushun import funding
-from jiuzhu_fushun.premiums import may_move_to_residents_scheme, premium_subsidy
+from jiuzhu_fushun.premiums import critical_illness_covered, may_move_to_residents_scheme, premium_subsidy
 
 DAY = dt.date(2025, 1, 1)
 
@@ -27,7 +27,9 @@ def test_full_subsidy_dibao_and_extreme_poverty():
     for cat in ("dibao", "extreme_poverty"):
         for scheme in ("residents", "ncms"):
             s = premium_subsidy(ctx(), [cat], scheme, C)
-            assert (s.subsidy, s.personal, s.critical_illness_covered) == (10000, 0, True)
+            assert (s.subsidy, s.personal) == (10000, 0)
+            assert critical_illness_covered(ctx(), [cat], scheme)
+            assert "FS-PREM-6" in [r.cite.rule for r in s.reasons]
 
 
 @pytest.mark.rule("FS-PREM-2", "FS-AMB-7")
@@ -56,7 +58,7 @@ def test_near_dibao_ncms_dibao_line_reading():
 
 @pytest.mark.rule("FS-PREM-4")
 def test_premium_subsidies_through_existing_channels():
-    assert premium_subsidy(ctx(), ["dibao"], "ncms", C).funding_channel == "原有渠道"
+    assert premium_subsidy(ctx(), ["dibao"], "ncms", C).funding == "原有渠道"
 
 
 @pytest.mark.rule("FS-PREM-5", "FS-AMB-9")
@@ -68,12 +70,20 @@ def test_dibao_leaving_employees_scheme():
     assert premium_subsidy(ctx(), ["dibao"], "residents", C, moved_from_employees=True).subsidy == 10000
     assert premium_subsidy(ctx(temporary_move_subsidy="none"), ["dibao"], "residents", C,
                            moved_from_employees=True).subsidy == 0
+    # the citation is the clause that covers the person's own category: FS-PREM-5 for 低保对象 who moved,
+    # FS-PREM-1 for 特困供养人员 (FS-PREM-5 does not name them), full subsidy 100 either way
+    assert premium_subsidy(ctx(), ["dibao"], "residents", C, moved_from_employees=True).reasons[0].cite.rule == "FS-PREM-5"
+    tekun = premium_subsidy(ctx(temporary_move_subsidy="none"), ["extreme_poverty"], "residents", C,
+                            moved_from_employees=True)
+    assert tekun.reasons[0].cite.rule == "FS-PREM-1" and tekun.subsidy == 10000
 
 
 @pytest.mark.rule("FS-PREM-7")
 def test_no_subsidy_for_employees_scheme():
     s = premium_subsidy(ctx(), ["dibao"], "employees", C)
-    assert (s.subsidy, s.personal, s.critical_illness_covered) == (0, 10000, False)
+    assert (s.subsidy, s.personal) == (0, 10000)
+    assert not critical_illness_covered(ctx(), ["dibao"], "employees")
+    assert "FS-PREM-6" not in [r.cite.rule for r in s.reasons]
 
 
 P = dict(split_tolerance="0.01")

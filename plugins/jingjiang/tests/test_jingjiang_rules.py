@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from jiuzhu.model.errors import MissingParameter
+
 from jiuzhu.model.errors import CalendarError
 from jiuzhu.kit.testing import make_case, make_engine, merge
 
@@ -415,7 +417,7 @@ def test_claim_clocks_on_the_official_calendar():
 def test_unknown_calendar_year_is_an_error():
     over = {"episode": {"admitted": "2099-03-01", "discharged": "2099-03-05"}}
     with pytest.raises(CalendarError):
-        evaluate(CITY, REFERRED, over, params={"insurer_agreement_end": "2099-12-31"})
+        evaluate(CITY, REFERRED, over, params={"renewed_agreement_end": "2099-12-31"})
 
 
 @pytest.mark.rule("JJ-FLOW-8", "JJ-AMB-29", "JJ-DOC-16")
@@ -426,10 +428,16 @@ def test_month_end_settlement_with_the_health_centre():
 
 @pytest.mark.rule("JJ-FUND-3", "JJ-DOC-18")
 def test_insurer_agreement_term():
+    # 第九条: the first agreement ends 2020-12-31; a renewed agreement's end date is a deployment parameter
+    last_day = {"episode": {"admitted": "2020-12-25", "discharged": "2020-12-31"}}
+    assert paid(evaluate(last_day)) == 320000  # within the first agreement, no renewal needed
     later = {"episode": {"admitted": "2021-01-05", "discharged": "2021-01-10"}}
-    out = evaluate(later)
+    with pytest.raises(MissingParameter, match="renewed_agreement_end"):
+        evaluate(later)
+    assert paid(evaluate(later, params={"renewed_agreement_end": "2023-12-31"})) == 320000
+    # the renewed agreement ended before the discharge: refused, citing 第九条
+    out = evaluate(later, params={"renewed_agreement_end": "2021-01-09"})
     assert out.referral.kind == "not_covered" and "JJ-FUND-3" in rules_cited(out)
-    assert paid(evaluate(later, params={"insurer_agreement_end": "2023-12-31"})) == 320000
 
 
 # -- claim materials (第二十四条) ---------------------------------------------------------------------

@@ -281,7 +281,9 @@ def test_in_catalogue_costs_leave_no_burden():
 @rule("LJ-PAY-3")
 def test_premium_fully_subsidised():
     c = ctx(premium_individual_contribution="400")
-    assert lj.premium_subsidy(c) == 40000  # 400 yuan × 100%
+    s = lj.premium_subsidy(c)
+    assert (s.subsidy, s.personal) == (40000, 0)  # 400 yuan × 100%, nothing left to the person
+    assert s.cite.rule == "LJ-PAY-3" and s.payer.startswith("未载明")  # the seed names no payer
     with pytest.raises(MissingParameter):
         lj.premium_subsidy(ctx())
 
