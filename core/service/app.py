@@ -253,15 +253,31 @@ def create_app(engine: Engine | None = None, tokens: Tokens | None = None, store
         return internal(exc, request)
 
     # -- access log without personal data: the route template, never the path ------------------
-    @app.middleware("http")
-    async def _access(request: Request, call_next):
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        if access.isEnabledFor(logging.INFO):
-            access.info("%s %s %s %.1fms %s", request.method, getattr(route, "path", "-"), response.status_code,
-                        (time.perf_counter() - t0) * 1000, getattr(request.state, "actor", "-"))
-        return response
+    # (a plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request)
+    inner = app.build_middleware_stack
+
+    def build():
+        stack = inner()
+
+        async def logged(scope, receive, send):
+            if scope["type"] != "http" or not access.isEnabledFor(logging.INFO):
+                return await stack(scope, receive, send)
+            t0, status = time.perf_counter(), [0]
+
+            async def send_status(message):
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+            try:
+                await stack(scope, receive, send_status)
+            finally:
+                route = scope.get("route")
+                state = scope.get("state") or {}
+                access.info("%s %s %s %.1fms %s", scope.get("method"), getattr(route, "path", "-"), status[0],
+                            (time.perf_counter() - t0) * 1000, state.get("actor", "-"))
+        return logged
+
+    app.build_middleware_stack = build
 
     # -- meta ----------------------------------------------------------------------------------
     @app.get("/healthz", tags=["meta"], summary="Liveness 健康检查",
