@@ -315,3 +315,16 @@ def test_openapi_embeds_the_documented_schemas(client):
                     assert list(resp["content"]) == ["application/problem+json"], (path, method, code)
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert client.get("/docs").status_code == 200
+
+
+def test_bodies_are_bounded_by_the_deployment_limits(client):
+    # [limits] case_file_bytes defaults to 1,000,000 bytes, nesting_depth to 20
+    big = b'{"id": "' + b"x" * 1_000_001 + b'"}'
+    problem(client.post("/v1/evaluate", content=big, headers=auth("analyst") | {"content-type": "application/json"}), 413)
+    raw = case_json()
+    deep = {}
+    for _ in range(25):
+        deep = {"a": deep}
+    raw["bill"]["setlinfo"] = deep
+    body = problem(client.post("/v1/evaluate", json=raw, headers=auth("analyst")), 422)
+    assert "nested" in body["detail"]

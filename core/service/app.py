@@ -37,7 +37,6 @@ from jiuzhu.service.problems import Problem, from_jiuzhu, internal, respond
 log = logging.getLogger("jiuzhu.service")
 access = logging.getLogger("jiuzhu.service.access")
 
-MAX_BODY = 2 * 1024 * 1024  # a case with many items is a few kB; a slip is never megabytes
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "pdf": "application/pdf"}
@@ -105,9 +104,11 @@ async def read_json(request: Request) -> Any:
     if ctype and ctype != "application/json" and not ctype.endswith("+json"):
         raise Problem(415, "unsupported-media-type", f"content-type: expected application/json (got {ctype})",
                       field="content-type", value=ctype, expected="application/json")
+    limit = request.app.state.service.engine.deployment.limits.case_file_bytes  # [limits] case_file_bytes
     raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise Problem(413, "too-large", f"body: at most {MAX_BODY} bytes", field="body", expected=f"≤ {MAX_BODY} bytes")
+    if len(raw) > limit:
+        raise Problem(413, "too-large", f"body: at most {limit} bytes (raise [limits] case_file_bytes in jiuzhu.toml)",
+                      field="body", expected=f"at most {limit} bytes")
     if not raw.strip():
         raise Problem(400, "malformed-json", "body: expected a JSON object (the body is empty)", field="body",
                       expected="a JSON object")
@@ -142,7 +143,8 @@ def _secrets(raw: Any) -> tuple[str, ...]:
 async def read_case(request: Request) -> Case:
     raw = await read_json(request)
     request.state.secrets = _secrets(raw)
-    return structure_case(raw, "body")
+    limits = request.app.state.service.engine.deployment.limits
+    return structure_case(raw, "body", max_depth=limits.nesting_depth)
 
 
 def parse_date(value: str | None, field: str) -> dt.date | None:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from jiuzhu.model.errors import InputError, JiuzhuError, MissingParameter, UnknownRegion
+from jiuzhu.model.redact import mask_ids
 
 PROBLEM = "application/problem+json"
 BASE = "https://jiuzhu.example/problems/"
@@ -90,7 +91,6 @@ def from_jiuzhu(exc: JiuzhuError, request: Request) -> JSONResponse:
 
 # -- redaction for the server log ------------------------------------------------------------
 
-_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 
 
@@ -98,7 +98,7 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Mask ID numbers, mobile numbers and the request's own identity values."""
     for s in sorted((s for s in secrets if s and len(s) >= 2), key=len, reverse=True):
         text = text.replace(s, "***")
-    text = _ID.sub(lambda m: m.group(0)[:6] + "*" * (len(m.group(0)) - 6), text)
+    text = mask_ids(text)
     return _PHONE.sub("1**********", text)
 
 
