@@ -328,3 +328,25 @@ def test_bodies_are_bounded_by_the_deployment_limits(client):
     raw["bill"]["setlinfo"] = deep
     body = problem(client.post("/v1/evaluate", json=raw, headers=auth("analyst")), 422)
     assert "nested" in body["detail"]
+
+
+def test_serve_refuses_to_start_without_tokens_and_token_new_round_trips(tmp_path):
+    from click.testing import CliRunner
+    from jiuzhu.cli import cli
+    from jiuzhu.service.config import load
+    cfg = tmp_path / "jiuzhu.toml"
+    cfg.write_text((ROOT / "examples" / "jiuzhu.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "serve"])
+    assert r.exit_code == 2 and "service.tokens" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(cli, ["token", "new", "zx-his", "--role", "hospital", "--region", "wusheng",
+                                 "--facility", "H51162200017"])
+    assert r.exit_code == 0, r.output
+    token = r.stderr.split(": ")[-1].strip() if hasattr(r, "stderr") else None
+    toml_lines = "\n".join(l for l in r.output.splitlines() if not l.startswith("# token"))
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\n" + toml_lines + "\n", encoding="utf-8")
+    _, toks, _ = load(str(cfg))
+    who = toks.find(token)
+    assert (who.name, who.role, who.region, who.facility) == ("zx-his", "hospital", "wusheng", "H51162200017")
+    assert token not in cfg.read_text(encoding="utf-8")
+    r = CliRunner().invoke(cli, ["token", "new", "x", "--role", "analyst", "--facility", "H1"])
+    assert r.exit_code == 2 and "service.tokens.x.facility" in r.output

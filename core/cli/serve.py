@@ -26,7 +26,7 @@ def _log_config() -> dict:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. 监听地址")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port. 端口")
 @click.option("--db", "db", default=None, envvar="JIUZHU_DB",
-              help="Settlement store URL (sqlite:///jiuzhu.db, postgresql+psycopg://…); default [service] db. 数据库")
+              help="Settlement store URL (sqlite:///jiuzhu.db, postgresql+psycopg://…); also $JIUZHU_DB. 数据库")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes. 进程数")
 @click.option("--access-log/--no-access-log", default=True, help="Log each request (route, status, time, token name).")
 @click.pass_context

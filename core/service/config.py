@@ -1,8 +1,5 @@
 """The ``[service]`` table of ``jiuzhu.toml`` and building the app from a deployment::
 
-    [service]
-    db = "sqlite:///jiuzhu.db"      # the settlement store (``--db`` and $JIUZHU_DB take precedence)
-
     [service.tokens.zhongxin-his]   # see jiuzhu.service.auth
     hash = "sha256:…"
     role = "hospital"
@@ -22,12 +19,10 @@ from jiuzhu.service.auth import Tokens, parse_tokens
 def service_table(raw: dict) -> dict:
     svc = raw.get("service", {})
     if not isinstance(svc, dict):
-        raise InputError("service", None, "expected a table with tokens (and optionally db)")
-    extra = set(svc) - {"tokens", "db"}
+        raise InputError("service", None, "expected a table with tokens")
+    extra = set(svc) - {"tokens"}
     if extra:
-        raise InputError(f"service.{sorted(extra)[0]}", None, "unknown key; expected tokens or db")
-    if "db" in svc and not isinstance(svc["db"], str):
-        raise InputError("service.db", svc["db"], "expected a database URL such as sqlite:///jiuzhu.db")
+        raise InputError(f"service.{sorted(extra)[0]}", None, "unknown key; expected tokens")
     return svc
 
 
@@ -38,7 +33,7 @@ def load(config_path: str | None = None, db: str | None = None) -> tuple[Engine,
     engine = Engine(deployment=parse_config(raw, p))
     svc = service_table(raw)
     tokens = parse_tokens(svc.get("tokens", {}), set(engine.host.regions))
-    return engine, tokens, db or svc.get("db")
+    return engine, tokens, db
 
 
 def open_store(url: str, upgrade: bool = False):
