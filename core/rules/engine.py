@@ -9,12 +9,13 @@ import attrs
 from jiuzhu.model import idcard
 from jiuzhu.model.conditions import condition_tags
 from jiuzhu.rules.deployment import Deployment
-from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.model.case import Case
 from jiuzhu.model.outcome import Eligibility, Outcome, Reason, ReferralVerdict
 from jiuzhu.rules.params import ParameterSet, Params
 from jiuzhu.plugins import Host, Region, default_host
-from jiuzhu.model.region import RegionInfo
+from jiuzhu.model.region import Program, RegionInfo
+from jiuzhu.rules.boundary import ask
 from jiuzhu.rules.settle import Layer, Plan, settle
 from jiuzhu.rules.workdays import WorkCalendar
 
@@ -102,8 +103,7 @@ class Engine:
         return Context(region.info, day, self.parameter_set(code).at(day), self.calendar(code, day), self.deployment)
 
     def chain(self, code: str) -> list[Region]:
-        chain = self.host.chain(code)
-        return chain if self.deployment.compose_parents else chain[-1:]
+        return self.host.chain(code) if self.deployment.compose_parents else [self.host.region(code)]
 
     def resolve_region(self, case: Case, region: str | None) -> str:
         code = region or case.region or self.deployment.region
@@ -123,6 +123,30 @@ class Engine:
         if self.date_basis(code) == "discharge":
             return case.episode.day
         return case.episode.admitted
+
+    # programmes (annual-cap pools) --------------------------------------------------------------
+    def programs(self, code: str) -> list[tuple[str, Program]]:
+        """(declaring region, programme) for each region of the chain, root first."""
+        return [(r.code, p) for r in self.chain(code) for p in r.programs]
+
+    def check_history(self, case: Case, code: str) -> None:
+        """A ``history.ytd`` key no region of the chain declares is an error: a misspelt key would
+        otherwise silently skip its cap."""
+        if not case.history.ytd:
+            return
+        valid = {p.id for _, p in self.programs(code)}
+        for key in sorted(case.history.ytd):
+            if key not in valid:
+                raise InputError(f"history.ytd.{key}", None,
+                                 f"unknown programme for {code}; valid: {', '.join(sorted(valid)) or 'none (no annual caps)'}"
+                                 f" (see `jiuzhu programs {code}`)")
+
+    def _check_programs(self, code: str, plan: Plan) -> None:
+        valid = {p.id for _, p in self.programs(code)}
+        for l in plan.layers:
+            if l.annual_cap is not None and l.cap_program not in valid:
+                raise JiuzhuError(f"region {code}: layer {l.id} counts its annual cap in programme {l.cap_program!r}, "
+                                  f"which no region of the chain declares (jiuzhu_programs)")
 
     # evaluation -----------------------------------------------------------------------------
     def in_force(self, ctx: Context) -> Reason | None:
@@ -144,6 +168,7 @@ class Engine:
 
     def decide(self, case: Case, code: str, as_of: dt.date | None = None) -> list[RegionResult]:
         """Eligibility, referral verdict and plan for each region of the chain, root first."""
+        self.check_history(case, code)
         results = []
         for region in self.chain(code):
             ctx = self.context(region.code, self.day_for(case, region.code, as_of))
@@ -152,13 +177,14 @@ class Engine:
                 el = Eligibility(False, (), (not_yet,))
                 results.append(RegionResult(region.code, el, ReferralVerdict("not_applicable", (not_yet,)), Plan()))
                 continue
-            el = region.call("jiuzhu_eligibility", case=case, ctx=ctx)
-            ref = region.call("jiuzhu_referral", case=case, ctx=ctx, eligibility=el)
+            el = ask(region, "jiuzhu_eligibility", case=case, ctx=ctx)
+            ref = ask(region, "jiuzhu_referral", case=case, ctx=ctx, eligibility=el)
             # What the medical-assistance fund already paid on the slip stays paid, whoever the region covers.
             # (always the layer, never a choice on the amount: plans depend on facts only)
             plan = Plan((Layer.from_slip("assistance_paid"),))
             if el.eligible:
-                plan = region.call("jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
+                plan = ask(region, "jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
+            self._check_programs(code, plan)
             results.append(RegionResult(region.code, el, ref, plan))
         return results
 
@@ -174,7 +200,7 @@ class Engine:
         day = self.day_for(case, code, as_of)
         signature = None
         for region in reversed(self.chain(code)):
-            signature = region.call("jiuzhu_signature", case=case, ctx=self.context(region.code, day))
+            signature = ask(region, "jiuzhu_signature", case=case, ctx=self.context(region.code, day))
             if signature is not None:
                 break
         notes = []
@@ -194,7 +220,7 @@ class Engine:
             for region, r in zip(self.chain(code), results):
                 if r.referral.kind == "not_applicable":  # a region whose policy is not in force asks for no forms
                     continue
-                docs += region.call("jiuzhu_documents", case=case, ctx=self.context(region.code, day),
+                docs += ask(region, "jiuzhu_documents", case=case, ctx=self.context(region.code, day),
                                     outcome=outcome) or []
             outcome = attrs.evolve(outcome, documents=tuple(docs))
         return outcome
