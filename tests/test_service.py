@@ -19,7 +19,7 @@ from jiuzhu.service.app import create_app
 from jiuzhu.service.openapi import SCHEMAS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from service_helpers import ROOT, WUSHENG, FakeStore, auth, case_json, engine, tokens, with_facility
+from service_helpers import ROOT, WUSHENG, auth, case_json, engine, sqlite_store, tokens
 
 ID = "210402195604120625"  # the Fushun example's ID number: must never appear in errors or logs
 
@@ -30,8 +30,8 @@ def eng():
 
 
 @pytest.fixture
-def store():
-    return FakeStore()
+def store(tmp_path):
+    return sqlite_store(tmp_path)
 
 
 @pytest.fixture
@@ -221,38 +221,7 @@ def test_analyst_has_no_personal_data_routes(client):
     problem(client.post("/v1/compare", json=case_json(), headers=auth("fs-his")), 403)
 
 
-# -- settlements (against the store's interface) ------------------------------------------------
-
-
-def test_settlement_new_replay_conflict_and_audit(client, store):
-    h = auth("fs-mz")
-    r1 = client.post("/v1/settlements", json=case_json(), headers=h)
-    assert r1.status_code == 201, r1.text
-    s = r1.json()
-    assert (s["key"], s["replay"], s["actor"], s["region"]) == ("FS-EX-001", False, "fs-mz", "fushun")
-    assert r1.headers["location"] == "/v1/settlements/FS-EX-001"
-    assert s["outcome"]["settlement"]["assistance"] == "2322.00"
-    r2 = client.post("/v1/settlements", json=case_json(), headers=h)
-    assert r2.status_code == 200 and r2.json()["replay"] is True
-    changed = case_json()
-    changed["bill"]["basic_paid"] = "7000.00"
-    changed["bill"]["in_scope"] = "11500.00"
-    problem(client.post("/v1/settlements", json=changed, headers=h), 409)
-    got = client.get("/v1/settlements/FS-EX-001", headers=h)
-    assert got.status_code == 200 and got.json()["actor"] == "fs-mz"
-    problem(client.get("/v1/settlements/FS-EX-001", headers=auth("ws-mz")), 403)
-    problem(client.get("/v1/settlements/nope", headers=h), 404)
-
-
-def test_reversal_records_the_actor(client, store):
-    client.post("/v1/settlements", json=case_json(), headers=auth("fs-mz"))
-    problem(client.post("/v1/settlements/FS-EX-001/reversal", json={"reason": "x"}, headers=auth("fs-his")), 403)
-    problem(client.post("/v1/settlements/FS-EX-001/reversal", json={"reason": " "}, headers=auth("fs-mz")), 422)
-    problem(client.post("/v1/settlements/FS-EX-001/reversal", json={"why": "x"}, headers=auth("fs-mz")), 422)
-    r = client.post("/v1/settlements/FS-EX-001/reversal", json={"reason": "重复结算"}, headers=auth("fs-mz"))
-    assert r.status_code == 200 and r.json() == {"key": "FS-EX-001", "actor": "fs-mz", "review": []}
-    assert store.reversals == [("FS-EX-001", "重复结算", "fs-mz")]
-    problem(client.post("/v1/settlements/nope/reversal", json={"reason": "x"}, headers=auth("fs-mz")), 404)
+# -- settlements (the flows are in test_service_store.py) ------------------------------------------------
 
 
 def test_usage_checks_the_id_number_without_echoing_it(client):

@@ -10,6 +10,7 @@ get 422.
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import schemathesis
@@ -19,9 +20,10 @@ from schemathesis import checks
 from jiuzhu.service.app import create_app
 
 sys.path.insert(0, str(Path(__file__).parent))
-from service_helpers import FakeStore, auth, engine, tokens  # noqa: E402
+from service_helpers import auth, engine, sqlite_store, tokens  # noqa: E402
 
-APP = create_app(engine(), tokens(), FakeStore())
+_DB = tempfile.TemporaryDirectory(prefix="jiuzhu-contract-")  # removed when the test process ends
+APP = create_app(engine(), tokens(), sqlite_store(Path(_DB.name)))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,

@@ -26,7 +26,8 @@ def _log_config() -> dict:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. 监听地址")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port. 端口")
 @click.option("--db", "db", default=None, envvar="JIUZHU_DB",
-              help="Settlement store URL (sqlite:///jiuzhu.db, postgresql+psycopg://…); also $JIUZHU_DB. 数据库")
+              help="Ledger database URL (sqlite:///jiuzhu.db, postgresql+psycopg://…); default $JIUZHU_DB, "
+                   "[store] url, else jiuzhu.db beside jiuzhu.toml. 数据库")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes. 进程数")
 @click.option("--access-log/--no-access-log", default=True, help="Log each request (route, status, time, token name).")
 @click.pass_context
@@ -43,16 +44,18 @@ def serve(ctx, host, port, db, workers, access_log):
     cfg = _log_config()
     if not access_log:
         cfg["loggers"]["jiuzhu.service.access"]["level"] = "WARNING"
-    click.echo(f"jiuzhu serve: {len(engine.host.regions)} regions, {len(tokens)} tokens, store: "
-               f"{'configured' if url else 'none (settlement routes answer 503)'}; http://{host}:{port}/docs", err=True)
+    from jiuzhu.store import Store
+    from jiuzhu.store.db import shown
+    Store.open(url).close()  # the schema must be at head: `jiuzhu db upgrade` first (one line if not)
+    click.echo(f"jiuzhu serve: {len(engine.host.regions)} regions, {len(tokens)} tokens, ledger {shown(url)}; "
+               f"http://{host}:{port}/docs", err=True)
     if workers == 1:
-        app = build(str(path) if path else None, db)
+        app = build(str(path) if path else None, url)
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=cfg)
         return
     if path:
         os.environ["JIUZHU_CONFIG"] = str(path.resolve())
-    if url:
-        os.environ["JIUZHU_DB"] = url
+    os.environ["JIUZHU_DB"] = url
     uvicorn.run("jiuzhu.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 access_log=False, log_config=cfg)
 

@@ -177,15 +177,9 @@ def region_json(r) -> dict:
                            "status": d.status} for d in i.documents]}
 
 
-def settlement_json(s, explain: bool = False) -> dict:
-    out = {"key": s.key, "replay": bool(s.replay), "region": s.region, "facility_code": s.facility_code,
-           "id_number": s.id_number, "year": s.year,
-           "recorded_at": s.recorded_at.isoformat() if hasattr(s.recorded_at, "isoformat") else str(s.recorded_at),
-           "actor": s.actor, "reversed": bool(s.reversed)}
-    out["outcome"] = s.outcome_json if isinstance(s.outcome_json, dict) else json.loads(s.outcome_json)
-    if explain and getattr(s, "outcome", None) is not None:
-        out["outcome"] = outcome_json(s.outcome, True)
-    return out
+def settlement_json(s) -> dict:
+    """A recorded settlement as the store writes it (ID number masked: the caller sent it)."""
+    return s.to_dict(mask=True)
 
 
 # -- the app -----------------------------------------------------------------------------------
@@ -197,6 +191,8 @@ def create_app(engine: Engine | None = None, tokens: Tokens | None = None, store
         from jiuzhu.io.config import load_config
         engine = Engine(deployment=load_config())
     svc = Service(engine, tokens or Tokens({}), store)
+    if store is not None:
+        store.default_engine = engine  # recorded outcomes are reproduced with the service's deployment
     from importlib.metadata import version
     app = FastAPI(
         title="jiuzhu 救助 HTTP service",

@@ -26,14 +26,15 @@ def service_table(raw: dict) -> dict:
     return svc
 
 
-def load(config_path: str | None = None, db: str | None = None) -> tuple[Engine, Tokens, str | None]:
-    """The engine, the tokens and the store URL of a deployment."""
+def load(config_path: str | None = None, db: str | None = None) -> tuple[Engine, Tokens, str]:
+    """The engine, the tokens and the ledger URL of a deployment (as ``jiuzhu settle`` finds it)."""
     p = find_config(config_path)
     raw = load_toml(p, "config") if p is not None else {}
     engine = Engine(deployment=parse_config(raw, p))
     svc = service_table(raw)
     tokens = parse_tokens(svc.get("tokens", {}), set(engine.host.regions))
-    return engine, tokens, db
+    from jiuzhu.store import resolve_url
+    return engine, tokens, resolve_url(db, engine.deployment)  # --db, $JIUZHU_DB, [store] url, ./jiuzhu.db
 
 
 def open_store(url: str, upgrade: bool = False):
@@ -44,4 +45,4 @@ def open_store(url: str, upgrade: bool = False):
 def build(config_path: str | None = None, db: str | None = None):
     from jiuzhu.service.app import create_app
     engine, tokens, url = load(config_path, db)
-    return create_app(engine, tokens, open_store(url) if url else None)
+    return create_app(engine, tokens, open_store(url))

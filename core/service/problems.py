@@ -71,11 +71,15 @@ def respond(status: int, kind: str, detail: str, request: Request | None = None,
 
 def from_jiuzhu(exc: JiuzhuError, request: Request) -> JSONResponse:
     """A jiuzhu error to its problem: bad input 422, unknown region 404 (in the path) or 422."""
+    from jiuzhu.store import SettlementConflict, StoreError
+    if isinstance(exc, SettlementConflict):
+        return respond(409, "settlement-conflict", str(exc), request, field=exc.field, expected=exc.expected)
+    if isinstance(exc, StoreError):  # the database is unreachable or not migrated: not the client's fault
+        return respond(503, "store-unavailable", str(exc), request)
     if isinstance(exc, InputError):
         shown = None if IDENTITY.search(exc.field or "") else exc.value
         detail = f"{exc.field}: {exc.expected}" + (f" (got {shown})" if shown is not None else "")
-        status = getattr(exc, "http_status", 422)
-        return respond(status, getattr(exc, "http_kind", "invalid-input"), detail, request, field=exc.field,
+        return respond(422, "invalid-input", detail, request, field=exc.field,
                        value=exc.value, expected=exc.expected)
     if isinstance(exc, UnknownRegion):
         in_path = "region" in (request.path_params or {})

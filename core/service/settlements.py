@@ -81,8 +81,18 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
             raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
                           expected="a key returned by POST /v1/settlements")
         svc.need_region(p, s.region)
+        if s.reversed:
+            raise Problem(409, "already-reversed", "key: this settlement is already reversed", field="key", value=key,
+                          expected="a settlement that stands")
         rev = await run_in_threadpool(store.reverse, key, reason.strip(), p.name)
-        return JSONResponse({"key": rev.key, "actor": p.name, "review": list(rev.review)})
+        return JSONResponse({"key": rev.key, "actor": rev.actor, "recorded_at": rev.recorded_at.isoformat(),
+                             "review": list(rev.review)})
+
+    @app.get("/v1/programs/{region}", tags=["reference"], summary="Programmes annual caps count in 救助项目",
+             responses={200: oas.json_response({"type": "array", "items": oas.ref("Program")}), 404: {}})
+    async def programs(region: str = PathParam(description="region code"), p: Principal = Depends(who)):
+        return [{"region": r, "id": g.id, "name_zh": g.name_zh, "name_en": g.name_en, "layers": list(g.layers),
+                 "measure": g.measure, "cite": str(g.cite or "")} for r, g in svc.engine.programs(region)]
 
     @app.get("/v1/usage/{id_number}", tags=["settlements"], summary="A person's year-to-date use 年度累计",
              responses={200: oas.json_response("Usage"), 403: {}, 422: {}, 503: {}})
@@ -98,4 +108,4 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         svc.need_region(p, code)
         store = svc.need_store()
         u = await run_in_threadpool(store.usage, id_number, year or dt.date.today().year, code)
-        return JSONResponse(u.to_dict())
+        return JSONResponse(u.to_dict(mask=True))
