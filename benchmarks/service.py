@@ -4,8 +4,9 @@ Starts ``jiuzhu serve`` on loopback (``--workers``, default 2) with a throwaway 
 drives it with ``wrk`` (Debian package ``wrk``; a bounded asyncio/httpx client if wrk is missing):
 
 1. ``POST /v1/evaluate`` of one example case, ``--connections`` concurrent clients;
-2. ``POST /v1/settlements`` on SQLite (and on PostgreSQL with ``--pg``), every request a new
-   settlement (its own key) spread over 500 synthetic persons, so year-to-date rows are shared.
+2. ``POST /v1/settlements`` on SQLite (and on PostgreSQL with ``--pg``, e.g. the URL that
+   ``scripts/pg-throwaway.sh start DIR`` prints), every request a new settlement (its own key)
+   spread over 500 synthetic persons, so year-to-date rows are shared.
 
 Figures go to stdout; copy them into benchmarks/README.md with the machine, date and load.
 """
@@ -63,10 +64,10 @@ def id_numbers(n: int) -> list[str]:
 
 
 class Server:
-    def __init__(self, cfg: Path, workers: int, db: str | None):
+    def __init__(self, cfg: Path, workers: int, db: str):
         self.port = free_port()
         cmd = [sys.executable, "-m", "jiuzhu", "--config", str(cfg), "serve", "--port", str(self.port),
-               "--workers", str(workers), "--no-access-log"] + (["--db", db] if db else [])
+               "--workers", str(workers), "--no-access-log", "--db", db]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
         import httpx
@@ -214,23 +215,22 @@ def main():
     body = case_body()
     with tempfile.TemporaryDirectory(prefix="jiuzhu-bench-") as tmp:
         cfg = config(Path(tmp))
+        def upgrade(url):
+            subprocess.run([sys.executable, "-m", "jiuzhu", "--config", str(cfg), "db", "upgrade", "--db", url],
+                           check=True, capture_output=True)
+
         if args.only != "settle":
-            s = Server(cfg, args.workers, None)
+            upgrade(f"sqlite:///{tmp}/evaluate.db")
+            s = Server(cfg, args.workers, f"sqlite:///{tmp}/evaluate.db")
             try:
                 show("POST /v1/evaluate", bench(s.url, "evaluate", body, args))
             finally:
                 s.stop()
         if args.only == "evaluate":
             return
-        try:
-            import jiuzhu.store  # noqa: F401
-        except ImportError:
-            print("POST /v1/settlements: skipped, jiuzhu.store is not installed")
-            return
         dbs = [("SQLite", f"sqlite:///{tmp}/bench.db")] + ([("PostgreSQL", args.pg)] if args.pg else [])
         for name, url in dbs:
-            subprocess.run([sys.executable, "-m", "jiuzhu", "--config", str(cfg), "db", "upgrade", "--db", url],
-                           check=True, capture_output=True)
+            upgrade(url)
             s = Server(cfg, args.workers, url)
             try:
                 show(f"POST /v1/settlements ({name})", bench(s.url, "settle", body, args))
