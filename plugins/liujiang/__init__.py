@@ -24,6 +24,7 @@ import attrs
 from jiuzhu import (
     Deadline,
     DocumentNeed,
+    Duty,
     Eligibility,
     Layer,
     Plan,
@@ -31,13 +32,16 @@ from jiuzhu import (
     ReferralVerdict,
     RegionInfo,
     SignaturePlan,
+    SlipPayer,
     SourceDocument,
     hookimpl,
 )
+from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.model.money import yuan
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
+from jiuzhu.model.outcome import due_key
 from jiuzhu.rules.signature import resolve
-from jiuzhu.rules.workdays import add_hours, quarter_end
+from jiuzhu.rules.workdays import add_hours, is_late, quarter_end
 
 INFO = RegionInfo(
     code="liujiang",
@@ -141,7 +145,7 @@ def filing_deadline(case, ctx) -> dt.date | None:
     分散供养 (LJ-AMB-16 A); reading B applies the institutional limit."""
     if not institutional(case) and ctx.params["home_deadlines"] == "none":
         return None
-    return add_hours(case.episode.admitted, ctx.params["filing_hours"])
+    return add_hours(case.episode.admission, ctx.params["filing_hours"])  # to the minute when the time is given
 
 
 def filed_late(case, ctx) -> bool:
@@ -149,8 +153,9 @@ def filed_late(case, ctx) -> bool:
     fs = filings(case)
     if due is None or not fs or is_emergency(case):
         return False
-    first = min(a.on for a in fs if a.on) if any(a.on for a in fs) else None
-    return first is not None and first > due
+    done = [a.when for a in fs if a.when]
+    first = min(done, key=due_key) if done else None
+    return is_late(first, due)
 
 
 def unfiled(case, ctx) -> bool:
@@ -300,7 +305,7 @@ def jiuzhu_referral(case, ctx, eligibility):
         deadlines.append(Deadline("出具疾病诊断证明、出院小结、住院费用清单等医疗文书（不得以费用未结清为由扣押）",
                                   "issue the diagnosis certificate, discharge summary and itemised bill (never withheld)",
                                   "医疗机构", "本人或监护人",
-                                  add_hours(e.discharged, ctx.params["discharge_documents_hours"]),
+                                  add_hours(e.discharge, ctx.params["discharge_documents_hours"]),
                                   f"出院后{ctx.params['discharge_documents_hours']}小时内",
                                   ctx.cite("第十二条", "LJ-DIS-2")))
     kind = "covered"
@@ -384,7 +389,7 @@ def _filing_deadlines(case, ctx) -> list[Deadline]:
     out = []
     inst = institutional(case)
     if is_emergency(case):
-        due = add_hours(e.admitted, ctx.params["emergency_filing_hours"])
+        due = add_hours(e.admission, ctx.params["emergency_filing_hours"])  # 21:30 + 24 h → next day 21:30
         if inst:
             out.append(Deadline("紧急送医后补办外出就医备案", "complete the filing after emergency admission",
                                 "供养机构", "柳江区民政局", due, f"送医后{ctx.params['emergency_filing_hours']}小时内", ctx.cite("第十一条", "LJ-DEC-6")))
@@ -543,7 +548,9 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     p = ctx.params
     layers = []
     if case.episode.kind == "inpatient":
-        after_insurance = "in_scope - layer.basic_insurance - layer.critical_illness - layer.other_payers"
+        # other schemes stand after medical assistance (payer_order): at this point others_paid is what the
+        # payers placed before it paid (none by default), so they never reduce medical assistance's base
+        after_insurance = "in_scope - layer.basic_insurance - layer.critical_illness - others_paid"
         if p["countable_ma_source"] == "slip":  # LJ-AMB-28 B: the one-stop system's figure, taken as given
             ma = Layer.from_slip("assistance_paid", ctx.cite("第六条第二款", "LJ-AMB-28"))
         else:
@@ -570,6 +577,15 @@ def premium_subsidy(ctx) -> PremiumSubsidy:
                                   "extreme poverty: the individual residents' premium in full", "第六条第二款",
                                   "LJ-PAY-3"))
     return subsidise(rule, ctx.params["premium_individual_contribution"])
+
+
+@hookimpl
+def jiuzhu_payer_order(ctx) -> tuple[SlipPayer, ...]:
+    """「经基本医疗保险、大病保险和医疗救助等医疗保障制度规定支付后，仍有不足的，由救助供养经费予以支持」 (第六条):
+    basic insurance → critical illness → medical assistance → the other schemes → the support fund. Every other
+    payer on the slip stands after medical assistance (computed or from the slip), before the support fund."""
+    cite = ctx.cite("第六条第一款", "LJ-PAY-6")
+    return tuple(SlipPayer(k, ("medical_assistance", "medical_assistance_slip"), cite) for k in OTHER_PAYER_KINDS)
 
 
 # -- documents ----------------------------------------------------------------------------------
@@ -676,3 +692,24 @@ def jiuzhu_programs():
     from jiuzhu.model.region import Program
     return [Program(MA_PROGRAM, "住院医疗救助", "inpatient medical assistance",
                     ("medical_assistance", "medical_assistance_slip"), cite=INFO.cite("第六条第二款", "LJ-PAY-4"))]
+
+
+PERIOD_TEXT = {"month": ("每月至少走访一次", "at least once a month"),
+               "quarter": ("每季度至少走访一次", "at least once a quarter"),
+               "year": ("每年巡访一次", "once a year")}
+
+
+@hookimpl
+def jiuzhu_duties(case, ctx, outcome):
+    """「镇人民政府应建立分散供养特困人员定期访视制度。对于全失能特困对象每月至少一次走访……对半失能特困对象每季度
+    至少走访……对具备自理能力的特困人员年度巡访一次」 (第十六条): a recurring duty of the township for a home-based
+    person; the next visit is due by the end of the period the episode falls in."""
+    if case.person.support_mode != "home" or not outcome.eligibility.eligible:
+        return []
+    period = visit_period(case.person.care_level, ctx)
+    day = case.episode.day
+    nxt = next((end for end in visit_schedule(case.person.care_level, day.year, ctx) if end >= day), None)
+    zh, en = PERIOD_TEXT[period]
+    rule = {"fully_disabled": "LJ-VISIT-5", "semi_disabled": "LJ-VISIT-6", "self_care": "LJ-VISIT-7"}[case.person.care_level]
+    return [Duty("镇人民政府走访了解健康状况和就医需求", "township visits to check health and care needs",
+                 "镇人民政府", zh, en, nxt, ctx.cite("第十六条", rule))]

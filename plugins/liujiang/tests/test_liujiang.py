@@ -479,12 +479,19 @@ def test_home_based_manual_claim_has_no_deadline_unless_chosen():
     assert [d.due for d in out.deadlines if "手工" in d.what_zh] == [dt.date(2026, 3, 30)]  # 15 wd after 03-09
 
 
-def test_a_year_the_calendar_does_not_know_is_an_error():
+def test_a_year_the_calendar_does_not_know_degrades_and_strict_is_an_error():
     over = {"person": INSTITUTIONAL, "facility": {"designations": ["insurance"]},
             "episode": {"admitted": "2035-03-01", "discharged": "2035-03-09",
                         "path": path(SLIP, {"kind": "filing", "by": "institution"})}}
+    out = evaluate(over)
+    # 第六条: 10,000 − 7,000 basic = 3,000 at 100 %, still paid; only the 15-working-day claim is unknown
+    assert layer(out, "medical_assistance") == 300_000
+    assert [d.cite.rule for d in out.deadlines if d.basis == "unknown"] == ["LJ-SET-4"]
+    assert [w.kind for w in out.warnings].count("deadline_unknown") == 1
+    eng = make_engine(parameters={"liujiang": DEPLOY})
+    eng.strict = True
     with pytest.raises(JiuzhuError, match="calendar"):
-        evaluate(over)
+        eng.evaluate(case(over), region="liujiang")
 
 
 # -- follow-up visits (第十六条) -----------------------------------------------------------------------
