@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document: FastAPI's paths, with the documented case and outcome JSON Schemas
-(``docs/case.schema.json``, ``docs/outcome.schema.json``, shipped in ``jiuzhu/service/schemas``)
+(``docs/case.schema.json``, ``docs/outcome.schema.json``; ``jiuzhu/service/schemas`` holds symlinks
+to them, which a wheel build turns into copies)
 embedded as components, and every error described as RFC 9457 problem details."""
 
 from __future__ import annotations
