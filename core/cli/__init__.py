@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -423,6 +422,10 @@ def synth(n, seed, year, out_file):
     click.echo(f"{n} claims → {out_file}")
 
 
+from jiuzhu.cli.serve import COMMANDS as _serve_commands  # noqa: E402
+
+for _c in _serve_commands:
+    cli.add_command(_c)
 from jiuzhu.cli.kit import check_region  # noqa: E402  (commands for region authors)
 
 cli.add_command(check_region)

@@ -44,7 +44,8 @@ from jiuzhu.model.limits import FIELDS, Limits
 from jiuzhu.rules.deployment import Deployment
 from jiuzhu.model.tomlio import load_toml
 
-KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis", "limits", "store"}
+KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis", "limits", "store",
+        "service"}  # [service] is read by jiuzhu.service.config
 CALENDAR_KEYS = {"years", "holidays", "workdays"}
 
 

@@ -203,6 +203,8 @@ SETLINFO = {
 
 def bill_from_setlinfo(setl: dict, path: str = "bill.setlinfo") -> dict:
     """Map a national-platform settlement result (2207/2304 ``output.setlinfo``) to bill fields."""
+    if not isinstance(setl, dict):
+        raise InputError(path, None, "expected a table: the national platform's settlement result (setlinfo)")
     if "setlinfo" in setl and isinstance(setl["setlinfo"], dict):
         setl = setl["setlinfo"]
     if "medfee_sumamt" not in setl:

@@ -1,0 +1,111 @@
+"""Settlement routes: record (as ``jiuzhu settle``), read back, reverse, year-to-date usage.
+
+The store (:mod:`jiuzhu.store`) owns the year-to-date and its concurrency: two settlements of one
+person are serialised there, so together they never exceed a cap. Each settlement and reversal
+records the token's name as the actor; the store stamps the time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import Depends, FastAPI, Path as PathParam, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
+
+from jiuzhu.model import idcard
+from jiuzhu.model.errors import InputError
+from jiuzhu.service import openapi as oas
+from jiuzhu.service.auth import Principal
+from jiuzhu.service.problems import Problem
+
+
+def add_settlement_routes(app: FastAPI, svc, who) -> None:
+    from jiuzhu.service.app import read_case, read_json, settlement_json
+
+    def readable(p: Principal, s) -> None:
+        """A hospital reads its own facility's settlements; civil affairs those of its region."""
+        svc.need_role(p, ("hospital", "civil_affairs"), "read settlements")
+        svc.need_region(p, s.region)
+        svc.need_facility(p, s.facility_code, "facility_code")
+
+    @app.post("/v1/settlements", tags=["settlements"], status_code=201,
+              summary="Record a settlement (as `jiuzhu settle`) 记录结算",
+              openapi_extra=oas.json_body("Case", "the case at discharge; its settlement slip may be the "
+                                                  "national platform's setlinfo"),
+              responses={201: oas.json_response("Settlement", "recorded"),
+                         200: oas.json_response("Settlement", "a replay of a recorded key: the recorded result"),
+                         403: {}, 404: {}, 409: {}, 422: {}, 503: {}})
+    async def settle(request: Request, region: str | None = Query(None, description="region code"),
+                     p: Principal = Depends(who)):
+        svc.need_role(p, ("hospital", "civil_affairs"), "record settlements")
+        case = await read_case(request)
+        code = svc.region_for(p, case, region)
+        svc.need_region(p, code)
+        svc.need_facility(p, getattr(case.facility, "code", None) or None)
+        store = svc.need_store()
+        res = await run_in_threadpool(store.settle, svc.engine, case, code, p.name)
+        return JSONResponse(settlement_json(res), status_code=200 if res.replay else 201,
+                            headers={"Location": f"/v1/settlements/{res.key}"})
+
+    @app.get("/v1/settlements/{key}", tags=["settlements"], summary="A recorded settlement 查询结算",
+             responses={200: oas.json_response("Settlement"), 403: {}, 404: {}, 503: {}})
+    async def get_settlement(key: str = PathParam(description="the settlement key"), p: Principal = Depends(who)):
+        svc.need_role(p, ("hospital", "civil_affairs"), "read settlements")
+        store = svc.need_store()
+        s = await run_in_threadpool(store.get, key)
+        if s is None:
+            raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
+                          expected="a key returned by POST /v1/settlements")
+        readable(p, s)
+        return JSONResponse(settlement_json(s))
+
+    @app.post("/v1/settlements/{key}/reversal", tags=["settlements"], summary="Reverse a settlement 冲正",
+              openapi_extra=oas.json_body("ReversalRequest"),
+              responses={200: oas.json_response("Reversal"), 403: {}, 404: {}, 409: {}, 422: {}, 503: {}})
+    async def reverse(request: Request, key: str = PathParam(description="the settlement key"),
+                      p: Principal = Depends(who)):
+        svc.need_role(p, ("civil_affairs",), "reverse settlements")
+        raw = await read_json(request)
+        if not isinstance(raw, dict):
+            raise InputError("body", None, "expected a JSON object {\"reason\": \"…\"}")
+        extra = set(raw) - {"reason"}
+        if extra:
+            raise InputError(f"body.{sorted(extra)[0]}", None, "unknown field; expected reason")
+        reason = raw.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError("body.reason", None, "expected the reason for the reversal (冲正原因)")
+        store = svc.need_store()
+        s = await run_in_threadpool(store.get, key)
+        if s is None:
+            raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
+                          expected="a key returned by POST /v1/settlements")
+        svc.need_region(p, s.region)
+        if s.reversed:
+            raise Problem(409, "already-reversed", "key: this settlement is already reversed", field="key", value=key,
+                          expected="a settlement that stands")
+        rev = await run_in_threadpool(store.reverse, key, reason.strip(), p.name)
+        return JSONResponse({"key": rev.key, "actor": rev.actor, "recorded_at": rev.recorded_at.isoformat(),
+                             "review": list(rev.review)})
+
+    @app.get("/v1/programs/{region}", tags=["reference"], summary="Programmes annual caps count in 救助项目",
+             responses={200: oas.json_response({"type": "array", "items": oas.ref("Program")}), 404: {}})
+    async def programs(region: str = PathParam(description="region code"), p: Principal = Depends(who)):
+        return [{"region": r, "id": g.id, "name_zh": g.name_zh, "name_en": g.name_en, "layers": list(g.layers),
+                 "measure": g.measure, "cite": str(g.cite or "")} for r, g in svc.engine.programs(region)]
+
+    @app.get("/v1/usage/{id_number}", tags=["settlements"], summary="A person's year-to-date use 年度累计",
+             responses={200: oas.json_response("Usage"), 403: {}, 422: {}, 503: {}})
+    async def usage(id_number: str = PathParam(description="居民身份证号码 (GB 11643)"),
+                    year: int | None = Query(None, ge=1900, le=2999, description="calendar year (default: this year)"),
+                    region: str | None = Query(None, description="region code (default: the token's)"),
+                    p: Principal = Depends(who)):
+        svc.need_role(p, ("civil_affairs",), "read a person's year-to-date use")
+        why = idcard.problem(id_number)
+        if why:
+            raise InputError("id_number", None, why)
+        code = svc.region_for(p, None, region)
+        svc.need_region(p, code)
+        store = svc.need_store()
+        u = await run_in_threadpool(store.usage, id_number, year or dt.date.today().year, code)
+        return JSONResponse(u.to_dict(mask=True))

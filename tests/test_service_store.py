@@ -1,0 +1,148 @@
+"""Settlements over HTTP against the real ledger, on SQLite and PostgreSQL (``db_url``).
+
+Fushun 抚顺县 dibao inpatients (抚政办发〔2014〕67号 §四(二), FS-BASIC-4): assistance is 60 % of
+in-scope − basic-insurance paid, at most 5,000 yuan a person a year. Each case below:
+in-scope 15,000 − basic 9,000 = 6,000 → 60 % = 3,600 yuan alone. A second one in the year gets
+what is left of the cap: 5,000 − 3,600 = 1,400.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from jiuzhu.io.loader import unstructure_case
+from jiuzhu.service.app import create_app
+from jiuzhu.store import Store
+
+sys.path.insert(0, str(Path(__file__).parent))
+from service_helpers import WUSHENG, auth, case_json, engine, tokens  # noqa: E402
+from store_support import fushun_case  # noqa: E402
+
+ID = "210421195208030336"  # store_support's person
+
+
+def body(key, admitted="2025-03-02", discharged="2025-03-10", facility="H21042100001", **kw):
+    c = fushun_case(key, admitted, discharged, "15000", "9000", facility_code=facility, **kw)
+    return json.loads(json.dumps(unstructure_case(c)))
+
+
+def layer(settlement: dict, layer_id: str) -> str:
+    return next(l["amount"] for l in settlement["outcome"]["settlement"]["layers"] if l["id"] == layer_id)
+
+
+@pytest.fixture
+def app(db_url):
+    return create_app(engine(), tokens(), Store.open(db_url))
+
+
+@pytest.fixture
+def client(app):
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_record_replay_conflict_read_reverse(client):
+    his, mz = auth("fs-his"), auth("fs-mz")
+    r1 = client.post("/v1/settlements", json=body("S-1"), headers=his)
+    assert r1.status_code == 201, r1.text
+    s1 = r1.json()
+    assert (s1["key"], s1["replay"], s1["actor"], s1["facility_code"]) == ("S-1", False, "fs-his", "H21042100001")
+    assert layer(s1, "inpatient_assistance") == "3600.00" and s1["assistance_fen"] == 360000
+    assert s1["id_number"] == "210421********0336"
+    assert r1.headers["location"] == "/v1/settlements/S-1"
+    r2 = client.post("/v1/settlements", json=body("S-1"), headers=his)
+    assert r2.status_code == 200 and r2.json()["replay"] is True and r2.json()["recorded_at"] == s1["recorded_at"]
+    changed = body("S-1")
+    changed["bill"]["basic_paid"] = "8000.00"
+    r3 = client.post("/v1/settlements", json=changed, headers=his)
+    assert r3.status_code == 409 and r3.headers["content-type"].startswith("application/problem+json")
+    # the second stay of the year gets what is left of the 5,000 cap
+    s2 = client.post("/v1/settlements", json=body("S-2", "2025-06-01", "2025-06-09"), headers=his).json()
+    assert layer(s2, "inpatient_assistance") == "1400.00"
+    # reads: the hospital its own facility's, the region's office all of them, nobody else
+    assert client.get("/v1/settlements/S-1", headers=his).status_code == 200
+    assert client.get("/v1/settlements/S-1", headers=auth("fs-other-his")).status_code == 403
+    assert client.get("/v1/settlements/S-1", headers=auth("ws-mz")).status_code == 403
+    assert client.get("/v1/settlements/S-1", headers=mz).json()["actor"] == "fs-his"
+    u = client.get(f"/v1/usage/{ID}?year=2025&region=fushun", headers=mz)
+    assert u.status_code == 200, u.text
+    fushun = {p["program"]: p for p in u.json()["programs"]}["inpatient_assistance"]
+    assert (fushun["paid_fen"], fushun["cap_fen"], fushun["left_fen"]) == (500000, 500000, 0)
+    assert fushun["settlements"] == ["S-1", "S-2"] and u.json()["id_number"] == "210421********0336"
+    # reversal: only the office; it records who; a second one is a conflict
+    assert client.post("/v1/settlements/S-1/reversal", json={"reason": "x"}, headers=his).status_code == 403
+    rv = client.post("/v1/settlements/S-1/reversal", json={"reason": "重复结算"}, headers=mz)
+    assert rv.status_code == 200, rv.text
+    assert rv.json()["actor"] == "fs-mz" and "S-2" in rv.json()["review"]
+    assert client.post("/v1/settlements/S-1/reversal", json={"reason": "again"}, headers=mz).status_code == 409
+    assert client.get("/v1/settlements/S-1", headers=mz).json()["reversed"] is True
+
+
+def test_hospital_acts_for_its_own_facility_only(client):
+    his = auth("fs-his")
+    assert client.post("/v1/evaluate", json=body("E-1"), headers=his).status_code == 200
+    r = client.post("/v1/settlements", json=body("E-2", facility="H21042100002"), headers=his)
+    assert r.status_code == 403 and r.json()["errors"][0]["field"] == "facility.code"
+    assert client.get("/v1/settlements/E-2", headers=auth("fs-mz")).status_code == 404  # nothing recorded
+
+
+def test_two_concurrent_settlements_never_exceed_the_cap(app):
+    # alone each would get 3,600; together they may get 5,000 and no more (3,600 + 1,400)
+    async def both():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            return await asyncio.gather(*[c.post("/v1/settlements", json=body(f"C-{i}", f"2025-0{i + 3}-01",
+                                                                              f"2025-0{i + 3}-05"),
+                                                 headers=auth("fs-his")) for i in (1, 2)])
+    rs = asyncio.run(both())
+    assert [r.status_code for r in rs] == [201, 201], [r.text for r in rs]
+    got = sorted(layer(r.json(), "inpatient_assistance") for r in rs)
+    assert got == ["1400.00", "3600.00"]
+
+
+def test_form_for_a_recorded_settlement_and_the_month_ledger(client):
+    from openpyxl import load_workbook
+    raw = case_json(WUSHENG)
+    raw["facility"]["code"] = "H51162210001"
+    ws_his, ws_mz = auth("ws-his"), auth("ws-mz")
+    s = client.post("/v1/settlements", json=raw, headers=ws_his)
+    assert s.status_code == 201, s.text
+    key = s.json()["key"]
+    f = client.post("/v1/forms/attachment_1", json={"settlement": key}, headers=ws_his)
+    assert f.status_code == 200 and f.content[:2] == b"PK", f.text
+    assert client.post("/v1/forms/attachment_1", json={"settlement": key}, headers=auth("fs-mz")).status_code == 403
+    assert client.post("/v1/forms/attachment_1", json={"settlement": "nope"}, headers=ws_mz).status_code == 404
+    # ws-01 is discharged 2026-03-11: the March ledger holds it, February's is empty
+    led = client.get("/v1/ledgers/wusheng/2026-03", headers=ws_mz)
+    assert led.status_code == 200, led.text
+    wb = load_workbook(io.BytesIO(led.content))
+    cells = [c.value for sh in wb.worksheets for row in sh.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "张德福" in cells
+    empty = load_workbook(io.BytesIO(client.get("/v1/ledgers/wusheng/2026-02", headers=ws_mz).content))
+    assert "张德福" not in [c.value for sh in empty.worksheets for row in sh.iter_rows() for c in row]
+    assert client.get("/v1/ledgers/wusheng/2026-13", headers=ws_mz).status_code == 422
+    assert client.get("/v1/ledgers/wusheng/2026-03", headers=auth("analyst")).status_code == 403
+    assert client.get("/v1/ledgers/wusheng/2026-03", headers=auth("fs-mz")).status_code == 403
+    # another hospital of Wusheng gets its own (empty) rows, not this one's
+    mine = load_workbook(io.BytesIO(client.get("/v1/ledgers/wusheng/2026-03", headers=ws_his).content))
+    assert "张德福" in [c.value for sh in mine.worksheets for row in sh.iter_rows() for c in row]
+
+
+def test_programs(client):
+    rows = client.get("/v1/programs/fushun", headers=auth("analyst")).json()
+    assert "inpatient_assistance" in {r["id"] for r in rows}
+    assert client.get("/v1/programs/atlantis", headers=auth("analyst")).status_code == 404
+
+
+def test_store_not_migrated_refuses_to_start(tmp_path):
+    from jiuzhu.service.config import build
+    from jiuzhu.store import StoreError
+    with pytest.raises(StoreError, match="jiuzhu db upgrade"):
+        build(None, f"sqlite:///{tmp_path / 'empty.db'}")
