@@ -242,6 +242,16 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
                          f"payers on the slip together ({yuan(b.paid_on_slip)}) must not exceed the total {yuan(b.total)}")
     for i, it in enumerate(b.items):
         _one_of(f"bill.items[{i}].approval", it.approval, vocab.ITEM_APPROVAL)
+    for field, c in (("person.guardian", p.guardian), *((f"person.agents[{i}]", a) for i, a in enumerate(p.agents))):
+        if c is not None:
+            _contact(field, c)
+
+
+def _contact(field: str, c) -> None:
+    _one_of(field + ".entrustment", c.entrustment, {"": "", "written": "", "oral": ""})
+    for attr in ("entrusted_by", "acting_as"):
+        if getattr(c, attr):
+            _one_of(f"{field}.{attr}", getattr(c, attr), ROLES)
 
 
 def _action(field: str, a: Action) -> None:

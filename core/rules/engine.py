@@ -206,7 +206,8 @@ def bill_columns(case: Case) -> dict[str, int]:
     cols = {k: getattr(b, k) for k in ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid",
                                         "deductible", "basic_paid", "critical_paid", "assistance_paid", "other_paid")}
     cols["out_of_scope"] = b.out_of_scope
-    for it in b.items:
+    for i, it in enumerate(b.items):
+        cols[f"items.line.{i}"] = it.amount  # one item, for rules that decide item by item (e.g. a review status)
         key = f"items.approval.{it.approval}"
         cols[key] = cols.get(key, 0) + it.amount
         for t in it.tags:

@@ -34,7 +34,9 @@ from jiuzhu import (
     SourceDocument,
     hookimpl,
 )
+from jiuzhu.model.errors import JiuzhuError
 from jiuzhu.model.money import yuan
+from lunardate import LunarDate
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
 from jiuzhu.rules.signature import resolve
 from jiuzhu.rules.workdays import add_hours, quarter_end
@@ -116,6 +118,31 @@ def filings(case):
     """Every 外出就医备案 recorded on the episode (form or phone report)."""
     e = case.episode
     return [a for a in (*e.actions, *(a for s in e.path for a in s.actions)) if a.kind == "filing"]
+
+
+def sanyuesan_window(year: int) -> tuple[dt.date, dt.date]:
+    """The calendar weeks holding lunar 3/3 and 3/4 of ``year`` (壮族三月三, Guangxi's two rest days); the rest
+    days and the weekends swapped with them (调休) fall there. The seed and the national calendar give neither."""
+    d3 = LunarDate(year, 3, 3).to_solar_date()
+    d4 = d3 + dt.timedelta(days=1)
+    return d3 - dt.timedelta(days=d3.weekday()), d4 + dt.timedelta(days=6 - d4.weekday())
+
+
+def working_days(ctx, start: dt.date, n: int, what: str) -> dt.date:
+    """The n-th working day after ``start`` on the Guangxi calendar (LJ-AMB-13 A): the national calendar plus the
+    regional 壮族三月三 rest days the deployment lists in ``extra_holidays``. A count that reaches a year's 三月三
+    weeks while the deployment lists no rest day there would come out early without a word: it fails instead,
+    naming the parameter and the year."""
+    due = ctx.calendar.add_working_days(start, n)
+    listed = set(ctx.params.get("extra_holidays", ()) or ())
+    for year in range(start.year, due.year + 1):
+        lo, hi = sanyuesan_window(year)
+        if lo <= due and hi > start and not any(lo <= d <= hi for d in listed):
+            raise JiuzhuError(
+                f"parameters.liujiang.extra_holidays: the deadline {what} ({n} working days from "
+                f"{start.isoformat()}) spans 壮族三月三 {year} ({lo.isoformat()}–{hi.isoformat()}), whose Guangxi rest "
+                f"days the deployment has not listed; add them, e.g. extra_holidays = [YYYY-MM-DD, …]")
+    return due
 
 
 def at_agreement_hospital(case, ctx) -> bool:
@@ -212,25 +239,34 @@ def decision_kind(case, ctx) -> str:
 
 @attrs.frozen
 class ItemReview:
+    index: int  # position on the bill (the settlement column items.line.N)
     name: str
     amount: int
     subject: bool  # 单次费用超过200元（含）: the double review applies
     cumulative: int  # 累计 self-pay of the admission up to and including this item
     bureau_filing: bool  # 单次预估超过1000元或累计超过2000元: 报民政局社会救助股审核备案
     status: str  # not_subject / approved / emergency / unapproved
-    proposer: str
+    proposer: str  # 建议方 of the item (a role); "patient" when the person herself proposed it
+    bearer: str  # who bears it: "proposer" (第十四条, moved off the person) or "person" (her share, LJ-SELF-8)
+
+
+# an item's proposer as the case may record the person herself: the role key or its Chinese words (当事人)
+PERSON_HERSELF = ("patient", "本人", "当事人", "特困人员本人")
 
 
 def review_items(case, ctx) -> list[ItemReview]:
     """第七条: every off-catalogue item of 200 yuan or more (含) needs informed consent (Annex 3) and a first
     review; a single estimate over 1,000 or a cumulative total over 2,000 also needs the bureau's 审核备案;
-    unapproved non-emergency items may be refused at settlement (第七条第4项, 第十四条)."""
+    unapproved non-emergency items may be refused at settlement (第七条第4项) and are borne by the proposer
+    (第十四条「未经审批的自费项目，原则上由建议方承担」). This one status per item drives both the reasons and the
+    money (the ``proposer_bears`` layer); the input ``approval`` is the first review's result, not the money.
+    An item the person herself proposed stays hers: she is the proposer."""
     p = ctx.params
     inclusive = p["review_threshold_inclusive"] == "inclusive"
     threshold = p["self_pay_review_threshold"]
     entrusted_exempt = case.person.entrusted and p["entrusted_double_review"] == "no"
     out, cumulative = [], 0
-    for it in case.bill.items:
+    for i, it in enumerate(case.bill.items):
         subject = (it.amount >= threshold if inclusive else it.amount > threshold) and not entrusted_exempt
         if subject or p["self_pay_cumulative_items"] == "all_off_catalogue":
             cumulative += it.amount  # LJ-AMB-4 A: small items count towards the total
@@ -244,10 +280,11 @@ def review_items(case, ctx) -> list[ItemReview]:
         else:
             bureau_ok = not bureau or it.filed or p["bureau_review_is_approval"] == "no"
             status = "approved" if it.consent and it.approval == "approved" and bureau_ok else "unapproved"
-        proposer = it.proposer or "referring_facility"  # 建议方: the proposing facility (LJ-AMB-10 A)
-        if p["proposer_default"] == "person":
-            proposer = "patient"
-        out.append(ItemReview(it.name, it.amount, subject, cumulative, bureau, status, proposer))
+        # 建议方: the facility that proposed the item unless the case records another (LJ-AMB-10 A: 第七条
+        # 「凡医疗机构建议使用」); reading B: the person always
+        proposer = (it.proposer or "treating_facility") if p["proposer_default"] == "facility" else "patient"
+        bearer = "proposer" if status == "unapproved" and proposer not in PERSON_HERSELF else "person"
+        out.append(ItemReview(i, it.name, it.amount, subject, cumulative, bureau, status, proposer, bearer))
     return out
 
 
@@ -315,10 +352,9 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "care outside Guangxi without the insurance bureau's approval: no medical assistance",
                                   "第四条第3项", "LJ-REF-11"))
     if unfiled(case, ctx):
-        who = "建议方或当事人" if not any(it.proposer for it in case.bill.items) else "建议方"
         if ctx.params["unfiled_consequence"] == "not_paid":
             kind = "not_covered"
-            reasons.append(ctx.reason(f"未经备案自行外出就医，医疗救助资金不予支付，相关费用由{who}自行承担",
+            reasons.append(ctx.reason("未经备案自行外出就医，医疗救助资金不予支付，相关费用由建议方或当事人自行承担",
                                       "outside care without any filing: no medical assistance; the proposer or the "
                                       "person bears the cost", "第四条第3项", "LJ-REF-12"))
         elif kind == "covered":
@@ -342,9 +378,14 @@ def jiuzhu_referral(case, ctx, eligibility):
             "before 2026-01-01 the pay-first rule for non-designated or unreferred care does not apply",
             "第三条第（二）项", "LJ-EFF-3"))
     if kind == "covered":
-        reasons.append(ctx.reason("医疗救助定点医疗机构“一站式”直接结算，先诊疗后付费，入院无需押金",
-                                  "one-stop settlement at the designated facility: treat first, pay later, no deposit",
-                                  "第三条第（四）项、第十三条", "LJ-SET-1"))
+        reasons.append(ctx.reason("先诊疗后付费：入院时无需缴纳住院押金，出院时仅需结清个人应支付费用",
+                                  "treat first, pay later: no deposit on admission; at discharge only the person's "
+                                  "own share is settled", "第三条第（四）项", "LJ-SET-1"))
+        reasons.append(ctx.reason("通过基本医保、大病保险、医疗救助“一站式”结算系统直接结算",
+                                  "settled directly through the one-stop system (basic, critical illness, assistance)",
+                                  "第十三条", "LJ-SET-2"))
+    if kind != "not_covered":
+        reasons += _compliant_reasons(case, ctx)
     reasons += _self_pay_reasons(case, ctx)
     return ReferralVerdict(kind, tuple(reasons), tuple(deadlines))
 
@@ -408,12 +449,15 @@ def _filing_deadlines(case, ctx) -> list[Deadline]:
                             f"入院{ctx.params['filing_hours']}小时内（备选解释）" if due else "救助支付前（未规定时限）",
                             ctx.cite("第四条第2项", "LJ-REF-6")))
     phone = next((a for a in filings(case) if a.method == "phone" and a.on), None)
-    if phone is not None:
+    # 「集中供养《外出就医备案表》……特殊情况可先电话报备，3个工作日内补表」: the sentence is about the institutional
+    # form; home-based persons get the limit only under LJ-AMB-16 B
+    if phone is not None and (inst or ctx.params["home_deadlines"] == "institutional_limits"):
         start = phone.on if ctx.params["phone_followup_start"] == "phone_report" else e.admitted  # LJ-AMB-14
+        n = ctx.params["phone_form_working_days"]
         out.append(Deadline("电话报备后补交《外出就医备案表》", "supply the filing form after the phone report",
                             "供养机构" if inst else "村（居）委会", "柳江区民政局",
-                            ctx.calendar.add_working_days(start, ctx.params["phone_form_working_days"]),
-                            "电话报备后3个工作日内", ctx.cite("第四条第2项", "LJ-REF-8")))
+                            working_days(ctx, start, n, "电话报备后补表"),
+                            f"电话报备后{n}个工作日内" + ("" if inst else "（备选解释）"), ctx.cite("第四条第2项", "LJ-REF-8")))
     return out
 
 
@@ -425,9 +469,9 @@ def _manual_claim(case, ctx) -> list[Deadline]:
     if institutional(case):
         return [Deadline("凭票据向柳江区医保局申请手工医疗救助报销", "claim assistance manually with receipts",
                          "供养机构协助", "柳江区医疗保障局",
-                         ctx.calendar.add_working_days(e.discharged, ctx.params["manual_claim_working_days"]),
+                         working_days(ctx, e.discharged, ctx.params["manual_claim_working_days"], "手工报销申请"),
                          "出院后15个工作日内", ctx.cite("第十三条", "LJ-SET-4"))]
-    due = (ctx.calendar.add_working_days(e.discharged, ctx.params["manual_claim_working_days"])
+    due = (working_days(ctx, e.discharged, ctx.params["manual_claim_working_days"], "手工报销申请")
            if ctx.params["home_deadlines"] == "institutional_limits" else None)
     return [Deadline("凭票据向柳江区医保局申请手工医疗救助报销", "claim assistance manually with receipts",
                      "村（居）委会或监护人协助", "柳江区医疗保障局", due,
@@ -435,57 +479,129 @@ def _manual_claim(case, ctx) -> list[Deadline]:
 
 
 def _self_pay_reasons(case, ctx) -> list[Reason]:
+    """One reason per reviewed item, from the same status that moves its money (review_items)."""
+    from jiuzhu.model.case import ROLES
     out = []
     reviewer = "供养机构负责人" if institutional(case) else "村（居）委会负责人会同监护人或委托代理人"
     for r in review_items(case, ctx):
+        amount = yuan(r.amount)
         if r.status == "unapproved":
             out.append(ctx.reason(
-                f"自费项目{yuan(r.amount)}元未经审批：{reviewer}有权在结算时拒付，不得从特困供养经费或救助资金列支，由建议方承担",
-                f"self-pay item of {yuan(r.amount)} yuan not approved: may be refused at settlement and is borne by "
-                "the proposer", "第七条第4项、第十四条", "LJ-SELF-7"))
+                f"未经审批的非急救自费项目{amount}元：{reviewer}有权在结算时拒付，不得从特困供养经费或救助资金列支",
+                f"unapproved non-emergency self-pay item of {amount} yuan: refusable at settlement, not payable from "
+                "support or assistance funds", "第七条第4项", "LJ-SELF-7"))
+            if r.bearer == "proposer":
+                who = ROLES.get(r.proposer, r.proposer)
+                out.append(ctx.reason(f"该项目由建议方（{who}）承担：不计入个人负担，亦不属医疗救助",
+                                      f"borne by the proposer ({r.proposer}): neither the person's burden nor "
+                                      "assistance", "第十四条", "LJ-SELF-9"))
+            else:
+                out.append(ctx.reason("该项目系本人建议使用：建议方即本人，由本人承担",
+                                      "proposed by the person herself: she is the proposer and bears it",
+                                      "第十四条", "LJ-SELF-9"))
         elif r.status == "emergency":
-            out.append(ctx.reason(f"急救自费项目{yuan(r.amount)}元：不适用拒付，事后审核",
-                                  f"emergency self-pay item of {yuan(r.amount)} yuan: not refusable; reviewed afterwards",
+            out.append(ctx.reason(f"急救自费项目{amount}元：不适用拒付，事后审核，优先从特困人员供养金或临时救助资金中统筹解决",
+                                  f"emergency self-pay item of {amount} yuan: not refusable; reviewed afterwards and "
+                                  "funded first from the support allowance or temporary assistance",
                                   "第七条第4项", "LJ-SELF-10"))
         elif r.status == "approved":
-            out.append(ctx.reason(f"经审批同意的自费项目{yuan(r.amount)}元，优先从特困人员供养金或临时救助资金中统筹解决",
-                                  f"approved self-pay item of {yuan(r.amount)} yuan: funded first from the support "
+            out.append(ctx.reason(f"经审批同意的自费项目{amount}元，优先从特困人员供养金或临时救助资金中统筹解决",
+                                  f"approved self-pay item of {amount} yuan: funded first from the support "
                                   "allowance or temporary assistance", "第十四条", "LJ-SELF-8"))
+        else:
+            out.append(ctx.reason(f"自费项目{amount}元低于双审核起点，无需审批，按合理自费处理",
+                                  f"self-pay item of {amount} yuan below the review trigger: no approval needed, "
+                                  "treated as reasonable self-pay", "第七条", "LJ-AMB-31"))
     return out
 
 
 # -- signature (第十条、第十一条) ----------------------------------------------------------------
 
+# 第十条第3项「经特困人员、监护人或乡镇政府书面委托的供养机构负责人/工作人员，或村（居）民委员会指定人员」
+ENTRUSTORS = ("patient", "guardian", "township")
+AGENT_POSTS = ("institution_head", "institution_staff", "village_designee")
+# 第十条注「涉及重大医疗决策时，集中供养机构或村（居）民委员会可作为委托代理人履行签字职责」 (LJ-SIGN-7)
+MAJOR_AGENT_POSTS = ("institution", "village_committee")
+RANK_ZH = {1: "本人", 2: "法定监护人或法定义务人", 3: "委托代理人", 4: "供养机构负责人或村（居）委会负责人"}
+
+
+def agent_mandate(case, ctx):
+    """LJ-SIGN-4: only a written entrustment, given by the person, the guardian or the township government, to
+    the institution's head or staff or a village-committee designee, makes rank 3; for a major decision the
+    institution or the village committee itself may be the agent (LJ-SIGN-7). An oral entrustment does not."""
+    posts = AGENT_POSTS + (MAJOR_AGENT_POSTS if decision_kind(case, ctx) == "major" else ())
+
+    def check(a):
+        if a.entrustment != "written":
+            how = "口头委托" if a.entrustment == "oral" else "未载明书面委托"
+            return (f"{how}，不构成第三顺位（须书面委托）",
+                    f"{'oral entrustment' if a.entrustment == 'oral' else 'no written entrustment stated'}: "
+                    "not rank 3 (a written entrustment is required)")
+        if a.entrusted_by not in ENTRUSTORS:
+            return ("委托人须为特困人员本人、监护人或乡镇政府", "the entrustor must be the person, the guardian or the township")
+        if a.acting_as not in posts:
+            return ("受托人须为供养机构负责人/工作人员或村（居）民委员会指定人员",
+                    "the agent must be the institution's head or staff or a village-committee designee")
+        return None
+    return check
+
 
 def resolve_signer(case, ctx):
     """第十条: 本人 → 法定监护人或法定义务人 → 委托代理人 → 供养机构负责人/村（居）委会负责人（报民政局备案）.
-    「有前一顺位且具备能力时，不得越位」: a higher rank present and able is never skipped. An able higher rank
-    who cannot be reached keeps the authority (LJ-AMB-21 A); reading B passes it down.
+    「有前一顺位且具备能力时，不得越位」: a higher rank present and able is never skipped; one who refuses or cannot
+    be reached keeps the authority (LJ-AMB-21 A; reading B passes an unreachable one down). 「或涉及重大公共利益时」:
+    rank 4 signs whoever else exists (LJ-AMB-20 A; reading B: only when ranks 1–3 are absent).
 
-    Returns (rank, role, name, passed_over, notes)."""
-    p = case.person
-    passes_down = ctx.params["unreachable_passes_down"] == "yes"
-    rank, role, name, passed = resolve(p, unreachable_passes_down=passes_down)
-    if role == "village_committee" and institutional(case):
-        role, name = "institution_head", p.institution
+    Returns (walk, notes)."""
+    from jiuzhu.rules.signature import walk
+    e = case.episode
+    override = e.public_interest and ctx.params["public_interest_overrides_order"] == "yes"
+    w = walk(case.person, unreachable_passes_down=ctx.params["unreachable_passes_down"] == "yes",
+             agent_valid=agent_mandate(case, ctx), public_interest=override)
+    if w.role == "village_committee" and institutional(case):
+        w = attrs.evolve(w, role="institution_head", name=case.person.institution)
     notes = []
-    holder = p.guardian if rank == 2 else next((a for a in p.agents if a.name == name), None) if rank == 3 else None
-    if holder is not None and not holder.present:
-        notes.append(ctx.reason("具备能力的上一顺位暂无法联系：不得越位，非紧急治疗应等待其签字",
-                                "the able higher rank cannot be reached: no skipping; non-emergency treatment waits",
-                                "第十条", "LJ-AMB-21"))
-    return rank, role, name, passed, notes
+    for i, (a, zh, en) in enumerate(w.rejected):
+        n = case.person.agents.index(a) + 1
+        notes.append(ctx.reason(f"第{n}名委托代理人：{zh}", f"agent {n}: {en}", "第十条第3项", "LJ-SIGN-4"))
+    urgent = is_emergency(case)
+    if w.state == "waits":
+        notes.append(ctx.reason("具备能力的上一顺位暂无法联系：不得越位，" + (
+            "紧急抢救先行救治" if urgent else "非紧急治疗应等待其签字"),
+            "the able higher rank cannot be reached: no skipping; " + (
+                "emergency: treat first" if urgent else "non-emergency treatment waits"), "第十条", "LJ-AMB-21"))
+    elif w.state == "refuses":
+        notes.append(ctx.reason(
+            f"第{w.rank}顺位{RANK_ZH[w.rank]}具备能力但拒绝签字：不得越位，不转由后一顺位签字；" + (
+                "紧急抢救先行救治，无需事前签字" if urgent else "拒绝记入决策记录，非紧急治疗不得实施"),
+            f"rank {w.rank} is able but refuses: no skipping, the next rank may not sign instead; " + (
+                "emergency: treat first, no prior signature" if urgent else
+                "the refusal is recorded and non-emergency treatment may not proceed"), "第十条", "LJ-AMB-21"))
+    elif w.state == "override":
+        notes.append(ctx.reason("涉及重大公共利益：由" + ("集中供养机构负责人" if institutional(case) else
+                                                   "分散供养人员所在村（居）民委员会负责人") + "签字，并报民政局备案",
+                                "major public interest: the head of the institution or village committee signs, "
+                                "filed with the bureau", "第十条第4项", "LJ-AMB-20"))
+    elif e.public_interest:  # LJ-AMB-20 B
+        notes.append(ctx.reason("涉及重大公共利益，但按备选解释仍须无前三顺位人员时方由第四顺位签字",
+                                "major public interest, but under reading B rank 4 still needs ranks 1–3 to be absent",
+                                "第十条第4项", "LJ-AMB-20"))
+    return w, notes
 
 
 @hookimpl
 def jiuzhu_signature(case, ctx):
-    rank, role, name, passed, notes = resolve_signer(case, ctx)
+    w, notes = resolve_signer(case, ctx)
+    rank, role, name, passed = w.rank, w.role, w.name, w.passed
     kind = decision_kind(case, ctx)
-    rank_zh = {1: "本人", 2: "法定监护人或法定义务人", 3: "委托代理人", 4: "供养机构负责人或村（居）委会负责人"}[rank]
+    rank_zh = RANK_ZH[rank]
+    # 紧急抢救「无需事前签字」: nobody signs at rank 4 before care, so nothing is filed for a signature that was
+    # never given; a rank-4 signature the case records afterwards is filed as usual (LJ-DEC-5, LJ-SIGN-6)
+    signed_4 = rank == 4 and (kind != "emergency" or case.episode.has("signature", role))
     reasons = [ctx.reason(f"签字主体：第{rank}顺位（{rank_zh}）；有前一顺位且具备能力时不得越位",
                           f"signer: rank {rank}; no rank skipped while a higher one is able", "第十条", "LJ-SIGN-1"),
-               ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if rank == 4 else ""),
-                          f"rank {rank} signs" + (", filed with the bureau" if rank == 4 else ""),
+               ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if signed_4 else ""),
+                          f"rank {rank} signs" + (", filed with the bureau" if signed_4 else ""),
                           f"第十条第{rank}项", f"LJ-SIGN-{rank + 1}"),
                ctx.reason("谁签字、谁负责：签字人、顺位及其依据记入决策记录",
                           "whoever signs is accountable: signer, rank and basis are recorded", "第三条第（三）项",
@@ -494,7 +610,11 @@ def jiuzhu_signature(case, ctx):
                            f"LJ-SIGN-{po.rank + 1}") for po in passed]
     reasons += notes
     approvals, deadlines = [], []
-    if rank == 4:
+    if rank == 4 and not signed_4:
+        reasons.append(ctx.reason("紧急抢救无需事前签字：未有第四顺位签字，无需报民政局备案签字（送医后24小时内补办备案）",
+                                  "emergency without prior signature: no rank-4 signature to file (the 24-hour "
+                                  "post-filing still applies)", "第十一条", "LJ-DEC-5"))
+    if signed_4:
         approvals.append("civil_affairs_bureau")
         deadlines.append(Deadline("第四顺位签字报民政局备案", "file the rank-4 signature with the bureau",
                                   "供养机构负责人" if institutional(case) else "村（居）委会负责人", "柳江区民政局", None,
@@ -534,16 +654,42 @@ def jiuzhu_signature(case, ctx):
 # -- money (第六条、第十四条) --------------------------------------------------------------------
 
 
+COMPLIANT_BASE = {  # 「合规医疗费用（符合医保目录）」: which slip columns it covers (parameter compliant_costs)
+    "in_scope": "in_scope",
+    "listed": "in_scope + first_self_paid",
+    "listed_and_over_limit": "in_scope + first_self_paid + over_limit",
+}
+
+
+def compliant_base(ctx) -> str:
+    """第六条「合规医疗费用（符合医保目录）」 after basic, critical-illness and other insurance."""
+    return f"{COMPLIANT_BASE[ctx.params['compliant_costs']]} - layer.basic_insurance - layer.critical_illness " \
+           "- layer.other_payers"
+
+
+def proposer_layer(case, ctx) -> Layer | None:
+    """第十四条: the unapproved items whose proposer is not the person, moved off her burden. What the proposer
+    absorbs is not medical assistance (``assistance = False``), so it is never summed as such."""
+    lines = [f"items.line.{r.index}" for r in review_items(case, ctx) if r.bearer == "proposer"]
+    if not lines:
+        return None
+    return Layer("proposer_bears", "未经审批自费项目由建议方承担（结算时拒付，非救助资金）",
+                 "unapproved self-pay borne by the proposer (refused at settlement; not assistance)",
+                 payer="proposer", base=" + ".join(lines), cite=ctx.cite("第十四条", "LJ-SELF-9"), assistance=False)
+
+
 @hookimpl
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """第六条: 住院医疗救助不设起付线，按应计入的住院医疗救助费用的100%给予救助，年累计救助最高限额为60000元；
-    仍有不足的，由救助供养经费予以支持. 第十四条: unapproved self-pay refused at settlement falls on the proposer."""
+    仍有不足的，由救助供养经费予以支持. 第十四条: unapproved self-pay falls on the proposer, whether or not
+    assistance is paid for the stay."""
+    shift = proposer_layer(case, ctx)
     if not referral.covered:
-        return Plan()  # 医疗救助资金不予支付 (第四条第3项)
+        return Plan((shift,) if shift else ())  # 医疗救助资金不予支付 (第四条第3项); 第十四条 still holds
     p = ctx.params
     layers = []
     if case.episode.kind == "inpatient":
-        after_insurance = "in_scope - layer.basic_insurance - layer.critical_illness - layer.other_payers"
+        after_insurance = compliant_base(ctx)
         if p["countable_ma_source"] == "slip":  # LJ-AMB-28 B: the one-stop system's figure, taken as given
             ma = Layer.from_slip("assistance_paid", ctx.cite("第六条第二款", "LJ-AMB-28"))
         else:
@@ -556,11 +702,25 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         if p["cap_includes_relief_fund"] == "no":  # LJ-AMB-1 A: the cap bounds medical assistance only
             layers.append(Layer("relief_fund", "救助供养经费", "support fund", payer="relief_fund",
                                 base=f"{after_insurance} - layer.{ma.id}", cite=ctx.cite("第六条第一款", "LJ-PAY-6")))
-    if case.bill.items and p["proposer_default"] == "facility":  # LJ-AMB-10 B: the person bears it
-        layers.append(Layer("proposer_bears", "未经审批自费项目由建议方承担（结算时拒付）",
-                            "unapproved self-pay refused at settlement, borne by the proposer", payer="proposer",
-                            base="items.approval.refused", cite=ctx.cite("第十四条", "LJ-SELF-9")))
+    if shift:
+        layers.append(shift)
     return Plan(tuple(layers))
+
+
+def _compliant_reasons(case, ctx) -> list[Reason]:
+    """Say what of the slip's listed costs the chosen reading of 「合规医疗费用（符合医保目录）」 leaves with the person."""
+    b, choice = case.bill, ctx.params["compliant_costs"]
+    left = [(zh, en, amt) for zh, en, amt, inside in (
+        ("乙类先行自付", "Class-B first self-pay", b.first_self_paid, choice != "in_scope"),
+        ("超限价自付", "over-limit cost", b.over_limit, choice == "listed_and_over_limit")) if amt and not inside]
+    if not left or case.episode.kind != "inpatient":
+        return []
+    zh = "、".join(f"{z}{yuan(a)}元" for z, _, a in left)
+    en = ", ".join(f"{e} {yuan(a)} yuan" for _, e, a in left)
+    return [ctx.reason(f"{zh}不计入合规医疗费用（按{'政策范围内费用' if choice == 'in_scope' else '医保目录内费用'}理解），"
+                       "由本人承担；另一理解见参数 compliant_costs",
+                       f"{en} not counted as compliant cost under the reading chosen (parameter compliant_costs): "
+                       "left with the person", "第六条第一款", "LJ-PAY-2")]
 
 
 def premium_subsidy(ctx) -> PremiumSubsidy:
@@ -618,7 +778,7 @@ def jiuzhu_documents(case, ctx, outcome):
              "signer_role": sig.signer_role, "signer_rank": sig.rank,
              "opinion_by": "供养机构" if inst else "村（居）委会"},
             ctx.cite("第十一条、附件4", "LJ-DOC-4")))
-    if sig and sig.rank == 4:
+    if sig and sig.rank == 4 and "civil_affairs_bureau" in sig.approvals:
         docs.append(DocumentNeed(
             "rank4_filing", "第四顺位签字报民政局备案", "rank-4 signature filed with the bureau",
             "供养机构负责人" if inst else "村（居）委会负责人", None,
