@@ -2,7 +2,9 @@
 
 Regions are discovered through the ``jiuzhu.regions`` entry-point group; the built-in five
 register there exactly as a third-party package would. ``JIUZHU_BLOCK_PLUGINS`` (comma list)
-keeps named entry points out; ``JIUZHU_TRACE_PLUGINS=1`` traces hook calls to stderr.
+keeps named entry points out; ``JIUZHU_TRACE_PLUGINS=1`` traces hook calls to stderr: which
+hook, which plugins answered, the argument and result *types* and the time taken — never the
+values, which hold the person's name, ID number and diagnoses.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pluggy
 
 from jiuzhu import hookspecs
 from jiuzhu.model.errors import JiuzhuError, UnknownRegion
+from jiuzhu.model.redact import one_line
 from jiuzhu.model.region import RegionInfo
 
 GROUP = "jiuzhu.regions"
@@ -104,7 +107,8 @@ def make_host(extra: list[object] | None = None, load_entrypoints: bool = True) 
             try:
                 obj = ep.load()
             except Exception as exc:  # a broken third-party region must not take the others down
-                print(f"jiuzhu: region plugin {ep.name!r} failed to load: {exc}", file=sys.stderr)
+                print(f"jiuzhu: region plugin {ep.name!r} failed to load: {type(exc).__name__}: "
+                      f"{one_line(exc, 200)}", file=sys.stderr)
                 continue
             pm.register(obj, name=ep.name)
             regions.append(obj)
@@ -116,9 +120,33 @@ def make_host(extra: list[object] | None = None, load_entrypoints: bool = True) 
         regions.append(obj)
     pm.check_pending()
     if os.environ.get("JIUZHU_TRACE_PLUGINS"):
-        pm.trace.root.setwriter(lambda s: print(s, end="", file=sys.stderr))
-        pm.enable_tracing()
+        enable_trace(pm)
     return Host(pm, regions)
+
+
+def _kind(v) -> str:
+    return type(v).__name__
+
+
+def enable_trace(pm: pluggy.PluginManager, write=None) -> None:
+    """Trace hook calls as ``hook(arg=Type, …) ← plugin, … → Result`` lines (types only, no data)."""
+    import time
+    write = write or (lambda line: print(line, file=sys.stderr))
+    started: list[float] = []
+
+    def before(hook_name, impls, kwargs):
+        started.append(time.perf_counter())
+        args = ", ".join(f"{k}={_kind(v)}" for k, v in kwargs.items())
+        who = ", ".join(pm.get_name(i.plugin) or "?" for i in impls)
+        write(f"jiuzhu trace: {hook_name}({args}) ← {who}")
+
+    def after(outcome, hook_name, impls, kwargs):
+        ms = (time.perf_counter() - started.pop()) * 1000 if started else 0.0
+        exc = outcome.exception
+        got = f"raised {_kind(exc)}" if exc is not None else _kind(outcome.get_result())
+        write(f"jiuzhu trace: {hook_name} → {got} ({ms:.1f} ms)")
+
+    pm.add_hookcall_monitoring(before, after)
 
 
 _default: Host | None = None

@@ -90,7 +90,10 @@ def unflatten(row: Mapping) -> dict:
             raw[obj][attr] = [x for x in str(val).split(";") if x]
         elif key in JSONS:
             obj, attr = key.split(".")
-            raw[obj][attr] = json.loads(val)
+            try:
+                raw[obj][attr] = json.loads(val)
+            except (json.JSONDecodeError, RecursionError, TypeError):
+                raise InputError(key, None, "expected JSON (see docs/batch.md)") from None
         elif key in BOOLS:
             obj, attr = key.split(".")
             raw[obj][attr] = val if isinstance(val, bool) else str(val).lower() in ("true", "1", "yes")
@@ -106,11 +109,16 @@ def unflatten(row: Mapping) -> dict:
 
 def check_columns(cols: Mapping[str, np.ndarray]) -> None:
     """Money invariants on every row, vectorised; the first bad row is named."""
+    from jiuzhu.model.limits import MAX_FEN
+
     n = len(cols["bill.total_fen"])
     for c in MONEY:
         if c in cols and (np.asarray(cols[c]) < 0).any():
             i = int(np.argmax(np.asarray(cols[c]) < 0))
             raise InputError(f"row {i + 1}: {c}", int(cols[c][i]), "expected an amount of 0 or more")
+        if c in cols and (np.asarray(cols[c]) > MAX_FEN).any():  # sums of a million rows stay inside int64
+            i = int(np.argmax(np.asarray(cols[c]) > MAX_FEN))
+            raise InputError(f"row {i + 1}: {c}", int(cols[c][i]), f"expected at most {MAX_FEN} fen")
     g = lambda c: np.asarray(cols.get(c, np.zeros(n, dtype=np.int64)), dtype=np.int64)
     parts = g("bill.in_scope_fen") + g("bill.first_self_paid_fen") + g("bill.over_limit_fen") + g("bill.fully_self_paid_fen")
     bad = parts != g("bill.total_fen")

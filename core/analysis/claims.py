@@ -19,8 +19,14 @@ import json
 from pathlib import Path
 from typing import Callable, Mapping
 
+import re
+
 import attrs
 import numpy as np
+
+from jiuzhu.io.atomic import atomic_path, check_output
+from jiuzhu.io.safe import neutralise_table, one_line
+from jiuzhu.model.text import transcode_to_utf8
 
 from jiuzhu.analysis.batch import MONEY, NOT_KEY, check_columns, unflatten
 from jiuzhu.rules.engine import Engine, bill_columns
@@ -46,68 +52,114 @@ def _is_int(name: str) -> bool:
 # -- reading and writing --------------------------------------------------------------------------
 
 
-def read_claims(path: str | Path):
-    """A claims file as a normalised Arrow table: money columns int64 fen, every other column text."""
+def _arrow_reason(exc: BaseException) -> str:
+    """An Arrow error without the row it quotes (a row holds names and ID numbers)."""
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    msg = re.sub(r"(got \d+ columns?)\s*:.*", r"\1", msg)
+    msg = re.sub(r"(invalid value|straddling object|Row|value)\s*'.*", r"\1", msg)
+    msg = re.sub(r":\s*[^:]*$", "", msg) if len(msg) > 120 else msg
+    return one_line(msg, 120)
+
+
+def read_claims(path: str | Path, encoding: str | None = None):
+    """A claims file as a normalised Arrow table: money columns int64 fen, every other column text.
+
+    CSV and JSON Lines are UTF-8 (a BOM is allowed) or, with ``encoding="gb18030"``, GB18030,
+    which is transcoded in a stream; bytes invalid in the encoding are reported with their offset.
+    """
+    import tempfile
+
     import pyarrow as pa
     import pyarrow.compute as pc
     p = Path(path)
     fmt = _fmt(p)
     if not p.exists():
         raise InputError("claims file", p.name, "file not found")
-    try:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
-            table = pq.read_table(p)
-        elif fmt == "csv":
-            import csv as _csv
-            import pyarrow.csv as pcsv
-            with p.open(encoding="utf-8", newline="") as fh:
-                names = next(_csv.reader(fh), [])
-            # ID numbers and division codes look like integers; read every fact as text.
-            types = {n: (pa.int64() if _is_int(n) else pa.string()) for n in names}
-            table = pcsv.read_csv(p, convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False))
-        else:
-            import pyarrow.json as pjson
-            table = pjson.read_json(p)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError("claims file", p.name, f"readable {fmt} ({str(exc).splitlines()[0][:120]})") from None
+    if p.is_dir():
+        raise InputError("claims file", p.name, "a file, not a folder")
+    with tempfile.TemporaryDirectory(prefix="jiuzhu-claims-") as work:
+        src = p
+        if fmt != "parquet":
+            utf8 = Path(work) / ("claims" + p.suffix)
+            with open(utf8, "wb") as dst:
+                if not transcode_to_utf8(p, dst, encoding):
+                    src = utf8
+        table = _read_table(src, p.name, fmt)
+    names = table.column_names
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"claims file column {dup[0]}", None, "appears more than once; each column once")
     for need in ("person.id_number", "episode.admitted", "bill.total_fen"):
         if need not in table.column_names:
             raise InputError(f"claims file column {need}", None, "missing; see docs/batch.md for the claim columns")
     cols = {}
     for name in table.column_names:
         col = table.column(name)
-        if _is_int(name):
-            try:
+        try:
+            if _is_int(name):
                 col = pc.fill_null(col.cast(pa.int64()), 0)
-            except pa.ArrowInvalid:
-                raise InputError(f"claims column {name}", None, "expected whole numbers of fen") from None
-        else:
-            if pa.types.is_timestamp(col.type):  # JSON readers infer dates as timestamps
-                col = col.cast(pa.date32())
-            if pa.types.is_boolean(col.type):
-                col = pc.if_else(col, "true", "false")
-            col = pc.fill_null(col.cast(pa.string()), "")
+            else:
+                if pa.types.is_timestamp(col.type):  # JSON readers infer dates as timestamps
+                    col = col.cast(pa.date32())
+                if pa.types.is_boolean(col.type):
+                    col = pc.if_else(col, "true", "false")
+                col = pc.fill_null(col.cast(pa.string()), "")
+        except pa.ArrowException:
+            expected = "whole numbers of fen" if _is_int(name) else "text values (not nested lists or tables)"
+            raise InputError(f"claims column {name}", None, f"expected {expected}") from None
         cols[name] = col.combine_chunks() if hasattr(col, "combine_chunks") else col
     return pa.table(cols)
 
 
+def _read_table(p: Path, name: str, fmt: str):
+    import pyarrow as pa
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+            return pq.read_table(p)
+        if fmt == "csv":
+            import csv as _csv
+            import pyarrow.csv as pcsv
+            with p.open(encoding="utf-8-sig", newline="") as fh:
+                names = next(_csv.reader(fh), [])
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise InputError(f"claims file column {dup[0]}", None, "appears more than once; each column once")
+            # ID numbers and division codes look like integers; read every fact as text.
+            types = {n: (pa.int64() if _is_int(n) else pa.string()) for n in names}
+            return pcsv.read_csv(p, convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False))
+        import pyarrow.json as pjson
+        return pjson.read_json(p)
+    except InputError:
+        raise
+    except (pa.ArrowException, OSError, _csv_error()) as exc:
+        raise InputError("claims file", name, f"readable {fmt} ({_arrow_reason(exc)})") from None
+
+
+def _csv_error():
+    import csv as _csv
+    return _csv.Error
+
+
 def write_table(table, path: str | Path) -> None:
-    """Write an Arrow table as Parquet, CSV or JSON Lines, chosen by the file extension."""
+    """Write an Arrow table as Parquet, CSV or JSON Lines, chosen by the file extension; atomically.
+
+    Text in CSV output is neutralised against formula injection (:func:`jiuzhu.io.safe.csv_field`).
+    """
     p = Path(path)
     fmt = _fmt(p)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-        pq.write_table(table, p, compression="zstd")
-    elif fmt == "csv":
-        import pyarrow.csv as pcsv
-        pcsv.write_csv(table, p)
-    else:
-        with p.open("w", encoding="utf-8") as fh:
-            for batch in table.to_batches(65536):
-                for row in batch.to_pylist():
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    with atomic_path(p) as tmp:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+            pq.write_table(table, tmp, compression="zstd")
+        elif fmt == "csv":
+            import pyarrow.csv as pcsv
+            pcsv.write_csv(neutralise_table(table), tmp)
+        else:
+            with tmp.open("w", encoding="utf-8") as fh:
+                for batch in table.to_batches(65536):
+                    for row in batch.to_pylist():
+                        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def write_claims(cols: Mapping[str, np.ndarray], path: str | Path) -> None:
@@ -206,8 +258,20 @@ class ClaimTable:
         missing = [int(i) for i in rows if int(i) not in cache]
         if missing:
             for i, raw in zip(missing, self.table.take(np.asarray(missing)).to_pylist()):
-                cache[i] = structure_case(unflatten(raw), where=f"row {i + 1}")
+                cache[i] = _row_case(raw, i)
         return [cache[int(i)] for i in rows]
+
+
+def _row_case(raw: dict, i: int):
+    """One claim row as a case; an error names the row, the claim id and the field, never the row."""
+    cid = one_line(raw.get("claim_id") or "", 40)
+    where = f"row {i + 1}" + (f" (claim {cid})" if cid else "")
+    try:
+        return structure_case(unflatten(raw), where=where)
+    except InputError as exc:
+        if exc.field.startswith(where):
+            raise
+        raise InputError(f"{where}: {exc.field}", exc.value, exc.expected) from None
 
 
 def _thresholds(engine: Engine, region: str):
@@ -341,16 +405,19 @@ def results_table(ct: ClaimTable, runs: list[RegionRun]):
 
 
 def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None = None, as_is: bool = False,
-              as_of: dt.date | None = None, progress: bool = True, fmt: str = "text", console=None) -> list[dict]:
+              as_of: dt.date | None = None, progress: bool = True, fmt: str = "text", console=None,
+              encoding: str | None = None) -> list[dict]:
     """Read ``claims``, evaluate each under each region, write per-claim results to ``out`` and print
     per-region totals. Returns the totals."""
+    if out:
+        check_output(out, tuple(FORMATS))  # before any work
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     con = console or Console(width=200)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), disable=not progress, transient=False) as bar:
         t = bar.add_task("读取 reading claims", total=1)
-        ct = ClaimTable(read_claims(claims))
+        ct = ClaimTable(read_claims(claims, encoding))
         bar.update(t, completed=1)
         runs = []
         for code in regions:

@@ -228,13 +228,17 @@ def render(cmp: Comparison, fmt: str = "text", explain: bool = False, width: int
     if fmt == "json":
         return json.dumps(to_json(cmp, explain), ensure_ascii=False, indent=2)
     if fmt == "csv":
+        from jiuzhu.io.safe import csv_field
         buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["row", "label", "differs", *[c.region for c in cmp.columns]]
+        out = csv.writer(buf)
+
+        def writerow(row):  # every field neutralised against formula injection (jiuzhu.io.safe)
+            out.writerow([csv_field(v) for v in row])
+        writerow(["row", "label", "differs", *[c.region for c in cmp.columns]]
                    + ([f"{c.region}.why" for c in cmp.columns] if explain else []))
         for k, label, cells in cmp.rows:
-            w.writerow([k, label, cmp.differs(k), *[c.text for c in cells]] + ([c.why for c in cells] if explain else []))
-        w.writerow(["error", "错误 error", "", *[c.error for c in cmp.columns]] + ([""] * len(cmp.columns) if explain else []))
+            writerow([k, label, cmp.differs(k), *[c.text for c in cells]] + ([c.why for c in cells] if explain else []))
+        writerow(["error", "错误 error", "", *[c.error for c in cmp.columns]] + ([""] * len(cmp.columns) if explain else []))
         return buf.getvalue()
     if fmt == "markdown":
         lines = [f"**{header(cmp)}**", "",

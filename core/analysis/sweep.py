@@ -16,6 +16,9 @@ from pathlib import Path
 
 import attrs
 
+from jiuzhu.io.atomic import atomic_open, atomic_path
+from jiuzhu.io.safe import csv_field, one_line
+
 from jiuzhu.analysis.compare import rehome
 from jiuzhu.rules.engine import Engine
 from jiuzhu.model.errors import InputError, JiuzhuError
@@ -86,12 +89,12 @@ def run_sweep(engine: Engine, case: Case, field: str, values: list[int], regions
         series[code] = {"assistance": [o.settlement.assistance for o in outs],
                         "burden": [o.settlement.burden for o in outs]}
     csv_path = out / "sweep.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_open(csv_path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([field, "region", "assistance", "burden", "error"])
         for code in regions:
             if code in errors:
-                w.writerow(["", code, "", "", errors[code]])
+                w.writerow(["", code, "", "", csv_field(one_line(errors[code]))])
                 continue
             for v, a, b in zip(values, series[code]["assistance"], series[code]["burden"]):
                 w.writerow([yuan(v), code, yuan(a), yuan(b), ""])
@@ -148,7 +151,8 @@ def chart(field: str, values: list[int], series: dict, names: dict, errors: dict
     paths = []
     for ext in ("png", "svg"):
         p = stem.with_suffix(f".{ext}")
-        fig.savefig(p, dpi=120)
+        with atomic_path(p) as tmp:
+            fig.savefig(tmp, dpi=120, format=ext)
         paths.append(p)
     plt.close(fig)
     return paths

@@ -10,27 +10,39 @@ from pathlib import Path
 
 import click
 
+from jiuzhu.cli.guard import encoding_option
 from jiuzhu.model.errors import JiuzhuError
 
 LANGS = click.Choice(["zh", "en", "both"])
 
 
 class JiuzhuGroup(click.Group):
-    """Turns every :class:`JiuzhuError` into one line on stderr and exit status 2."""
+    """Turns every :class:`JiuzhuError` into one line on stderr and exit status 2; anything else
+    into one line with an error id (see :mod:`jiuzhu.cli.guard`)."""
 
     def invoke(self, ctx):
+        from jiuzhu.cli.guard import error_line, internal_error
+        from jiuzhu.io.atomic import Terminated
         try:
             return super().invoke(ctx)
         except JiuzhuError as exc:
-            click.echo(f"错误 error: {exc}", err=True)
+            limits = getattr(getattr((ctx.obj or {}).get("engine"), "deployment", None), "limits", None)
+            click.echo(f"错误 error: {error_line(exc, limits.error_line_chars if limits else None)}", err=True)
+            ctx.exit(exc.exit_code)
+        except click.UsageError as exc:  # one line too, naming the option (click prints four)
+            hint = f" (see: jiuzhu {exc.ctx.command_path.split(' ', 1)[-1]} --help)" if exc.ctx else ""
+            click.echo(f"错误 error: {error_line(exc.format_message())}{hint}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Exception as exc:  # never a traceback for the user; JIUZHU_DEBUG shows it
-            if os.environ.get("JIUZHU_DEBUG"):
-                raise
-            click.echo(f"错误 internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-                       f"(set JIUZHU_DEBUG=1 for details)", err=True)
+        except Terminated as exc:
+            click.echo(f"错误 error: stopped by signal {exc.signum}; no partial output was left", err=True)
+            ctx.exit(128 + exc.signum)
+        except KeyboardInterrupt:
+            click.echo("错误 error: interrupted; no partial output was left", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # never a traceback for the user; JIUZHU_DEBUG=1 shows it
+            click.echo(internal_error(exc), err=True)
             ctx.exit(1)
 
 
@@ -55,11 +67,19 @@ def cli(ctx, config_path):
 
 
 def _engine(ctx):
-    from jiuzhu.io.config import load_config
+    from jiuzhu.io.config import check_deployment, load_config
     from jiuzhu.rules.engine import Engine
     if "engine" not in ctx.obj:
-        ctx.obj["engine"] = Engine(deployment=load_config(ctx.obj.get("config_path")))
+        eng = Engine(deployment=load_config(ctx.obj.get("config_path")))
+        check_deployment(eng)
+        ctx.obj["engine"] = eng
     return ctx.obj["engine"]
+
+
+def _load(ctx, path, encoding="utf-8"):
+    """A case file read with the command's --encoding and the deployment's [limits]."""
+    from jiuzhu.io.loader import load_case
+    return load_case(path, encoding, _engine(ctx).deployment.limits)
 
 
 @cli.command()
@@ -98,13 +118,13 @@ def regions(ctx, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--explain", is_flag=True, help="Show how every amount was computed. 显示计算过程")
 @click.option("--lang", type=LANGS, default="zh", help="Label language. 标签语言")
+@encoding_option
 @click.pass_context
-def evaluate(ctx, case_file, region, as_of, fmt, explain, lang):
+def evaluate(ctx, case_file, region, as_of, fmt, explain, lang, encoding):
     """Evaluate one case: eligibility, referral, signature, settlement, forms. 评估一个案例"""
-    from jiuzhu.io.loader import load_case
     from jiuzhu.io.report import render_text, to_json
     eng = _engine(ctx)
-    case = load_case(case_file)
+    case = _load(ctx, case_file, encoding)
     outcome = eng.evaluate(case, region, as_of)
     if fmt == "json":
         click.echo(json.dumps(to_json(outcome), ensure_ascii=False, indent=2))
@@ -196,13 +216,17 @@ def vocab(what):
 @click.option("--form", "form_ids", multiple=True, help="Only these form ids (repeatable). 指定表单")
 @click.option("--all", "all_forms", is_flag=True, help="Every form of the region, not only those the case needs.")
 @click.option("--as-of", "as_of", callback=_date, default=None)
+@encoding_option
 @click.pass_context
-def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
+def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of, encoding):
     """Fill the forms a case needs (Word, Excel, PDF). 填写案例所需表单"""
-    from jiuzhu.paperwork.forms import convert, need_for, region_forms, render_need
-    from jiuzhu.io.loader import load_case
+    from jiuzhu.io.atomic import check_output
+    from jiuzhu.paperwork.forms import check_converter, convert, need_for, region_forms, render_need
+    check_output(out_dir, option="--out", folder=True)
+    if "pdf" in formats:
+        check_converter("pdf")  # before the first form, so nothing is half-done
     eng = _engine(ctx)
-    case = load_case(case_file)
+    case = _load(ctx, case_file, encoding)
     outcome = eng.evaluate(case, region, as_of)
     needs = list(outcome.documents)
     if all_forms or form_ids:
@@ -228,14 +252,25 @@ def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
             click.echo(f"说明 note: {need.form_id}（{need.title_zh}）无表单模板，数据见 --format json 输出 "
                        f"(no template; its data is in the JSON outcome)", err=True)
             continue
+        _fill(eng, case, outcome, need, out, formats)
+
+
+def _fill(eng, case, outcome, need, out: Path, formats: set[str]) -> None:
+    """One form in the kept formats; a Word/Excel file only wanted as PDF is made in a private folder."""
+    import tempfile
+    from jiuzhu.paperwork.forms import convert, render_need, template_for
+    kind = template_for(eng, outcome.region, need.form_id, outcome.chain).kind
+    if kind in formats:
         path = render_need(eng, case, outcome, need, out)
-        kind = path.suffix[1:]
         if "pdf" in formats:
             click.echo(str(convert(path, "pdf", out)))
-        if kind in formats:
-            click.echo(str(path))
-        else:
-            path.unlink()
+        click.echo(str(path))
+        return
+    if "pdf" not in formats:
+        return  # e.g. --format docx and this form is an Excel sheet
+    with tempfile.TemporaryDirectory(prefix="jiuzhu-form-") as work:
+        path = render_need(eng, case, outcome, need, Path(work))
+        click.echo(str(convert(path, "pdf", out)))
 
 
 @cli.command()
@@ -243,18 +278,21 @@ def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of):
 @click.option("--region", required=True, help="Region code. 地区")
 @click.option("--month", required=True, help="The month, YYYY-MM (cases settled in it). 月份")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True, help="Output workbook (.xlsx).")
+@encoding_option
 @click.pass_context
-def ledger(ctx, cases, region, month, out_file):
+def ledger(ctx, cases, region, month, out_file, encoding):
     """A region's ledgers and monthly itemised claim sheets from many cases, with totals. 台账与明细表"""
-    from jiuzhu.paperwork.ledger import build_ledger
-    from jiuzhu.io.loader import load_case
+    from jiuzhu.io.atomic import check_output
+    from jiuzhu.paperwork.ledger import build_ledger, parse_month
     from jiuzhu.model.money import yuan
+    check_output(out_file, (".xlsx",))
+    parse_month(month)
     eng = _engine(ctx)
     files = []
     for c in cases:
         p = Path(c)
         files += sorted(p.rglob("*.toml")) + sorted(p.rglob("*.json")) if p.is_dir() else [p]
-    loaded = [load_case(f) for f in files]
+    loaded = [_load(ctx, f, encoding) for f in files]
     sheets = build_ledger(eng, loaded, region, month, Path(out_file))
     for s in sheets:
         totals = "  ".join(f"{k}={yuan(v)}" for k, v in s.totals.items())
@@ -297,22 +335,27 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
               help="With --batch: where to write per-claim results (.parquet, .csv or .jsonl).")
 @click.option("--progress/--no-progress", default=True, help="With --batch: show a progress bar.")
+@encoding_option
 @click.pass_context
-def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress):
+def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, encoding):
     """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
     from jiuzhu.analysis.compare import compare_case, parse_regions, render
+    if out_file:
+        from jiuzhu.analysis.claims import FORMATS
+        from jiuzhu.io.atomic import check_output
+        check_output(out_file, tuple(FORMATS))
     eng = _engine(ctx)
     regions = parse_regions(eng, regions_spec)
     if batch_file:
         from jiuzhu.analysis.claims import run_batch
         if case_file:
             raise click.UsageError("give either CASE or --batch CLAIMS, not both")
-        run_batch(eng, batch_file, regions, out_file, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt)
+        run_batch(eng, batch_file, regions, out_file, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt,
+                  encoding=encoding)
         return
     if not case_file:
         raise click.UsageError("give a CASE file or --batch CLAIMS")
-    from jiuzhu.io.loader import load_case
-    cmp = compare_case(eng, load_case(case_file), regions, as_is=as_is, as_of=as_of)
+    cmp = compare_case(eng, _load(ctx, case_file, encoding), regions, as_is=as_is, as_of=as_of)
     click.echo(render(cmp, fmt, explain, color=fmt == "text" and sys.stdout.isatty()), nl=fmt != "csv")
 
 
@@ -322,15 +365,17 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
 @click.option("--regions", "regions_spec", default="all", show_default=True)
 @click.option("--as-is", "as_is", is_flag=True, help="Evaluate the case as given instead of re-homing it.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for sweep.csv/.png/.svg.")
+@encoding_option
 @click.pass_context
-def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir):
+def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir, encoding):
     """Evaluate a case over a range of one input; write a CSV and a chart. 参数扫描"""
     from jiuzhu.analysis.compare import parse_regions
-    from jiuzhu.io.loader import load_case
     from jiuzhu.analysis.sweep import parse_vary, run_sweep
-    eng = _engine(ctx)
+    from jiuzhu.io.atomic import check_output
+    check_output(out_dir, option="--out", folder=True)
     field, values = parse_vary(vary)
-    paths = run_sweep(eng, load_case(case_file), field, values, parse_regions(eng, regions_spec), Path(out_dir),
+    eng = _engine(ctx)
+    paths = run_sweep(eng, _load(ctx, case_file, encoding), field, values, parse_regions(eng, regions_spec), Path(out_dir),
                       as_is=as_is)
     for p in paths:
         click.echo(str(p))
@@ -344,8 +389,10 @@ def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir):
               help="Claims file (.parquet, .csv or .jsonl).")
 def synth(n, seed, year, out_file):
     """Draw a synthetic population of claims (no real persons). 合成数据"""
-    from jiuzhu.analysis.claims import write_claims
+    from jiuzhu.analysis.claims import FORMATS, write_claims
     from jiuzhu.analysis.synth import synth_claims
+    from jiuzhu.io.atomic import check_output
+    check_output(out_file, tuple(FORMATS))
     cols = synth_claims(n, seed, year)
     write_claims(cols, out_file)
     click.echo(f"{n} claims → {out_file}")
@@ -360,6 +407,8 @@ def _register_extensions():
 
 
 def main():
+    from jiuzhu.io.atomic import install_signal_handlers
+    install_signal_handlers()
     _register_extensions()
     cli(prog_name="jiuzhu")
 

@@ -21,6 +21,12 @@ Found through ``--config``, then the ``JIUZHU_CONFIG`` variable, then ``./jiuzhu
 
     [conditions]                  # extra ICD-10 prefixes → condition tags
     "N18.4" = ["uremia"]
+
+    [limits]                      # bounds on inputs and templates (see jiuzhu.model.limits)
+    case_file_bytes = 1_000_000
+
+Reading is strict: an unknown key at any depth, a region that is not installed, or a value of the
+wrong type (``compose_parents = "no"``) is one error line naming the key and the valid ones.
 """
 
 from __future__ import annotations
@@ -30,10 +36,12 @@ import os
 from pathlib import Path
 
 from jiuzhu.model.errors import InputError
+from jiuzhu.model.limits import FIELDS, Limits
 from jiuzhu.rules.deployment import Deployment
 from jiuzhu.model.tomlio import load_toml
 
-KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis"}
+KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis", "limits"}
+CALENDAR_KEYS = {"years", "holidays", "workdays"}
 
 
 def find_config(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -50,36 +58,108 @@ def load_config(path: str | os.PathLike | None = None) -> Deployment:
     p = find_config(path)
     if p is None:
         return Deployment()
-    raw = load_toml(p, "config")
+    raw = load_toml(p, "config", max_bytes=Limits().case_file_bytes * 10)
     return parse_config(raw, p)
 
 
-def parse_config(raw: dict, source: Path | None = None) -> Deployment:
-    unknown = set(raw) - KEYS
-    if unknown:
-        k = sorted(unknown)[0]
-        raise InputError(k, None, f"unknown configuration key; valid: {', '.join(sorted(KEYS))}")
+def _unknown(where: str, got, valid) -> None:
+    extra = sorted(set(got) - set(valid), key=str)
+    if extra:
+        name = f"{where}.{extra[0]}" if where else str(extra[0])
+        raise InputError(name, None, f"unknown configuration key; valid: {', '.join(sorted(valid)) or 'none'}")
+
+
+def _table(raw: dict, key: str, what: str = "a table") -> dict:
+    v = raw.get(key, {})
+    if not isinstance(v, dict):
+        raise InputError(key, v, f"expected {what}")
+    return v
+
+
+def parse_config(raw: dict, source: Path | None = None, regions=None) -> Deployment:
+    """Read a deployment strictly: every key at every depth is known, every type is the expected one.
+
+    ``regions`` (installed region codes) also checks the region names; :func:`check_deployment`
+    does that and the parameter names against a live engine.
+    """
+    _unknown("", raw, KEYS)
     region = raw.get("region")
     if region is not None and not isinstance(region, str):
         raise InputError("region", region, "expected a region code such as 'wusheng'")
-    cal = raw.get("calendar", {})
-    for key in ("parameters", "templates", "conditions", "date_basis"):
-        if not isinstance(raw.get(key, {}), dict):
-            raise InputError(key, None, "expected a table")
+    compose = raw.get("compose_parents", True)
+    if not isinstance(compose, bool):
+        raise InputError("compose_parents", compose, "expected true or false (unquoted)")
+    params = _table(raw, "parameters", "a table of [parameters.REGION] tables")
+    for r, t in params.items():
+        if not isinstance(t, dict):
+            raise InputError(f"parameters.{r}", t, "expected a table of parameter = value; write [parameters."
+                                                   f"{r}] and the parameters under it")
+    cal = _table(raw, "calendar")
+    _unknown("calendar", cal, CALENDAR_KEYS)
+    years = cal.get("years", [])
+    if not isinstance(years, list) or any(isinstance(y, bool) or not isinstance(y, int) for y in years):
+        raise InputError("calendar.years", years, "expected a list of years, e.g. [2027]")
+    tables = {}
+    for key in ("templates", "conditions", "date_basis"):
+        tables[key] = _table(raw, key)
     base = source.parent if source else Path.cwd()
-    templates = {r: {k: str((base / v).resolve()) for k, v in t.items()} for r, t in raw.get("templates", {}).items()}
+    for r, t in tables["templates"].items():
+        if not isinstance(t, dict):
+            raise InputError(f"templates.{r}", t, "expected a table of form_id = \"path\"")
+        for fid, v in t.items():
+            if not isinstance(v, str) or not v:
+                raise InputError(f"templates.{r}.{fid}", v, "expected the path of a .docx or .xlsx file")
+    templates = {r: {k: str((base / v).resolve()) for k, v in t.items()} for r, t in tables["templates"].items()}
+    for code, tags in tables["conditions"].items():
+        if not isinstance(tags, list) or not tags or not all(isinstance(x, str) for x in tags):
+            raise InputError(f"conditions.{code}", tags, "expected a list of condition tags, e.g. [\"uremia\"]")
 
     def dates(key):
         out = []
-        for i, v in enumerate(cal.get(key, [])):
-            if not isinstance(v, dt.date):
-                raise InputError(f"calendar.{key}[{i}]", v, "expected a date YYYY-MM-DD")
-            out.append(v)
+        v = cal.get(key, [])
+        if not isinstance(v, list):
+            raise InputError(f"calendar.{key}", v, "expected a list of dates YYYY-MM-DD")
+        for i, d in enumerate(v):
+            if not isinstance(d, dt.date) or isinstance(d, dt.datetime):
+                raise InputError(f"calendar.{key}[{i}]", d, "expected a date YYYY-MM-DD")
+            out.append(d)
         return tuple(out)
 
-    for r, basis in raw.get("date_basis", {}).items():
+    for r, basis in tables["date_basis"].items():
         if basis not in ("admission", "discharge"):
             raise InputError(f"date_basis.{r}", basis, "expected admission or discharge")
-    return Deployment(region, bool(raw.get("compose_parents", True)), raw.get("parameters", {}),
-                      tuple(cal.get("years", ())), dates("holidays"), dates("workdays"), templates,
-                      raw.get("conditions", {}), raw.get("date_basis", {}), source)
+    limits = _limits(_table(raw, "limits"))
+    if regions is not None:
+        _check_regions(region, params, tables["templates"], tables["date_basis"], set(regions))
+    return Deployment(region, compose, params, tuple(years), dates("holidays"), dates("workdays"), templates,
+                      tables["conditions"], tables["date_basis"], source, limits)
+
+
+def _limits(raw: dict) -> Limits:
+    _unknown("limits", raw, FIELDS)
+    for k, v in raw.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise InputError(f"limits.{k}", v, "expected a whole number above 0")
+    return Limits(**raw)
+
+
+def _check_regions(region, params, templates, date_basis, known: set[str]) -> None:
+    valid = ", ".join(sorted(known)) or "none"
+    if region is not None and region not in known:
+        raise InputError("region", region, f"expected an installed region: {valid}")
+    for key, table in (("parameters", params), ("templates", templates), ("date_basis", date_basis)):
+        for r in table:
+            if r not in known:
+                raise InputError(f"{key}.{r}", None, f"unknown region; installed regions: {valid}")
+
+
+def check_deployment(engine) -> None:
+    """Check a deployment against the installed regions: region names, parameter names and values.
+
+    Parameter overrides are applied now rather than at the first evaluation that needs them, so
+    a misspelt or malformed setting fails before any work.
+    """
+    d = engine.deployment
+    _check_regions(d.region, d.parameters, d.templates, d.date_basis, set(engine.host.regions))
+    for code in d.parameters:
+        engine.parameter_set(code)

@@ -21,7 +21,9 @@ from jiuzhu.model.errors import InputError
 from jiuzhu.model.case import Action, Bill, BillItem, Case, Contact, Episode, Facility, Fen, History, Person, ReferralStep, \
     ACTION_KINDS, ROLES
 from jiuzhu.model.money import to_fen
-from jiuzhu.model.tomlio import load_toml, loads_toml
+from jiuzhu.model.limits import Limits, depth
+from jiuzhu.model.text import read_text
+from jiuzhu.model.tomlio import loads_toml
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
@@ -134,9 +136,12 @@ def _prepare(raw: dict) -> dict:
     return raw
 
 
-def structure_case(raw: Any, where: str = "case") -> Case:
+def structure_case(raw: Any, where: str = "case", max_depth: int = Limits().nesting_depth) -> Case:
     if not isinstance(raw, dict):
         raise InputError(where, None, "expected a table of person, facility, episode and bill")
+    if depth(raw, max_depth) > max_depth:
+        raise InputError(where, None, f"tables and lists nested at most {max_depth} deep "
+                                      "(raise [limits] nesting_depth in jiuzhu.toml)")
     raw = _prepare(raw)
     try:
         case = converter.structure(raw, Case)
@@ -260,23 +265,28 @@ def _action(field: str, a: Action) -> None:
     _one_of(field + ".method", a.method, {"form": "", "phone": "", "online": ""})
 
 
-def load_case(path: str | Path) -> Case:
+def load_case(path: str | Path, encoding: str | None = None, limits: Limits | None = None) -> Case:
+    """Read a case file (.toml or .json), bounded by ``limits`` (size, nesting), in ``encoding``."""
     p = Path(path)
-    if p.suffix.lower() == ".json":
+    lim = limits or Limits()
+    text = read_text(p, "case", encoding, lim.case_file_bytes)
+    raw = _parse(text, "json" if p.suffix.lower() == ".json" else "toml", p.name)
+    return structure_case(raw, max_depth=lim.nesting_depth)
+
+
+def _parse(text: str, fmt: str, name: str):
+    if fmt == "json":
         try:
-            raw = json.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError("case", str(p), "file not found") from None
+            return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(str(p), None, f"malformed JSON: {exc.msg} at line {exc.lineno}") from None
-    else:
-        raw = load_toml(p, "case")
-    return structure_case(raw)
+            raise InputError(name, None, f"malformed JSON: {exc.msg} at line {exc.lineno}") from None
+        except RecursionError:
+            raise InputError(name, None, "malformed JSON: nested too deeply") from None
+    return loads_toml(text, name)
 
 
 def loads_case(text: str, fmt: str = "toml") -> Case:
-    raw = json.loads(text) if fmt == "json" else loads_toml(text)
-    return structure_case(raw)
+    return structure_case(_parse(text, fmt, "input"))
 
 
 def unstructure_case(case: Case) -> dict:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from string import Template
 
+from jiuzhu.io.atomic import atomic_dir, write_text
 from jiuzhu.model.errors import InputError
 from jiuzhu.model.idcard import make
 
@@ -77,10 +78,19 @@ def scaffold(code: str, name_zh: str, name_en: str, division: str, out: str | Pa
         "tests/examples.case.toml": CASE_TEST,
         "jiuzhu.toml": DEPLOYMENT,
     }
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(Template(text).substitute(values), encoding="utf-8")
+    rendered = {rel: Template(text).substitute(values) for rel, text in files.items()}
+    if root.exists() and any(root.iterdir()):
+        # --force over an existing package: each file replaced whole, the folder's other files kept
+        for rel, text in rendered.items():
+            write_text(root / rel, text)
+        return root
+    # a new package is built in a sibling folder and moved into place whole: an interrupted run
+    # leaves no half package
+    with atomic_dir(root) as tmp:
+        for rel, text in rendered.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
     return root
 
 

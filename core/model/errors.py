@@ -17,9 +17,11 @@ class InputError(JiuzhuError):
     """
 
     def __init__(self, field: str, value: object, expected: str):
+        from jiuzhu.model.redact import shown
+
         self.field, self.value, self.expected = field, value, expected
-        shown = value if isinstance(value, str) else repr(value)
-        super().__init__(f"{field}: {expected} (got {shown})" if value is not None else f"{field}: {expected}")
+        # the value is echoed bounded, on one line, with ID numbers masked
+        super().__init__(f"{field}: {expected} (got {shown(value)})" if value is not None else f"{field}: {expected}")
 
 
 class UnknownRegion(JiuzhuError):

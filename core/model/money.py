@@ -30,6 +30,9 @@ def to_fen(value: object, field: str = "amount", allow_negative: bool = False) -
         raise InputError(field, value, "expected at most two decimals (fen)")
     if fen < 0 and not allow_negative:
         raise InputError(field, value, "expected an amount of 0 or more")
+    from jiuzhu.model.limits import MAX_FEN
+    if abs(fen) > MAX_FEN:
+        raise InputError(field, value, f"expected an amount of at most {yuan(MAX_FEN)} yuan")
     return int(fen)
 
 

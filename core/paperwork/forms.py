@@ -42,6 +42,7 @@ from pathlib import Path
 
 import attrs
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from jiuzhu.model.errors import JiuzhuError
 from jiuzhu.model.idcard import age_on, birth_date, sex
@@ -50,6 +51,10 @@ from jiuzhu.model.money import capital_yuan, pct, yuan, yuan_grouped
 from jiuzhu.model.outcome import SIGNER_RANKS, VERDICTS, DocumentNeed, Outcome
 from jiuzhu.model.tomlio import load_toml
 from jiuzhu.model import vocab
+from jiuzhu.model.limits import Limits
+from jiuzhu.model.redact import one_line
+from jiuzhu.io.atomic import atomic_path
+from jiuzhu.io.safe import set_text_cell
 
 MANIFEST = "forms.toml"
 KINDS = {".docx": "docx", ".xlsx": "xlsx"}
@@ -318,11 +323,35 @@ def wrap_context(ctx: dict) -> dict:
 # -- rendering ---------------------------------------------------------------------------------
 
 
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Templates are data from a county office and must never run code: attribute access is
+    sandboxed, nothing can be modified, and the only names are the documented context (no
+    ``cycler``, ``lipsum`` … globals)."""
+
+    # ``"x" * 10**9`` would allocate before any time bound could stop it
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_SIZE = 100_000
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.MAX_SIZE:
+                    raise SecurityError(f"a repeated value longer than {self.MAX_SIZE:,} in a template")
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment(missing: set[str]) -> jinja2.Environment:
     class Recording(jinja2.ChainableUndefined):
         """Renders as a blank but remembers the name, so all missing names are reported at once."""
 
+        def _unsafe(self):
+            if isinstance(self._undefined_exception, type) and issubclass(self._undefined_exception, SecurityError):
+                raise SecurityError(self._undefined_hint or "unsafe access")
+
         def _note(self):
+            self._unsafe()
             obj = self._undefined_obj
             base = getattr(obj, "_path", None) if isinstance(obj, Ns) else None
             name = self._undefined_name
@@ -341,20 +370,82 @@ def _environment(missing: set[str]) -> jinja2.Environment:
 
         def __getattr__(self, name):
             if name[:2] == "__":
+                self._unsafe()
                 raise AttributeError(name)
             self._note()
             return self
 
-        __getitem__ = __getattr__
+        def __getitem__(self, name):
+            if isinstance(name, str) and name[:2] == "__":
+                self._unsafe()
+                raise KeyError(name)
+            self._note()
+            return self
 
         def _fail_with_undefined_error(self, *args, **kwargs):
             self._note()
             raise jinja2.UndefinedError(f"{self._undefined_name} is undefined")
 
-    env = jinja2.Environment(undefined=Recording, autoescape=False, keep_trailing_newline=True)
+    env = Sandbox(undefined=Recording, autoescape=False, keep_trailing_newline=True)
+    env.globals.clear()
     env.filters["yuan"] = lambda v: str(v) if isinstance(v, Money) else yuan(int(v))
     env.filters["capital"] = lambda v: v.capital if isinstance(v, Money) else capital_yuan(int(v))
     return env
+
+
+class _Budget:
+    """Bounds one template: its decompressed size before it is read, its render time while it runs."""
+
+    def __init__(self, template: Path, limits: Limits | None):
+        self.template, self.limits = template, limits or Limits()
+
+    def check_size(self):
+        import zipfile
+        try:
+            with zipfile.ZipFile(self.template) as z:
+                size = sum(i.file_size for i in z.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise TemplateError(f"template {self.template.name}: not a readable Word/Excel file "
+                                f"({type(exc).__name__})") from None
+        if size > self.limits.template_bytes:
+            raise TemplateError(f"template {self.template.name}: decompresses to {size:,} bytes, more than "
+                                f"{self.limits.template_bytes:,} (raise [limits] template_bytes in jiuzhu.toml)")
+
+    def __enter__(self):
+        import signal
+        import threading
+        self._armed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        if self._armed:
+            secs = self.limits.template_seconds
+
+            def expire(_s, _f):
+                raise TemplateError(f"template {self.template.name}: rendering took longer than {secs} s "
+                                    "(raise [limits] template_seconds in jiuzhu.toml)")
+            self._old = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, secs)
+        return self
+
+    def __exit__(self, *exc):
+        if self._armed:
+            import signal
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)
+        return False
+
+
+def _template_failure(template: Path, exc: BaseException) -> TemplateError:
+    """Any failure inside a county's template as one line naming the template, never its data."""
+    if isinstance(exc, TemplateError):
+        return exc
+    if isinstance(exc, SecurityError):
+        return TemplateError(f"template {template.name}: not allowed in a template: {one_line(exc, 160)}")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateError(f"template {template.name}: syntax error in a placeholder: {one_line(exc.message, 160)}")
+    if isinstance(exc, jinja2.TemplateError):
+        return TemplateError(f"template {template.name}: placeholder error ({type(exc).__name__})")
+    if isinstance(exc, (RecursionError, MemoryError, OverflowError)):
+        return TemplateError(f"template {template.name}: too large or too deep to render ({type(exc).__name__})")
+    return TemplateError(f"template {template.name}: cannot be rendered ({type(exc).__name__})")
 
 
 def _check(missing: set[str], template: Path):
@@ -363,23 +454,26 @@ def _check(missing: set[str], template: Path):
                             f"{', '.join(sorted(missing))}")
 
 
-def render_docx(template: Path, context: dict, out: Path) -> Path:
+def render_docx(template: Path, context: dict, out: Path, limits: Limits | None = None) -> Path:
     """Fill a Word template (docxtpl) and save it; raise :class:`TemplateError` on unknown names."""
     from docxtpl import DocxTemplate
 
     missing: set[str] = set()
     env = _environment(missing)
+    budget = _Budget(template, limits)
+    budget.check_size()
     try:
-        tpl = DocxTemplate(str(template))
-        tpl.render(wrap_context(context), jinja_env=env, autoescape=True)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template {template.name}: syntax error in a placeholder: {exc.message}") from None
+        with budget:
+            tpl = DocxTemplate(str(template))
+            tpl.render(wrap_context(context), jinja_env=env, autoescape=True)
     except jinja2.UndefinedError:
         _check(missing, template)
-        raise
+        raise _template_failure(template, jinja2.TemplateError()) from None
+    except Exception as exc:
+        raise _template_failure(template, exc) from None
     _check(missing, template)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tpl.save(str(out))
+    with atomic_path(out) as tmp:
+        tpl.save(str(tmp))
     return out
 
 
@@ -404,8 +498,27 @@ def _cell_value(env, text: str, ctx: dict):
     return env.from_string(text).render(**ctx)
 
 
-def fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path) -> tuple[int, int] | None:
+def fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path,
+               limits: Limits | None = None) -> tuple[int, int] | None:
     """Fill one worksheet in place. Returns the (first, last) row numbers of the repeated rows."""
+    try:
+        with _Budget(template, limits):
+            return _fill_sheet(ws, sheet_ctx, rows, template)
+    except jinja2.UndefinedError:
+        raise _template_failure(template, jinja2.TemplateError()) from None
+    except Exception as exc:
+        raise _template_failure(template, exc) from None
+
+
+def _put(cell, value) -> None:
+    """A rendered value into a cell: text can never become a formula; amounts stay numbers."""
+    if isinstance(value, str):
+        set_text_cell(cell, value)
+    else:
+        cell.value = value
+
+
+def _fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path) -> tuple[int, int] | None:
     missing: set[str] = set()
     env = _environment(missing)
     base = wrap_context(sheet_ctx)
@@ -433,7 +546,7 @@ def fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path) -> tuple[i
                 if i >= len(rows):
                     cell.value = None  # an empty sheet keeps one blank row to write in by hand
                 elif isinstance(val, str) and "{{" in val:
-                    cell.value = _cell_value(env, val, rctx)
+                    _put(cell, _cell_value(env, val, rctx))
                     if isinstance(cell.value, Decimal):
                         cell.number_format = "0.00"
                 else:
@@ -457,7 +570,7 @@ def fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path) -> tuple[i
                 else:  # the number of people listed: count the name column
                     c.value = f"=COUNTA(B{span[0]}:B{span[1]})"
             else:
-                c.value = _cell_value(env, c.value, base)
+                _put(c, _cell_value(env, c.value, base))
     _check(missing, template)
     return span
 
@@ -476,19 +589,19 @@ def _insert_rows(ws, idx: int, amount: int):
         ws.row_dimensions[r + amount].height = h
 
 
-def render_xlsx(template: Path, sheet_ctx: dict, rows: list[dict], out: Path) -> Path:
-
-    wb = _load_xlsx(template)
+def render_xlsx(template: Path, sheet_ctx: dict, rows: list[dict], out: Path, limits: Limits | None = None) -> Path:
+    wb = _load_xlsx(template, limits)
     for ws in wb.worksheets:
-        fill_sheet(ws, sheet_ctx, rows, template)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+        fill_sheet(ws, sheet_ctx, rows, template, limits)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
     return out
 
 
-def _load_xlsx(template: Path):
+def _load_xlsx(template: Path, limits: Limits | None = None):
     from openpyxl import load_workbook
 
+    _Budget(template, limits).check_size()
     try:
         return load_workbook(template)
     except Exception as exc:
@@ -580,10 +693,11 @@ def render_need(engine, case: Case, outcome: Outcome, need: DocumentNeed, out_di
     spec = template_for(engine, outcome.region, need.form_id, outcome.chain)
     ctx = context_for(engine, case, outcome, need, today)
     stem = safe_name(f"{case.id or outcome.case_id or 'case'}-{need.form_id}")
+    limits = getattr(engine.deployment, "limits", None)
     if spec.kind == "docx":
-        return render_docx(spec.path, ctx, out_dir / f"{stem}.docx")
+        return render_docx(spec.path, ctx, out_dir / f"{stem}.docx", limits)
     return render_xlsx(spec.path, sheet_context(ctx, spec, today=today) | {k: v for k, v in ctx.items() if k not in ("region", "today")},
-                       [ctx], out_dir / f"{stem}.xlsx")
+                       [ctx], out_dir / f"{stem}.xlsx", limits)
 
 
 def need_for(spec: FormSpec) -> DocumentNeed:
@@ -592,7 +706,8 @@ def need_for(spec: FormSpec) -> DocumentNeed:
 
 
 def safe_name(s: str) -> str:
-    return re.sub(r"[^\w.\-]+", "_", s)
+    # no path separators, no leading dot or dash (hidden files, options), bounded length
+    return re.sub(r"[^\w.\-]+", "_", s).lstrip(".-")[:120] or "case"
 
 
 # -- PDF through LibreOffice -------------------------------------------------------------------
@@ -613,29 +728,41 @@ def cjk_font_installed() -> bool:
     return bool(out.strip())
 
 
-def convert(path: Path, fmt: str = "pdf", out_dir: Path | None = None, timeout: int = 180) -> Path:
-    """Convert a .docx/.xlsx with ``soffice --headless --convert-to``; a clear error if it cannot.
-
-    Refuses to run without a CJK font rather than produce a PDF with missing Chinese glyphs.
-    """
+def check_converter(fmt: str = "pdf") -> str:
+    """The LibreOffice executable, or a one-line error; called before the first form is filled."""
     exe = soffice()
     if exe is None:
         raise JiuzhuError(f"{fmt.upper()} output needs LibreOffice (soffice), which is not installed; {INSTALL_HINT}")
     if not cjk_font_installed():
         raise JiuzhuError(f"{fmt.upper()} output needs a Chinese (CJK) font, none is installed; {INSTALL_HINT}")
+    return exe
+
+
+def convert(path: Path, fmt: str = "pdf", out_dir: Path | None = None, timeout: int = 180) -> Path:
+    """Convert a .docx/.xlsx with ``soffice --headless --convert-to``; a clear error if it cannot.
+
+    Refuses to run without a CJK font rather than produce a PDF with missing Chinese glyphs.
+    LibreOffice writes into a private folder; the result is moved into ``out_dir`` only when
+    complete.
+    """
+    exe = check_converter(fmt)
     out_dir = Path(out_dir or path.parent)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{path.stem}.{fmt}"
     # A private profile so that concurrent conversions (and a running office) do not collide.
     with tempfile.TemporaryDirectory(prefix="jiuzhu-lo-") as prof:
+        work = Path(prof) / "out"
         cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
-               "--convert-to", fmt, "--outdir", str(out_dir), str(path)]
+               "--convert-to", fmt, "--outdir", str(work), str(path)]
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                  env=os.environ | {"HOME": prof})
         except subprocess.TimeoutExpired:
             raise JiuzhuError(f"LibreOffice did not finish converting {path.name} within {timeout} s") from None
-    target = out_dir / f"{path.stem}.{fmt}"
-    if res.returncode != 0 or not target.exists():
-        msg = (res.stderr or res.stdout).strip().splitlines()
-        raise JiuzhuError(f"LibreOffice could not convert {path.name} to {fmt}: {msg[-1] if msg else 'no output'}")
+        made = work / f"{path.stem}.{fmt}"
+        if res.returncode != 0 or not made.exists():
+            msg = (res.stderr or res.stdout).strip().splitlines()
+            raise JiuzhuError(f"LibreOffice could not convert {path.name} to {fmt}: "
+                              f"{one_line(msg[-1], 200) if msg else 'no output'}")
+        with atomic_path(target) as tmp:
+            shutil.copyfile(made, tmp)
     return target

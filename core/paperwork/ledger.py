@@ -14,6 +14,8 @@ from pathlib import Path
 
 import attrs
 
+from jiuzhu.io.atomic import atomic_path
+from jiuzhu.io.safe import set_text_cell
 from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.paperwork.forms import _load_xlsx, _scope, context_for, fill_sheet, region_forms, sheet_context
 
@@ -56,6 +58,7 @@ def build_ledger(engine, cases, region: str, month: str, out: Path, today: dt.da
     from openpyxl import Workbook
 
     ym = parse_month(month)
+    limits = getattr(engine.deployment, "limits", None)
     specs = [s for s in region_forms(engine, region).values() if s.ledger and s.kind == "xlsx"]
     if not specs:
         raise JiuzhuError(f"region {region}: has no ledger templates (forms.toml entries with ledger = ...)")
@@ -84,17 +87,16 @@ def build_ledger(engine, cases, region: str, month: str, out: Path, today: dt.da
         if not groups:
             groups[""] = []
         for key, rows in groups.items():
-            src = _load_xlsx(spec.path)
+            src = _load_xlsx(spec.path, limits)
             ws = src.worksheets[0]
             sctx = sheet_context(rows[0] if rows else None, spec, month, today, key)
-            span = fill_sheet(ws, sctx, rows, spec.path)
+            span = fill_sheet(ws, sctx, rows, spec.path, limits)
             title = _title(f"{spec.source or spec.form_id}{'-' + key if key else ''}", wb)
             copy_sheet(ws, wb, title)
             summaries.append(SheetSummary(title, spec.form_id, len(rows), span if rows else None,
                                           _totals(ws, span) if rows else {}))
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    with atomic_path(Path(out)) as tmp:
+        wb.save(tmp)
     return summaries
 
 
@@ -137,7 +139,11 @@ def copy_sheet(src, wb, title: str):
         for c in row:
             if c.__class__.__name__ == "MergedCell":
                 continue
-            n = ws.cell(row=c.row, column=c.column, value=c.value)
+            n = ws.cell(row=c.row, column=c.column)
+            if c.data_type == "s":
+                set_text_cell(n, c.value)  # text stays text: a copied "=…" must not become a formula
+            else:
+                n.value = c.value
             if c.has_style:
                 n.font = copy.copy(c.font)
                 n.border = copy.copy(c.border)
@@ -145,6 +151,7 @@ def copy_sheet(src, wb, title: str):
                 n.number_format = c.number_format
                 n.protection = copy.copy(c.protection)
                 n.alignment = copy.copy(c.alignment)
+                n.quotePrefix = c.quotePrefix
     for mr in src.merged_cells.ranges:
         ws.merge_cells(mr.coord)
         # borders of the covered cells are what Excel draws around a merged block

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import attrs
 
+from jiuzhu.model.limits import Limits
+
 
 @attrs.frozen
 class Deployment:
@@ -23,3 +25,4 @@ class Deployment:
     conditions: dict = attrs.field(factory=dict, hash=False)
     date_basis: dict = attrs.field(factory=dict, hash=False)  # region -> admission / discharge
     source: Path | None = None
+    limits: Limits = Limits()  # [limits]: bounds on inputs and templates

@@ -76,6 +76,9 @@ def convert(unit: str, value: Any, field: str, choices: tuple[str, ...] = ()) ->
             f = f"{field}[{i}]"
             if not isinstance(seg, dict) or "from" not in seg or "rate" not in seg:
                 raise InputError(f, seg, "expected a table with from, to (optional on the last) and rate")
+            extra = sorted(set(seg) - {"from", "to", "rate"})
+            if extra:
+                raise InputError(f"{f}.{extra[0]}", None, "unknown key; valid: from, to, rate")
             lo = to_fen(seg["from"], f + ".from")
             hi = to_fen(seg["to"], f + ".to") if seg.get("to") not in (None, "") else None
             if hi is not None and hi <= lo:
@@ -161,10 +164,17 @@ class ParameterSet:
         for name, setting in settings.items():
             field = f"parameters.{self.region}.{name}"
             if name not in params:
-                raise InputError(field, None, f"unknown parameter; valid: {', '.join(sorted(params))}")
+                import difflib
+                near = difflib.get_close_matches(name, list(params), n=1)
+                hint = f" did you mean {near[0]}?" if near else ""
+                raise InputError(field, None, f"unknown parameter;{hint} valid: {', '.join(sorted(params))}")
             p = params[name]
             cite = Citation(region_zh, f"部署参数 deployment parameter ({source})", "", p.rule)
             if isinstance(setting, list) and setting and all(isinstance(s, dict) and "from" in s and "value" in s for s in setting):
+                for i, s in enumerate(setting):
+                    extra = sorted(set(s) - {"from", "value"})
+                    if extra:
+                        raise InputError(f"{field}[{i}].{extra[0]}", None, "unknown key; valid: from, value")
                 values = tuple(sorted((Dated(_date(s["from"], f"{field}[{i}].from"),
                                              convert(p.unit, s.get("value"), f"{field}[{i}].value", p.choices), cite,
                                              s.get("value"))
