@@ -103,9 +103,14 @@ def above_primary(case) -> bool:
 
 
 def has_referral_slip(case) -> bool:
-    """首诊医生出具转诊单 (第四条第2项)."""
+    """首诊医生出具转诊单 (第四条第2项): a slip action by the first-contact doctor, or a 转诊单 among the path's
+    documents (whose author the case does not record). A slip by anyone else does not count (LJ-REF-4)."""
     e = case.episode
-    return e.has("referral_slip") or any("转诊单" in d for s in e.path for d in s.documents)
+    return e.has("referral_slip", "first_doctor") or any("转诊单" in d for s in e.path for d in s.documents)
+
+
+def slip_by_someone_else(case) -> bool:
+    return case.episode.has("referral_slip") and not has_referral_slip(case)
 
 
 def primary_referral(case) -> bool:
@@ -115,9 +120,15 @@ def primary_referral(case) -> bool:
 
 
 def filings(case):
-    """Every 外出就医备案 recorded on the episode (form or phone report)."""
+    """Every 外出就医备案 or 报备 recorded on the episode: a ``filing`` (form or phone report) or a ``notification``
+    (the model's word for 报备; 第十一条 asks for 「报备」 after an emergency)."""
     e = case.episode
-    return [a for a in (*e.actions, *(a for s in e.path for a in s.actions)) if a.kind == "filing"]
+    return [a for a in (*e.actions, *(a for s in e.path for a in s.actions)) if a.kind in ("filing", "notification")]
+
+
+def first_filed(case):
+    days = [a.on for a in filings(case) if a.on]
+    return min(days) if days else None
 
 
 def sanyuesan_window(year: int) -> tuple[dt.date, dt.date]:
@@ -173,16 +184,22 @@ def filing_deadline(case, ctx) -> dt.date | None:
 
 def filed_late(case, ctx) -> bool:
     due = filing_deadline(case, ctx)
-    fs = filings(case)
-    if due is None or not fs or is_emergency(case):
+    first = first_filed(case)
+    if due is None or first is None or is_emergency(case):
         return False
-    first = min(a.on for a in fs if a.on) if any(a.on for a in fs) else None
-    return first is not None and first > due
+    return first > due
+
+
+def emergency_report_due(case, ctx) -> dt.date:
+    """送医后24小时内 (第十一条), counted from admission (the time sent to hospital is not in the case)."""
+    return add_hours(case.episode.admitted, ctx.params["emergency_filing_hours"])
 
 
 def unfiled(case, ctx) -> bool:
-    """未经备案自行外出就医 (第四条第3项): no filing of any kind. A late filing is a flag only (LJ-AMB-8 A)."""
-    if not filing_required(case, ctx) and not is_emergency(case):
+    """未经备案自行外出就医 (第四条第3项): no filing of any kind. A late filing is a flag only (LJ-AMB-8 A).
+    An emergency is never 「自行外出就医」: 第十一条 lets the facility treat first and asks for a report within 24
+    hours, a duty to track and flag (LJ-DEC-6, LJ-DEC-7), not a condition of payment."""
+    if is_emergency(case) or not filing_required(case, ctx):
         return False
     if not filings(case):
         return True
@@ -398,14 +415,47 @@ def _path_flags(case, ctx) -> list[Reason]:
         out.append(ctx.reason("紧急抢救：医疗机构可先行救治，无需事前转诊、签字，送医后24小时内补办备案",
                               "emergency: treat first without prior referral or signature; file within 24 hours",
                               "第十一条", "LJ-REF-13"))
+        rule = "LJ-DEC-6" if institutional(case) else "LJ-DEC-7"
+        due, first = emergency_report_due(case, ctx), first_filed(case)
+        if not filings(case):
+            out.append(ctx.reason(f"合规提示：未见送医后的备案/报备记录，应于{due.isoformat()}前（送医后24小时内）办理；"
+                                  "报备是应办事项，不是救助支付的条件",
+                                  f"compliance: no report after the emergency admission yet; due by {due.isoformat()} "
+                                  "(24 hours); a duty, not a condition of payment", "第十一条", rule))
+        elif first is not None and first > due:
+            out.append(ctx.reason(f"合规提示：送医后备案/报备逾期（{first.isoformat()}，应于{due.isoformat()}前）；"
+                                  "本办法未规定逾期的其他后果，不影响救助",
+                                  f"compliance: the emergency report was late ({first.isoformat()}, due "
+                                  f"{due.isoformat()}); the measure states no other consequence: payment unaffected",
+                                  "第十一条", rule))
         return out
     first = next((s for s in e.path if s.kind == "first_contact"), None)
     if first is not None and first.to_level != "primary":
         out.append(ctx.reason("未在供养机构内设医疗机构、镇卫生院或社区卫生服务中心首诊",
                               "first contact was not at a primary facility", "第四条第1项", "LJ-REF-2"))
-    if case.facility.level == "county" and not has_referral_slip(case) and not under_agreement(case, ctx):
+    elif above_primary(case) and not under_agreement(case, ctx) and (
+            first is None or any(s.kind == "self" for s in e.path)):
+        out.append(ctx.reason("合规提示：未经首诊，自行前往" + ("区级及以上医院" if above_primary(case) else "医院") + "就医",
+                              "compliance: self-presentation without first contact at a primary facility",
+                              "第四条第1项", "LJ-REF-2"))
+    if slip_by_someone_else(case):
+        out.append(ctx.reason("合规提示：转诊单非首诊医生出具，不视为转诊单", "compliance: the referral slip is not by the "
+                              "first-contact doctor and does not count", "第四条第2项", "LJ-REF-4"))
+    elif case.facility.level == "county" and not has_referral_slip(case) and not under_agreement(case, ctx):
         out.append(ctx.reason("转至区级医院未见首诊医生出具的转诊单", "no referral slip from the first-contact doctor",
                               "第四条第2项", "LJ-REF-4"))
+    if not institutional(case) and filing_required(case, ctx) and filings(case) \
+            and not any(a.by == "township" for a in filings(case)):
+        out.append(ctx.reason("合规提示：已报镇人民政府备案，未见镇人民政府统一报柳江区民政局备案",
+                              "compliance: filed with the township, but the township's filing with the bureau is "
+                              "not recorded", "第四条第2项", "LJ-REF-6"))
+    phone_due = _phone_form_due(case, ctx)
+    if phone_due is not None:
+        forms = [a.on for a in filings(case) if a.method == "form" and a.kind == "filing" and a.on]
+        if forms and min(forms) > phone_due:
+            out.append(ctx.reason(f"合规提示：电话报备后补表逾期（{min(forms).isoformat()}，应于{phone_due.isoformat()}前）",
+                                  f"compliance: the form after the phone report was late ({min(forms).isoformat()}, "
+                                  f"due {phone_due.isoformat()})", "第四条第2项", "LJ-REF-8"))
     if needs_regional_procedure(case, ctx):
         docs = {d for s in e.path for d in s.documents}
         missing = [d for d in ("转诊转院申请", "医疗救助申请") if d not in docs]
@@ -448,17 +498,24 @@ def _filing_deadlines(case, ctx) -> list[Deadline]:
                             "村（居）委会、镇人民政府", "柳江区民政局", due,
                             f"入院{ctx.params['filing_hours']}小时内（备选解释）" if due else "救助支付前（未规定时限）",
                             ctx.cite("第四条第2项", "LJ-REF-6")))
-    phone = next((a for a in filings(case) if a.method == "phone" and a.on), None)
-    # 「集中供养《外出就医备案表》……特殊情况可先电话报备，3个工作日内补表」: the sentence is about the institutional
-    # form; home-based persons get the limit only under LJ-AMB-16 B
-    if phone is not None and (inst or ctx.params["home_deadlines"] == "institutional_limits"):
-        start = phone.on if ctx.params["phone_followup_start"] == "phone_report" else e.admitted  # LJ-AMB-14
+    due = _phone_form_due(case, ctx)
+    if due is not None:
         n = ctx.params["phone_form_working_days"]
         out.append(Deadline("电话报备后补交《外出就医备案表》", "supply the filing form after the phone report",
-                            "供养机构" if inst else "村（居）委会", "柳江区民政局",
-                            working_days(ctx, start, n, "电话报备后补表"),
+                            "供养机构" if inst else "村（居）委会", "柳江区民政局", due,
                             f"电话报备后{n}个工作日内" + ("" if inst else "（备选解释）"), ctx.cite("第四条第2项", "LJ-REF-8")))
     return out
+
+
+def _phone_form_due(case, ctx):
+    """「集中供养《外出就医备案表》……特殊情况可先电话报备，3个工作日内补表」 (第四条第2项): the sentence is about the
+    institutional form; home-based persons get the limit only under LJ-AMB-16 B. None when no phone report."""
+    phone = next((a for a in filings(case) if a.method == "phone" and a.on), None)
+    if phone is None or is_emergency(case) or not (
+            institutional(case) or ctx.params["home_deadlines"] == "institutional_limits"):
+        return None
+    start = phone.on if ctx.params["phone_followup_start"] == "phone_report" else case.episode.admitted  # LJ-AMB-14
+    return working_days(ctx, start, ctx.params["phone_form_working_days"], "电话报备后补表")
 
 
 def _manual_claim(case, ctx) -> list[Deadline]:

@@ -800,3 +800,87 @@ def test_one_stop_settlement_when_covered_at_a_designated_facility():
     assert out.referral.kind == "covered" and {"LJ-SET-1", "LJ-SET-2"} <= rules_cited(out)
     out = evaluate({"facility": {"designations": ["insurance"]}})  # not assistance-designated, 2026: pay first
     assert out.referral.kind == "pay_first_claim" and "LJ-SET-2" not in rules_cited(out)
+
+
+# == emergencies are paid; the 24-hour report is a duty (第十一条, 第四条第3项) ===============================
+
+TOWNSHIP_CENTRE = {"name": "拉堡镇卫生院", "level": "primary", "location": "450206",
+                   "designations": ["insurance", "assistance"]}
+
+
+@rule("LJ-DEC-7")
+def test_an_emergency_at_a_township_centre_with_nothing_filed_is_paid_and_flagged():
+    emergency = {"facility": TOWNSHIP_CENTRE, "episode": {"emergency": True, "path": [], "actions": []}}
+    plain = {"facility": TOWNSHIP_CENTRE, "episode": {"path": [], "actions": []}}
+    out, same = evaluate(emergency), evaluate(plain)
+    # 第四条第3项 refuses 「未经备案自行外出就医」 only; a rescue is not self-arranged: 10000 − 7000 = 3000 both
+    assert out.referral.kind == same.referral.kind == "covered"
+    assert layer(out, "medical_assistance") == layer(same, "medical_assistance") == 300000
+    assert "LJ-REF-12" not in rules_cited(out)
+    flag = [r.zh for r in out.referral.reasons if r.cite.rule == "LJ-DEC-7"]
+    assert flag and "2026-03-03" in flag[0] and "不是救助支付的条件" in flag[0]  # admitted 03-02, 24 h → 03-03
+
+
+@rule("LJ-REF-13")
+def test_a_notification_is_a_report():
+    # 报备 is the model's action kind notification: it counts for an emergency and for an outside referral
+    emergency = {"episode": {"emergency": True, "path": [],
+                             "actions": [{"kind": "notification", "by": "village_committee", "on": "2026-03-02"}]}}
+    out = evaluate(emergency)
+    assert out.referral.kind == "covered" and not any("合规提示" in r.zh for r in out.referral.reasons)
+    referral = {"episode": {"path": path(SLIP, {"kind": "notification", "by": "township", "on": "2026-03-02"})}}
+    out = evaluate(referral)
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000
+
+
+@rule("LJ-DEC-6")
+def test_a_late_emergency_report_is_a_flag_with_no_other_consequence():
+    over = {"person": INSTITUTIONAL,
+            "episode": {"emergency": True, "path": [],
+                        "actions": [{"kind": "filing", "by": "institution", "on": "2026-03-04"}]}}
+    out = evaluate(over)  # admitted 03-02 → due 03-03 (by the day); filed 03-04: late
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000
+    assert any("逾期" in r.zh and r.cite.rule == "LJ-DEC-6" for r in out.referral.reasons)
+
+
+# == unmet duties as compliance flags (LJ-REF-14) =========================================================
+
+
+@rule("LJ-REF-2")
+def test_self_presentation_without_first_contact_is_flagged():
+    over = {"episode": {"path": [{"kind": "self", "to": "柳江区人民医院", "to_level": "county",
+                                  "actions": [{"kind": "filing", "by": "township", "on": "2026-03-02"}]}]}}
+    out = evaluate(over)
+    assert any("未经首诊" in r.zh for r in out.referral.reasons)
+    assert out.referral.kind == "pay_first_claim"  # and from 2026 the unreferred branch of 第三条第（二）项
+
+
+@rule("LJ-REF-4")
+def test_a_slip_not_written_by_the_first_contact_doctor_does_not_count():
+    over = {"episode": {"path": path({"kind": "referral_slip", "by": "attending_doctor"},
+                                     {"kind": "filing", "by": "township", "on": "2026-03-02"})}}
+    out = evaluate(over)
+    assert any("非首诊医生出具" in r.zh for r in out.referral.reasons)
+    assert out.referral.kind == "pay_first_claim"  # no valid slip → not a primary referral (2026-03-02 ≥ 2026-01-01)
+
+
+@rule("LJ-REF-6")
+def test_a_home_filing_that_never_reached_the_bureau_is_flagged():
+    over = {"episode": {"path": path(SLIP, {"kind": "filing", "by": "village_committee", "on": "2026-03-02"})}}
+    out = evaluate(over)
+    assert out.referral.kind == "covered"  # filed (with the township): not 「未经备案」
+    assert any("未见镇人民政府统一报柳江区民政局备案" in r.zh for r in out.referral.reasons)
+    assert not any("统一报柳江区民政局备案" in r.zh for r in evaluate().referral.reasons)  # BASE: township filed
+
+
+@rule("LJ-REF-8")
+def test_a_form_late_after_a_phone_report_is_flagged():
+    # LJ-REF-8's example: phone report Thu 2026-03-12 → due Tue 03-17; a form filed 03-18 is late
+    def over(form_day):
+        return {"person": INSTITUTIONAL,
+                "episode": {"admitted": "2026-03-11", "discharged": "2026-03-20",
+                            "path": path(SLIP, {"kind": "filing", "by": "institution", "on": "2026-03-12",
+                                                "method": "phone"},
+                                         {"kind": "filing", "by": "institution", "on": form_day})}}
+    assert any("补表逾期" in r.zh for r in evaluate(over("2026-03-18")).referral.reasons)
+    assert not any("补表逾期" in r.zh for r in evaluate(over("2026-03-17")).referral.reasons)
