@@ -33,6 +33,7 @@ from jiuzhu.rules.engine import Engine, bill_columns
 from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.io.loader import structure_case
 from jiuzhu.model.money import yuan_grouped
+from jiuzhu.plugins import BrokenRegion, RegionFault
 from jiuzhu.rules.settle import Plan, settle_columns
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -185,6 +186,7 @@ class RegionRun:
     assistance: np.ndarray | None = None
     burden: np.ndarray | None = None
     groups: int = 0
+    fault: bool = False  # the region's plugin is broken or failed, not the claims
     shifted: frozenset = frozenset()  # layer ids that move cost to a party without being assistance
 
 
@@ -334,6 +336,8 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
             tick(len(first) % 256)
     except InputError:
         raise  # bad claims are the user's to fix, for every region alike
+    except (BrokenRegion, RegionFault) as exc:
+        return RegionRun(region, error=str(exc), fault=True)
     except JiuzhuError as exc:
         return RegionRun(region, error=str(exc))
     money = {c[5:-4]: ct.money[c] for c in MONEY}
@@ -351,7 +355,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     assistance = sum((v for k, v in layers.items() if k not in given and k not in shifted),
                      np.zeros(ct.n, dtype=np.int64))
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
-                     assistance, out["burden"], len(first), frozenset(shifted))
+                     assistance, out["burden"], len(first), shifted=frozenset(shifted))
 
 
 # -- totals and output ----------------------------------------------------------------------------
@@ -361,7 +365,7 @@ def totals(run: RegionRun) -> dict:
     """Per-region totals: claims covered / refused / paid first then claimed, assistance by fund,
     personal burden (total, mean, median, 90th percentile). Amounts in fen."""
     if run.error:
-        return {"region": run.region, "error": run.error}
+        return {"region": run.region, "error": run.error, **({"fault": True} if run.fault else {})}
     n = len(run.total)
     covered = run.eligible & np.isin(run.verdict, ["covered", "pay_first_claim", "reduced"])
     funds: dict[str, int] = {}
@@ -452,7 +456,8 @@ def render_totals(engine: Engine, tots: list[dict], n: int, rehomed: bool):
               "各基金 by fund (元)", "个人负担合计 burden total", "均值 mean", "中位数 median", "P90"):
         t.add_column(c, justify="left" if c.startswith(("地区", "各基金")) else "right", overflow="fold")
     for s in tots:
-        name = engine.host.region(s["region"]).info.name_zh + " " + s["region"]
+        r = engine.host.regions.get(s["region"])
+        name = (r.info.name_zh + " " if r else "") + s["region"]
         if "error" in s:
             t.add_row(name, "错误 error ¹", *["—"] * 8)
             continue

@@ -6,7 +6,8 @@ township and village suffix is kept), because the same person usually has a huko
 only and every region's eligibility starts from the hukou. ``as_is=True`` evaluates the case as given.
 
 A region that cannot evaluate the case (a required deployment parameter is missing, the policy
-is not in force …) gets an error cell instead of aborting the whole table.
+is not in force …) gets an error cell instead of aborting the whole table; so does a broken region
+plugin (it does not import, a hook raises or answers the wrong type), marked as a fault.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from jiuzhu.model.errors import JiuzhuError
 from jiuzhu.model.case import ROLES, Case
 from jiuzhu.model.money import pct, yuan_grouped
 from jiuzhu.model.outcome import VERDICTS, Outcome
+from jiuzhu.plugins import BrokenRegion, RegionFault
 
 
 def rehome_code(code: str, division: str) -> str:
@@ -66,6 +68,7 @@ class Column:
     name: str
     outcome: Outcome | None = None
     error: str = ""
+    fault: bool = False  # the region's plugin is broken or failed, not the case
 
 
 @attrs.frozen
@@ -106,11 +109,14 @@ def compare_case(engine: Engine, case: Case, regions: list[str], as_is: bool = F
     """Evaluate ``case`` under each region (re-homed unless ``as_is``) and lay the outcomes side by side."""
     cols = []
     for code in regions:
-        info = engine.host.region(code).info
-        name = f"{info.name_zh} {info.name_en}"
-        c = case if as_is else rehome(case, info.division)
+        name = code
         try:
+            info = engine.host.region(code).info
+            name = f"{info.name_zh} {info.name_en}"
+            c = case if as_is else rehome(case, info.division)
             cols.append(Column(code, name, engine.evaluate(c, code, as_of)))
+        except (BrokenRegion, RegionFault) as exc:
+            cols.append(Column(code, name, None, str(exc), fault=True))
         except JiuzhuError as exc:
             cols.append(Column(code, name, None, str(exc)))
     layer_ids: list[tuple[str, str]] = []
@@ -281,11 +287,13 @@ def render(cmp: Comparison, fmt: str = "text", explain: bool = False, width: int
 
 
 def parse_regions(engine: Engine, spec: str | None) -> list[str]:
-    """``a,b`` or ``all`` (the default) to installed region codes, in the order given."""
+    """``a,b`` or ``all`` (the default) to installed region codes, in the order given. Broken regions
+    are kept: their columns show why they cannot be used."""
     known = sorted(engine.host.regions)
     if not spec or spec == "all":
-        return known
+        return sorted([*known, *engine.host.broken])
     out = [s.strip() for s in spec.split(",") if s.strip()]
     for code in out:
-        engine.host.region(code)  # UnknownRegion names the installed ones
+        if code not in engine.host.broken:
+            engine.host.region(code)  # UnknownRegion names the installed ones
     return out

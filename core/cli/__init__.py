@@ -66,12 +66,21 @@ def cli(ctx, config_path):
     ctx.obj["config_path"] = config_path
 
 
-def _engine(ctx):
+def _engine(ctx, tolerate_broken: bool = False):
+    """The engine under the deployment, checked against the installed regions.
+
+    ``tolerate_broken``: a deployment naming a broken region is not fatal (``regions`` is how an
+    operator sees why it is broken); every other deployment error still is."""
     from jiuzhu.io.config import check_deployment, load_config
+    from jiuzhu.plugins import BrokenRegion
     from jiuzhu.rules.engine import Engine
     if "engine" not in ctx.obj:
         eng = Engine(deployment=load_config(ctx.obj.get("config_path")))
-        check_deployment(eng)
+        try:
+            check_deployment(eng)
+        except BrokenRegion:
+            if not tolerate_broken:
+                raise
         ctx.obj["engine"] = eng
     return ctx.obj["engine"]
 
@@ -86,13 +95,18 @@ def _load(ctx, path, encoding="utf-8"):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
 def regions(ctx, fmt):
-    """List installed regions. 已安装的地区"""
-    eng = _engine(ctx)
+    """List installed regions and whether each works. 已安装的地区及其状态"""
+    eng = _engine(ctx, tolerate_broken=True)
     rows = []
-    for code, r in sorted(eng.host.regions.items()):
+    for code, r, problem in eng.host.status():
+        if r is None:  # broken: listed with the one line saying why
+            rows.append({"code": code, "name_zh": "", "name_en": "", "division": "", "parent": None, "version": "",
+                         "documents": [], "status": "broken", "error": problem})
+            continue
         i = r.info
         rows.append({"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "division": i.division,
-                     "parent": i.parent, "version": i.version,
+                     "parent": i.parent, "version": i.version, "status": "error" if problem else "ok",
+                     "error": problem or None,
                      "documents": [{"number": d.number, "title": d.title, "issuer": d.issuer,
                                     "issued": d.issued.isoformat() if d.issued else None,
                                     "effective_from": d.effective_from.isoformat() if d.effective_from else None,
@@ -102,13 +116,16 @@ def regions(ctx, fmt):
         return
     from rich.console import Console
     from rich.table import Table
-    t = Table("代码 code", "名称 name", "区划 division", "上级 parent", "文件 document", "施行 in force", "版本 version")
+    t = Table("代码 code", "名称 name", "区划 division", "上级 parent", "文件 document", "施行 in force", "版本 version",
+              "状态 status")
     for r in rows:
         d = r["documents"][0] if r["documents"] else {}
         eff = d.get("effective_from") or ("部署参数 deployment parameter" if d else "")
-        t.add_row(r["code"], f"{r['name_zh']} {r['name_en']}", r["division"], r["parent"] or "",
-                  d.get("number", ""), eff + (f" ({d['status']})" if d.get("status") != "in force" else ""), r["version"])
-    Console(width=160).print(t)
+        status = {"ok": "正常 ok", "broken": "损坏 broken", "error": "错误 error"}[r["status"]]
+        t.add_row(r["code"], f"{r['name_zh']} {r['name_en']}".strip(), r["division"], r["parent"] or "",
+                  d.get("number", ""), eff + (f" ({d['status']})" if d and d.get("status") != "in force" else ""),
+                  r["version"], status + (f": {r['error']}" if r["error"] else ""))
+    Console(width=200).print(t)
 
 
 @cli.command()
@@ -314,10 +331,14 @@ def ledger(ctx, cases, region, month, out_file, encoding):
 def new_region(code, name_zh, name_en, division, parent, document, effective, rule_prefix, out_dir, force):
     """Generate an installable region package with hooks, parameters and passing tests. 新建地区插件"""
     from jiuzhu.kit.scaffold import scaffold
+    if parent is not None:
+        from jiuzhu.plugins import default_host
+        default_host().chain(parent)  # a parent must be installed (and work): one line naming it otherwise
     root = scaffold(code, name_zh, name_en, division, out_dir, parent, document, effective, rule_prefix, force)
     pkg = f"jiuzhu_{code}"
+    local = root if root.is_absolute() else f"./{root}"  # a path, so pip never looks the name up in an index
     click.echo(f"created {root}\n"
-               f"next:  pip install {root}\n"
+               f"next:  pip install -e {local}\n"
                f"       jiuzhu regions\n"
                f"       jiuzhu evaluate {root / pkg / 'examples' / 'example.toml'}\n"
                f"       cd {root} && python -m pytest")
@@ -350,13 +371,17 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
         from jiuzhu.analysis.claims import run_batch
         if case_file:
             raise click.UsageError("give either CASE or --batch CLAIMS, not both")
-        run_batch(eng, batch_file, regions, out_file, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt,
-                  encoding=encoding)
+        tots = run_batch(eng, batch_file, regions, out_file, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt,
+                         encoding=encoding)
+        if any(t.get("fault") for t in tots):
+            ctx.exit(1)  # the other regions are complete; a broken region is not silently left out
         return
     if not case_file:
         raise click.UsageError("give a CASE file or --batch CLAIMS")
     cmp = compare_case(eng, _load(ctx, case_file, encoding), regions, as_is=as_is, as_of=as_of)
     click.echo(render(cmp, fmt, explain, color=fmt == "text" and sys.stdout.isatty()), nl=fmt != "csv")
+    if any(c.fault for c in cmp.columns):
+        ctx.exit(1)  # the other regions are complete; a broken region is not silently left out
 
 
 @cli.command()
@@ -398,12 +423,15 @@ def synth(n, seed, year, out_file):
     click.echo(f"{n} claims → {out_file}")
 
 
+from jiuzhu.cli.kit import check_region  # noqa: E402  (commands for region authors)
+
+cli.add_command(check_region)
+
+
 def _register_extensions():
     from jiuzhu.plugins import default_host
-    try:
-        default_host().pm.hook.jiuzhu_register_commands(cli=cli)
-    except Exception:  # a broken extension must not break the core commands
-        pass
+    for problem in default_host().register_commands(cli):  # a broken extension never stops the core commands
+        click.echo(f"警告 warning: {problem}", err=True)
 
 
 def main():

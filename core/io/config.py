@@ -36,6 +36,7 @@ import os
 from pathlib import Path
 
 from jiuzhu.model.errors import InputError
+from jiuzhu.plugins import BrokenRegion
 from jiuzhu.model.limits import FIELDS, Limits
 from jiuzhu.rules.deployment import Deployment
 from jiuzhu.model.tomlio import load_toml
@@ -143,8 +144,11 @@ def _limits(raw: dict) -> Limits:
     return Limits(**raw)
 
 
-def _check_regions(region, params, templates, date_basis, known: set[str]) -> None:
+def _check_regions(region, params, templates, date_basis, known: set[str], broken: dict | None = None) -> None:
     valid = ", ".join(sorted(known)) or "none"
+    for r in (region, *params, *templates, *date_basis):
+        if r in (broken or {}) and r not in known:
+            raise BrokenRegion(broken[r])  # installed but unusable: say why, not "unknown"
     if region is not None and region not in known:
         raise InputError("region", region, f"expected an installed region: {valid}")
     for key, table in (("parameters", params), ("templates", templates), ("date_basis", date_basis)):
@@ -160,6 +164,6 @@ def check_deployment(engine) -> None:
     a misspelt or malformed setting fails before any work.
     """
     d = engine.deployment
-    _check_regions(d.region, d.parameters, d.templates, d.date_basis, set(engine.host.regions))
+    _check_regions(d.region, d.parameters, d.templates, d.date_basis, set(engine.host.regions), engine.host.broken)
     for code in d.parameters:
         engine.parameter_set(code)

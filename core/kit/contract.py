@@ -405,6 +405,79 @@ def describe(case: Case) -> str:
             + (f", used this year: {used}" if used else "") + "]")
 
 
+# -- without pytest: every check, in the order of the pytest class --------------------------------
+
+
+def _random(strategy, check, max_examples: int, shrink: bool = True) -> list[str]:
+    """Run ``check`` on ``max_examples`` drawn values; the problems of the smallest failing one
+    (of the first failing one as drawn, without ``shrink``)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    found: list[str] = []
+
+    phases = tuple(Phase) if shrink else tuple(p for p in Phase if p not in (Phase.shrink, Phase.explain))
+
+    @settings(max_examples=max_examples, deadline=None, database=None, print_blob=False, report_multiple_bugs=False,
+              phases=phases,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @given(strategy)
+    def run(x):
+        try:
+            problems = check(x)
+        except JiuzhuError as exc:  # a check that cannot even run on this case says why
+            problems = [str(exc)]
+        if problems:
+            found[:] = problems + [f"on the case {describe(c)}" for c in (x if isinstance(x, list) else [x])]
+            raise AssertionError(problems[0])
+
+    try:
+        run()
+    except Exception:  # the failure is in ``found``; anything else is a problem too
+        if not found:
+            raise
+    return found
+
+
+def run_contract(host: Host, code: str, deployment: dict | None = None, max_examples: int = 25,
+                 uncited: dict | None = None, shrink: bool = True):
+    """The contract as (check, problems) pairs, yielded as each check ends, for tools other than
+    pytest (``jiuzhu check-region``).
+
+    The checks on random cases need hypothesis (the ``test`` extra); without it they are reported
+    as one problem saying so.
+    """
+    kit = Kit(host, code, dict(deployment or {}))
+    kit.region  # an unknown or broken region is one line, before any check runs
+    yield "hooks", check_hooks(kit)
+    yield "region information", check_info(kit)
+    yield "parameters", check_parameters(kit, uncited)
+    yield "example cases", check_examples(kit)
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        yield "random cases", ["hypothesis is not installed; pip install 'jiuzhu[test]' to check the money "
+                               "invariants on random cases"]
+        return
+
+    def citations(case):
+        outcome, problems = check_evaluation(kit, case)
+        return problems or check_outcome(outcome)
+
+    def money(case):
+        outcome, problems = check_evaluation(kit, case)
+        return problems or check_money(case, outcome)
+
+    series = kit.admission_series().map(lambda raws: [structure_case(r) for r in raws])
+    for title, strategy, check in (
+            ("hook answers", kit.cases(), lambda case: check_hook_answers(kit, case)),
+            ("evaluation", kit.cases(), lambda case: check_evaluation(kit, case)[1]),
+            ("citations", kit.cases(), citations),
+            ("money invariants", kit.cases(), money),
+            ("annual caps", series, lambda cases: check_annual_caps(kit, cases)),
+            ("determinism", kit.cases(), lambda case: check_deterministic(kit, case))):
+        yield title, _random(strategy, check, max_examples, shrink)
+
+
 # -- the pytest base class ---------------------------------------------------------------------
 
 try:

@@ -2,10 +2,11 @@
 
 The package registers its region through the ``jiuzhu.regions`` entry-point group, implements
 every hook with a working default and the policy questions each hook must answer (``TODO
-policy``), ships a parameters file with cited example values, a templates folder, an example
-case, a case test with its expected outcome, the contract kit, and a README. Its tests pass as
-generated, so a developer starts from green and replaces the defaults rule by rule
-(``docs/adding-a-region.md``).
+policy``), ships a parameters file with cited example values, one form template (the application
+form, ``templates/application.docx`` with its ``forms.toml``), an example case, case tests with
+their expected outcomes, a test that fills the form, the contract kit, and a README. Its tests
+pass as generated and its code uses only names that exist (``ruff check --select F``), so a
+developer starts from green and replaces the defaults rule by rule (``docs/adding-a-region.md``).
 """
 
 from __future__ import annotations
@@ -73,8 +74,10 @@ def scaffold(code: str, name_zh: str, name_en: str, division: str, out: str | Pa
         f"{values['pkg']}/parameters.toml": PARAMETERS,
         f"{values['pkg']}/rules.toml": RULES,
         f"{values['pkg']}/templates/README.md": TEMPLATES,
+        f"{values['pkg']}/templates/forms.toml": FORMS,
         f"{values['pkg']}/examples/example.toml": EXAMPLE,
         "tests/test_contract.py": TEST_CONTRACT,
+        "tests/test_forms.py": TEST_FORMS,
         "tests/examples.case.toml": CASE_TEST,
         "jiuzhu.toml": DEPLOYMENT,
     }
@@ -83,6 +86,7 @@ def scaffold(code: str, name_zh: str, name_en: str, division: str, out: str | Pa
         # --force over an existing package: each file replaced whole, the folder's other files kept
         for rel, text in rendered.items():
             write_text(root / rel, text)
+        form_template(root / values["pkg"] / "templates" / "application.docx", "医疗救助申请审批表", APPLICATION_FIELDS)
         return root
     # a new package is built in a sibling folder and moved into place whole: an interrupted run
     # leaves no half package
@@ -91,7 +95,44 @@ def scaffold(code: str, name_zh: str, name_en: str, division: str, out: str | Pa
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        form_template(tmp / values["pkg"] / "templates" / "application.docx", "医疗救助申请审批表", APPLICATION_FIELDS)
     return root
+
+
+#: The application form's rows: (label, placeholder over the standard context of jiuzhu.paperwork.forms).
+APPLICATION_FIELDS = (
+    ("姓名 name", "person.name"), ("身份证号码 ID number", "person.id_number"),
+    ("救助对象类别 category", "person.categories"), ("就诊医疗机构 facility", "facility.name"),
+    ("入院日期 admitted", "episode.admitted"), ("出院日期 discharged", "episode.discharged"),
+    ("医疗费总额 total cost", "bill.total"), ("基本医疗保险支付 basic insurance", "bill.basic_paid"),
+    ("医疗救助金额 assistance", "assistance"), ("大写 in words", "assistance.capital"),
+    ("个人负担 personal burden", "burden"),
+)
+
+
+def form_template(path: str | Path, title_zh: str, fields) -> Path:
+    """Write a simple Word form template: a title and a two-column table, one row per field.
+
+    ``fields`` are ``(label, placeholder)`` pairs; a placeholder is a name of the standard context
+    (``person.name``, ``bill.total``, ``assistance.capital`` …, see :mod:`jiuzhu.paperwork.forms`)
+    written into the cell as ``{{ name }}``. A county usually lays its form out in Word instead;
+    this gives a working start.
+    """
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading("{{ region.name_zh }}" + title_zh, level=1)
+    doc.add_paragraph("编号 No. {{ doc.number }}")
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, name in fields:
+        row = table.add_row().cells
+        row[0].text, row[1].text = label, "{{ " + name + " }}"
+    doc.add_paragraph("申请人签字 signature: ________    日期 date: {{ today }}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
 
 
 PYPROJECT = '''\
@@ -121,6 +162,7 @@ packages = ["$pkg"]
 [tool.setuptools.package-data]
 "$pkg" = ["*.toml", "templates/*", "examples/*"]
 
+
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 addopts = "-q"
@@ -144,15 +186,17 @@ Source: $document, in force from $effective.
 | `$pkg/templates/` | form templates, one file per form id |
 | `$pkg/examples/` | example cases |
 | `tests/examples.case.toml` | case tests as data: a case and its expected outcome |
+| `tests/test_forms.py` | the application form fills from the example case |
 | `tests/test_contract.py` | the jiuzhu contract every region passes |
 
 ## Use
 
 ```console
-$$ pip install .
+$$ pip install -e .
 $$ jiuzhu regions
 $$ jiuzhu evaluate $pkg/examples/example.toml --explain
 $$ jiuzhu params $code --as-of $effective
+$$ jiuzhu check-region $code
 $$ python -m pytest
 ```
 
@@ -249,7 +293,8 @@ def jiuzhu_referral(case, ctx, eligibility):
     TODO policy:
     - designated facilities (定点医疗机构) and levels; in-county first contact (县域内首诊);
     - referral approval (转诊审批) and who gives it; emergency admissions and their notice (急诊报备);
-    - filings with their deadlines (``Deadline(..., due=ctx.calendar.add_workdays(...), cite=...)``);
+    - filings with their deadlines, e.g. ``Deadline("申请", "apply", due=ctx.calendar.add_working_days(
+      case.episode.discharged, 15), cite=ctx.cite("第六条", "$P-DOC-1"))`` (import Deadline from jiuzhu);
     - what happens off the path: reduced rate, pay first and claim, or not covered.
     """
     if not eligibility.eligible:
@@ -363,17 +408,29 @@ status = "implemented"
 [[rule]]
 id = "$P-DOC-1"
 statement = "Application and approval form"
-status = "todo"
+status = "implemented"
 '''
 
 TEMPLATES = '''\
 # Form templates of $name_zh
 
-One file per form id that `jiuzhu_documents` returns, e.g. `application.docx` for the form id
-`application`. A deployment can point a form at its own edited copy in jiuzhu.toml:
+One Word (.docx) or Excel (.xlsx) file per form id that `jiuzhu_documents` returns, named in
+`forms.toml`: `application.docx` is the form id `application`. Placeholders such as
+`{{ person.name }}` or `{{ assistance.capital }}` are filled from the case and its outcome (see
+jiuzhu.paperwork.forms). `jiuzhu forms CASE --out DIR` fills them. A deployment can point a form
+at its own edited copy in jiuzhu.toml:
 
     [templates.$code]
     application = "forms/application.docx"
+'''
+
+FORMS = '''\
+# Forms of $name_zh: form id -> template file, titles, where the document gives the form.
+[application]
+file = "application.docx"
+title_zh = "医疗救助申请审批表"
+title_en = "Medical assistance application and approval form"
+source = ""  # TODO policy: the article or annex that gives the form
 '''
 
 EXAMPLE = '''\
@@ -385,8 +442,7 @@ region = "$code"
 name = "示例"
 id_number = "$id_number"
 hukou = "$hukou"
-categories = ["extreme_poverty"]
-support_mode = "home"
+categories = ["dibao"]
 scheme = "residents"
 
 [facility]
@@ -426,7 +482,6 @@ verdict = "covered"
 layers = { basic_insurance = "5100.00", medical_assistance = "2380.00" }
 burden = "2520.00"
 signer = "patient"
-forms = ["application"]
 cited_rules = ["$P-ELIG-1", "$P-PAY-1"]
 
 [[test]]
@@ -448,6 +503,35 @@ config = { compose_parents = false }
 eligible = false
 verdict = "not_covered"
 burden = "1000.00"
+'''
+
+TEST_FORMS = '''\
+"""The application form (templates/application.docx) fills from the example case."""
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from jiuzhu.io.config import parse_config
+from jiuzhu.io.loader import load_case
+from jiuzhu.paperwork.forms import render_need
+from jiuzhu.rules.engine import Engine
+
+EXAMPLE = Path(__file__).parents[1] / "$pkg" / "examples" / "example.toml"
+
+
+@pytest.mark.rule("$P-DOC-1")
+def test_application_form_fills(tmp_path):
+    engine = Engine(deployment=parse_config({"compose_parents": False}))
+    case = load_case(EXAMPLE)
+    outcome = engine.evaluate(case, "$code")
+    need = next(d for d in outcome.documents if d.form_id == "application")
+    path = render_need(engine, case, outcome, need, tmp_path)
+    cells = [c.text for t in Document(str(path)).tables for row in t.rows for c in row.cells]
+    assert "示例" in cells and "$id_number" in cells
+    # (9000 in scope − 500 deductible − 5100 basic insurance) × 70% = 2380
+    assert "2380.00" in cells and "贰仟叁佰捌拾元整" in cells
 '''
 
 TEST_CONTRACT = '''\

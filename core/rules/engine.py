@@ -15,6 +15,7 @@ from jiuzhu.model.outcome import Eligibility, Outcome, Reason, ReferralVerdict
 from jiuzhu.rules.params import ParameterSet, Params
 from jiuzhu.plugins import Host, Region, default_host
 from jiuzhu.model.region import RegionInfo
+from jiuzhu.rules.boundary import ask
 from jiuzhu.rules.settle import Layer, Plan, settle
 from jiuzhu.rules.workdays import WorkCalendar
 
@@ -102,8 +103,7 @@ class Engine:
         return Context(region.info, day, self.parameter_set(code).at(day), self.calendar(code, day), self.deployment)
 
     def chain(self, code: str) -> list[Region]:
-        chain = self.host.chain(code)
-        return chain if self.deployment.compose_parents else chain[-1:]
+        return self.host.chain(code) if self.deployment.compose_parents else [self.host.region(code)]
 
     def resolve_region(self, case: Case, region: str | None) -> str:
         code = region or case.region or self.deployment.region
@@ -152,13 +152,13 @@ class Engine:
                 el = Eligibility(False, (), (not_yet,))
                 results.append(RegionResult(region.code, el, ReferralVerdict("not_applicable", (not_yet,)), Plan()))
                 continue
-            el = region.call("jiuzhu_eligibility", case=case, ctx=ctx)
-            ref = region.call("jiuzhu_referral", case=case, ctx=ctx, eligibility=el)
+            el = ask(region, "jiuzhu_eligibility", case=case, ctx=ctx)
+            ref = ask(region, "jiuzhu_referral", case=case, ctx=ctx, eligibility=el)
             # What the medical-assistance fund already paid on the slip stays paid, whoever the region covers.
             # (always the layer, never a choice on the amount: plans depend on facts only)
             plan = Plan((Layer.from_slip("assistance_paid"),))
             if el.eligible:
-                plan = region.call("jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
+                plan = ask(region, "jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
             results.append(RegionResult(region.code, el, ref, plan))
         return results
 
@@ -174,7 +174,7 @@ class Engine:
         day = self.day_for(case, code, as_of)
         signature = None
         for region in reversed(self.chain(code)):
-            signature = region.call("jiuzhu_signature", case=case, ctx=self.context(region.code, day))
+            signature = ask(region, "jiuzhu_signature", case=case, ctx=self.context(region.code, day))
             if signature is not None:
                 break
         notes = []
@@ -194,7 +194,7 @@ class Engine:
             for region, r in zip(self.chain(code), results):
                 if r.referral.kind == "not_applicable":  # a region whose policy is not in force asks for no forms
                     continue
-                docs += region.call("jiuzhu_documents", case=case, ctx=self.context(region.code, day),
+                docs += ask(region, "jiuzhu_documents", case=case, ctx=self.context(region.code, day),
                                     outcome=outcome) or []
             outcome = attrs.evolve(outcome, documents=tuple(docs))
         return outcome

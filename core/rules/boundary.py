@@ -1,0 +1,141 @@
+"""The boundary between the engine and a region: each policy hook's answer is checked against its
+type before the engine uses it, so a wrong answer is one line naming the region, the hook and the
+field (``region moumou: jiuzhu_referral returned ReferralVerdict with kind 'ok'; expected one of
+covered, …``) instead of an AttributeError three calls later.
+
+:func:`ask` calls a hook of one region and checks the answer; hooks that raise are already
+turned into :class:`jiuzhu.plugins.RegionFault` by the host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from jiuzhu.model.case import ROLES
+from jiuzhu.model.outcome import VERDICTS, Citation, Deadline, DocumentNeed, Eligibility, Reason, ReferralVerdict, \
+    SignaturePlan
+from jiuzhu.plugins import Region, RegionFault
+from jiuzhu.rules.settle import Layer, Plan
+
+_SEQ = (tuple, list)
+
+
+def _seq(value, kind, field: str, what: str) -> list[str]:
+    if not isinstance(value, _SEQ + (frozenset,)):
+        return [f"field {field}: expected a tuple of {what}, got {type(value).__name__}"]
+    return [f"field {field}[{i}]: expected {what}, got {type(x).__name__}" for i, x in enumerate(value)
+            if not isinstance(x, kind)]
+
+
+def _cite(value, field: str) -> list[str]:
+    return [] if value is None or isinstance(value, Citation) else \
+        [f"field {field}: expected a Citation (ctx.cite(...)) or None, got {type(value).__name__}"]
+
+
+def _reasons(value, field: str) -> list[str]:
+    out = _seq(value, Reason, field, "Reason (ctx.reason(zh, en, article, rule))")
+    if not out:
+        for i, r in enumerate(value):
+            out += _cite(r.cite, f"{field}[{i}].cite")
+    return out
+
+
+def _deadlines(value, field: str) -> list[str]:
+    out = _seq(value, Deadline, field, "Deadline")
+    if not out:
+        for i, d in enumerate(value):
+            if d.due is not None and not isinstance(d.due, dt.date):
+                out.append(f"field {field}[{i}].due: expected a date or None, got {type(d.due).__name__}")
+    return out
+
+
+def eligibility(v) -> list[str]:
+    if not isinstance(v, Eligibility):
+        return [f"expected Eligibility, got {type(v).__name__}"]
+    out = [] if isinstance(v.eligible, bool) else [f"field eligible: expected True or False, got {v.eligible!r}"]
+    return out + _seq(v.groups, str, "groups", "a category (str)") + _reasons(v.reasons, "reasons")
+
+
+def referral(v) -> list[str]:
+    if not isinstance(v, ReferralVerdict):
+        return [f"expected ReferralVerdict, got {type(v).__name__}"]
+    out = [] if v.kind in VERDICTS else [f"field kind: expected one of {', '.join(VERDICTS)}, got {v.kind!r}"]
+    return out + _reasons(v.reasons, "reasons") + _deadlines(v.deadlines, "deadlines")
+
+
+def signature(v) -> list[str]:
+    if v is None:
+        return []
+    if not isinstance(v, SignaturePlan):
+        return [f"expected SignaturePlan or None, got {type(v).__name__}"]
+    out = [] if v.signer_role in ROLES else [f"field signer_role: expected one of {', '.join(ROLES)}, got {v.signer_role!r}"]
+    if v.rank is not None and not isinstance(v.rank, int):
+        out.append(f"field rank: expected an integer or None, got {v.rank!r}")
+    return out + _reasons(v.reasons, "reasons") + _deadlines(v.deadlines, "deadlines")
+
+
+def _money(value, field: str, optional: bool = True) -> list[str]:
+    if value is None and optional:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [f"field {field}: expected integer fen{' or None' if optional else ''}, got {value!r}"]
+    return []
+
+
+def plan(v) -> list[str]:
+    if v is None:
+        return []
+    if not isinstance(v, Plan):
+        return [f"expected Plan or None, got {type(v).__name__}"]
+    out = _seq(v.layers, Layer, "layers", "Layer")
+    if out:
+        return out
+    for i, l in enumerate(v.layers):
+        w = f"layers[{i}] ({l.id})"
+        if not isinstance(l.rate, Fraction):
+            out.append(f"field {w}.rate: expected a rate, got {l.rate!r}")
+        out += _money(l.deductible, f"{w}.deductible", optional=False)
+        out += _money(l.claim_cap, f"{w}.claim_cap") + _money(l.annual_cap, f"{w}.annual_cap")
+        out += _cite(l.cite, f"{w}.cite")
+    return out
+
+
+def documents(v) -> list[str]:
+    if v is None:
+        return []
+    out = _seq(v, DocumentNeed, "", "DocumentNeed")
+    if out:
+        return [o.replace("field : ", "").replace("field [", "item [") for o in out]
+    for i, d in enumerate(v):
+        if not isinstance(d.form_id, str) or not d.form_id:
+            out.append(f"field [{i}].form_id: expected a form id (str), got {d.form_id!r}")
+        if not isinstance(d.data, dict):
+            out.append(f"field [{i}].data: expected a table (dict), got {type(d.data).__name__}")
+        out += _cite(d.cite, f"[{i}].cite")
+    return out
+
+
+CHECKS = {"jiuzhu_eligibility": eligibility, "jiuzhu_referral": referral, "jiuzhu_signature": signature,
+          "jiuzhu_reimbursement": plan, "jiuzhu_documents": documents}
+
+
+def problems(hook: str, answer) -> list[str]:
+    """What is wrong with ``answer`` as the answer of ``hook`` (empty when nothing)."""
+    check = CHECKS.get(hook)
+    return check(answer) if check else []
+
+
+def ask(region: Region, hook: str, **kwargs):
+    """Call one region's hook and check its answer; a wrong answer is a :class:`RegionFault`."""
+    answer = region.call(hook, **kwargs)
+    bad = problems(hook, answer)
+    if bad:
+        what = type(answer).__name__
+        detail = (f"{'None' if answer is None else what}, {bad[0].split(', got ')[0]}" if bad[0].startswith("expected")
+                  else f"{what} with {bad[0]}")
+        if answer is None:
+            detail += " (is the hook implemented? see jiuzhu.hookspecs)"
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise RegionFault(f"region {region.label}: {hook} returned {detail}{more}")
+    return answer
