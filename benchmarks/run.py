@@ -2,7 +2,9 @@
 
 1. batch: N synthetic claims × every installed region, read from Parquet and written back;
 2. one case: ``jiuzhu evaluate`` of an example as a whole process, and ``Engine.evaluate``
-   median after warm-up.
+   median after warm-up;
+3. the settlement ledger (benchmarks/store.py): sequential and 8 concurrent settlers on SQLite and
+   PostgreSQL.
 
 Deployment parameters come from examples/jiuzhu.toml plus plausible values for any other
 required parameter, so that every region runs.
@@ -98,6 +100,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--skip-store", action="store_true")
+    ap.add_argument("--store-n", type=int, default=600, help="settlements per ledger measurement")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "jiuzhu-bench"))
     a = ap.parse_args()
     work = Path(a.work)
@@ -106,6 +110,10 @@ def main():
     bench_single()
     if not a.skip_batch:
         bench_batch(a.n, work)
+    if not a.skip_store:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import store
+        store.run(a.store_n)
 
 
 if __name__ == "__main__":

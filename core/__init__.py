@@ -13,7 +13,7 @@ from jiuzhu.io.loader import load_case, structure_case
 from jiuzhu.model.case import Action, Bill, BillItem, Case, Contact, Episode, Facility, History, Person, ReferralStep
 from jiuzhu.model.outcome import (Citation, Deadline, DocumentNeed, Eligibility, Outcome, PassedOver, Reason, ReferralVerdict,
                       SignaturePlan)
-from jiuzhu.model.region import RegionInfo, SourceDocument
+from jiuzhu.model.region import Program, RegionInfo, SourceDocument
 from jiuzhu.rules.settle import Layer, Plan
 
 __version__ = "0.1.0"
@@ -22,7 +22,7 @@ __all__ = [
     "hookimpl", "Context", "Engine", "evaluate", "InputError", "JiuzhuError", "MissingParameter", "load_case",
     "structure_case", "Action", "Bill", "BillItem", "Case", "Contact", "Episode", "Facility", "History", "Person",
     "ReferralStep", "Citation", "Deadline", "DocumentNeed", "Eligibility", "Outcome", "PassedOver", "Reason",
-    "ReferralVerdict", "SignaturePlan", "RegionInfo", "SourceDocument", "Layer", "Plan",
+    "ReferralVerdict", "SignaturePlan", "Program", "RegionInfo", "SourceDocument", "Layer", "Plan",
 ]
 
 

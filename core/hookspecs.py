@@ -47,6 +47,20 @@ def jiuzhu_rules():
     """
 
 
+@hookspec(firstresult=True)
+def jiuzhu_programs():
+    """The programmes (救助项目) the region's annual caps count in.
+
+    Each is a :class:`jiuzhu.model.region.Program`: id (the ``history.ytd`` key and the ``program`` of
+    the layers whose annual cap counts in it), Chinese and English names, the layer ids that count
+    in it and whether their amounts or their bases count. The engine refuses a ``history.ytd`` key
+    no region of the chain declares, and a layer whose annual cap counts in an undeclared programme;
+    the settlement ledger (:mod:`jiuzhu.store`) derives the year-to-date of each from what it recorded.
+
+    :return: a list of Program (empty when the region has no annual caps).
+    """
+
+
 # -- policy areas ------------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ import pluggy
 from jiuzhu import hookspecs
 from jiuzhu.model.errors import JiuzhuError, UnknownRegion
 from jiuzhu.model.redact import one_line
-from jiuzhu.model.region import RegionInfo, SourceDocument
+from jiuzhu.model.region import Program, RegionInfo, SourceDocument
 
 GROUP = "jiuzhu.regions"
 # Files a region keeps beside its module; a region that does not implement the hook gets these.
@@ -107,6 +107,19 @@ class Region:
         """How messages name the region before and after its info is known."""
         info = self.__dict__.get("info")
         return info.code if info is not None else self.name
+
+    @cached_property
+    def programs(self) -> tuple[Program, ...]:
+        """The programmes the region's annual caps count in (``jiuzhu_programs``; none if not implemented)."""
+        got = self.call("jiuzhu_programs") or ()
+        seen = set()
+        for p in got:
+            if not isinstance(p, Program):
+                raise JiuzhuError(f"region {self.code}: jiuzhu_programs() must return Program objects")
+            if p.id in seen:
+                raise JiuzhuError(f"region {self.code}: programme {p.id!r} is declared twice")
+            seen.add(p.id)
+        return tuple(got)
 
     def call(self, hook: str, **kwargs):
         caller = self.pm.subset_hook_caller(hook, remove_plugins=self._others)

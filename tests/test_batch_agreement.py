@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from jiuzhu import Eligibility, Layer, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
+from jiuzhu import Eligibility, Layer, Plan, Program, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.analysis.batch import unflatten
 from jiuzhu.analysis.claims import ClaimTable, evaluate_region
 from jiuzhu.kit.strategies import claim_batches
@@ -71,6 +71,10 @@ class CappedRegion:
                   segments=((0, 1_000_000, Fraction(1, 2)), (1_000_000, None, Fraction(13, 20))), annual_cap=3_000_000,
                   program="major_program"),
         ))
+
+    @hookimpl
+    def jiuzhu_programs(self):
+        return [Program("basic", "基本救助", "basic", ("basic",)), Program("major_program", "大病救助", "major", ("major",))]
 
 
 HOST = make_host(extra=[CappedRegion()])

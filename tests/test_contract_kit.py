@@ -9,7 +9,7 @@ from fractions import Fraction
 
 
 from jiuzhu import (DocumentNeed, Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument,
-                    hookimpl)
+                    hookimpl, Program)
 from jiuzhu.kit.contract import (Kit, check_annual_caps, check_hooks, check_info, check_money, check_outcome,
                              check_parameters, check_plan)
 from jiuzhu.plugins import make_host
@@ -77,6 +77,10 @@ class GoodRegion:
     @hookimpl
     def jiuzhu_documents(self, case, ctx, outcome):
         return [DocumentNeed("form", "申请表", cite=ctx.cite("第六条", "GT-DOC-1"))]
+
+    @hookimpl
+    def jiuzhu_programs(self):
+        return [Program("assistance", "医疗救助", "assistance", ("assistance",))]
 
 
 class UncitedParameter(GoodRegion):
@@ -162,7 +166,7 @@ def test_uncited_layer_is_caught():
 def test_missing_hooks_are_named_with_their_signature():
     kit = kit_for(MissingHooks())
     problems = check_hooks(kit)
-    assert len(problems) == 9
+    assert len(problems) == 10  # every region hook but jiuzhu_region
     assert any("jiuzhu_reimbursement is not implemented; add `@hookimpl def jiuzhu_reimbursement(case, ctx, "
                "eligibility, referral) -> Plan`" in p for p in problems)
 

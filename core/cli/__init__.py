@@ -291,15 +291,21 @@ def _fill(eng, case, outcome, need, out: Path, formats: set[str]) -> None:
 
 
 @cli.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("cases", nargs=-1, type=click.Path(exists=True))
 @click.option("--region", required=True, help="Region code. 地区")
 @click.option("--month", required=True, help="The month, YYYY-MM (cases settled in it). 月份")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True, help="Output workbook (.xlsx).")
+@click.option("--db", "db_url", default=None, help="Build from the settlements recorded in this ledger database.")
 @encoding_option
 @click.pass_context
-def ledger(ctx, cases, region, month, out_file, encoding):
+def ledger(ctx, cases, region, month, out_file, db_url, encoding):
     """A region's ledgers and monthly itemised claim sheets from many cases, with totals. 台账与明细表"""
     from jiuzhu.io.atomic import check_output
+    if db_url or not cases:
+        if cases:
+            raise click.UsageError("give either CASES or --db, not both")
+        from jiuzhu.cli.store import ledger_from_db
+        return ledger_from_db(ctx, db_url, region, month, out_file)
     from jiuzhu.paperwork.ledger import build_ledger, parse_month
     from jiuzhu.model.money import yuan
     check_output(out_file, (".xlsx",))
@@ -426,6 +432,8 @@ def synth(n, seed, year, out_file):
 from jiuzhu.cli.kit import check_region  # noqa: E402  (commands for region authors)
 
 cli.add_command(check_region)
+from jiuzhu.cli.store import register as _register_store  # noqa: E402  (settle, reverse, usage, programs, db)
+_register_store(cli)
 
 
 def _register_extensions():

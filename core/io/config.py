@@ -25,6 +25,9 @@ Found through ``--config``, then the ``JIUZHU_CONFIG`` variable, then ``./jiuzhu
     [limits]                      # bounds on inputs and templates (see jiuzhu.model.limits)
     case_file_bytes = 1_000_000
 
+    [store]                       # the settlement ledger (jiuzhu settle): a SQLAlchemy URL
+    url = "sqlite:///jiuzhu.db"   # (default; relative to this file) or postgresql+psycopg://…
+
 Reading is strict: an unknown key at any depth, a region that is not installed, or a value of the
 wrong type (``compose_parents = "no"``) is one error line naming the key and the valid ones.
 """
@@ -41,7 +44,7 @@ from jiuzhu.model.limits import FIELDS, Limits
 from jiuzhu.rules.deployment import Deployment
 from jiuzhu.model.tomlio import load_toml
 
-KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis", "limits"}
+KEYS = {"region", "compose_parents", "parameters", "calendar", "templates", "conditions", "date_basis", "limits", "store"}
 CALENDAR_KEYS = {"years", "holidays", "workdays"}
 
 
@@ -103,6 +106,10 @@ def parse_config(raw: dict, source: Path | None = None, regions=None) -> Deploym
     tables = {}
     for key in ("templates", "conditions", "date_basis"):
         tables[key] = _table(raw, key)
+    tables["store"] = _table(raw, "store")
+    _unknown("store", tables["store"], {"url"})
+    if "url" in tables["store"] and not isinstance(tables["store"]["url"], str):
+        raise InputError("store.url", tables["store"]["url"], "expected a database URL such as sqlite:///jiuzhu.db")
     base = source.parent if source else Path.cwd()
     for r, t in tables["templates"].items():
         if not isinstance(t, dict):
@@ -133,7 +140,7 @@ def parse_config(raw: dict, source: Path | None = None, regions=None) -> Deploym
     if regions is not None:
         _check_regions(region, params, tables["templates"], tables["date_basis"], set(regions))
     return Deployment(region, compose, params, tuple(years), dates("holidays"), dates("workdays"), templates,
-                      tables["conditions"], tables["date_basis"], source, limits)
+                      tables["conditions"], tables["date_basis"], source, limits, tables["store"])
 
 
 def _limits(raw: dict) -> Limits:

@@ -128,12 +128,34 @@ def bill_from_setlinfo(setl: dict, path: str = "bill.setlinfo") -> dict:
 
 
 def _prepare(raw: dict) -> dict:
-    """Accept the slip as hospitals send it: ``[bill] setlinfo = {...}``."""
+    """Accept the slip as hospitals send it: ``[bill] setlinfo = {...}``. Its ``setl_id`` (结算ID) becomes
+    ``bill.setl_id`` and its ``fixmedins_code`` (定点医药机构编号) ``facility.code``; a value given in both
+    places must agree."""
     bill = raw.get("bill")
     if isinstance(bill, dict) and "setlinfo" in bill:
         rest = {k: v for k, v in bill.items() if k != "setlinfo"}
-        raw = {**raw, "bill": {**bill_from_setlinfo(bill["setlinfo"]), **rest}}
+        setl = bill["setlinfo"]
+        if isinstance(setl, dict) and isinstance(setl.get("setlinfo"), dict):
+            setl = setl["setlinfo"]
+        ids = {}
+        if isinstance(setl, dict):
+            for key, field in (("setl_id", "setl_id"),):
+                if setl.get(key) not in (None, ""):
+                    ids[field] = _same(f"bill.setlinfo.{key}", setl[key], rest.get(field), f"bill.{field}")
+        raw = {**raw, "bill": {**bill_from_setlinfo(bill["setlinfo"]), **ids, **rest}}
+        code = setl.get("fixmedins_code") if isinstance(setl, dict) else None
+        fac = raw.get("facility")
+        if code not in (None, "") and isinstance(fac, dict):
+            raw["facility"] = {**fac, "code": _same("bill.setlinfo.fixmedins_code", code, fac.get("code"), "facility.code")}
     return raw
+
+
+def _same(field: str, value, other, other_field: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(field, value, "expected text")
+    if other not in (None, "") and other != value:
+        raise InputError(field, value, f"expected the same value as {other_field} ({other})")
+    return value
 
 
 def structure_case(raw: Any, where: str = "case", max_depth: int = Limits().nesting_depth) -> Case:

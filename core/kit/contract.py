@@ -43,7 +43,8 @@ from jiuzhu.kit.strategies import FIRST_DAY, LAST_DAY
 
 #: Hooks every region implements (identity, data and the five policy areas).
 REGION_HOOKS = ("jiuzhu_region", "jiuzhu_parameters", "jiuzhu_rules", "jiuzhu_eligibility", "jiuzhu_referral",
-                "jiuzhu_signature", "jiuzhu_reimbursement", "jiuzhu_documents", "jiuzhu_templates", "jiuzhu_examples")
+                "jiuzhu_signature", "jiuzhu_reimbursement", "jiuzhu_documents", "jiuzhu_templates", "jiuzhu_examples",
+                "jiuzhu_programs")
 HOOK_SIGNATURES = {
     "jiuzhu_region": "jiuzhu_region() -> RegionInfo",
     "jiuzhu_parameters": "jiuzhu_parameters() -> path to parameters.toml",
@@ -55,6 +56,7 @@ HOOK_SIGNATURES = {
     "jiuzhu_documents": "jiuzhu_documents(case, ctx, outcome) -> list of DocumentNeed (may be empty)",
     "jiuzhu_templates": "jiuzhu_templates() -> path to a templates folder or None",
     "jiuzhu_examples": "jiuzhu_examples() -> path to an examples folder or None",
+    "jiuzhu_programs": "jiuzhu_programs() -> list of Program (empty if no annual cap)",
 }
 
 
@@ -370,9 +372,12 @@ def check_annual_caps(kit: Kit, series: list[Case]) -> list[str]:
             if l.used_before != ytd.get(prog, 0):
                 out.append(f"layer {l.id}: admission {i + 1} counted {yuan(l.used_before)} as used this year, "
                            f"but the history says {yuan(ytd.get(prog, 0))}; use program= consistently")
-            ytd[prog] = ytd.get(prog, 0) + l.amount
             caps[prog] = l.annual_cap
-            if ytd[prog] > l.annual_cap:
+        for _, program in kit.engine.programs(kit.code):  # the year-to-date as the settlement ledger keeps it
+            ytd[program.id] = ytd.get(program.id, 0) + program.counted(outcome.settlement.layers)
+        for l in outcome.settlement.layers:
+            prog = l.program or l.id
+            if l.annual_cap is not None and ytd.get(prog, 0) > l.annual_cap:
                 out.append(f"layer {l.id}: after admission {i + 1} programme {prog} paid {yuan(ytd[prog])} this "
                            f"year, above its annual cap {yuan(l.annual_cap)}")
     return out

@@ -218,8 +218,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from jiuzhu import (DocumentNeed, Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument,
-                    hookimpl)
+from jiuzhu import (DocumentNeed, Eligibility, Layer, Plan, Program, ReferralVerdict, RegionInfo, SignaturePlan,
+                    SourceDocument, hookimpl)
 from jiuzhu.rules.signature import resolve
 
 HERE = Path(__file__).parent
@@ -331,8 +331,17 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     return Plan((
         Layer("medical_assistance", "医疗救助", "medical assistance", payer="medical_assistance",
               base="in_scope - deductible - basic_paid - critical_paid", rate=p["assistance_rate"],
-              annual_cap=p["annual_cap"], cite=p.cite("assistance_rate")),
+              annual_cap=p["annual_cap"], program="medical_assistance", cite=p.cite("assistance_rate")),
     ))
+
+
+@hookimpl
+def jiuzhu_programs():
+    """The programmes the annual caps count in (the keys of history.ytd, `jiuzhu programs $code`).
+
+    TODO policy: one programme per annual cap the document sets, with the layers that count in it.
+    """
+    return [Program("medical_assistance", "医疗救助", "medical assistance", ("medical_assistance",))]
 
 
 @hookimpl

@@ -66,6 +66,7 @@ class Facility:
     location: str
     ownership: str = "public"
     designations: tuple[str, ...] = ("insurance",)  # insurance / assistance
+    code: str = ""  # 定点医药机构编号: the national platform's fixmedins_code
 
 
 @attrs.frozen
@@ -194,6 +195,7 @@ class Bill:
     assistance_paid: Fen = Fen(0)  # 医疗救助支付 (when settled one-stop)
     other_paid: Fen = Fen(0)  # 其他支付: third parties, supplementary insurance …
     items: tuple[BillItem, ...] = ()
+    setl_id: str = ""  # 结算ID: the national platform's settlement id (setlinfo.setl_id)
 
     @property
     def out_of_scope(self) -> int:

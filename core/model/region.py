@@ -41,3 +41,26 @@ class RegionInfo:
 
     def cite(self, article: str = "", rule: str = "", document: str | None = None) -> Citation:
         return Citation(self.name_zh, document or self.document.number, article, rule)
+
+
+@attrs.frozen
+class Program:
+    """A programme (救助项目) an annual cap counts in: what the year-to-date of ``history.ytd[id]`` sums.
+
+    ``layers`` are the payer-layer ids whose amounts count in it (``measure = "amount"``), or whose
+    bases count (``measure = "base"``: a running total of costs rather than of payments, such as the
+    compliant burden critical-illness insurance has already counted this year).
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    layers: tuple[str, ...]
+    measure: str = "amount"  # amount / base
+    cite: Citation | None = None
+    note: str = ""
+
+    def counted(self, layers) -> int:
+        """What one settlement's layer results (``LayerResult``) add to this programme."""
+        return sum((l.base if self.measure == "base" else l.amount) for l in layers if l.id in self.layers and not
+                   (self.measure == "base" and l.given))

@@ -55,9 +55,38 @@ def in_month(case, ym: tuple[int, int]) -> bool:
 
 def build_ledger(engine, cases, region: str, month: str, out: Path, today: dt.date | None = None) -> list[SheetSummary]:
     """Write the region's ledgers for ``month`` to ``out`` (.xlsx); return what each sheet holds."""
-    from openpyxl import Workbook
 
     ym = parse_month(month)
+    chosen = []
+    for case in cases:
+        if not in_month(case, ym):
+            continue
+        outcome = engine.evaluate(case, region)
+        chosen.append((case, outcome, False))
+    return build_ledger_entries(engine, chosen, region, month, out, today)
+
+
+REVERSAL_MARK = "（冲正）"
+
+
+def _negated(v):
+    """A reversal row (红字冲正): every amount of the original row with the opposite sign."""
+    from jiuzhu.paperwork.forms import Money
+    if isinstance(v, Money):
+        return Money(-v.fen)
+    if isinstance(v, dict):
+        return {k: _negated(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_negated(x) for x in v]
+    return v
+
+
+def build_ledger_entries(engine, entries, region: str, month: str, out: Path,
+                         today: dt.date | None = None) -> list[SheetSummary]:
+    """Write the ledgers from ``(case, outcome, reversed)`` entries already chosen for ``month`` (the
+    settlement ledger's records). A reversed settlement keeps its row and is followed by a reversal
+    row with the opposite amounts (红字冲正), so the totals count what stands."""
+    from openpyxl import Workbook
     limits = getattr(engine.deployment, "limits", None)
     specs = [s for s in region_forms(engine, region).values() if s.ledger and s.kind == "xlsx"]
     if not specs:
@@ -65,25 +94,23 @@ def build_ledger(engine, cases, region: str, month: str, out: Path, today: dt.da
     for s in specs:
         if s.ledger not in SCOPE_FILTERS:
             raise InputError(f"templates.{region}.{s.form_id}.ledger", s.ledger, f"expected one of {', '.join(SCOPE_FILTERS)}")
-    chosen = []
-    for case in cases:
-        if not in_month(case, ym):
-            continue
-        outcome = engine.evaluate(case, region)
-        chosen.append((case, outcome))
-    chosen.sort(key=lambda co: (co[0].episode.day, co[0].id))
+    chosen = sorted(entries, key=lambda co: (co[0].episode.day, co[0].id))
     wb = Workbook()
     wb.remove(wb.active)
     summaries = []
     for spec in specs:
         groups: dict[str, list[dict]] = {}
-        for case, outcome in chosen:
+        for case, outcome, reversed_ in chosen:
             if not SCOPE_FILTERS[spec.ledger](_scope(case)):
                 continue
             need = next((d for d in outcome.documents if d.form_id == spec.form_id), None)
             ctx = context_for(engine, case, outcome, need, today)
             key = _lookup(ctx, spec.group) if spec.group else ""
             groups.setdefault(key, []).append(ctx)
+            if reversed_:
+                red = _negated(ctx)
+                red["person"] = {**red["person"], "name": f"{REVERSAL_MARK}{red['person'].get('name', '')}"}
+                groups[key].append(red)
         if not groups:
             groups[""] = []
         for key, rows in groups.items():

@@ -26,3 +26,4 @@ class Deployment:
     date_basis: dict = attrs.field(factory=dict, hash=False)  # region -> admission / discharge
     source: Path | None = None
     limits: Limits = Limits()  # [limits]: bounds on inputs and templates
+    store: dict = attrs.field(factory=dict, hash=False)  # [store] url = ... (the settlement ledger)

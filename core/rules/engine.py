@@ -9,12 +9,12 @@ import attrs
 from jiuzhu.model import idcard
 from jiuzhu.model.conditions import condition_tags
 from jiuzhu.rules.deployment import Deployment
-from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.model.case import Case
 from jiuzhu.model.outcome import Eligibility, Outcome, Reason, ReferralVerdict
 from jiuzhu.rules.params import ParameterSet, Params
 from jiuzhu.plugins import Host, Region, default_host
-from jiuzhu.model.region import RegionInfo
+from jiuzhu.model.region import Program, RegionInfo
 from jiuzhu.rules.boundary import ask
 from jiuzhu.rules.settle import Layer, Plan, settle
 from jiuzhu.rules.workdays import WorkCalendar
@@ -124,6 +124,30 @@ class Engine:
             return case.episode.day
         return case.episode.admitted
 
+    # programmes (annual-cap pools) --------------------------------------------------------------
+    def programs(self, code: str) -> list[tuple[str, Program]]:
+        """(declaring region, programme) for each region of the chain, root first."""
+        return [(r.code, p) for r in self.chain(code) for p in r.programs]
+
+    def check_history(self, case: Case, code: str) -> None:
+        """A ``history.ytd`` key no region of the chain declares is an error: a misspelt key would
+        otherwise silently skip its cap."""
+        if not case.history.ytd:
+            return
+        valid = {p.id for _, p in self.programs(code)}
+        for key in sorted(case.history.ytd):
+            if key not in valid:
+                raise InputError(f"history.ytd.{key}", None,
+                                 f"unknown programme for {code}; valid: {', '.join(sorted(valid)) or 'none (no annual caps)'}"
+                                 f" (see `jiuzhu programs {code}`)")
+
+    def _check_programs(self, code: str, plan: Plan) -> None:
+        valid = {p.id for _, p in self.programs(code)}
+        for l in plan.layers:
+            if l.annual_cap is not None and l.cap_program not in valid:
+                raise JiuzhuError(f"region {code}: layer {l.id} counts its annual cap in programme {l.cap_program!r}, "
+                                  f"which no region of the chain declares (jiuzhu_programs)")
+
     # evaluation -----------------------------------------------------------------------------
     def in_force(self, ctx: Context) -> Reason | None:
         """None when the region's policy is in force on ctx.day, else the cited reason it is not."""
@@ -144,6 +168,7 @@ class Engine:
 
     def decide(self, case: Case, code: str, as_of: dt.date | None = None) -> list[RegionResult]:
         """Eligibility, referral verdict and plan for each region of the chain, root first."""
+        self.check_history(case, code)
         results = []
         for region in self.chain(code):
             ctx = self.context(region.code, self.day_for(case, region.code, as_of))
@@ -159,6 +184,7 @@ class Engine:
             plan = Plan((Layer.from_slip("assistance_paid"),))
             if el.eligible:
                 plan = ask(region, "jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
+            self._check_programs(code, plan)
             results.append(RegionResult(region.code, el, ref, plan))
         return results
 

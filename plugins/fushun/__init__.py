@@ -574,3 +574,24 @@ def jiuzhu_region():
 @hookimpl
 def jiuzhu_examples():
     return HERE / "examples"
+
+
+# -- programmes the annual caps count in ------------------------------------------------------
+
+@hookimpl
+def jiuzhu_programs():
+    """「门诊救助…每人每年最高救助上限为70元；…住院救助…每人每年最高救助上限为5000元；…特病门诊救助…每人每年
+    最高救助上限为1000元（不包括基本医疗门诊救助部分）」(§四(二)); 「重特大疾病住院救助…每人每年最高救助限额为10000元
+    （不包括基本医疗住院救助部分）」(§四(三)): four pools, each counting its own layer."""
+    from jiuzhu.model.region import Program
+    cite = INFO.cite
+    return [
+        Program("outpatient_assistance", "门诊救助", "outpatient assistance", ("outpatient_assistance",),
+                cite=cite("四（二）", "FS-BASIC-3")),
+        Program("special_outpatient_assistance", "特病门诊救助", "special-disease outpatient assistance",
+                ("special_outpatient_assistance",), cite=cite("四（二）", "FS-BASIC-5")),
+        Program("inpatient_assistance", "住院救助", "inpatient assistance", ("inpatient_assistance",),
+                cite=cite("四（二）", "FS-BASIC-4")),
+        Program("major_disease_assistance", "重特大疾病救助", "major-disease assistance", ("major_disease_assistance",),
+                cite=cite("四（三）", "FS-MAJOR-4")),
+    ]

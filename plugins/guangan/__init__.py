@@ -439,3 +439,20 @@ def jiuzhu_documents(case, ctx, outcome):
                   "personal_share": yuan(s.burden)},
             cite=ctx.cite("三（三）", "GA-FLOW-4")))
     return docs
+
+
+# -- programmes the annual caps count in ------------------------------------------------------
+
+@hookimpl
+def jiuzhu_programs():
+    """「个人负担的合规医疗费用在现有大病保险分段报销比例基础上相应提高5个百分点」(二（二）): the +5 points run on
+    the year's running total of the compliant burden (GA-PAY-5), the base of the tilt layer; under
+    GA-AMB-6 B the tilt also shares the critical-illness insurance's annual cap."""
+    from jiuzhu.model.region import Program
+    cite = INFO.cite("二（二）", "GA-PAY-5")
+    return [
+        Program(CII_COUNTED, "大病保险年度累计合规个人负担", "compliant burden counted by critical-illness insurance this year",
+                ("critical_illness_tilt",), measure="base", cite=cite),
+        Program(CII_PAID, "大病保险年度支付（含倾斜支付）", "critical-illness insurance paid this year (with the tilt)",
+                ("critical_illness", "critical_illness_tilt"), cite=INFO.cite("三（一）", "GA-AMB-6")),
+    ]

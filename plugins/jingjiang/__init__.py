@@ -524,3 +524,9 @@ def claim_materials(case, ctx, level: str) -> list[str]:
     if not conditional or earlier_stay:
         items.append("相关基层定点医院精准医疗结算单")
     return items
+
+
+@hookimpl
+def jiuzhu_programs():
+    """The document sets no annual cap on what this region's layers pay: no programme to count."""
+    return []

@@ -881,3 +881,15 @@ def missed_visits(care_level: str, year: int, visits, ctx) -> list[dt.date]:
 
     seen = {key(v) for v in visits}
     return [end for end in visit_schedule(care_level, year, ctx) if key(end) not in seen]
+
+
+# -- programmes the annual caps count in ------------------------------------------------------
+
+@hookimpl
+def jiuzhu_programs():
+    """「特困人员住院医疗救助不设起付线，按应计入的住院医疗救助费用的100%给予救助，年累计救助最高限额为60000元」
+    (第六条第二款): one pool, counting the computed assistance layer or, when the one-stop system's figure
+    is taken as given (LJ-AMB-28 B), the slip's medical assistance."""
+    from jiuzhu.model.region import Program
+    return [Program(MA_PROGRAM, "住院医疗救助", "inpatient medical assistance",
+                    ("medical_assistance", "medical_assistance_slip"), cite=INFO.cite("第六条第二款", "LJ-PAY-4"))]

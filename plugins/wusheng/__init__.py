@@ -633,3 +633,9 @@ def _on(holder, kind, by=None) -> str:
 def _on_any(ep, kind) -> str:
     a = next((x for x in (*ep.actions, *(y for s in ep.path for y in s.actions)) if x.kind == kind), None)
     return _iso(a.on) if a else ""
+
+
+@hookimpl
+def jiuzhu_programs():
+    """The document sets no annual cap on what this region's layers pay: no programme to count."""
+    return []

@@ -1,0 +1,449 @@
+"""The settlement ledger (结算台账): jiuzhu as the system of record for what it decided.
+
+:meth:`Store.settle` evaluates a case with the year-to-date *derived from the ledger* and records
+the settlement in one transaction; the same key with the same content is a replay, with other
+content a conflict. Each settlement first locks its person-year (``person_years`` row), so
+concurrent settlements for one person never exceed a cap. A reversal (冲正) is its own row: the
+original stays, its amounts leave the year-to-date.
+
+The year a settlement counts in is the year of the date the rules in force are chosen by (the
+region's date basis: admission, or discharge), as in the batch path; the ledger month is the
+settlement date (discharge, else admission), as in :mod:`jiuzhu.paperwork.ledger`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import time
+from typing import Callable
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from jiuzhu.model.case import Case, History
+from jiuzhu.model.errors import InputError, JiuzhuError
+from jiuzhu.store import db
+from jiuzhu.store.db import StoreError, shown
+from jiuzhu.store.schema import person_years, reversals, settlement_layers, settlement_programs, settlements
+
+
+class SettlementConflict(InputError):
+    """The same key was settled with different content: never a second payment."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__("key", key, "already settled with different content; a key is paid once "
+                                     "(reverse the settlement and settle the corrected case under a new key)")
+
+
+def mask_id(id_number: str) -> str:
+    """210421********0336: region and last four digits only (GUIDE: personal data)."""
+    return id_number[:6] + "*" * max(0, len(id_number) - 10) + id_number[-4:] if len(id_number) > 10 else "*" * len(id_number)
+
+
+@attrs.define(eq=False)
+class Settlement:
+    key: str
+    replay: bool
+    outcome_json: dict
+    region: str
+    chain: tuple[str, ...]
+    facility_code: str
+    facility_name: str
+    id_number: str
+    name: str
+    year: int
+    settled_on: dt.date
+    recorded_at: dt.datetime
+    actor: str | None
+    reversed: bool
+    paid: int
+    assistance: int
+    programs: dict  # (program region, programme) -> fen this settlement added
+    ytd: dict  # the year-to-date the evaluation used (programme -> fen)
+    admissions: int  # earlier settlements of the person-year the evaluation was told of
+    params_hash: str
+    versions: dict
+    case_json: dict
+    _outcome: object = None
+    _rebuild: Callable | None = None
+
+    @property
+    def outcome(self):
+        """The jiuzhu Outcome. For a stored settlement it is reproduced by evaluating the recorded case
+        with the recorded year-to-date; a mismatch with the recorded amounts is an error."""
+        if self._outcome is None and self._rebuild is not None:
+            self._outcome = self._rebuild(self)
+        return self._outcome
+
+    @property
+    def case(self) -> Case:
+        from jiuzhu.io.loader import structure_case
+        return structure_case(self.case_json)
+
+    def to_dict(self, mask: bool = True) -> dict:
+        return {"key": self.key, "replay": self.replay, "region": self.region, "chain": list(self.chain),
+                "facility_code": self.facility_code, "facility_name": self.facility_name,
+                "id_number": mask_id(self.id_number) if mask else self.id_number, "year": self.year,
+                "settled_on": self.settled_on.isoformat(), "recorded_at": self.recorded_at.isoformat(),
+                "actor": self.actor, "reversed": self.reversed, "paid_fen": self.paid,
+                "assistance_fen": self.assistance, "ytd_before_fen": dict(self.ytd),
+                "programs_fen": {f"{r}.{p}": v for (r, p), v in self.programs.items()},
+                "params_hash": self.params_hash, "versions": self.versions, "outcome": self.outcome_json}
+
+
+@attrs.frozen
+class Reversal:
+    key: str
+    reason: str
+    recorded_at: dt.datetime
+    actor: str | None
+    review: tuple[str, ...]  # later settlements of the person-year whose cap bound: to be reviewed
+
+
+@attrs.frozen
+class ProgramUsage:
+    region: str
+    program: str
+    name_zh: str
+    name_en: str
+    paid: int
+    settlements: tuple[str, ...]
+    cap: int | None  # the cap in the latest settlement that applied one
+    measure: str = "amount"
+
+    @property
+    def left(self) -> int | None:
+        return None if self.cap is None else max(0, self.cap - self.paid)
+
+    def to_dict(self) -> dict:
+        return {"region": self.region, "program": self.program, "name_zh": self.name_zh, "name_en": self.name_en,
+                "measure": self.measure, "paid_fen": self.paid, "settlements": list(self.settlements),
+                "cap_fen": self.cap, "left_fen": self.left}
+
+
+@attrs.frozen
+class Usage:
+    id_number: str
+    year: int
+    programs: tuple[ProgramUsage, ...]
+
+    def to_dict(self, mask: bool = False) -> dict:
+        return {"id_number": mask_id(self.id_number) if mask else self.id_number, "year": self.year,
+                "programs": [p.to_dict() for p in self.programs]}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _canonical(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def params_hash(engine, chain: list[str], day: dt.date) -> str:
+    """sha256 of every parameter value in force on ``day`` for each region of the chain."""
+    parts = []
+    for code in chain:
+        pset = engine.parameter_set(code)
+        for name in sorted(pset.params):
+            d = pset.params[name].at(day)
+            parts.append((code, name, None if d is None else repr(d.value), None if d is None else str(d.start)))
+    return hashlib.sha256(_canonical(parts).encode()).hexdigest()
+
+
+RETRIES = 20
+
+
+class Store:
+    """A settlement ledger in a database. ``Store.open(url)`` refuses a database whose schema is
+    missing or not at the head revision unless ``upgrade=True``."""
+
+    def __init__(self, engine: sa.Engine, url: str):
+        self.engine, self.url = engine, url
+        self.default_engine = None  # a jiuzhu Engine to reproduce stored outcomes (set by settle)
+
+    @classmethod
+    def open(cls, url: str, upgrade: bool = False) -> "Store":
+        store = cls(db.make_engine(url), url)
+        try:
+            have, want = db.current(store.engine), db.head()
+        except sa_exc.DBAPIError as exc:
+            raise StoreError(f"database {shown(url)}: cannot connect ({type(exc.orig).__name__})") from None
+        if have != want:
+            if upgrade:
+                store.upgrade()
+            elif have is None:
+                raise StoreError(f"database {shown(url)}: no jiuzhu ledger schema; run `jiuzhu db upgrade --db URL`")
+            else:
+                raise StoreError(f"database {shown(url)}: schema at revision {have}, this jiuzhu needs {want}; "
+                                 f"run `jiuzhu db upgrade --db URL`")
+        return store
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the head revision (alembic upgrade head)."""
+        db.upgrade(self.engine)
+
+    def revision(self) -> str | None:
+        return db.current(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # transactions ------------------------------------------------------------------------------
+    def _run(self, fn):
+        """Run ``fn(conn)`` in one transaction; retry on lock timeouts, serialisation failures and
+        a concurrent insert of the same key."""
+        for attempt in range(RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    return fn(conn)
+            except sa_exc.IntegrityError:
+                if attempt == RETRIES - 1:
+                    raise StoreError("database: a settlement could not be recorded (integrity conflict)") from None
+            except sa_exc.OperationalError as exc:
+                if attempt == RETRIES - 1 or not _transient(exc):
+                    raise StoreError(f"database {shown(self.url)}: {type(exc.orig).__name__}") from None
+                time.sleep(0.01 * (attempt + 1))
+
+    def _lock_person_year(self, conn, id_number: str, year: int) -> None:
+        dialect = conn.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        ins = insert(person_years).values(id_number=id_number, year=year, settlements=0)
+        if dialect == "postgresql":
+            # an upsert that always updates takes the row lock every settlement of this person-year
+            # waits on, in one round trip (like SELECT … FOR UPDATE, but also for a new person-year)
+            conn.execute(ins.on_conflict_do_update(index_elements=["id_number", "year"],
+                                                   set_={"settlements": person_years.c.settlements}))
+        else:  # SQLite: BEGIN IMMEDIATE already holds the database's write lock
+            conn.execute(ins.on_conflict_do_nothing(index_elements=["id_number", "year"]))
+
+    def _ytd(self, conn, id_number: str, year: int) -> dict[tuple[str, str], int]:
+        sp = settlement_programs
+        rows = conn.execute(
+            sa.select(sp.c.program_region, sp.c.program, sa.func.sum(sp.c.amount))
+            .where(sp.c.id_number == id_number, sp.c.year == year,
+                   ~sa.exists().where(reversals.c.settlement_id == sp.c.settlement_id))
+            .group_by(sp.c.program_region, sp.c.program))
+        return {(r, p): int(v) for r, p, v in rows}
+
+    # settle ------------------------------------------------------------------------------------
+    def settle(self, engine, case: Case, region: str | None = None, actor: str | None = None) -> Settlement:
+        """Evaluate ``case`` with the year-to-date from the ledger and record it, atomically."""
+        from jiuzhu.io.loader import unstructure_case
+        from jiuzhu.io.report import to_json
+
+        key = case.bill.setl_id or case.id
+        if not key:
+            raise InputError("bill.setl_id", None, "missing: a settlement needs a key, the slip's setl_id "
+                                                   "(结算ID) or the case id")
+        if case.history.ytd or case.history.admissions:
+            raise InputError("history", None, "not allowed when settling against a ledger: the ledger keeps "
+                                              "the year-to-date (remove [history], or evaluate without --db)")
+        code = engine.resolve_region(case, region)
+        chain = [r.code for r in engine.chain(code)]
+        day = engine.day_for(case, code, None)
+        year = day.year
+        case_json = unstructure_case(case)
+        content = hashlib.sha256(_canonical({"case": case_json, "region": code}).encode()).hexdigest()
+        programs = engine.programs(code)
+        self.default_engine = self.default_engine or engine
+
+        def work(conn):
+            self._lock_person_year(conn, case.person.id_number, year)
+            row = conn.execute(sa.select(settlements).where(settlements.c.key == key)).mappings().first()
+            if row is not None:
+                if row["content_hash"] != content:
+                    raise SettlementConflict(key)
+                return self._from_row(conn, row, replay=True, engine=engine)
+            have = self._ytd(conn, case.person.id_number, year)
+            ytd = {}
+            for preg, prog in programs:
+                if (preg, prog.id) in have:
+                    ytd[prog.id] = ytd.get(prog.id, 0) + have[(preg, prog.id)]
+            earlier = conn.execute(sa.select(sa.func.count()).select_from(settlements).where(
+                settlements.c.id_number == case.person.id_number, settlements.c.year == year,
+                ~sa.exists().where(reversals.c.settlement_id == settlements.c.id))).scalar_one()
+            outcome = engine.evaluate(attrs.evolve(case, history=History(dict(ytd), int(earlier))), code)
+            st = outcome.settlement
+            out_json = to_json(outcome)
+            versions = {"jiuzhu": _version(), **{c: engine.host.region(c).info.version for c in chain}}
+            now = _now()
+            phash = params_hash(engine, chain, day)
+            res = conn.execute(settlements.insert().values(
+                key=key, content_hash=content, region=code, chain=",".join(chain), id_number=case.person.id_number,
+                name=case.person.name, facility_code=case.facility.code, facility_name=case.facility.name,
+                year=year, day=day, admitted=case.episode.admitted, discharged=case.episode.discharged,
+                settled_on=case.episode.day, recorded_at=now, actor=actor, total=st.total, paid=st.paid,
+                assistance=st.assistance, case_json=_canonical(case_json), ytd_json=_canonical({"ytd": ytd, "admissions": int(earlier)}),
+                outcome_json=_canonical(out_json), jiuzhu_version=versions["jiuzhu"],
+                plugins_json=_canonical({c: versions[c] for c in chain}),
+                params_hash=phash))
+            sid = res.inserted_primary_key[0]
+            conn.execute(settlement_layers.insert(), [
+                {"settlement_id": sid, "seq": i, "layer": l.id, "payer": l.payer, "program": l.program,
+                 "amount": l.amount, "base": l.base, "annual_cap": l.annual_cap, "binding": l.binding}
+                for i, l in enumerate(st.layers)])
+            prog_rows, counted = [], {}
+            for preg, prog in programs:
+                capped = [l for l in st.layers if l.annual_cap is not None and l.program == prog.id]
+                amount = prog.counted(st.layers)
+                counted[(preg, prog.id)] = amount
+                prog_rows.append({"settlement_id": sid, "program_region": preg, "program": prog.id,
+                                  "id_number": case.person.id_number, "year": year, "amount": amount,
+                                  "cap": capped[-1].annual_cap if capped else None,
+                                  "bound": any(l.binding == "annual_cap" for l in capped)})
+            if prog_rows:
+                conn.execute(settlement_programs.insert(), prog_rows)
+            conn.execute(person_years.update().where(person_years.c.id_number == case.person.id_number,
+                                                     person_years.c.year == year)
+                         .values(settlements=person_years.c.settlements + 1))
+            return Settlement(key, False, out_json, code, tuple(chain), case.facility.code, case.facility.name,
+                              case.person.id_number, case.person.name, year, case.episode.day, now, actor, False,
+                              st.paid, st.assistance, counted, ytd, int(earlier), phash, versions,
+                              case_json, outcome)
+
+        return self._run(work)
+
+    # reading -----------------------------------------------------------------------------------
+    def _from_row(self, conn, row, replay: bool = False, engine=None) -> Settlement:
+        sp = settlement_programs
+        progs = {(r, p): int(a) for r, p, a in conn.execute(
+            sa.select(sp.c.program_region, sp.c.program, sp.c.amount).where(sp.c.settlement_id == row["id"]))}
+        rev = conn.execute(sa.select(reversals.c.id).where(reversals.c.settlement_id == row["id"])).first()
+        versions = {"jiuzhu": row["jiuzhu_version"], **json.loads(row["plugins_json"])}
+        hist = json.loads(row["ytd_json"])
+        recorded = row["recorded_at"]
+        if recorded.tzinfo is None:
+            recorded = recorded.replace(tzinfo=dt.timezone.utc)
+        return Settlement(row["key"], replay, json.loads(row["outcome_json"]), row["region"],
+                          tuple(row["chain"].split(",")), row["facility_code"], row["facility_name"],
+                          row["id_number"], row["name"], row["year"], row["settled_on"], recorded, row["actor"],
+                          rev is not None, int(row["paid"]), int(row["assistance"]), progs,
+                          hist["ytd"], hist["admissions"], row["params_hash"], versions, json.loads(row["case_json"]),
+                          None, lambda s, e=engine: self._reproduce(s, e))
+
+    def _reproduce(self, s: Settlement, engine=None):
+        from jiuzhu.io.loader import structure_case
+        eng = engine or self.default_engine
+        if eng is None:
+            from jiuzhu.io.config import load_config
+            from jiuzhu.rules.engine import Engine
+            eng = self.default_engine = Engine(deployment=load_config())
+        raw = dict(s.case_json)
+        case = structure_case(raw)
+        out = eng.evaluate(attrs.evolve(case, history=History(dict(s.ytd), s.admissions)), s.region)
+        if out.settlement.paid != s.paid or out.settlement.assistance != s.assistance:
+            raise StoreError(f"settlement {s.key}: no longer reproduces with the parameters in force now "
+                             f"(recorded with parameters {s.params_hash[:12]}); use its recorded outcome_json")
+        return out
+
+    def get(self, key: str) -> Settlement | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(settlements).where(settlements.c.key == key)).mappings().first()
+            return None if row is None else self._from_row(conn, row)
+
+    def settlements(self, region: str, month: str, facility_code: str | None = None) -> list[Settlement]:
+        """The settlements of ``region`` settled in ``month`` (YYYY-MM), reversed ones flagged, in date order."""
+        from jiuzhu.paperwork.ledger import parse_month
+        y, m = parse_month(month)
+        start = dt.date(y, m, 1)
+        end = dt.date(y + (m == 12), m % 12 + 1, 1)
+        q = sa.select(settlements).where(settlements.c.region == region, settlements.c.settled_on >= start,
+                                         settlements.c.settled_on < end)
+        if facility_code is not None:
+            q = q.where(settlements.c.facility_code == facility_code)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(settlements.c.settled_on, settlements.c.id)).mappings().all()
+            return [self._from_row(conn, r) for r in rows]
+
+    # reversal ----------------------------------------------------------------------------------
+    def reverse(self, key: str, reason: str, actor: str | None = None) -> Reversal:
+        """Record a reversal (冲正/撤销): the settlement's amounts leave the year-to-date; its row stays.
+        Later settlements of the person-year whose cap bound are returned for review, not recomputed."""
+        if not reason or not reason.strip():
+            raise InputError("reason", None, "expected the reason for the reversal (冲正原因)")
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(settlements.c.id, settlements.c.id_number, settlements.c.year)
+                               .where(settlements.c.key == key)).first()
+        if row is None:
+            raise InputError("key", key, "no settlement with this key in the ledger")
+        sid, idn, year = row
+
+        def work(conn):
+            self._lock_person_year(conn, idn, year)
+            if conn.execute(sa.select(reversals.c.id).where(reversals.c.settlement_id == sid)).first():
+                raise InputError("key", key, "already reversed")
+            now = _now()
+            conn.execute(reversals.insert().values(settlement_id=sid, reason=reason.strip(), actor=actor,
+                                                   recorded_at=now))
+            sp = settlement_programs
+            later = conn.execute(
+                sa.select(settlements.c.key).where(
+                    settlements.c.id_number == idn, settlements.c.year == year, settlements.c.id > sid,
+                    ~sa.exists().where(reversals.c.settlement_id == settlements.c.id),
+                    sa.exists().where(sp.c.settlement_id == settlements.c.id, sp.c.bound.is_(True)))
+                .order_by(settlements.c.id)).scalars().all()
+            return Reversal(key, reason.strip(), now, actor, tuple(later))
+
+        return self._run(work)
+
+    # usage -------------------------------------------------------------------------------------
+    def usage(self, id_number: str, year: int, region: str | None = None) -> Usage:
+        """Per programme: what was paid this year, by which settlements, and what is left of the cap."""
+        from jiuzhu.plugins import default_host
+        host = default_host()
+        declared: dict[tuple[str, str], object] = {}
+        if region is not None:
+            for r in host.chain(region):
+                for p in r.programs:
+                    declared[(r.code, p.id)] = p
+        sp = settlement_programs
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(sp.c.program_region, sp.c.program, sp.c.amount, sp.c.cap, settlements.c.key,
+                          sa.exists().where(reversals.c.settlement_id == sp.c.settlement_id).label("rev"))
+                .join(settlements, settlements.c.id == sp.c.settlement_id)
+                .where(sp.c.id_number == id_number, sp.c.year == year).order_by(settlements.c.id)).all()
+        acc: dict[tuple[str, str], dict] = {k: {"paid": 0, "keys": [], "cap": None} for k in declared}
+        for preg, prog, amount, cap, key, rev in rows:
+            if region is not None and (preg, prog) not in declared:
+                continue
+            a = acc.setdefault((preg, prog), {"paid": 0, "keys": [], "cap": None})
+            if rev:
+                continue
+            if amount:
+                a["paid"] += int(amount)
+                a["keys"].append(key)
+            if cap is not None:
+                a["cap"] = int(cap)
+        out = []
+        for (preg, prog), a in acc.items():
+            p = declared.get((preg, prog))
+            if p is None and preg in host.regions:
+                p = next((x for x in host.region(preg).programs if x.id == prog), None)
+            out.append(ProgramUsage(preg, prog, getattr(p, "name_zh", prog), getattr(p, "name_en", prog), a["paid"],
+                                    tuple(a["keys"]), a["cap"], getattr(p, "measure", "amount")))
+        return Usage(id_number, year, tuple(out))
+
+
+def _transient(exc: sa_exc.OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else ""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("40001", "40P01", "55P03") or "locked" in text or "busy" in text or "deadlock" in text
+
+
+@functools.cache
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("jiuzhu")
+    except PackageNotFoundError:
+        return "unknown"
