@@ -10,11 +10,12 @@ from jiuzhu.hookspecs import hookimpl
 from jiuzhu.rules.engine import Context, Engine
 from jiuzhu.model.errors import InputError, JiuzhuError, MissingParameter
 from jiuzhu.io.loader import load_case, structure_case
-from jiuzhu.model.case import Action, Bill, BillItem, Case, Contact, Episode, Facility, History, Person, ReferralStep
-from jiuzhu.model.outcome import (Citation, Deadline, DocumentNeed, Eligibility, Outcome, PassedOver, Reason, ReferralVerdict,
-                      SignaturePlan)
+from jiuzhu.model.case import (Action, Bill, BillItem, Case, Contact, Episode, Facility, History, OtherPayer, Person,
+                               ReferralStep, Status)
+from jiuzhu.model.outcome import (Citation, Deadline, DocumentNeed, Duty, Eligibility, Outcome, OutcomeWarning, PassedOver,
+                                  Reason, ReferralVerdict, SignaturePlan, UnknownDue)
 from jiuzhu.model.region import Program, RegionInfo, SourceDocument
-from jiuzhu.rules.settle import Layer, Plan
+from jiuzhu.rules.settle import Layer, Plan, SlipPayer
 
 __version__ = "0.1.0"
 
@@ -22,7 +23,8 @@ __all__ = [
     "hookimpl", "Context", "Engine", "evaluate", "InputError", "JiuzhuError", "MissingParameter", "load_case",
     "structure_case", "Action", "Bill", "BillItem", "Case", "Contact", "Episode", "Facility", "History", "Person",
     "ReferralStep", "Citation", "Deadline", "DocumentNeed", "Eligibility", "Outcome", "PassedOver", "Reason",
-    "ReferralVerdict", "SignaturePlan", "Program", "RegionInfo", "SourceDocument", "Layer", "Plan",
+    "ReferralVerdict", "SignaturePlan", "Program", "RegionInfo", "SourceDocument", "Layer", "Plan", "SlipPayer", "OtherPayer",
+    "Status", "Duty", "OutcomeWarning", "UnknownDue",
 ]
 
 

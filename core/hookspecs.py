@@ -108,11 +108,30 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
 
 
 @hookspec(firstresult=True)
+def jiuzhu_payer_order(ctx):
+    """Where each kind of other payer on the slip stands relative to this region's layers (cited data).
+
+    :return: a tuple of :class:`jiuzhu.rules.settle.SlipPayer` (kind, ``after`` or ``before`` layer ids,
+        citation), or None: every kind stands before the region's layers. The engine attaches it to every
+        plan of the region, whatever its verdict, so that one region's plans order their payers alike.
+    """
+
+
+@hookspec(firstresult=True)
 def jiuzhu_documents(case, ctx, outcome):
     """The region's forms this case needs, with the data that fills them.
 
     :param outcome: the evaluated :class:`jiuzhu.model.outcome.Outcome` (without documents).
     :return: a list of :class:`jiuzhu.model.outcome.DocumentNeed`.
+    """
+
+
+@hookspec(firstresult=True)
+def jiuzhu_duties(case, ctx, outcome):
+    """Obligations that recur beyond this episode (e.g. a township's visit schedule).
+
+    :param outcome: the evaluated :class:`jiuzhu.model.outcome.Outcome` (without documents).
+    :return: a list of :class:`jiuzhu.model.outcome.Duty` (period and next due date, cited), or None.
     """
 
 

@@ -231,7 +231,7 @@ def test_boundary_names_the_field():
     assert boundary.problems("jiuzhu_eligibility", Eligibility(True, (), ("a reason",))) == \
         ["field reasons[0]: expected Reason (ctx.reason(zh, en, article, rule)), got str"]
     assert boundary.problems("jiuzhu_referral", ReferralVerdict("covered", (), (Deadline("申请", "apply", due="2024-08-20"),))) \
-        == ["field deadlines[0].due: expected a date or None, got str"]
+        == ["field deadlines[0].due: expected a date, a date-time, UnknownDue or None, got str"]
     assert boundary.problems("jiuzhu_signature", SignaturePlan("mayor")) == \
         ["field signer_role: expected one of " + ", ".join(__import__("jiuzhu.model.case").model.case.ROLES) + ", got 'mayor'"]
     assert boundary.problems("jiuzhu_reimbursement", Plan((Layer("x", "x", "x", annual_cap="10000"),))) == \

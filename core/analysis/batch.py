@@ -23,18 +23,21 @@ import numpy as np
 from jiuzhu.model.errors import InputError
 from jiuzhu.model.case import Case
 from jiuzhu.model.money import yuan
+from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.rules.settle import BILL_COLUMNS
 
-MONEY = tuple(f"bill.{c}_fen" for c in BILL_COLUMNS)
+# other payers by kind are money columns of their own (bill.other.KIND_fen); kind ``other`` is other_paid
+OTHER_KINDS = tuple(k for k in OTHER_PAYER_KINDS if k != "other")
+MONEY = tuple(f"bill.{c}_fen" for c in BILL_COLUMNS) + tuple(f"bill.other.{k}_fen" for k in OTHER_KINDS)
 LISTS = ("person.categories", "facility.designations", "episode.diagnoses")
-JSONS = ("episode.path", "episode.actions", "person.guardian", "person.agents", "bill.items")
+JSONS = ("episode.path", "episode.actions", "person.guardian", "person.agents", "bill.items", "person.statuses")
 BOOLS = ("person.has_full_capacity", "person.conscious", "person.entrusted", "episode.emergency",
          "episode.admission_indicated")
-DATES = ("episode.admitted", "episode.discharged")
+DATES = ("episode.admitted", "episode.discharged", "episode.claimed_on")
 TEXT = ("region", "person.hukou", "person.residence", "person.area", "person.support_mode", "person.scheme",
         "person.care_level", "person.institution", "person.village_committee", "person.certified_by",
         "facility.name", "facility.level", "facility.ownership", "facility.location", "episode.kind",
-        "episode.decision")
+        "episode.decision", "episode.settlement", "episode.proposed_by")
 # Not part of the decision key: identity, names, money and exact dates.
 NOT_KEY = {"claim_id", "person.id_number", "person.name", *MONEY, *DATES}
 
@@ -46,6 +49,7 @@ def flatten(case: Case) -> dict:
            "person.categories": ";".join(p.categories), "facility.designations": ";".join(f.designations),
            "episode.diagnoses": ";".join(e.diagnoses),
            "episode.admitted": e.admitted.isoformat(), "episode.discharged": e.discharged.isoformat() if e.discharged else "",
+           "episode.claimed_on": e.claimed_on.isoformat() if e.claimed_on else "",
            "history.admissions": case.history.admissions}
     for col in TEXT:
         obj, attr = col.split(".") if "." in col else (None, col)
@@ -59,10 +63,14 @@ def flatten(case: Case) -> dict:
     row["episode.actions"] = json.dumps(converter.unstructure(e.actions), ensure_ascii=False) if e.actions else ""
     row["person.guardian"] = json.dumps(converter.unstructure(p.guardian), ensure_ascii=False) if p.guardian else ""
     row["person.agents"] = json.dumps(converter.unstructure(p.agents), ensure_ascii=False) if p.agents else ""
+    row["person.statuses"] = json.dumps(converter.unstructure(p.statuses), ensure_ascii=False) if p.statuses else ""
     items = [dict(converter.unstructure(it), amount=yuan(it.amount)) for it in b.items]
     row["bill.items"] = json.dumps(items, ensure_ascii=False) if items else ""
     for c in BILL_COLUMNS:
         row[f"bill.{c}_fen"] = getattr(b, c)
+    by_kind = b.other_by_kind()
+    for k in OTHER_KINDS:
+        row[f"bill.other.{k}_fen"] = by_kind.get(k, 0)
     for k, v in case.history.ytd.items():
         row[f"history.ytd.{k}_fen"] = v
     return row
@@ -79,6 +87,9 @@ def unflatten(row: Mapping) -> dict:
         elif key == "region":
             if val:
                 raw["region"] = str(val)
+        elif key.startswith("bill.other.") and key in MONEY:
+            if int(val):
+                raw["bill"].setdefault("other_payers", []).append({"kind": key[11:-4], "amount": yuan(int(val))})
         elif key in MONEY:
             raw["bill"][key[5:-4]] = yuan(int(val))
         elif key.startswith("history.ytd."):
@@ -127,6 +138,8 @@ def check_columns(cols: Mapping[str, np.ndarray]) -> None:
         raise InputError(f"row {i + 1}: bill.total_fen", int(g("bill.total_fen")[i]),
                          f"in-scope + out-of-scope parts = {int(parts[i])}")
     paid = g("bill.basic_paid_fen") + g("bill.critical_paid_fen") + g("bill.assistance_paid_fen") + g("bill.other_paid_fen")
+    for k in OTHER_KINDS:
+        paid = paid + g(f"bill.other.{k}_fen")
     bad = paid > g("bill.total_fen")
     if bad.any():
         i = int(np.argmax(bad))

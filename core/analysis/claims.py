@@ -346,7 +346,8 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     year = day.astype("datetime64[Y]").astype(np.int64)
     out = settle_columns(money, plans, plan_of_group[group], ct.person, year, day.astype(np.int64), ct.used)
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
-    given = {"basic_insurance", "critical_illness", "other_payers"} | {l.id for p in plans for l in p.layers if l.given}
+    given = {"basic_insurance", "critical_illness"} | {k for k in layers if k.startswith("other_payers")} \
+        | {l.id for p in plans for l in p.layers if l.given}
     shifted = {l.id for p in plans for l in p.layers if not l.assistance}  # lowers the burden, is not assistance
     payers = {"basic_insurance": "basic_insurance", "critical_illness": "critical_illness", "other_payers": "other_payers"}
     for p in plans:

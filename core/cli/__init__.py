@@ -135,12 +135,15 @@ def regions(ctx, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--explain", is_flag=True, help="Show how every amount was computed. 显示计算过程")
 @click.option("--lang", type=LANGS, default="zh", help="Label language. 标签语言")
+@click.option("--strict", is_flag=True, help="A deadline that cannot be computed (unknown calendar year) is an "
+                                             "error (exit 2), not a warning. 严格模式")
 @encoding_option
 @click.pass_context
-def evaluate(ctx, case_file, region, as_of, fmt, explain, lang, encoding):
+def evaluate(ctx, case_file, region, as_of, fmt, explain, lang, strict, encoding):
     """Evaluate one case: eligibility, referral, signature, settlement, forms. 评估一个案例"""
     from jiuzhu.io.report import render_text, to_json
     eng = _engine(ctx)
+    eng.strict = strict
     case = _load(ctx, case_file, encoding)
     outcome = eng.evaluate(case, region, as_of)
     if fmt == "json":

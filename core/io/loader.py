@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import cattrs
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from jiuzhu.model import idcard
 
 from jiuzhu.model import vocab
 from jiuzhu.model.errors import InputError
-from jiuzhu.model.case import Action, Bill, BillItem, Case, Contact, Episode, Facility, Fen, History, Person, ReferralStep, \
-    ACTION_KINDS, ROLES
+from jiuzhu.model.case import Action, Bill, BillItem, Case, Contact, Episode, Facility, Fen, History, OtherPayer, \
+    Person, ReferralStep, Status, ACTION_KINDS, ROLES
 from jiuzhu.model.money import to_fen
 from jiuzhu.model.limits import Limits, depth
 from jiuzhu.model.text import read_text
@@ -28,9 +28,12 @@ from jiuzhu.model.tomlio import loads_toml
 converter = cattrs.Converter(forbid_extra_keys=True)
 
 
+CHINA = dt.timezone(dt.timedelta(hours=8), "+08:00")  # the zone of a date-time that names none
+
+
 def _date(value: Any, _t) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
+    if isinstance(value, dt.datetime):  # never truncated silently
+        raise InputError("", value.isoformat(), "expected a date YYYY-MM-DD (a time of day is not used here)")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -38,7 +41,35 @@ def _date(value: Any, _t) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            raise InputError("", value, "expected a date YYYY-MM-DD (a time of day is not used here)")
     raise InputError("", value, "expected a date YYYY-MM-DD")
+
+
+def moment(value: Any) -> dt.date | dt.datetime:
+    """A date, or a date-time made timezone-aware (+08:00 when no zone is given), from TOML or ISO 8601 text."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=CHINA)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else moment(dt.datetime.fromisoformat(text))
+        except ValueError:
+            pass
+    raise InputError("", value, "expected a date YYYY-MM-DD or a date-time YYYY-MM-DDTHH:MM[:SS][+08:00]")
+
+
+def _datetime(value: Any, _t) -> dt.datetime:
+    m = moment(value)
+    if not isinstance(m, dt.datetime):
+        raise InputError("", value, "expected a date-time")
+    return m
 
 
 def _fen(value: Any, _t) -> int:
@@ -64,11 +95,13 @@ def _int(value: Any, _t) -> int:
 
 
 converter.register_structure_hook(dt.date, _date)
+converter.register_structure_hook(dt.datetime, _datetime)
 converter.register_structure_hook(Fen, _fen)
 converter.register_structure_hook(str, _str)
 converter.register_structure_hook(bool, _bool)
 converter.register_structure_hook(int, _int)
 converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+converter.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
 
 
 def _history(value: Any, _t) -> History:
@@ -93,8 +126,62 @@ def _yuan(f: int) -> str:
     return yuan(f)
 
 
-for cls in (Contact, Person, Facility, Action, ReferralStep, Episode, BillItem, Bill, Case):
+for cls in (Contact, Person, Facility, Action, ReferralStep, Episode, BillItem, OtherPayer, Bill, Case):
     converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True))
+# ``from`` is a Python keyword: the attribute is ``from_``.
+converter.register_structure_hook(Status, make_dict_structure_fn(Status, converter, _cattrs_forbid_extra_keys=True,
+                                                                 from_=override(rename="from")))
+converter.register_unstructure_hook(Status, make_dict_unstructure_fn(Status, converter, from_=override(rename="from")))
+
+# Fields whose value may carry a time of day: the date goes to the field, the date-time to its twin.
+MOMENTS = {"admitted": "admitted_at", "discharged": "discharged_at", "on": "at"}
+# Fields the loader sets; a case may not give them.
+INTERNAL = {"case": ("defaulted",), "episode": ("admitted_at", "discharged_at"), "step": ("at",), "action": ("at",)}
+
+def _folding(cls):
+    """Unstructure with each date-time back in its field (``admitted = 2026-03-12T21:30+08:00``)."""
+    base = make_dict_unstructure_fn(cls, converter)
+
+    def fn(obj):
+        d = base(obj)
+        for field, twin in MOMENTS.items():
+            if twin in d:
+                at = d.pop(twin)
+                if at is not None:
+                    d[field] = at
+        return d
+    return fn
+
+
+for _cls in (Action, ReferralStep, Episode):
+    converter.register_unstructure_hook(_cls, _folding(_cls))
+converter.register_unstructure_hook(Case, make_dict_unstructure_fn(Case, converter, defaulted=override(omit=True)))
+
+
+def _split_moments(table: dict, where: str, internal: tuple[str, ...]) -> dict:
+    """Reject loader-set fields; split date-time values into the date and its date-time twin."""
+    for k in internal:
+        if k in table:
+            raise InputError(f"{where}.{k}", None, "unknown field (check its spelling)")
+    out = dict(table)
+    for field, twin in MOMENTS.items():
+        if field in table and table[field] is not None:
+            try:
+                m = moment(table[field])
+            except InputError as exc:
+                raise InputError(f"{where}.{field}", exc.value, exc.expected) from None
+            if isinstance(m, dt.datetime):
+                out[field], out[twin] = m.date(), m
+    return out
+
+
+def _defaulted(raw: dict) -> list[str]:
+    out = []
+    for path in vocab.ASSUMABLE:
+        obj, attr = path.split(".")
+        if isinstance(raw.get(obj), dict) and attr not in raw[obj]:
+            out.append(path)
+    return out
 
 # What the national platform's settlement result (output.setlinfo) calls each slip field.
 SETLINFO = {
@@ -108,8 +195,8 @@ SETLINFO = {
     "hifmi_pay": "critical_paid",
     "hifob_pay": "critical_paid",
     "maf_pay": "assistance_paid",
-    "cvlserv_pay": "other_paid",
-    "hifes_pay": "other_paid",
+    "cvlserv_pay": "other.civil_servant",  # 公务员医疗补助
+    "hifes_pay": "other.employer_supplement",  # 企业补充医疗保险
     "oth_pay": "other_paid",
 }
 
@@ -124,13 +211,18 @@ def bill_from_setlinfo(setl: dict, path: str = "bill.setlinfo") -> dict:
     for key, field in SETLINFO.items():
         if setl.get(key) not in (None, ""):
             out[field] = out.get(field, 0) + to_fen(setl[key], f"{path}.{key}")
-    return {k: _yuan(v) for k, v in out.items()}
+    bill: dict[str, Any] = {k: _yuan(v) for k, v in out.items() if not k.startswith("other.")}
+    others = [{"kind": k[6:], "amount": _yuan(v)} for k, v in out.items() if k.startswith("other.") and v]
+    if others:
+        bill["other_payers"] = others
+    return bill
 
 
 def _prepare(raw: dict) -> dict:
-    """Accept the slip as hospitals send it: ``[bill] setlinfo = {...}``. Its ``setl_id`` (结算ID) becomes
-    ``bill.setl_id`` and its ``fixmedins_code`` (定点医药机构编号) ``facility.code``; a value given in both
-    places must agree."""
+    """Accept the slip as hospitals send it (``[bill] setlinfo = {...}``); split date-times; note defaults.
+
+    The slip's ``setl_id`` (结算ID) becomes ``bill.setl_id`` and its ``fixmedins_code`` (定点医药机构编号)
+    ``facility.code``; a value given in both places must agree."""
     bill = raw.get("bill")
     if isinstance(bill, dict) and "setlinfo" in bill:
         rest = {k: v for k, v in bill.items() if k != "setlinfo"}
@@ -138,15 +230,34 @@ def _prepare(raw: dict) -> dict:
         if isinstance(setl, dict) and isinstance(setl.get("setlinfo"), dict):
             setl = setl["setlinfo"]
         ids = {}
-        if isinstance(setl, dict):
-            for key, field in (("setl_id", "setl_id"),):
-                if setl.get(key) not in (None, ""):
-                    ids[field] = _same(f"bill.setlinfo.{key}", setl[key], rest.get(field), f"bill.{field}")
-        raw = {**raw, "bill": {**bill_from_setlinfo(bill["setlinfo"]), **ids, **rest}}
+        if isinstance(setl, dict) and setl.get("setl_id") not in (None, ""):
+            ids["setl_id"] = _same("bill.setlinfo.setl_id", setl["setl_id"], rest.get("setl_id"), "bill.setl_id")
+        slip = bill_from_setlinfo(bill["setlinfo"])
+        kinds = slip.pop("other_payers", [])
+        raw = {**raw, "bill": {**slip, **ids, **rest}}
+        if kinds:
+            raw["bill"]["other_payers"] = [*kinds, *rest.get("other_payers", [])]
         code = setl.get("fixmedins_code") if isinstance(setl, dict) else None
         fac = raw.get("facility")
         if code not in (None, "") and isinstance(fac, dict):
             raw["facility"] = {**fac, "code": _same("bill.setlinfo.fixmedins_code", code, fac.get("code"), "facility.code")}
+    for k in INTERNAL["case"]:
+        if k in raw:
+            raise InputError(k, None, "unknown field (check its spelling)")
+    raw = {**raw, "defaulted": _defaulted(raw)}
+    ep = raw.get("episode")
+    if isinstance(ep, dict):
+        ep = _split_moments(ep, "episode", INTERNAL["episode"])
+        for key, sub in (("actions", "action"), ("path", "step")):
+            if isinstance(ep.get(key), list):
+                ep[key] = [_split_moments(x, f"episode.{key}[{i}]", INTERNAL[sub]) if isinstance(x, dict) else x
+                           for i, x in enumerate(ep[key])]
+        if isinstance(ep.get("path"), list):
+            ep["path"] = [{**x, "actions": [_split_moments(a, f"episode.path[{i}].actions[{j}]", INTERNAL["action"])
+                                            if isinstance(a, dict) else a for j, a in enumerate(x["actions"])]}
+                          if isinstance(x, dict) and isinstance(x.get("actions"), list) else x
+                          for i, x in enumerate(ep["path"])]
+        raw["episode"] = ep
     return raw
 
 
@@ -229,6 +340,11 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
     _one_of("person.support_mode", p.support_mode, vocab.SUPPORT_MODES)
     _one_of("person.scheme", p.scheme, vocab.SCHEMES)
     _one_of("person.care_level", p.care_level, vocab.CARE_LEVELS)
+    for i, st in enumerate(p.statuses):
+        _one_of(f"person.statuses[{i}].kind", st.kind, vocab.STATUS_KINDS)
+        if st.from_ and st.to and st.to < st.from_:
+            raise InputError(f"person.statuses[{i}].to", st.to.isoformat(),
+                             f"expected a date on or after its start {st.from_.isoformat()}")
     f = case.facility
     _one_of("facility.level", f.level, vocab.FACILITY_LEVELS)
     _one_of("facility.ownership", f.ownership, vocab.OWNERSHIP)
@@ -238,8 +354,17 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
     e = case.episode
     _one_of("episode.kind", e.kind, vocab.EPISODE_KINDS)
     _one_of("episode.decision", e.decision, vocab.DECISION_KINDS)
+    _one_of("episode.settlement", e.settlement, vocab.SETTLEMENT_MODES)
+    if e.proposed_by:
+        _one_of("episode.proposed_by", e.proposed_by, ROLES)
     if e.discharged and e.discharged < e.admitted:
         raise InputError("episode.discharged", e.discharged.isoformat(),
+                         f"expected a date on or after admission {e.admitted.isoformat()}")
+    if e.discharged_at and e.admitted_at and e.discharged_at < e.admitted_at:
+        raise InputError("episode.discharged", e.discharged_at.isoformat(),
+                         f"expected a date-time on or after admission {e.admitted_at.isoformat()}")
+    if e.claimed_on and e.claimed_on < e.admitted:
+        raise InputError("episode.claimed_on", e.claimed_on.isoformat(),
                          f"expected a date on or after admission {e.admitted.isoformat()}")
     from jiuzhu.model.conditions import unknown_diagnosis
     for i, d in enumerate(e.diagnoses):
@@ -269,6 +394,8 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
                          f"payers on the slip together ({yuan(b.paid_on_slip)}) must not exceed the total {yuan(b.total)}")
     for i, it in enumerate(b.items):
         _one_of(f"bill.items[{i}].approval", it.approval, vocab.ITEM_APPROVAL)
+    for i, o in enumerate(b.other_payers):
+        _one_of(f"bill.other_payers[{i}].kind", o.kind, vocab.OTHER_PAYER_KINDS)
     for field, c in (("person.guardian", p.guardian), *((f"person.agents[{i}]", a) for i, a in enumerate(p.agents))):
         if c is not None:
             _contact(field, c)
@@ -316,6 +443,8 @@ def unstructure_case(case: Case) -> dict:
     from jiuzhu.model.money import yuan
 
     raw = converter.unstructure(case)
+    for o in raw["bill"]["other_payers"]:
+        o["amount"] = yuan(o["amount"])
     for key in ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid", "deductible",
                 "basic_paid", "critical_paid", "assistance_paid", "other_paid"):
         raw["bill"][key] = yuan(raw["bill"][key])

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from fractions import Fraction
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich import box
 
 from jiuzhu.model.case import ROLES
 from jiuzhu.model.money import pct, yuan, yuan_grouped
-from jiuzhu.model.outcome import VERDICTS, Citation, Outcome, SIGNER_RANKS
+from jiuzhu.model.outcome import VERDICTS, Citation, Outcome, SIGNER_RANKS, UnknownDue
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: regions, warnings, duties, headline; deadlines due as date, date-time or unknown
 
 LABELS = {
     "title": ("救助评估结果", "Assistance evaluation"),
@@ -39,6 +41,11 @@ LABELS = {
     "notes": ("说明", "Notes"),
     "explain": ("计算过程", "How each amount was computed"),
     "decision": ("决策类型", "Decision kind"),
+    "headline": ("结论", "Summary"),
+    "regions": ("各地区审核", "Each region of the chain"),
+    "layers_effect": ("对本地区支付项目的影响", "Effect on this region's layers"),
+    "duties": ("定期义务", "Recurring duties"),
+    "warnings": ("提示", "Warnings"),
     "also_sign": ("另需签字/盖章", "Also signs or seals"),
 }
 
@@ -69,9 +76,47 @@ def reasons_json(rs):
     return [{"zh": r.zh, "en": r.en, "cite": cite_json(r.cite)} for r in rs]
 
 
+def due_str(due) -> str | None:
+    """A date, a date-time to the minute (zone kept), ``unknown``, or None."""
+    if due is None:
+        return None
+    if isinstance(due, UnknownDue):
+        return "unknown"
+    if isinstance(due, dt.datetime):
+        return due.isoformat(timespec="minutes")
+    return due.isoformat()
+
+
 def deadline_json(d):
-    return {"what_zh": d.what_zh, "what_en": d.what_en, "who": d.who, "to": d.to,
-            "due": d.due.isoformat() if d.due else None, "rule_zh": d.rule_zh, "cite": cite_json(d.cite)}
+    out = {"what_zh": d.what_zh, "what_en": d.what_en, "who": d.who, "to": d.to,
+           "due": due_str(d.due), "basis": d.basis, "rule_zh": d.rule_zh, "cite": cite_json(d.cite)}
+    if isinstance(d.due, UnknownDue):
+        out["unknown_reason"] = {"zh": d.due.reason_zh, "en": d.due.reason_en}
+    return out
+
+
+EFFECT_ZH = {"paid": "已支付", "nil": "计算为0", "not_paid": "未支付", "replaced": "由下级地区同名项目取代"}
+
+
+def region_json(r):
+    return {"region": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
+            "eligibility": {"eligible": r.eligibility.eligible, "groups": list(r.eligibility.groups),
+                            "reasons": reasons_json(r.eligibility.reasons)},
+            "referral": {"verdict": r.referral.kind, "label_zh": VERDICTS[r.referral.kind][0],
+                         "label_en": VERDICTS[r.referral.kind][1], "reasons": reasons_json(r.referral.reasons)},
+            "layers": [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "status": e.status,
+                        "amount": yuan(e.amount), "given": e.given, "replaced_by": e.by or None}
+                       for e in r.effects]}
+
+
+def warning_json(w):
+    return {"kind": w.kind, "zh": w.zh, "en": w.en, "field": w.field or None, "cite": cite_json(w.cite)}
+
+
+def duty_json(d):
+    return {"what_zh": d.what_zh, "what_en": d.what_en, "who": d.who, "period_zh": d.period_zh,
+            "period_en": d.period_en, "next_due": d.next_due.isoformat() if d.next_due else None,
+            "cite": cite_json(d.cite)}
 
 
 def _plain(v):
@@ -79,6 +124,8 @@ def _plain(v):
         return {str(k): _plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
+    if isinstance(v, UnknownDue):
+        return None
     if hasattr(v, "isoformat"):
         return v.isoformat()
     if isinstance(v, Fraction):
@@ -95,6 +142,8 @@ def to_json(o: Outcome) -> dict:
         "region": o.region,
         "chain": list(o.chain),
         "as_of": o.as_of.isoformat(),
+        "headline": {"zh": o.headline[0], "en": o.headline[1]},
+        "regions": [region_json(r) for r in o.regions],
         "eligibility": {"eligible": o.eligibility.eligible, "groups": list(o.eligibility.groups),
                         "reasons": reasons_json(o.eligibility.reasons)},
         "referral": {"verdict": o.referral.kind, "label_zh": VERDICTS[o.referral.kind][0],
@@ -125,9 +174,11 @@ def to_json(o: Outcome) -> dict:
                 "binding": l.binding, "note_zh": l.note_zh, "cite": cite_json(l.cite)} for l in s.layers],
             "notes": reasons_json(s.notes)},
         "documents": [{"form_id": d.form_id, "title_zh": d.title_zh, "title_en": d.title_en, "who": d.who,
-                       "due": d.due.isoformat() if d.due else None, "cite": cite_json(d.cite),
+                       "due": due_str(d.due), "cite": cite_json(d.cite),
                        "data": _plain(d.data)} for d in o.documents],
         "deadlines": [deadline_json(d) for d in o.deadlines],
+        "duties": [duty_json(d) for d in o.duties],
+        "warnings": [warning_json(w) for w in o.warnings],
         "notes": reasons_json(o.notes),
         "citations": [cite_json(c) for c in o.citations],
     }
@@ -144,15 +195,18 @@ def render_text(o: Outcome, lang: str = "zh", explain: bool = False, region_name
     p(f"[bold]{label('title', lang)}[/bold]  {label('region', lang)}: {region_name or o.region}  "
       f"{label('chain', lang)}: {' → '.join(o.chain)}  {label('as_of', lang)}: {o.as_of.isoformat()}"
       + (f"  #{o.case_id}" if o.case_id else ""))
-    el = o.eligibility
-    yes = pick("是", "yes", lang) if el.eligible else pick("否", "no", lang)
-    p(f"\n[bold]{label('eligibility', lang)}[/bold]: {yes}" + (f"  ({', '.join(el.groups)})" if el.groups else ""))
-    for r in el.reasons:
-        p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
-    v = VERDICTS[o.referral.kind]
-    p(f"\n[bold]{label('referral', lang)}[/bold]: {pick(v[0], v[1], lang)}")
-    for r in o.referral.reasons:
-        p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
+    p(f"\n[bold]{label('headline', lang)}[/bold]: {pick(*o.headline, lang)}")
+    sections = o.regions or ()
+    for sec in sections:
+        if len(sections) > 1:
+            p(f"\n[bold]── {pick(sec.name_zh, sec.name_en, lang)} ({sec.code}) ──[/bold]")
+        _verdict_text(p, sec.eligibility, sec.referral, lang)
+        if len(sections) > 1 and sec.effects:
+            p(f"  {label('layers_effect', lang)}:")
+            for e in sec.effects:
+                p(f"  - {_effect_text(e, sec, lang)}")
+    if not sections:
+        _verdict_text(p, o.eligibility, o.referral, lang)
     if o.signature:
         s = o.signature
         rank = SIGNER_RANKS.get(s.rank or 0)
@@ -188,20 +242,58 @@ def render_text(o: Outcome, lang: str = "zh", explain: bool = False, region_name
     if o.deadlines:
         p(f"\n[bold]{label('deadlines', lang)}[/bold]")
         for d in o.deadlines:
-            due = d.due.isoformat() if d.due else "—"
+            due = due_str(d.due) or "—"
+            if d.basis == "day" and "小时" in d.rule_zh:
+                due += pick("（按日计，未载明时刻）", " (by the day: no time of day given)", lang)
             p(f"  - {due}  {pick(d.what_zh, d.what_en, lang)}" + (f"（{d.who}→{d.to}）" if d.who or d.to else "")
               + (f" {d.rule_zh}" if d.rule_zh else "") + f" {_cite(d.cite)}")
     if o.documents:
         p(f"\n[bold]{label('documents', lang)}[/bold]")
         for d in o.documents:
             p(f"  - {d.form_id}: {pick(d.title_zh, d.title_en, lang) if d.title_en else d.title_zh}"
-              + (f"  {d.due.isoformat()}" if d.due else "") + f" {_cite(d.cite)}")
+              + (f"  {due_str(d.due)}" if d.due else "") + f" {_cite(d.cite)}")
+    if o.duties:
+        p(f"\n[bold]{label('duties', lang)}[/bold]")
+        for d in o.duties:
+            p(f"  - {pick(d.what_zh, d.what_en, lang)}" + (f"（{d.who}）" if d.who else "")
+              + (f" {pick(d.period_zh, d.period_en, lang)}" if d.period_zh else "")
+              + (f"  下次 next: {d.next_due.isoformat()}" if d.next_due else "") + f" {_cite(d.cite)}")
+    if o.warnings:
+        p(f"\n[bold]{label('warnings', lang)}[/bold]")
+        for w in o.warnings:
+            p(escape(f"  - {pick(w.zh, w.en, lang)}" + (f" [{w.field}]" if w.field else "") + f" {_cite(w.cite)}"))
     notes = [*st.notes, *o.notes]
     if notes:
         p(f"\n[bold]{label('notes', lang)}[/bold]")
         for r in notes:
             p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
     return buf.getvalue()
+
+
+def _verdict_text(p, el, referral, lang) -> None:
+    yes = pick("是", "yes", lang) if el.eligible else pick("否", "no", lang)
+    p(f"\n[bold]{label('eligibility', lang)}[/bold]: {yes}" + (f"  ({', '.join(el.groups)})" if el.groups else ""))
+    for r in el.reasons:
+        p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
+    v = VERDICTS[referral.kind]
+    p(f"\n[bold]{label('referral', lang)}[/bold]: {pick(v[0], v[1], lang)}")
+    for r in referral.reasons:
+        p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
+
+
+def _effect_text(e, sec, lang) -> str:
+    name = pick(e.name_zh, e.name_en, lang)
+    if e.status == "paid":
+        slip = pick("（取自结算单）", " (from the slip)", lang) if e.given else ""
+        return f"{name}: {pick('已支付', 'paid', lang)} {yuan_grouped(e.amount)}{slip}"
+    if e.status == "nil":
+        return f"{name}: {pick('计算为0', 'computed as 0', lang)}"
+    if e.status == "replaced":
+        return f"{name}: {pick('由下级地区同名项目取代', 'replaced by the lower region', lang)} ({e.by})"
+    why = next(iter(sec.referral.reasons), None)
+    v = VERDICTS[sec.referral.kind]
+    return (f"{name}: {pick('未支付', 'not paid', lang)} — {pick(v[0], v[1], lang)}"
+            + (f"：{pick(why.zh, why.en, lang)} {_cite(why.cite)}" if why else ""))
 
 
 BINDING_ZH = {"rate": "按比例", "claim_cap": "单次限额", "annual_cap": "年度封顶", "burden": "不超过个人剩余负担",

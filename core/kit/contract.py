@@ -239,7 +239,10 @@ def check_money(case: Case, outcome: Outcome) -> list[str]:
         if l.amount < 0:
             out.append(f"{where}: pays {yuan(l.amount)}, a negative amount")
         if l.given:
-            slip = int(cols.get({v[0]: k for k, v in _slip().items()}.get(l.id, ""), 0))
+            column = {v[0]: k for k, v in _slip().items()}.get(l.id, "")
+            if l.id.startswith("other_payers."):  # other payers by kind (bill.other_payers)
+                column = f"other.{l.id[len('other_payers.'):]}"
+            slip = int(cols.get(column, 0))
             if l.amount > slip:
                 out.append(f"{where}: pays {yuan(l.amount)}, more than the slip's {yuan(slip)}")
         elif l.amount > l.base:
@@ -264,7 +267,8 @@ def _slip():
 
 
 def _valid_columns(earlier: list[str]) -> set[str]:
-    return {*BILL_COLUMNS, "out_of_scope", "paid", "burden", "items.all", *(f"layer.{i}" for i in earlier)}
+    return {*BILL_COLUMNS, "out_of_scope", "paid", "burden", "others_paid", "items.all",
+            *(f"layer.{i}" for i in earlier)}
 
 
 def check_plan(plan: Plan, where: str = "plan") -> list[str]:

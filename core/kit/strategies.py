@@ -74,6 +74,13 @@ def bills(draw, max_total: int = MAX_FEN) -> dict:
     assistance = draw(st.one_of(st.just(0), st.integers(0, left)))
     left -= assistance
     other = draw(st.one_of(st.just(0), st.integers(0, left)))
+    left -= other
+    # other payers by kind: where each stands is the region's payer order (before or after its layers)
+    others = []
+    for kind in draw(st.lists(st.sampled_from(sorted(vocab.OTHER_PAYER_KINDS)), max_size=2, unique=True)):
+        amount = draw(st.integers(0, left))
+        left -= amount
+        others.append({"kind": kind, "amount": yuan(amount)})
     items = []
     for i in range(draw(st.integers(0, 2))):
         items.append({"name": f"自费项目{i + 1}", "amount": yuan(draw(st.integers(0, max(fully, 1)))),
@@ -85,7 +92,7 @@ def bills(draw, max_total: int = MAX_FEN) -> dict:
     return {"total": yuan(total), "in_scope": yuan(in_scope), "first_self_paid": yuan(first), "over_limit": yuan(over),
             "fully_self_paid": yuan(fully), "deductible": yuan(deductible), "basic_paid": yuan(basic),
             "critical_paid": yuan(critical), "assistance_paid": yuan(assistance), "other_paid": yuan(other),
-            "items": items}
+            "items": items, **({"other_payers": others} if others else {})}
 
 
 @st.composite

@@ -14,6 +14,11 @@ import attrs
 
 Fen = NewType("Fen", int)  # integer fen (分); 100 fen = 1 yuan
 
+# A moment on the case: a date, or a timezone-aware date-time when the case gives the time of day.
+# The loader keeps the date in ``admitted``/``on`` (every date rule reads it) and the date-time, when
+# given, in ``admitted_at``/``at``; ``Episode.admission`` and ``Action.when`` give the finer of the two.
+Moment = dt.date | dt.datetime
+
 
 @attrs.frozen
 class Contact:
@@ -30,6 +35,20 @@ class Contact:
     entrustment: str = ""
     entrusted_by: str = ""
     acting_as: str = ""
+
+
+@attrs.frozen
+class Status:
+    """A certified personal status (e.g. 重度精神病患者 recognised by the civil-affairs bureau), held
+    from ``from_`` to ``to`` (both inclusive; open-ended when absent), independently of any diagnosis."""
+
+    kind: str  # see jiuzhu.model.vocab.STATUS_KINDS
+    certified_by: str = ""
+    from_: dt.date | None = None  # written ``from`` in a case
+    to: dt.date | None = None
+
+    def holds_on(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.to is None or day <= self.to)
 
 
 @attrs.frozen
@@ -55,6 +74,11 @@ class Person:
     village_committee: str = ""
     entrusted: bool = False  # under an entrustment agreement (Liujiang 第五条)
     card_number: str = ""  # assistance card / support certificate number
+    statuses: tuple[Status, ...] = ()  # certified statuses with their dates (身份认定), beside categories
+
+    def holds(self, kind: str, day: dt.date) -> bool:
+        """Does the person hold a certified status of ``kind`` on ``day``?"""
+        return any(s.kind == kind and s.holds_on(day) for s in self.statuses)
 
 
 @attrs.frozen
@@ -77,6 +101,11 @@ class Action:
     by: str  # a role, see ROLES
     on: dt.date | None = None
     method: str = "form"  # form / phone / online
+    at: dt.datetime | None = None  # the date-time, when the case gives the time of day (set by the loader)
+
+    @property
+    def when(self) -> Moment | None:
+        return self.at or self.on
 
 
 ACTION_KINDS = {
@@ -129,6 +158,7 @@ class ReferralStep:
     on: dt.date | None = None
     actions: tuple[Action, ...] = ()
     documents: tuple[str, ...] = ()
+    at: dt.datetime | None = None
 
     def has(self, kind: str, by: str | None = None) -> bool:
         return any(a.kind == kind and (by is None or a.by == by) for a in self.actions)
@@ -151,6 +181,20 @@ class Episode:
     admission_indicated: bool = True
     path: tuple[ReferralStep, ...] = ()
     actions: tuple[Action, ...] = ()  # actions not tied to one step (e.g. an emergency phone notice)
+    settlement: str = "one_stop"  # one_stop / manual / not_networked (结算方式), see vocab.SETTLEMENT_MODES
+    claimed_on: dt.date | None = None  # when the claim (报销申请) was submitted
+    proposed_by: str = ""  # a role (ROLES) who proposed the episode, e.g. an unfiled outside admission
+    admitted_at: dt.datetime | None = None  # set by the loader when ``admitted`` gives the time of day
+    discharged_at: dt.datetime | None = None
+
+    @property
+    def admission(self) -> Moment:
+        """The admission as finely as the case gives it: a date-time, else the date."""
+        return self.admitted_at or self.admitted
+
+    @property
+    def discharge(self) -> Moment | None:
+        return self.discharged_at or self.discharged
 
     @property
     def day(self) -> dt.date:
@@ -177,6 +221,15 @@ class BillItem:
 
 
 @attrs.frozen
+class OtherPayer:
+    """An amount another payer paid on the slip, with the payer's kind (vocab.OTHER_PAYER_KINDS)."""
+
+    kind: str
+    amount: Fen
+    name: str = ""  # the payer as named on the slip (optional)
+
+
+@attrs.frozen
 class Bill:
     """The insurance settlement slip (医保结算单), in fen.
 
@@ -193,9 +246,17 @@ class Bill:
     basic_paid: Fen = Fen(0)  # 统筹基金支付
     critical_paid: Fen = Fen(0)  # 大病保险支付
     assistance_paid: Fen = Fen(0)  # 医疗救助支付 (when settled one-stop)
-    other_paid: Fen = Fen(0)  # 其他支付: third parties, supplementary insurance …
+    other_paid: Fen = Fen(0)  # 其他支付 of no stated kind (read as kind ``other``)
     items: tuple[BillItem, ...] = ()
     setl_id: str = ""  # 结算ID: the national platform's settlement id (setlinfo.setl_id)
+    other_payers: tuple[OtherPayer, ...] = ()  # other payers by kind; where each stands is the region's data
+
+    def other_by_kind(self) -> dict[str, int]:
+        """What other payers paid, by kind; ``other_paid`` counts as kind ``other``."""
+        out = {"other": int(self.other_paid)}
+        for o in self.other_payers:
+            out[o.kind] = out.get(o.kind, 0) + int(o.amount)
+        return out
 
     @property
     def out_of_scope(self) -> int:
@@ -203,7 +264,8 @@ class Bill:
 
     @property
     def paid_on_slip(self) -> int:
-        return self.basic_paid + self.critical_paid + self.assistance_paid + self.other_paid
+        return (self.basic_paid + self.critical_paid + self.assistance_paid + self.other_paid
+                + sum(o.amount for o in self.other_payers))
 
 
 @attrs.frozen
@@ -228,3 +290,6 @@ class Case:
     history: History = History()
     id: str = ""
     region: str | None = None
+    # Fields the case left out and the engine defaulted (dotted paths), set by the loader so that the
+    # outcome can say what it assumed (see jiuzhu.rules.engine.ASSUMPTIONS). Not an input field.
+    defaulted: tuple[str, ...] = ()

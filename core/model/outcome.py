@@ -31,16 +31,112 @@ class Reason:
 
 
 @attrs.frozen
+class UnknownDue:
+    """A due date that cannot be computed: a working-day count reaching a year no calendar knows.
+
+    It stands where a date would, so a region's rules go on (eligibility, verdict and money are
+    still returned); the outcome reports the deadline as ``unknown`` with the reason and the fix.
+    """
+
+    year: int
+    reason_zh: str
+    reason_en: str
+
+    def isoformat(self) -> str:
+        return "unknown"
+
+    def __str__(self) -> str:
+        return "unknown"
+
+
+@attrs.frozen
 class Deadline:
-    """Something to file, notify or pay, by whom, to whom and by when."""
+    """Something to file, notify or pay, by whom, to whom and by when.
+
+    ``due`` is a date (by the day rule), a date-time (an hour deadline counted from a given time of
+    day, to the minute), an :class:`UnknownDue`, or None when no limit applies.
+    """
 
     what_zh: str
     what_en: str
     who: str = ""
     to: str = ""
-    due: dt.date | None = None
+    due: "dt.date | dt.datetime | UnknownDue | None" = None
     rule_zh: str = ""  # how the date was computed, e.g. 出院后15个工作日
     cite: Citation | None = None
+
+    @property
+    def basis(self) -> str | None:
+        """``time`` (to the minute), ``day`` (by the day rule), ``unknown``, or None (no limit)."""
+        if self.due is None:
+            return None
+        if isinstance(self.due, UnknownDue):
+            return "unknown"
+        return "time" if isinstance(self.due, dt.datetime) else "day"
+
+
+def due_key(due) -> tuple:
+    """Sort key over dates, date-times, unknown and absent dues: dated first (a date sorts at its
+    start of day), then unknown, then none."""
+    if isinstance(due, dt.datetime):
+        return (0, due.date(), due.timetz().replace(tzinfo=None))
+    if isinstance(due, dt.date):
+        return (0, due, dt.time.min)
+    return (1 if isinstance(due, UnknownDue) else 2, dt.date.max, dt.time.min)
+
+
+@attrs.frozen
+class OutcomeWarning:
+    """Something the reader must know about the outcome: a deadline that could not be computed, a
+    fact the engine assumed because the case was silent, a payer's amount not counted in full.
+
+    ``kind``: ``deadline_unknown`` / ``assumed`` / ``payer_excess``; ``field``: the case field concerned.
+    """
+
+    kind: str
+    zh: str
+    en: str
+    field: str = ""
+    cite: Citation | None = None
+
+
+@attrs.frozen
+class Duty:
+    """An obligation that recurs (e.g. a visit schedule): what, who, how often, and the next due date."""
+
+    what_zh: str
+    what_en: str
+    who: str = ""
+    period_zh: str = ""  # e.g. 每月不少于1次
+    period_en: str = ""
+    next_due: dt.date | None = None
+    cite: Citation | None = None
+
+
+@attrs.frozen
+class LayerEffect:
+    """What a region's verdict meant for one of its layers: paid (and how much), not paid, or
+    replaced by a lower region's layer of the same id."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    status: str  # paid / not_paid / replaced
+    amount: int = 0
+    by: str = ""  # for ``replaced``: the region whose layer stands instead
+    given: bool = False  # the slip's figure, not computed by the region
+
+
+@attrs.frozen
+class RegionSection:
+    """One region of the chain: its own eligibility and verdict, with reasons, and their effect on its layers."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    eligibility: "Eligibility"
+    referral: "ReferralVerdict"
+    effects: tuple[LayerEffect, ...] = ()
 
 
 ELIGIBILITY = {True: ("符合救助对象条件", "eligible"), False: ("不符合救助对象条件", "not eligible")}
@@ -177,13 +273,35 @@ class Outcome:
     documents: tuple[DocumentNeed, ...] = ()
     case_id: str = ""
     notes: tuple[Reason, ...] = ()
+    regions: tuple[RegionSection, ...] = ()  # every region of the chain, root first
+    warnings: tuple[OutcomeWarning, ...] = ()
+    duties: tuple[Duty, ...] = ()
 
     @property
     def deadlines(self) -> tuple[Deadline, ...]:
         ds = list(self.referral.deadlines)
         if self.signature:
             ds += self.signature.deadlines
-        return tuple(sorted(ds, key=lambda d: (d.due is None, d.due or dt.date.max)))
+        return tuple(sorted(ds, key=lambda d: due_key(d.due)))
+
+    @property
+    def headline(self) -> tuple[str, str]:
+        """One sentence (zh, en) that agrees with the layers: who pays, and what the regions decided."""
+        from jiuzhu.model.money import yuan
+        paying = [r for r in self.regions if any(e.status == "paid" and e.amount and not e.given for e in r.effects)]
+        if paying:
+            who = "、".join(r.name_zh for r in paying)
+            who_en = ", ".join(r.name_en for r in paying)
+            return (f"{who}救助支付合计{yuan(self.settlement.assistance)}元，个人负担{yuan(self.settlement.burden)}元",
+                    f"assistance paid by {who_en}: {yuan(self.settlement.assistance)} yuan; "
+                    f"personal burden {yuan(self.settlement.burden)} yuan")
+        if not any(r.eligibility.eligible for r in self.regions) and self.regions:
+            return (f"各地区均不符合救助对象条件，无救助支付；个人负担{yuan(self.settlement.burden)}元",
+                    f"not eligible in any region of the chain; no assistance; personal burden "
+                    f"{yuan(self.settlement.burden)} yuan")
+        return (f"无救助支付（{VERDICTS[self.referral.kind][0]}）；个人负担{yuan(self.settlement.burden)}元",
+                f"no assistance paid ({VERDICTS[self.referral.kind][1]}); personal burden "
+                f"{yuan(self.settlement.burden)} yuan")
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -197,7 +315,7 @@ class Outcome:
         for l in self.settlement.layers:
             if l.cite:
                 seen.setdefault(l.cite)
-        for d in [*self.deadlines, *self.documents]:
+        for d in [*self.deadlines, *self.documents, *self.duties, *self.warnings]:
             if d.cite:
                 seen.setdefault(d.cite)
         return tuple(seen)

@@ -81,3 +81,41 @@ CONDITIONS = {
 }
 
 SCOPES = {"in_county": "县域内", "out_county": "县域外（市内）", "out_city": "市外（省内）", "out_province": "省外"}
+
+# How the stay was settled (结算方式). Liujiang 第十三条: a claim made by hand when one-stop settlement
+# failed or the facility is not networked runs on its own clock.
+SETTLEMENT_MODES = {"one_stop": "“一站式”即时结算", "manual": "手工报销（一站式结算未成功）",
+                    "not_networked": "未联网医疗机构，手工报销"}
+
+# Certified personal statuses held independently of an admission's diagnosis (person.statuses[].kind):
+# every hardship category, and the statuses some seeds combine with one (Jingjiang 低收入家庭中的重度精神病患者).
+STATUS_KINDS = {**CATEGORIES, "severe_mental_illness": "重度精神病患者（经认定）",
+                "severe_disability_certified": "持证重度残疾人（一、二级）"}
+
+# Kinds of other payers on the slip (bill.other_payers[].kind), beyond basic insurance, critical-illness
+# insurance and medical assistance. Where each stands relative to a region's own layers is the region's
+# cited data (jiuzhu.rules.settle.SlipPayer).
+OTHER_PAYER_KINDS = {
+    "other": "其他支付（未注明）",
+    "civil_servant": "公务员医疗补助",
+    "employer_supplement": "企业补充医疗保险",
+    "commercial": "商业补充医疗保险",
+    "emergency_relief": "疾病应急救助",
+    "health_poverty_fund": "卫生扶贫救助基金",
+    "charity": "慈善救助",
+    "third_party": "第三方责任方",
+}
+
+# Facts the engine assumes when a case is silent, said in the outcome's warnings (field: zh, en).
+ASSUMABLE = {
+    "person.has_full_capacity": ("未载明民事行为能力，按具有完全民事行为能力处理",
+                                 "capacity not stated: full civil capacity assumed"),
+    "person.conscious": ("未载明意识状态，按意识清醒处理", "consciousness not stated: conscious assumed"),
+    "person.area": ("未载明城乡属性，按农村处理", "urban/rural not stated: rural assumed"),
+    "person.scheme": ("未载明参保类型，按城乡居民基本医疗保险处理", "insurance scheme not stated: residents' scheme assumed"),
+    "person.support_mode": ("未载明供养方式，按非供养处理", "support mode not stated: none assumed"),
+    "facility.designations": ("未载明定点资质，按医保定点（非医疗救助定点）处理",
+                              "designations not stated: insurance-designated only assumed"),
+    "facility.ownership": ("未载明医疗机构性质，按公立处理", "ownership not stated: public assumed"),
+    "episode.settlement": ("未载明结算方式，按“一站式”即时结算处理", "settlement mode not stated: one-stop assumed"),
+}

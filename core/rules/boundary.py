@@ -13,7 +13,7 @@ import datetime as dt
 from fractions import Fraction
 
 from jiuzhu.model.case import ROLES
-from jiuzhu.model.outcome import VERDICTS, Citation, Deadline, DocumentNeed, Eligibility, Reason, ReferralVerdict, \
+from jiuzhu.model.outcome import VERDICTS, Citation, Deadline, DocumentNeed, Eligibility, Reason, ReferralVerdict, UnknownDue, \
     SignaturePlan
 from jiuzhu.plugins import Region, RegionFault
 from jiuzhu.rules.settle import Layer, Plan
@@ -45,8 +45,9 @@ def _deadlines(value, field: str) -> list[str]:
     out = _seq(value, Deadline, field, "Deadline")
     if not out:
         for i, d in enumerate(value):
-            if d.due is not None and not isinstance(d.due, dt.date):
-                out.append(f"field {field}[{i}].due: expected a date or None, got {type(d.due).__name__}")
+            if d.due is not None and not isinstance(d.due, (dt.date, UnknownDue)):  # datetime is a date
+                out.append(f"field {field}[{i}].due: expected a date, a date-time, UnknownDue or None, got "
+                           f"{type(d.due).__name__}")
     return out
 
 

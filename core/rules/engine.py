@@ -11,7 +11,8 @@ from jiuzhu.model.conditions import condition_tags
 from jiuzhu.rules.deployment import Deployment
 from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.model.case import Case
-from jiuzhu.model.outcome import Eligibility, Outcome, Reason, ReferralVerdict
+from jiuzhu.model.outcome import (Eligibility, LayerEffect, Outcome, OutcomeWarning, Reason, ReferralVerdict,
+                                  RegionSection, UnknownDue)
 from jiuzhu.rules.params import ParameterSet, Params
 from jiuzhu.plugins import Host, Region, default_host
 from jiuzhu.model.region import Program, RegionInfo
@@ -72,9 +73,12 @@ class RegionResult:
 class Engine:
     """Evaluates cases for a deployment. Cheap to call repeatedly: parameters are loaded once."""
 
-    def __init__(self, host: Host | None = None, deployment: Deployment | None = None):
+    def __init__(self, host: Host | None = None, deployment: Deployment | None = None, strict: bool = False):
+        """``strict``: a working-day deadline in a year no calendar knows is an error (CalendarError)
+        instead of an ``unknown`` deadline with a warning."""
         self.host = host or default_host()
         self.deployment = deployment or Deployment()
+        self.strict = strict
         self._psets: dict[str, ParameterSet] = {}
 
     # parameters -----------------------------------------------------------------------------
@@ -92,7 +96,8 @@ class Engine:
         return self._psets[code]
 
     def calendar(self, code: str, day: dt.date) -> WorkCalendar:
-        cal = WorkCalendar(self.deployment.holidays, self.deployment.workdays, self.deployment.calendar_years)
+        cal = WorkCalendar(self.deployment.holidays, self.deployment.workdays, self.deployment.calendar_years,
+                           strict=self.strict)
         params = self.parameter_set(code).at(day)
         if params.has("extra_holidays"):
             cal = cal.with_holidays(params["extra_holidays"])
@@ -185,6 +190,9 @@ class Engine:
             if el.eligible:
                 plan = ask(region, "jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
             self._check_programs(code, plan)
+            order = region.call("jiuzhu_payer_order", ctx=ctx)
+            if order and not plan.payers:
+                plan = attrs.evolve(plan, payers=tuple(order))
             results.append(RegionResult(region.code, el, ref, plan))
         return results
 
@@ -203,18 +211,22 @@ class Engine:
             signature = ask(region, "jiuzhu_signature", case=case, ctx=self.context(region.code, day))
             if signature is not None:
                 break
-        notes = []
-        for r in results[:-1]:
-            notes += [Reason(f"[上级 {r.code}] {x.zh}", f"[parent {r.code}] {x.en}", x.cite)
-                      for x in (*r.eligibility.reasons, *r.referral.reasons)]
+        notes = []  # a parent's own verdict and reasons are in its region section (Outcome.regions)
         if case.bill.assistance_paid and not any(l.given == "assistance_paid" for l in plan.layers):
             notes.append(Reason("结算单所列医疗救助金额未计入：本地区自行计算医疗救助",
                                 "the slip's medical assistance amount is not counted: this region computes assistance itself"))
         referral = leaf.referral
         if len(results) > 1:
             referral = attrs.evolve(referral, deadlines=tuple(d for r in results for d in r.referral.deadlines))
+        sections = tuple(self._section(case, results, i, plan, settlement, as_of) for i in range(len(results)))
         outcome = Outcome(code, tuple(r.code for r in results), day, leaf.eligibility, referral, signature,
-                          settlement, (), case.id, tuple(notes))
+                          settlement, (), case.id, tuple(notes), sections)
+        duties = []
+        for region, r in zip(self.chain(code), results):
+            if r.referral.kind != "not_applicable":
+                duties += region.call("jiuzhu_duties", case=case, ctx=self.context(region.code, day),
+                                      outcome=outcome) or []
+        outcome = attrs.evolve(outcome, duties=tuple(duties))
         if documents:
             docs = []
             for region, r in zip(self.chain(code), results):
@@ -223,7 +235,70 @@ class Engine:
                 docs += ask(region, "jiuzhu_documents", case=case, ctx=self.context(region.code, day),
                                     outcome=outcome) or []
             outcome = attrs.evolve(outcome, documents=tuple(docs))
-        return outcome
+        return attrs.evolve(outcome, warnings=tuple(warnings_for(case, outcome)))
+
+    def _section(self, case: Case, results: list[RegionResult], i: int, plan: Plan, settlement,
+                 as_of) -> RegionSection:
+        """A region's own verdict and what it meant for each of its layers in the composed settlement."""
+        r = results[i]
+        info = self.host.region(r.code).info
+        amounts = {l.id: l.amount for l in settlement.layers}
+        final = {l.id: l for l in plan.layers}
+        effects = []
+        for l in r.plan.layers:
+            if final.get(l.id) == l:
+                effects.append(LayerEffect(l.id, l.name_zh, l.name_en, "paid" if amounts.get(l.id) else "nil",
+                                           amounts.get(l.id, 0), given=bool(l.given)))
+            else:  # a lower region's layer of the same id stands instead
+                by = next((x.code for x in reversed(results[i + 1:]) if any(m.id == l.id for m in x.plan.layers)), "")
+                effects.append(LayerEffect(l.id, l.name_zh, l.name_en, "replaced", amounts.get(l.id, 0), by,
+                                           given=bool(l.given)))
+        if r.eligibility.eligible and not r.referral.covered and r.referral.kind != "not_applicable":
+            # the layers the region would pay on a compliant path: say that they are not paid, and why
+            region = self.host.region(r.code)
+            try:
+                ctx = self.context(r.code, self.day_for(case, r.code, as_of))
+                would = region.call("jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=r.eligibility,
+                                    referral=ReferralVerdict("covered")) or Plan()
+            except JiuzhuError:
+                would = Plan()
+            have = {l.id for l in r.plan.layers}
+            effects += [LayerEffect(l.id, l.name_zh, l.name_en, "not_paid") for l in would.layers
+                        if l.id not in have and not l.given]
+        return RegionSection(r.code, info.name_zh, info.name_en, r.eligibility, r.referral, tuple(effects))
+
+
+
+def warnings_for(case: Case, outcome: Outcome) -> list[OutcomeWarning]:
+    """What the reader must know: unknown deadlines, facts assumed because the case was silent, slip
+    payers not counted in full."""
+    from jiuzhu.model.vocab import ASSUMABLE
+    from jiuzhu.model.money import yuan
+    out = []
+    unknown: dict[int, list] = {}
+    for d in outcome.deadlines:
+        if isinstance(d.due, UnknownDue):
+            unknown.setdefault(d.due.year, []).append(d)
+    for year, ds in sorted(unknown.items()):
+        u = ds[0].due
+        what = "、".join(d.what_zh for d in ds)
+        out.append(OutcomeWarning("deadline_unknown", f"办理时限未知（{what}）：{u.reason_zh}",
+                                  f"deadline unknown ({'; '.join(d.what_en for d in ds)}): {u.reason_en}",
+                                  "", ds[0].cite))
+    for path in case.defaulted:
+        if path in ASSUMABLE:
+            zh, en = ASSUMABLE[path]
+            out.append(OutcomeWarning("assumed", zh, en, path))
+    for l in outcome.settlement.layers:
+        if l.given and l.computed > l.amount:
+            out.append(OutcomeWarning(
+                "payer_excess",
+                f"{l.name_zh}：结算单列支{yuan(l.computed)}元，按支付顺序仅剩个人负担{yuan(l.amount)}元可计入；"
+                f"超出的{yuan(l.computed - l.amount)}元不计入（各项支付合计不超过医疗费总额），由该支付方核退",
+                f"{l.name_en}: the slip shows {yuan(l.computed)} yuan but only {yuan(l.amount)} yuan of burden is left "
+                f"at its place in the payer order; the excess {yuan(l.computed - l.amount)} yuan is not counted "
+                f"(payers never exceed the bill) and is for that payer to recover", "bill", l.cite))
+    return out
 
 
 def bill_columns(case: Case) -> dict[str, int]:
@@ -232,6 +307,9 @@ def bill_columns(case: Case) -> dict[str, int]:
     cols = {k: getattr(b, k) for k in ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid",
                                         "deductible", "basic_paid", "critical_paid", "assistance_paid", "other_paid")}
     cols["out_of_scope"] = b.out_of_scope
+    for kind, amount in b.other_by_kind().items():
+        if kind != "other":
+            cols[f"other.{kind}"] = amount
     for i, it in enumerate(b.items):
         cols[f"items.line.{i}"] = it.amount  # one item, for rules that decide item by item (e.g. a review status)
         key = f"items.approval.{it.approval}"

@@ -9,13 +9,20 @@ use the same integer arithmetic, so they agree to the fen.
 
 Columns a base may use: the bill fields (``total``, ``in_scope``, ``first_self_paid``,
 ``over_limit``, ``fully_self_paid``, ``out_of_scope``, ``deductible``, ``basic_paid``,
-``critical_paid``, ``assistance_paid``, ``other_paid``), item aggregates
-(``items.approval.refused``, ``items.tag.pet_ct`` …), one item's amount (``items.line.N``, the N-th
-item of the bill, from 0), ``paid`` and ``burden`` (what the
-layers so far paid and left), and ``layer.ID`` (an earlier layer's amount).
+``critical_paid``, ``assistance_paid``, ``other_paid``), other payers by kind (``other.KIND``),
+item aggregates (``items.approval.refused``, ``items.tag.pet_ct`` …), one item's amount
+(``items.line.N``, the N-th item of the bill, from 0), ``paid`` and ``burden``
+(what the layers so far paid and left), ``others_paid`` (what the slip's other payers settled so
+far paid) and ``layer.ID`` (an earlier layer's amount; 0 before that layer is settled).
+
+Payer order is data. Basic insurance and critical-illness insurance come first. Each other payer on
+the slip (``bill.other_payers``, by kind; ``other_paid`` is kind ``other``) stands before the region's
+layers unless the plan places it, with its citation, after a named layer (:class:`SlipPayer`): then
+it only reduces the burden left after that layer, never that layer's base.
 
 Every layer is finally limited by the burden still left, so the payers together never pay
-more than the bill.
+more than the bill; a slip payer's figure beyond the burden left is not counted (its excess is
+reported, for that payer to recover).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import numpy as np
 
 from jiuzhu.model.money import round_half_up
 from jiuzhu.model.outcome import Citation, LayerResult, Settlement
+from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 
 BILL_COLUMNS = ("total", "in_scope", "first_self_paid", "over_limit", "fully_self_paid", "deductible",
                 "basic_paid", "critical_paid", "assistance_paid", "other_paid")
@@ -97,14 +105,48 @@ class Layer:
 
 
 @attrs.frozen
+class SlipPayer:
+    """Where one kind of other payer on the slip stands relative to a region's layers.
+
+    ``after``: the layer ids it follows, the first the plan has counting (e.g. ``("medical_assistance",
+    "medical_assistance_slip")``); if the plan has none of them, the payer stands before the region's
+    layers, as does every kind not placed (one rule for every plan keeps the columnar merge of many
+    plans' orders consistent).
+    """
+
+    kind: str  # a key of jiuzhu.model.vocab.OTHER_PAYER_KINDS
+    after: tuple[str, ...] = ()
+    cite: Citation | None = None
+    before: tuple[str, ...] = ()  # or: right before the first of these layer ids the plan has
+
+
+def payer_layer_id(kind: str) -> str:
+    return "other_payers" if kind == "other" else f"other_payers.{kind}"
+
+
+def payer_column(kind: str) -> str:
+    return "other_paid" if kind == "other" else f"other.{kind}"
+
+
+def payer_layer(kind: str, cite: Citation | None = None) -> Layer:
+    zh = "其他支付（第三方、补充保险等）" if kind == "other" else f"其他支付：{OTHER_PAYER_KINDS[kind]}"
+    en = "other payers on the slip" if kind == "other" else f"other payer on the slip: {kind}"
+    lid = payer_layer_id(kind)
+    return Layer(lid, zh, en, payer=lid, given=payer_column(kind), cite=cite)
+
+
+@attrs.frozen
 class Plan:
-    """The layers a region applies to a case, after the slip's insurance layers."""
+    """The layers a region applies to a case, after the slip's insurance layers, and where the
+    slip's other payers stand among them (``payers``; kinds not named stand before the layers)."""
 
     layers: tuple[Layer, ...] = ()
+    payers: tuple[SlipPayer, ...] = ()
 
     def __add__(self, other: "Plan") -> "Plan":
         """Compose a parent's plan with a child's: a child layer with the same id replaces the
-        parent's in place; the others follow in order."""
+        parent's in place; the others follow in order. A child's placement of a payer kind
+        replaces the parent's."""
         mine = list(self.layers)
         ids = [l.id for l in mine]
         for l in other.layers:
@@ -113,17 +155,45 @@ class Plan:
             else:
                 mine.append(l)
                 ids.append(l.id)
-        return Plan(tuple(mine))
+        theirs = {p.kind for p in other.payers}
+        payers = tuple(p for p in self.payers if p.kind not in theirs) + other.payers
+        return Plan(tuple(mine), payers)
+
+    def placement(self, kind: str) -> SlipPayer | None:
+        """The kind's placement after a layer this plan has, else None (before the region's layers)."""
+        ids = {l.id for l in self.layers}
+        return next((p for p in self.payers if p.kind == kind and any(a in ids for a in (*p.after, *p.before))), None)
 
 
-def slip_prefix() -> Plan:
-    """Basic insurance, critical illness insurance and other payers are settled before any region
-    layer (DOMAIN: layers, in order); they are the slip's figures, not recomputed."""
-    return Plan(tuple(Layer.from_slip(c) for c in ("basic_paid", "critical_paid", "other_paid")))
+def slip_prefix(plan: Plan | None = None, kinds: Iterable[str] = ("other",)) -> Plan:
+    """Basic insurance, critical illness insurance and the other payers the plan does not place later
+    are settled before any region layer (DOMAIN: layers, in order); they are the slip's figures."""
+    plan = plan or Plan()
+    layers = [Layer.from_slip(c) for c in ("basic_paid", "critical_paid")]
+    layers += [payer_layer(k) for k in kinds if plan.placement(k) is None]
+    return Plan(tuple(layers))
 
 
-def full_plan(plan: Plan) -> Plan:
-    return slip_prefix() + plan
+def payer_kinds(cols: Mapping) -> tuple[str, ...]:
+    """``other`` and every kind with a column ``other.KIND``, in vocabulary order."""
+    return ("other", *(k for k in OTHER_PAYER_KINDS if k != "other" and f"other.{k}" in cols))
+
+
+def full_plan(plan: Plan, kinds: Iterable[str] = ("other",)) -> Plan:
+    """The slip prefix, the plan's layers, and each later payer right after the layer it follows."""
+    kinds = tuple(kinds)
+    body = list(plan.layers)
+    for k in kinds:
+        place = plan.placement(k)
+        if place is None:
+            continue
+        ids = [l.id for l in body]
+        after = next((a for a in place.after if a in ids), None)
+        pos = ids.index(after) + 1 if after else ids.index(next(b for b in place.before if b in ids))
+        while pos < len(body) and body[pos].given and body[pos].id.startswith("other_payers"):
+            pos += 1  # several payers after one layer keep the vocabulary's order
+        body.insert(pos, payer_layer(k, place.cite))
+    return Plan(slip_prefix(plan, kinds).layers + tuple(body))
 
 
 def _lin(terms, get) -> int:
@@ -146,9 +216,9 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
     used = used or {}
     cols = dict(bill_columns)
     total = int(cols["total"])
-    paid = 0
+    paid = others = 0
     results = []
-    for layer in full_plan(plan).layers:
+    for layer in full_plan(plan, payer_kinds(cols)).layers:
         burden = total - paid
 
         def get(c):
@@ -156,12 +226,16 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
                 return paid
             if c == "burden":
                 return burden
+            if c == "others_paid":
+                return others
             return cols.get(c, 0)
 
         if layer.given:
-            amount = min(int(cols.get(layer.given, 0)), burden)
-            res = LayerResult(layer.id, layer.name_zh, layer.name_en, layer.payer, amount, computed=amount,
-                              burden_before=burden, binding="given", given=True, cite=layer.cite, note_zh=layer.note_zh)
+            slip = int(cols.get(layer.given, 0))
+            amount = min(slip, burden)
+            res = LayerResult(layer.id, layer.name_zh, layer.name_en, layer.payer, amount, computed=slip,
+                              burden_before=burden, binding="given" if amount == slip else "burden", given=True,
+                              cite=layer.cite, note_zh=layer.note_zh)
         else:
             base = _lin(layer.base, get)
             net = max(0, base - layer.deductible)
@@ -188,6 +262,8 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
         results.append(res)
         cols[f"layer.{layer.id}"] = res.amount
         paid += res.amount
+        if layer.given and layer.id.startswith("other_payers"):
+            others += res.amount
     return Settlement(total=total, layers=tuple(results))
 
 
@@ -195,13 +271,14 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
 # Columns
 
 
-def merged_order(plans: Iterable[Plan]) -> list[str]:
+def merged_order(plans: Iterable[Plan], kinds: Iterable[str] = ("other",)) -> list[str]:
     """One order of layer ids consistent with every plan (a topological merge)."""
     succ: dict[str, set[str]] = {}
     indeg: dict[str, int] = {}
     first_seen: list[str] = []
+    kinds = tuple(kinds)
     for plan in plans:
-        ids = [l.id for l in full_plan(plan).layers]
+        ids = [l.id for l in full_plan(plan, kinds).layers]
         for i in ids:
             if i not in indeg:
                 indeg[i] = 0
@@ -261,8 +338,10 @@ def settle_columns(cols: Mapping[str, np.ndarray], plans: list[Plan], plan_of: n
     used_s = {k: np.asarray(v, dtype=np.int64)[order] for k, v in used.items()}
     total = c["total"]
     paid = np.zeros(n, dtype=np.int64)
+    others = np.zeros(n, dtype=np.int64)
     zeros = np.zeros(n, dtype=np.int64)
-    full = [full_plan(p) for p in plans]
+    kinds = payer_kinds(c)
+    full = [full_plan(p, kinds) for p in plans]
     rows_of = [np.nonzero(plan_of == i)[0] for i in range(len(plans))]
     # person-year group boundaries for annual caps
     new_group = np.ones(n, dtype=bool)
@@ -276,10 +355,12 @@ def settle_columns(cols: Mapping[str, np.ndarray], plans: list[Plan], plan_of: n
             return paid
         if name == "burden":
             return total - paid
+        if name == "others_paid":
+            return others
         return c.get(name, zeros)
 
     out = {}
-    for lid in merged_order(plans):
+    for lid in merged_order(plans, kinds):
         want = np.zeros(n, dtype=np.int64)
         cap = np.full(n, -1, dtype=np.int64)  # -1: no annual cap
         program = None
@@ -312,6 +393,8 @@ def settle_columns(cols: Mapping[str, np.ndarray], plans: list[Plan], plan_of: n
         c[f"layer.{lid}"] = want
         out[f"layer.{lid}"] = want
         paid = paid + want
+        if lid.startswith("other_payers"):
+            others = others + want
     out["paid"], out["burden"] = paid, total - paid
     inverse = np.empty(n, dtype=np.int64)
     inverse[order] = np.arange(n)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SourceDocument, hookimpl
+
+from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SlipPayer, SourceDocument, hookimpl
 from jiuzhu.model.money import pct, yuan
 from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, choose, subsidise
@@ -383,6 +384,17 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     else:  # GA-ORDER-2
         layers.append(medical_assistance(ctx))
     return Plan(tuple(layers))
+
+
+@hookimpl
+def jiuzhu_payer_order(ctx) -> tuple[SlipPayer, ...]:
+    """「按城乡居民基本医疗保险、大病保险、倾斜支付政策、疾病应急救助、民政医疗救助、卫生扶贫救助基金等顺序报销支付」
+    (三（一）): what the slip shows from disease emergency relief stands after the tilted payment, right before
+    medical assistance; what it shows from the health poverty fund comes last, after medical assistance. Other
+    kinds are not placed by the notice and stand before the region's layers."""
+    cite = ctx.cite("三（一）", "GA-ORDER-1")
+    return (SlipPayer("emergency_relief", before=("medical_assistance_slip",), cite=cite),
+            SlipPayer("health_poverty_fund", ("health_poverty_fund", "medical_assistance_slip"), cite))
 
 
 def tfpl_applies(case, ctx, eligibility, referral) -> bool:

@@ -24,6 +24,7 @@ import attrs
 from jiuzhu import (
     Deadline,
     DocumentNeed,
+    Duty,
     Eligibility,
     Layer,
     Plan,
@@ -31,15 +32,18 @@ from jiuzhu import (
     ReferralVerdict,
     RegionInfo,
     SignaturePlan,
+    SlipPayer,
     SourceDocument,
     hookimpl,
 )
 from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.model.money import yuan
 from lunardate import LunarDate
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
+from jiuzhu.model.outcome import UnknownDue, due_key
 from jiuzhu.rules.signature import resolve
-from jiuzhu.rules.workdays import add_hours, quarter_end
+from jiuzhu.rules.workdays import add_hours, is_late, quarter_end
 
 INFO = RegionInfo(
     code="liujiang",
@@ -127,8 +131,9 @@ def filings(case):
 
 
 def first_filed(case):
-    days = [a.on for a in filings(case) if a.on]
-    return min(days) if days else None
+    """The earliest filing or report, as finely as the case gives it (a date-time, else the date)."""
+    done = [a.when for a in filings(case) if a.when]
+    return min(done, key=due_key) if done else None
 
 
 def sanyuesan_window(year: int) -> tuple[dt.date, dt.date]:
@@ -139,21 +144,35 @@ def sanyuesan_window(year: int) -> tuple[dt.date, dt.date]:
     return d3 - dt.timedelta(days=d3.weekday()), d4 + dt.timedelta(days=6 - d4.weekday())
 
 
-def working_days(ctx, start: dt.date, n: int, what: str) -> dt.date:
+def working_days(ctx, start, n: int, what: str):
     """The n-th working day after ``start`` on the Guangxi calendar (LJ-AMB-13 A): the national calendar plus the
     regional 壮族三月三 rest days the deployment lists in ``extra_holidays``. A count that reaches a year's 三月三
-    weeks while the deployment lists no rest day there would come out early without a word: it fails instead,
-    naming the parameter and the year."""
+    weeks while the deployment lists no rest day there would come out early without a word: it is ``unknown``
+    instead (the outcome warns, naming the parameter and the year), or an error on a strict engine."""
     due = ctx.calendar.add_working_days(start, n)
+    if isinstance(due, UnknownDue):
+        return due
+    start = start.date() if isinstance(start, dt.datetime) else start
     listed = set(ctx.params.get("extra_holidays", ()) or ())
     for year in range(start.year, due.year + 1):
         lo, hi = sanyuesan_window(year)
         if lo <= due and hi > start and not any(lo <= d <= hi for d in listed):
-            raise JiuzhuError(
-                f"parameters.liujiang.extra_holidays: the deadline {what} ({n} working days from "
-                f"{start.isoformat()}) spans 壮族三月三 {year} ({lo.isoformat()}–{hi.isoformat()}), whose Guangxi rest "
-                f"days the deployment has not listed; add them, e.g. extra_holidays = [YYYY-MM-DD, …]")
+            en = (f"parameters.liujiang.extra_holidays: the deadline {what} ({n} working days from "
+                  f"{start.isoformat()}) spans 壮族三月三 {year} ({lo.isoformat()}–{hi.isoformat()}), whose Guangxi "
+                  f"rest days the deployment has not listed; add them, e.g. extra_holidays = [YYYY-MM-DD, …]")
+            if ctx.calendar.strict:
+                raise JiuzhuError(en)
+            zh = (f"{what}（自{start.isoformat()}起{n}个工作日）跨越{year}年壮族三月三（{lo.isoformat()}至{hi.isoformat()}），"
+                  f"部署未列明该年广西放假日期，无法计算；请在 parameters.liujiang.extra_holidays 中补充")
+            return UnknownDue(year, zh, en)
     return due
+
+
+def moment(m) -> str:
+    """A due date or date-time as the reasons show it: 2026-03-03 or 2026-03-03 21:30."""
+    if isinstance(m, dt.datetime):
+        return m.strftime("%Y-%m-%d %H:%M")
+    return m.isoformat() if m is not None else ""
 
 
 def at_agreement_hospital(case, ctx) -> bool:
@@ -179,7 +198,7 @@ def filing_deadline(case, ctx) -> dt.date | None:
     分散供养 (LJ-AMB-16 A); reading B applies the institutional limit."""
     if not institutional(case) and ctx.params["home_deadlines"] == "none":
         return None
-    return add_hours(case.episode.admitted, ctx.params["filing_hours"])
+    return add_hours(case.episode.admission, ctx.params["filing_hours"])  # to the minute when the time is given
 
 
 def filed_late(case, ctx) -> bool:
@@ -187,12 +206,13 @@ def filed_late(case, ctx) -> bool:
     first = first_filed(case)
     if due is None or first is None or is_emergency(case):
         return False
-    return first > due
+    return is_late(first, due)
 
 
-def emergency_report_due(case, ctx) -> dt.date:
-    """送医后24小时内 (第十一条), counted from admission (the time sent to hospital is not in the case)."""
-    return add_hours(case.episode.admitted, ctx.params["emergency_filing_hours"])
+def emergency_report_due(case, ctx):
+    """送医后24小时内 (第十一条), from the admission (the time sent to hospital is not in the case): to the minute
+    when the admission's time of day is given, else by the day."""
+    return add_hours(case.episode.admission, ctx.params["emergency_filing_hours"])
 
 
 def unfiled(case, ctx) -> bool:
@@ -354,7 +374,7 @@ def jiuzhu_referral(case, ctx, eligibility):
         deadlines.append(Deadline("出具疾病诊断证明、出院小结、住院费用清单等医疗文书（不得以费用未结清为由扣押）",
                                   "issue the diagnosis certificate, discharge summary and itemised bill (never withheld)",
                                   "医疗机构", "本人或监护人",
-                                  add_hours(e.discharged, ctx.params["discharge_documents_hours"]),
+                                  add_hours(e.discharge, ctx.params["discharge_documents_hours"]),
                                   f"出院后{ctx.params['discharge_documents_hours']}小时内",
                                   ctx.cite("第十二条", "LJ-DIS-2")))
     kind = "covered"
@@ -418,15 +438,15 @@ def _path_flags(case, ctx) -> list[Reason]:
         rule = "LJ-DEC-6" if institutional(case) else "LJ-DEC-7"
         due, first = emergency_report_due(case, ctx), first_filed(case)
         if not filings(case):
-            out.append(ctx.reason(f"合规提示：未见送医后的备案/报备记录，应于{due.isoformat()}前（送医后24小时内）办理；"
+            out.append(ctx.reason(f"合规提示：未见送医后的备案/报备记录，应于{moment(due)}前（送医后24小时内）办理；"
                                   "报备是应办事项，不是救助支付的条件",
-                                  f"compliance: no report after the emergency admission yet; due by {due.isoformat()} "
+                                  f"compliance: no report after the emergency admission yet; due by {moment(due)} "
                                   "(24 hours); a duty, not a condition of payment", "第十一条", rule))
-        elif first is not None and first > due:
-            out.append(ctx.reason(f"合规提示：送医后备案/报备逾期（{first.isoformat()}，应于{due.isoformat()}前）；"
+        elif is_late(first, due):
+            out.append(ctx.reason(f"合规提示：送医后备案/报备逾期（{moment(first)}，应于{moment(due)}前）；"
                                   "本办法未规定逾期的其他后果，不影响救助",
-                                  f"compliance: the emergency report was late ({first.isoformat()}, due "
-                                  f"{due.isoformat()}); the measure states no other consequence: payment unaffected",
+                                  f"compliance: the emergency report was late ({moment(first)}, due "
+                                  f"{moment(due)}); the measure states no other consequence: payment unaffected",
                                   "第十一条", rule))
         return out
     first = next((s for s in e.path if s.kind == "first_contact"), None)
@@ -452,10 +472,10 @@ def _path_flags(case, ctx) -> list[Reason]:
     phone_due = _phone_form_due(case, ctx)
     if phone_due is not None:
         forms = [a.on for a in filings(case) if a.method == "form" and a.kind == "filing" and a.on]
-        if forms and min(forms) > phone_due:
-            out.append(ctx.reason(f"合规提示：电话报备后补表逾期（{min(forms).isoformat()}，应于{phone_due.isoformat()}前）",
+        if forms and is_late(min(forms), phone_due):
+            out.append(ctx.reason(f"合规提示：电话报备后补表逾期（{min(forms).isoformat()}，应于{moment(phone_due)}前）",
                                   f"compliance: the form after the phone report was late ({min(forms).isoformat()}, "
-                                  f"due {phone_due.isoformat()})", "第四条第2项", "LJ-REF-8"))
+                                  f"due {moment(phone_due)})", "第四条第2项", "LJ-REF-8"))
     if needs_regional_procedure(case, ctx):
         docs = {d for s in e.path for d in s.documents}
         missing = [d for d in ("转诊转院申请", "医疗救助申请") if d not in docs]
@@ -475,7 +495,7 @@ def _filing_deadlines(case, ctx) -> list[Deadline]:
     out = []
     inst = institutional(case)
     if is_emergency(case):
-        due = add_hours(e.admitted, ctx.params["emergency_filing_hours"])
+        due = add_hours(e.admission, ctx.params["emergency_filing_hours"])  # 21:30 + 24 h → next day 21:30
         if inst:
             out.append(Deadline("紧急送医后补办外出就医备案", "complete the filing after emergency admission",
                                 "供养机构", "柳江区民政局", due, f"送医后{ctx.params['emergency_filing_hours']}小时内", ctx.cite("第十一条", "LJ-DEC-6")))
@@ -721,7 +741,7 @@ COMPLIANT_BASE = {  # 「合规医疗费用（符合医保目录）」: which sl
 def compliant_base(ctx) -> str:
     """第六条「合规医疗费用（符合医保目录）」 after basic, critical-illness and other insurance."""
     return f"{COMPLIANT_BASE[ctx.params['compliant_costs']]} - layer.basic_insurance - layer.critical_illness " \
-           "- layer.other_payers"
+           "- others_paid"
 
 
 def proposer_layer(case, ctx) -> Layer | None:
@@ -746,6 +766,8 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     p = ctx.params
     layers = []
     if case.episode.kind == "inpatient":
+        # other schemes stand after medical assistance (payer_order): at this point others_paid is what the
+        # payers placed before it paid (none by default), so they never reduce medical assistance's base
         after_insurance = compliant_base(ctx)
         if p["countable_ma_source"] == "slip":  # LJ-AMB-28 B: the one-stop system's figure, taken as given
             ma = Layer.from_slip("assistance_paid", ctx.cite("第六条第二款", "LJ-AMB-28"))
@@ -787,6 +809,15 @@ def premium_subsidy(ctx) -> PremiumSubsidy:
                                   "extreme poverty: the individual residents' premium in full", "第六条第二款",
                                   "LJ-PAY-3"))
     return subsidise(rule, ctx.params["premium_individual_contribution"])
+
+
+@hookimpl
+def jiuzhu_payer_order(ctx) -> tuple[SlipPayer, ...]:
+    """「经基本医疗保险、大病保险和医疗救助等医疗保障制度规定支付后，仍有不足的，由救助供养经费予以支持」 (第六条):
+    basic insurance → critical illness → medical assistance → the other schemes → the support fund. Every other
+    payer on the slip stands after medical assistance (computed or from the slip), before the support fund."""
+    cite = ctx.cite("第六条第一款", "LJ-PAY-6")
+    return tuple(SlipPayer(k, ("medical_assistance", "medical_assistance_slip"), cite) for k in OTHER_PAYER_KINDS)
 
 
 # -- documents ----------------------------------------------------------------------------------
@@ -893,3 +924,24 @@ def jiuzhu_programs():
     from jiuzhu.model.region import Program
     return [Program(MA_PROGRAM, "住院医疗救助", "inpatient medical assistance",
                     ("medical_assistance", "medical_assistance_slip"), cite=INFO.cite("第六条第二款", "LJ-PAY-4"))]
+
+
+PERIOD_TEXT = {"month": ("每月至少走访一次", "at least once a month"),
+               "quarter": ("每季度至少走访一次", "at least once a quarter"),
+               "year": ("每年巡访一次", "once a year")}
+
+
+@hookimpl
+def jiuzhu_duties(case, ctx, outcome):
+    """「镇人民政府应建立分散供养特困人员定期访视制度。对于全失能特困对象每月至少一次走访……对半失能特困对象每季度
+    至少走访……对具备自理能力的特困人员年度巡访一次」 (第十六条): a recurring duty of the township for a home-based
+    person; the next visit is due by the end of the period the episode falls in."""
+    if case.person.support_mode != "home" or not outcome.eligibility.eligible:
+        return []
+    period = visit_period(case.person.care_level, ctx)
+    day = case.episode.day
+    nxt = next((end for end in visit_schedule(case.person.care_level, day.year, ctx) if end >= day), None)
+    zh, en = PERIOD_TEXT[period]
+    rule = {"fully_disabled": "LJ-VISIT-5", "semi_disabled": "LJ-VISIT-6", "self_care": "LJ-VISIT-7"}[case.person.care_level]
+    return [Duty("镇人民政府走访了解健康状况和就医需求", "township visits to check health and care needs",
+                 "镇人民政府", zh, en, nxt, ctx.cite("第十六条", rule))]

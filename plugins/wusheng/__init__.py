@@ -19,7 +19,7 @@ import attrs
 from jiuzhu import Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument, hookimpl
 from jiuzhu.model import idcard
 from jiuzhu.model.money import yuan
-from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason
+from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason, UnknownDue
 from jiuzhu.rules.signature import resolve
 from jiuzhu.rules.workdays import day_of_month, quarter_end
 
@@ -356,6 +356,8 @@ def judge_outpatient(case, ctx) -> Judgement:
 def month_day(ctx, month: dt.date, day_param: str) -> dt.date:
     """「每月N日前」 in ``month``: day N itself (A) or the day before (B, read strictly); optionally moved
     off a holiday to the next working day (WS-AMB-6)."""
+    if isinstance(month, UnknownDue):  # an earlier working-day step reached a year no calendar knows
+        return month
     due = month.replace(day=ctx.params[day_param])
     if ctx.params["monthly_deadline"] == "exclusive_admission_month":
         due -= dt.timedelta(days=1)

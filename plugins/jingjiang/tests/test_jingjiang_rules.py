@@ -414,10 +414,16 @@ def test_claim_clocks_on_the_official_calendar():
 
 
 @pytest.mark.rule("JJ-AMB-6")
-def test_unknown_calendar_year_is_an_error():
+def test_unknown_calendar_year_degrades_and_strict_is_an_error():
     over = {"episode": {"admitted": "2099-03-01", "discharged": "2099-03-05"}}
+    params = {"insurer_agreement_end": "2099-12-31"}
+    out = evaluate(CITY, REFERRED, over, params=params)
+    assert {d.cite.rule for d in out.deadlines if d.basis == "unknown"} == {"JJ-FLOW-11", "JJ-FLOW-12"}
+    assert [w.kind for w in out.warnings].count("deadline_unknown") == 1  # one per unknown year
+    eng = make_engine(parameters={"jingjiang": params})
+    eng.strict = True
     with pytest.raises(CalendarError):
-        evaluate(CITY, REFERRED, over, params={"renewed_agreement_end": "2099-12-31"})
+        eng.evaluate(make_case(merged(CITY, REFERRED, over), base=BASE), region="jingjiang")
 
 
 @pytest.mark.rule("JJ-FLOW-8", "JJ-AMB-29", "JJ-DOC-16")

@@ -482,12 +482,19 @@ def test_home_based_manual_claim_has_no_deadline_unless_chosen():
     assert [d.due for d in out.deadlines if "手工" in d.what_zh] == [dt.date(2026, 3, 30)]  # 15 wd after 03-09
 
 
-def test_a_year_the_calendar_does_not_know_is_an_error():
+def test_a_year_the_calendar_does_not_know_degrades_and_strict_is_an_error():
     over = {"person": INSTITUTIONAL, "facility": {"designations": ["insurance"]},
             "episode": {"admitted": "2035-03-01", "discharged": "2035-03-09",
                         "path": path(SLIP, {"kind": "filing", "by": "institution"})}}
+    out = evaluate(over)
+    # 第六条: 10,000 − 7,000 basic = 3,000 at 100 %, still paid; only the 15-working-day claim is unknown
+    assert layer(out, "medical_assistance") == 300_000
+    assert [d.cite.rule for d in out.deadlines if d.basis == "unknown"] == ["LJ-SET-4"]
+    assert [w.kind for w in out.warnings].count("deadline_unknown") == 1
+    eng = make_engine(parameters={"liujiang": DEPLOY})
+    eng.strict = True
     with pytest.raises(JiuzhuError, match="calendar"):
-        evaluate(over)
+        eng.evaluate(case(over), region="liujiang")
 
 
 # -- follow-up visits (第十六条) -----------------------------------------------------------------------
@@ -730,11 +737,22 @@ PHONE_APRIL = {"person": INSTITUTIONAL,
 
 
 @rule("LJ-AMB-13")
-def test_a_count_spanning_sanyuesan_the_deployment_has_not_described_fails():
+def test_a_count_spanning_sanyuesan_the_deployment_has_not_described_is_unknown_never_early():
     # phone report Fri 04-17; nationally Mon 20, Tue 21, Wed 22 → 04-22, inside the 三月三 weeks: it would be
-    # two days early if 04-20/21 are Guangxi rest days, so it is refused, naming the parameter and the year
+    # two days early if 04-20/21 are Guangxi rest days, so the deadline is unknown and the outcome says why
+    from jiuzhu.model.outcome import UnknownDue
+    out = evaluate(PHONE_APRIL)
+    dues = [d.due for d in out.deadlines if "补交" in d.what_zh]
+    assert len(dues) == 1 and isinstance(dues[0], UnknownDue) and dues[0].year == 2026
+    warn = [w for w in out.warnings if w.kind == "deadline_unknown"]
+    assert warn and "extra_holidays" in warn[0].zh and "三月三" in warn[0].zh
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000  # money unaffected
+    # a strict engine refuses instead, naming the parameter and the year
+    from jiuzhu.rules.engine import Engine
+    eng = make_engine(parameters={"liujiang": DEPLOY})
+    strict = Engine(host=eng.host, deployment=eng.deployment, strict=True)
     with pytest.raises(JiuzhuError, match=r"extra_holidays.*三月三 2026"):
-        evaluate(PHONE_APRIL)
+        strict.evaluate(case(PHONE_APRIL), region="liujiang")
 
 
 @rule("LJ-AMB-13")

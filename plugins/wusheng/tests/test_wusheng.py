@@ -304,11 +304,17 @@ def test_ws_amb_6_holiday_shift_uses_the_official_calendar():
 
 
 @pytest.mark.rule("WS-AMB-6")
-def test_ws_amb_6_unknown_calendar_year_is_an_error():
+def test_ws_amb_6_unknown_calendar_year_degrades_and_strict_is_an_error():
     case = in_county({"episode": {"admitted": "2098-12-02", "discharged": "2098-12-10"},
                       "person": {"id_number": idcard.make("511622", D(1950, 1, 1), 31)}})
+    out = evaluate(case, holiday_shift="next_workday")
+    assert out.referral.kind == "covered" and out.settlement.assistance > 0  # money still returned
+    assert any(d.basis == "unknown" for d in out.deadlines)
+    assert [w.kind for w in out.warnings if w.kind == "deadline_unknown"] == ["deadline_unknown"]
+    eng = engine(holiday_shift="next_workday")
+    eng.strict = True
     with pytest.raises(JiuzhuError, match="calendar"):
-        evaluate(case, holiday_shift="next_workday")
+        eng.evaluate(case, region="wusheng")
 
 
 @pytest.mark.rule("WS-AMB-7")
