@@ -13,7 +13,7 @@ How the case model carries the seed's facts (see README.md):
 - major-treatment assessment: ``appraisal`` by ``attending_doctor`` and by ``expert``;
 - self-pay items: ``bill.items`` (each an off-catalogue item), ``consent`` = Annex 3 signed,
   ``approval`` = the first review, ``filed`` = the bureau's 审核备案, tag ``emergency`` for items used
-  during a rescue; ``approval = "refused"`` is an item refused at settlement (拒付).
+  during a rescue; the money follows the status review_items() computes, never the input flag alone.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from jiuzhu import (
     SourceDocument,
     hookimpl,
 )
+from jiuzhu.model.case import ROLES
 from jiuzhu.model.errors import JiuzhuError
 from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.model.money import yuan
@@ -391,7 +392,9 @@ def jiuzhu_referral(case, ctx, eligibility):
     if unfiled(case, ctx):
         if ctx.params["unfiled_consequence"] == "not_paid":
             kind = "not_covered"
-            reasons.append(ctx.reason("未经备案自行外出就医，医疗救助资金不予支付，相关费用由建议方或当事人自行承担",
+            who = outing_proposer(case)
+            reasons.append(ctx.reason("未经备案自行外出就医，医疗救助资金不予支付，相关费用由" + (
+                f"建议方（{ROLES.get(who, who)}）承担" if who else "建议方或当事人自行承担（未载明建议方，由当事人承担）"),
                                       "outside care without any filing: no medical assistance; the proposer or the "
                                       "person bears the cost", "第四条第3项", "LJ-REF-12"))
         elif kind == "covered":
@@ -408,13 +411,19 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "non-designated facility or level-2+ facility without a primary referral: the "
                                   "patient pays first and claims with receipts", "第三条第（二）项", "LJ-REF-9"))
         deadlines += _manual_claim(case, ctx)
+    elif kind == "covered" and manual_route(case):
+        reasons.append(ctx.reason(
+            "未能在定点医疗机构“一站式”直接结算的符合规定的医疗费用，持相关材料到柳江区医保部门申请手工医疗救助报销（仍予救助）",
+            "costs not settled one-stop at the designated facility are claimed by hand at the district insurance "
+            "bureau; still covered", "第十三条", "LJ-SET-3"))
+        deadlines += _manual_claim(case, ctx)
     elif branch is None and dated_rule_day(case, ctx) < ctx.params["designated_rule_from"] and (
             "assistance" not in case.facility.designations or not primary_referral(case)):
         reasons.append(ctx.reason(
             f"就医日早于{ctx.params['designated_rule_from'].isoformat()}，定点就医先行结算规定尚未适用",
             "before 2026-01-01 the pay-first rule for non-designated or unreferred care does not apply",
             "第三条第（二）项", "LJ-EFF-3"))
-    if kind == "covered":
+    if kind == "covered" and not manual_route(case):
         reasons.append(ctx.reason("先诊疗后付费：入院时无需缴纳住院押金，出院时仅需结清个人应支付费用",
                                   "treat first, pay later: no deposit on admission; at discharge only the person's "
                                   "own share is settled", "第三条第（四）项", "LJ-SET-1"))
@@ -423,6 +432,7 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "第十三条", "LJ-SET-2"))
     if kind != "not_covered":
         reasons += _compliant_reasons(case, ctx)
+    reasons += _late_claim(case, ctx, deadlines)
     reasons += _self_pay_reasons(case, ctx)
     return ReferralVerdict(kind, tuple(reasons), tuple(deadlines))
 
@@ -538,6 +548,29 @@ def _phone_form_due(case, ctx):
     return working_days(ctx, start, ctx.params["phone_form_working_days"], "电话报备后补表")
 
 
+def manual_route(case) -> bool:
+    """第十三条: the stay was not settled one-stop (one-stop failed, or the facility is not networked)."""
+    return case.episode.settlement in ("manual", "not_networked")
+
+
+def outing_proposer(case) -> str:
+    """建议方 of an unfiled outing (第四条第3项): the episode's recorded proposer, unless it is the person herself
+    (then she is 当事人). Not the proposer of a self-pay item: that is another fact (LJ-AMB-10)."""
+    who = case.episode.proposed_by
+    return "" if who in ("", "patient") else who
+
+
+def _late_claim(case, ctx, deadlines) -> list[Reason]:
+    """LJ-SET-4: a manual claim made after its 15 working days is flagged; the seed states no consequence."""
+    claimed = case.episode.claimed_on
+    due = next((d.due for d in deadlines if "手工" in d.what_zh), None)
+    if claimed is None or not is_late(claimed, due):
+        return []
+    return [ctx.reason(f"合规提示：手工报销申请逾期（{claimed.isoformat()}，应于{moment(due)}前）；本办法未规定逾期后果，不影响救助",
+                       f"compliance: the manual claim was late ({claimed.isoformat()}, due {moment(due)}); the "
+                       "measure states no consequence: payment unaffected", "第十三条", "LJ-SET-4")]
+
+
 def _manual_claim(case, ctx) -> list[Deadline]:
     """手工报销: 集中供养 within 15 working days after discharge (第十三条); 分散供养 has no stated limit."""
     e = case.episode
@@ -641,6 +674,14 @@ def resolve_signer(case, ctx):
     for i, (a, zh, en) in enumerate(w.rejected):
         n = case.person.agents.index(a) + 1
         notes.append(ctx.reason(f"第{n}名委托代理人：{zh}", f"agent {n}: {en}", "第十条第3项", "LJ-SIGN-4"))
+    silent = [f for f in ("person.has_full_capacity", "person.conscious") if f in case.defaulted]
+    if silent and w.rank == 1:
+        notes.append(ctx.reason(
+            "未载明本人民事行为能力或神志状况的评估结果：按具备完全民事行为能力且神志清楚处理，由本人签字（见警告）"
+            + ("；已有法定监护人，应先核实评估结果" if case.person.guardian is not None else ""),
+            "the person's capacity or lucidity assessment is not stated: assumed capable and lucid, so the person "
+            "signs (see warnings)" + ("; a legal guardian exists: verify the assessment first"
+                                       if case.person.guardian is not None else ""), "第十条第1项", "LJ-SIGN-2"))
     urgent = is_emergency(case)
     if w.state == "waits":
         notes.append(ctx.reason("具备能力的上一顺位暂无法联系：不得越位，" + (
@@ -761,8 +802,15 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     仍有不足的，由救助供养经费予以支持. 第十四条: unapproved self-pay falls on the proposer, whether or not
     assistance is paid for the stay."""
     shift = proposer_layer(case, ctx)
-    if not referral.covered:
-        return Plan((shift,) if shift else ())  # 医疗救助资金不予支付 (第四条第3项); 第十四条 still holds
+    if not referral.covered:  # 医疗救助资金不予支付 (第四条第3项); 第十四条 still holds
+        layers = [shift] if shift else []
+        if unfiled(case, ctx) and ctx.params["unfiled_consequence"] == "not_paid" and outing_proposer(case):
+            # 「相关费用由建议方或当事人自行承担」: a recorded proposer of the outing bears what is left; not assistance
+            layers.append(Layer("outing_proposer_bears", "未经备案外出就医相关费用由建议方承担（非救助资金）",
+                                "unfiled outside care: the remaining cost borne by the proposer (not assistance)",
+                                payer="proposer", base="burden", cite=ctx.cite("第四条第3项", "LJ-REF-12"),
+                                assistance=False))
+        return Plan(tuple(layers))
     p = ctx.params
     layers = []
     if case.episode.kind == "inpatient":
@@ -873,7 +921,7 @@ def jiuzhu_documents(case, ctx, outcome):
             {**_person_data(case), "signer": sig.signer_name, "decision": sig.decision,
              "passed_over": [po.why_zh for po in sig.passed_over]},
             ctx.cite("第十条第4项", "LJ-DOC-7")))
-    if outcome.referral.kind == "pay_first_claim":
+    if outcome.referral.kind == "pay_first_claim" or (outcome.referral.covered and manual_route(case)):
         due = next((d.due for d in outcome.referral.deadlines if "手工" in d.what_zh), None)
         docs.append(DocumentNeed(
             "manual_claim", "手工医疗救助报销申请材料", "manual assistance claim package",

@@ -902,3 +902,88 @@ def test_a_form_late_after_a_phone_report_is_flagged():
                                          {"kind": "filing", "by": "institution", "on": form_day})}}
     assert any("补表逾期" in r.zh for r in evaluate(over("2026-03-18")).referral.reasons)
     assert not any("补表逾期" in r.zh for r in evaluate(over("2026-03-17")).referral.reasons)
+
+
+# == the case model's facts: times of day, settlement mode, proposers, assumptions ========================
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+@rule("LJ-DEC-7")
+def test_an_emergency_admitted_at_2130_is_reported_by_2130_the_next_day():
+    def over(reported):
+        return {"episode": {"emergency": True, "admitted": "2026-03-02T21:30", "path": [],
+                            "actions": [{"kind": "notification", "by": "village_committee", "on": reported}]}}
+    out = evaluate(over("2026-03-03T21:00"))
+    # 第十一条「送医后24小时内」: 2026-03-02 21:30 + 24 h = 2026-03-03 21:30, to the minute
+    assert [d.due for d in out.deadlines if "报备" in d.what_zh] == [dt.datetime(2026, 3, 3, 21, 30, tzinfo=CHINA)]
+    assert not any("逾期" in r.zh for r in out.referral.reasons)
+    late = evaluate(over("2026-03-03T22:00"))  # 30 minutes after the deadline: flagged, still paid
+    assert any("逾期" in r.zh and "2026-03-03 21:30" in r.zh for r in late.referral.reasons)
+    assert late.referral.kind == "covered" and layer(late, "medical_assistance") == 300000
+
+
+@rule("LJ-SET-3")
+@rule("LJ-SET-4")
+@rule("LJ-DOC-10")
+def test_a_failed_one_stop_settlement_stays_covered_and_is_claimed_by_hand():
+    def over(**ep):
+        return {"person": INSTITUTIONAL,
+                "episode": {"settlement": "manual", "discharged": "2026-03-10",
+                            "path": path(SLIP, {"kind": "filing", "by": "institution", "on": "2026-03-02"}), **ep}}
+    out = evaluate(over())
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000  # 10000 − 7000
+    assert "LJ-SET-3" in rules_cited(out) and "LJ-SET-2" not in rules_cited(out)
+    # discharged Tue 03-10; 15 working days: 11–13 (3), 16–20 (8), 23–27 (13), 30 (14), 31 (15) → 2026-03-31
+    assert [d.due for d in out.deadlines if "手工" in d.what_zh] == [dt.date(2026, 3, 31)]
+    assert "manual_claim" in [d.form_id for d in out.documents]
+    assert not any("手工报销申请逾期" in r.zh for r in evaluate(over(claimed_on="2026-03-31")).referral.reasons)
+    late = evaluate(over(claimed_on="2026-04-01"))
+    assert any("手工报销申请逾期" in r.zh for r in late.referral.reasons) and late.referral.kind == "covered"
+
+
+@rule("LJ-SET-5")
+def test_a_home_based_manual_claim_has_no_stated_deadline():
+    out = evaluate({"episode": {"settlement": "not_networked"}})
+    assert out.referral.kind == "covered"
+    assert [d.due for d in out.deadlines if "手工" in d.what_zh] == [None]
+    assert [d.who for d in out.documents if d.form_id == "manual_claim"] == ["村（居）委会或监护人协助"]
+
+
+@rule("LJ-REF-12")
+def test_the_recorded_proposer_of_an_unfiled_outing_bears_its_cost():
+    out = evaluate({"episode": {"path": path(SLIP), "proposed_by": "caregiver"}})
+    # no assistance; 10000 − 7000 = 3000 left, borne by the caregiver who proposed the outing, not assistance
+    assert out.referral.kind == "not_covered" and out.settlement.assistance == 0
+    assert layer(out, "outing_proposer_bears") == 300000 and out.settlement.burden == 0
+    assert any("建议方（照料护理人）承担" in r.zh for r in out.referral.reasons)
+    out = evaluate({"episode": {"path": path(SLIP), "proposed_by": "patient"}})  # she is 当事人
+    assert layer(out, "outing_proposer_bears") == 0 and out.settlement.burden == 300000
+    # an item's proposer is not the outing's proposer
+    out = evaluate({**item_bill("600", proposer="attending_doctor"), "episode": {"path": path(SLIP)}})
+    assert layer(out, "outing_proposer_bears") == 0 and layer(out, "proposer_bears") == 60000
+    assert out.settlement.burden == 300000  # 10600 − 7000 − 600
+
+
+@rule("LJ-SIGN-2")
+def test_a_silent_capacity_field_is_said_not_silently_assumed():
+    over = {"person": {"guardian": {"name": "韦某", "relation": "法院指定监护人"}}}  # capacity not stated
+    out = evaluate(over)
+    assert signer(out) == ("patient", 1)
+    assert any(w.kind == "assumed" and w.field == "person.has_full_capacity" for w in out.warnings)
+    why = [r.zh for r in out.signature.reasons if r.cite.rule == "LJ-SIGN-2" and "未载明" in r.zh]
+    assert why and "已有法定监护人" in why[0]
+    stated = evaluate({"person": {**over["person"], "has_full_capacity": True, "conscious": True}})
+    assert not any(w.field == "person.has_full_capacity" for w in stated.warnings)
+    assert not any("未载明" in r.zh for r in stated.signature.reasons)
+
+
+@rule("LJ-VISIT-4")
+def test_the_visit_schedule_is_a_duty_for_home_based_persons_only():
+    out = evaluate({"person": {"care_level": "fully_disabled"}})
+    # 第十六条 全失能每月至少一次; discharged 2026-03-10 → the visit of March is due by 2026-03-31
+    assert [(d.who, d.next_due) for d in out.duties] == [("镇人民政府", dt.date(2026, 3, 31))]
+    assert out.duties[0].cite.rule == "LJ-VISIT-5"
+    semi = evaluate({"person": {"care_level": "semi_disabled"}})
+    assert [d.next_due for d in semi.duties] == [dt.date(2026, 3, 31)]  # Q1 ends 03-31 too
+    assert evaluate({"person": {**INSTITUTIONAL, "care_level": "fully_disabled"}}).duties == ()  # not in 第十六条
