@@ -19,6 +19,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
@@ -26,15 +27,24 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
 ROOT = Path(__file__).resolve().parent.parent
-BODY_FONT = "宋体"
-TITLE_FONT = "黑体"
+# Simplified Chinese faces, named so that LibreOffice and Word pick SC glyphs (a bare 宋体 missing
+# on Linux falls back by language, and python-docx's template says ja-JP). Body text is Song
+# (serif) as on the seed's forms, titles Hei (sans). Each font's table entry names the classic
+# Windows face as its alternate (宋体/黑体, GB2312 charset) for a machine without Noto CJK.
+BODY_FONT = "Noto Serif CJK SC"
+TITLE_FONT = "Noto Sans CJK SC"
+FALLBACK = {BODY_FONT: "宋体", TITLE_FONT: "黑体"}
+LANG = "zh-CN"
+XLSX_CHARSET = 134  # GB2312, what Excel writes for Chinese fonts
 
 # -- Word helpers --------------------------------------------------------------------------------
 
 
 def _font(run, name=BODY_FONT, size=None, bold=False, underline=False):
     run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    rpr = run._element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    _lang(rpr)
     if size:
         run.font.size = Pt(size)
     run.bold = bold
@@ -54,9 +64,54 @@ def new_doc(landscape=False):
     st.font.name = BODY_FONT
     st.font.size = Pt(12)
     st.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    _lang(st.element.get_or_add_rPr())
     st.paragraph_format.space_after = Pt(0)
     st.paragraph_format.space_before = Pt(0)
+    chinese_defaults(doc)
     return doc
+
+
+def _lang(rpr):
+    """Mark text as Simplified Chinese (w:lang), replacing python-docx's en-US/ja-JP tags."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for k in ("w:val", "w:eastAsia"):
+        lang.set(qn(k), LANG)
+
+
+def chinese_defaults(doc):
+    """Document defaults, theme language and font table for zh-CN with SC faces and fallbacks."""
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    for k in list(fonts.attrib):
+        del fonts.attrib[k]
+    for k in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(k), BODY_FONT)
+    _lang(rpr)
+    settings = doc.settings.element
+    tfl = settings.find(qn("w:themeFontLang"))
+    if tfl is None:
+        tfl = OxmlElement("w:themeFontLang")
+        settings.append(tfl)
+    tfl.set(qn("w:val"), LANG)
+    tfl.set(qn("w:eastAsia"), LANG)
+    # the font table: each SC face with its alternate name and the GB2312 charset
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    from lxml import etree
+    root = etree.fromstring(part.blob)
+    for name, alt in FALLBACK.items():
+        f = etree.SubElement(root, qn("w:font"))
+        f.set(qn("w:name"), name)
+        a = etree.SubElement(f, qn("w:altName"))
+        a.set(qn("w:val"), alt)
+        cs = etree.SubElement(f, qn("w:charset"))
+        cs.set(qn("w:val"), "86")
+        fam = etree.SubElement(f, qn("w:family"))
+        fam.set(qn("w:val"), "roman" if name == BODY_FONT else "swiss")
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 _TOKEN = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
@@ -73,6 +128,9 @@ def para(container, text="", align=None, bold=False, size=None, indent=False, fo
         p.paragraph_format.first_line_indent = Pt(24)
     if space:
         p.paragraph_format.space_before = Pt(space)
+    # Exact line pitch as the seed's forms have in 宋体 (1.3 × the size): Noto CJK's own line
+    # height is about 1.45 em and would push a one-page form onto a second page.
+    p.paragraph_format.line_spacing = Pt(round((size or 12) * 1.3, 1))
     for part in _TOKEN.split(text):
         if not part:
             continue
@@ -146,34 +204,34 @@ def sheet_form(path: Path, title_text: str, header: str, columns: list[tuple[str
     last = ws.cell(1, n).column_letter
     ws.merge_cells(f"A1:{last}1")
     ws["A1"] = title_text
-    ws["A1"].font = Font(name=TITLE_FONT, size=16, bold=True)
+    ws["A1"].font = Font(name=TITLE_FONT, charset=XLSX_CHARSET, size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[1].height = 36
     ws.merge_cells(f"A2:{last}2")
     ws["A2"] = header
-    ws["A2"].font = Font(name=BODY_FONT, size=11)
+    ws["A2"].font = Font(name=BODY_FONT, charset=XLSX_CHARSET, size=11)
     ws["A2"].alignment = Alignment(vertical="center")
     ws.row_dimensions[2].height = 24
     for i, (head, expr, width) in enumerate(columns, start=1):
         h = ws.cell(3, i, head)
-        h.font = Font(name=BODY_FONT, size=10, bold=True)
+        h.font = Font(name=BODY_FONT, charset=XLSX_CHARSET, size=10, bold=True)
         h.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         h.border = BOX
         ws.column_dimensions[h.column_letter].width = width
         c = ws.cell(4, i, expr)
-        c.font = Font(name=BODY_FONT, size=10)
+        c.font = Font(name=BODY_FONT, charset=XLSX_CHARSET, size=10)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = BOX
     ws.row_dimensions[3].height = 42
     ws.row_dimensions[4].height = 30
     total_row = 5
     heads = [c[0] for c in columns]
-    ws.cell(total_row, 1, "合计").font = Font(name=BODY_FONT, size=10, bold=True)
+    ws.cell(total_row, 1, "合计").font = Font(name=BODY_FONT, charset=XLSX_CHARSET, size=10, bold=True)
     for i in range(1, n + 1):
         c = ws.cell(total_row, i)
         c.border = BOX
         c.alignment = Alignment(horizontal="center", vertical="center")
-        c.font = Font(name=BODY_FONT, size=10, bold=i == 1)
+        c.font = Font(name=BODY_FONT, charset=XLSX_CHARSET, size=10, bold=i == 1)
     if count_label:
         ws.cell(total_row, 2, "{{ count }}")
         ws.cell(total_row, 3, "人")
@@ -185,7 +243,7 @@ def sheet_form(path: Path, title_text: str, header: str, columns: list[tuple[str
     ws.row_dimensions[total_row].height = 24
     ws.merge_cells(f"A7:{last}7")
     ws["A7"] = footer
-    ws["A7"].font = Font(name=BODY_FONT, size=11)
+    ws["A7"].font = Font(name=BODY_FONT, charset=XLSX_CHARSET, size=11)
     ws["A7"].alignment = Alignment(wrap_text=True, vertical="center")
     ws.row_dimensions[7].height = 36
     ws.page_setup.orientation = "landscape"
@@ -206,7 +264,10 @@ def manifest(folder: Path, forms: dict):
     for fid, f in forms.items():
         lines.append(f"[{fid}]")
         for k, v in f.items():
-            lines.append(f'{k} = "{v}"')
+            if isinstance(v, list):
+                lines.append(f"{k} = [{', '.join(chr(34) + x + chr(34) for x in v)}]")
+            else:
+                lines.append(f'{k} = "{v}"')
         lines.append("")
     (folder / "forms.toml").write_text("\n".join(lines), encoding="utf-8")
 
@@ -232,11 +293,11 @@ def wusheng():
     cell(t.cell(0, 1),
          "特困人员本人姓名{{ person.name }}，性别{{ person.sex }}，年龄{{ person.age }}岁，身份证号码"
          "{{ person.id_number }}，户籍地{{ person.hukou_address }}，现居住地{{ person.residence_address }}"
-         "乡（镇）村组（{{ person.institution }}敬老院），因患{{ episode.diagnoses }}病需到{{ facility.name }}"
+         "{% if person.institution %}（{{ person.institution }}）{% endif %}，因患{{ episode.diagnoses }}病需到{{ facility.name }}"
          "住院治疗，特申请住院就医及救助。",
          "",
-         "申请人：{{ data.applicant | default(person.name) }}          代办人：{{ data.agent | default('') }}"
-         "（与特困人员关系：{{ data.agent_relation | default('') }}）",
+         "申请人：{{ data.applicant | default(person.name) }}          代办人：{{ data.agent | default(signature.proxy) }}"
+         "（与特困人员关系：{{ data.agent_relation | default(signature.proxy_relation) }}）",
          "",
          "联系电话：{{ person.phone }}                    年     月     日", valign="top")
     cell(t.cell(1, 0), "乡镇审核意见", align="center", bold=True)
@@ -274,15 +335,15 @@ def wusheng():
     row(0, ("特困人员姓名", 1), ("{{ person.name }}", 1), ("性别", 1), ("{{ person.sex }}", 1), ("出生日期", 1),
         ("{{ person.birth.zh }}", 1))
     row(1, ("身份证号码", 1), ("{{ person.id_number }}", 3), ("家庭人口数", 1), ("{{ data.household_size | default('') }}", 1))
-    row(2, ("户 籍 地", 1), ("{{ person.hukou_address }}（          县         乡（镇）          村）", 5))
-    row(3, ("现居住地", 1), ("{{ person.residence_address }}（          县       乡（镇）        村（社区）组或"
-                            "（{{ person.institution }}敬老院））", 5))
-    row(4, ("联系电话", 1), ("{{ person.phone }}", 3), ("证明材料张数", 1), ("{{ data.attachments | default('') }}", 1))
+    row(2, ("户 籍 地", 1), ("{{ person.hukou_address }}", 5))
+    row(3, ("现居住地", 1), ("{{ person.residence_address }}{% if person.institution %}（{{ person.institution }}）{% endif %}", 5))
+    # 证明材料张数 is a count of sheets the applicant hands in: written by hand (the list is in 注3)
+    row(4, ("联系电话", 1), ("{{ person.phone }}", 3), ("证明材料张数", 1), ("{{ data.sheets | default('') }}", 1))
     row(5, ("医疗机构名称", 1), ("{{ facility.name }}", 5))
     row(6, ("入院时间", 1), ("{{ episode.admitted.zh }}", 3), ("出院时间", 1), ("{{ episode.discharged.zh }}", 1))
     row(7, ("住院总费用", 1), ("{{ bill.total }}元", 3), ("医保报销费用", 1), ("{{ insurance_and_assistance_paid }}元", 1))
     row(8, ("个人自付费用", 1), ("{{ self_pay }}元", 3), ("申请救助金额", 1), ("{{ assistance }}元", 1))
-    row(9, ("申请事项", 1), (("县外就医缘由：{{ data.reason | default('') }}", "",
+    row(9, ("申请事项", 1), (("县外就医缘由：{{ data.reason | default(data.reason_out_of_county) | default('') }}", "",
                            "我自愿接受各级民政部门对本人及家庭收入、生活现状、患病情况等情况进行调查核实，如提供材料不实，"
                            "愿放弃接受救助的权利， 并退回领取的救助资金。", "",
                            "申请（承诺）人签字：                    年   月   日"), 5))
@@ -327,7 +388,7 @@ def wusheng():
                "        填报时间：{{ sheet.filled.zh }}",
                [("序号", "{{ row.seq }}", 6), ("姓名", "{{ row.person.name }}", 10), ("性别", "{{ row.person.sex }}", 6),
                 ("身份证号码", "{{ row.person.id_number }}", 22), ("户籍住址（居住地）", "{{ row.person.hukou_address }}", 16),
-                ("县域外住院原因", "{{ row.data.reason | default(row.episode.diagnoses) }}", 16),
+                ("县域外住院原因", "{{ row.data.reason | default(row.data.reason_out_of_county) | default(row.episode.diagnoses) }}", 16),
                 ("治疗医院", "{{ row.facility.name }}", 18),
                 ("入院时间", "{{ row.episode.admitted }}", 12), ("出院时间", "{{ row.episode.discharged }}", 12),
                 ("住院总费用（元）", "{{ row.bill.total }}", 13), ("医保报销费用（元）", "{{ row.insurance_and_assistance_paid }}", 13),
@@ -336,7 +397,7 @@ def wusheng():
                totals_from="住院总费用（元）")
     forms["attachment_4"] = dict(file="attachment_4.xlsx", title_zh="武胜县特困人员县域外住院就医个人自付费用救助明细表",
                                  title_en="Out-of-county itemised claim sheet of self-paid inpatient costs", source="附件4",
-                                 ledger="out_of_county")
+                                 ledger="out_of_county", group="township", episodes=["inpatient"])
 
     # 附件5 县域内住院就医及转诊台账
     sheet_form(d / "attachment_5.xlsx", "武胜县特困人员县域内住院就医及转诊台账",
@@ -352,7 +413,8 @@ def wusheng():
                "注：此表数据为累计数据。各乡镇于每月5日前报送县民政局。           乡镇负责人签字（盖章）：",
                count_label=True, sheet_title="台账")
     forms["attachment_5"] = dict(file="attachment_5.xlsx", title_zh="武胜县特困人员县域内住院就医及转诊台账",
-                                 title_en="In-county admission and transfer ledger", source="附件5", ledger="in_county")
+                                 title_en="In-county admission and transfer ledger", source="附件5", ledger="in_county",
+                                 group="township", episodes=["inpatient"])
 
     # 附件6 县域外住院就医报备台账
     sheet_form(d / "attachment_6.xlsx", "武胜县特困人员县域外住院就医报备台账",
@@ -370,7 +432,8 @@ def wusheng():
                "注：此表数据为累计数据。各乡镇于每月5日前报送到县民政局和县医疗保障局。    乡镇负责人签字（盖章）：",
                count_label=True, sheet_title="台账")
     forms["attachment_6"] = dict(file="attachment_6.xlsx", title_zh="武胜县特困人员县域外住院就医报备台账",
-                                 title_en="Out-of-county filing ledger", source="附件6", ledger="out_of_county")
+                                 title_en="Out-of-county filing ledger", source="附件6", ledger="out_of_county",
+                                 group="township", episodes=["inpatient"])
     manifest(d, forms)
 
 
@@ -474,9 +537,9 @@ def liujiang():
     s = grid(doc, 4, 2, [4.0, 12.6])
     cell(s.cell(0, 0), "主治医生", align="center")
     cell(s.cell(0, 1), "签字：                         年    月    日    时")
-    cell(s.cell(1, 0), "签字人（第{{ signature.rank }}顺位：\n{{ signature.rank_zh }}）", align="center")
+    cell(s.cell(1, 0), "签字人{% if signature.rank %}（第{{ signature.rank }}顺位：\n{{ signature.rank_zh }}）{% endif %}", align="center")
     cell(s.cell(1, 1), "本人已知晓上述项目的必要性及费用，□同意  □不同意使用。",
-         "签字人：{{ signature.name }}（{{ signature.role }}）        签字：                  年    月    日")
+         "签字人：{{ signature.who }}        签字：                  年    月    日")
     cell(s.cell(2, 0), "初审意见\n（供养机构负责人/村（居）委会负责人会同监护人）", align="center")
     cell(s.cell(2, 1), "□同意  □有异议：", "", "初审人签字：                    （盖章）          年    月    日")
     cell(s.cell(3, 0), "民政备案\n（柳江区民政局社会救助股）", align="center")
@@ -509,7 +572,7 @@ def liujiang():
     c = t.cell(9, 0).merge(t.cell(9, 5))
     cell(c, "供养机构/村（居）委会意见：", "", "负责人签字：                    （盖章）          年    月    日", valign="top")
     c = t.cell(10, 0).merge(t.cell(10, 5))
-    cell(c, "治疗决策签字（第{{ signature.rank }}顺位：{{ signature.rank_zh }}）：{{ signature.name }}（{{ signature.role }}）",
+    cell(c, "治疗决策签字（{% if signature.rank %}第{{ signature.rank }}顺位：{{ signature.rank_zh }}{% endif %}）：{{ signature.who }}",
          "□同意  □不同意开展上述重大诊疗。", "签字：                    年    月    日", valign="top")
     c = t.cell(11, 0).merge(t.cell(11, 5))
     cell(c, "柳江区民政局备案意见：", "", "经办人：            审批人：            （盖章）          年    月    日", valign="top")
@@ -673,7 +736,7 @@ def guangan():
     para(doc, "")
     t = grid(doc, 1, 2, [8.3, 8.3])
     cell(t.cell(0, 0), "甲方（盖章）：", "", "经办人签字：", "", "年    月    日", valign="top")
-    cell(t.cell(0, 1), "乙方签字：", "", "代签人签字：{{ signature.name }}", "与患者关系：{{ person.contact.relation }}", "",
+    cell(t.cell(0, 1), "乙方签字：", "", "代签人签字：{{ signature.proxy }}", "与患者关系：{{ signature.proxy_relation }}", "",
          "年    月    日", valign="top")
     row_height(t, 0, 4.0)
     doc.save(d / "tfpl_agreement.docx")

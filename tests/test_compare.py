@@ -188,3 +188,41 @@ def test_vary_rejects_bad_spec():
         parse_vary("bill.total=0:10")
     with pytest.raises(InputError, match="person.name"):
         parse_vary("person.name=0:10:1")
+
+
+def _sweep_figure_args():
+    values = [i * 100_00 for i in range(17)]
+    same = {"assistance": [v // 2 for v in values], "burden": [v // 2 for v in values]}
+    series = {"a": same, "b": dict(same), "c": {"assistance": values, "burden": [0] * len(values)}}
+    return "bill.total", values, series, {"a": "甲县", "b": "乙县", "c": "丙县"}, {}
+
+
+def test_sweep_chart_labels_in_chinese_with_an_installed_cjk_font(tmp_path, recwarn):
+    from jiuzhu.analysis.sweep import CJK_WANTED, chart, cjk_font
+    assert cjk_font() in CJK_WANTED  # .ci/run installs fonts-noto-cjk
+    png, svg = chart(*_sweep_figure_args(), tmp_path / "s")
+    text = svg.read_text(encoding="utf-8")
+    assert "个人负担" in text and "甲县" in text
+    assert not [w for w in recwarn if "Glyph" in str(w.message) or "CJK" in str(w.message)]
+
+
+def test_sweep_chart_without_cjk_font_says_once_what_to_install(tmp_path, monkeypatch):
+    import warnings
+    from jiuzhu.analysis import sweep
+    monkeypatch.setattr(sweep, "cjk_font", lambda: None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png, svg = sweep.chart(*_sweep_figure_args(), tmp_path / "s")
+    assert len(caught) == 1 and "fonts-noto-cjk" in str(caught[0].message)
+    text = svg.read_text(encoding="utf-8")
+    assert "personal burden" in text and "个人负担" not in text  # English only, no empty boxes
+
+
+def test_sweep_chart_coinciding_regions_stay_distinguishable():
+    from jiuzhu.analysis.sweep import figure
+    fig = figure(*_sweep_figure_args())
+    a, b = fig.axes[0].lines[:2]
+    assert list(a.get_ydata()) == list(b.get_ydata())  # the same line twice …
+    # … drawn with a different dash, marker and width, markers on different points
+    assert a.get_linestyle() != b.get_linestyle() and a.get_marker() != b.get_marker()
+    assert a.get_linewidth() != b.get_linewidth() and a.get_markevery() != b.get_markevery()

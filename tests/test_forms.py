@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -243,25 +244,96 @@ def test_pdf_without_libreoffice_says_what_to_install(monkeypatch, tmp_path):
     assert "LibreOffice" in str(e.value)
 
 
-needs_soffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                                   reason="LibreOffice is not installed")
+# -- names, not codes ----------------------------------------------------------------------------
 
 
-@needs_soffice
-@pytest.mark.parametrize("region,form_id,title", [
-    ("wusheng", "attachment_1", "申请审批表"),
-    ("liujiang", "attachment_3", "自费项目使用知情同意书"),
+def test_divisions_table_names_the_seed_counties():
+    from jiuzhu.model.divisions import county_name, full_name, source
+    # GB/T 2260: 511622 武胜县 (广安市, 四川省), 450206 柳江区, 210400 抚顺市, 321282 靖江市
+    assert full_name("511622104000") == "四川省广安市武胜县"
+    assert county_name("450206") == "柳江区" and full_name("210400") == "辽宁省抚顺市"
+    assert full_name("321282") == "江苏省泰州市靖江市"
+    assert full_name("999999") == "" and "source:" in source() and "generated:" in source()
+
+
+@pytest.mark.parametrize("code,address,printed", [
+    ("511622104000", "乐善镇某村3组", "四川省广安市武胜县乐善镇某村3组"),
+    ("511622104000", "武胜县乐善镇某村", "四川省广安市武胜县乐善镇某村"),  # the county is not repeated
+    ("511622104000", "四川省广安市武胜县乐善镇", "四川省广安市武胜县乐善镇"),
+    ("511622104000", "", "四川省广安市武胜县（511622104000）"),  # no township name known: the code stays
+    ("511622", "", "四川省广安市武胜县"),
+    ("999999104000", "某镇", "某镇"),  # a code the table lacks: the case's own text, never the code instead
 ])
-def test_pdf_is_one_a4_page_with_chinese_text(engine, case, tmp_path, region, form_id, title):
-    pdfium = pytest.importorskip("pypdfium2")
-    outcome = engine.evaluate(case, region)
-    spec = region_forms(engine, region)[form_id]
-    pdf = convert(render_need(engine, case, outcome, need_for(spec), tmp_path), "pdf")
-    doc = pdfium.PdfDocument(str(pdf))
-    assert len(doc) == 1
-    w, h = doc[0].get_size()
-    assert abs(w / 72 * 25.4 - 210) < 1 and abs(h / 72 * 25.4 - 297) < 1
-    text = doc[0].get_textpage().get_text_range()
-    # text comes back only when the glyphs were embedded with their Unicode mapping
-    assert title in text.replace("\r", "").replace("\n", "") and "王秀英" in text
-    doc.close()
+def test_place_prints_names_and_keeps_what_the_case_gave(code, address, printed):
+    from jiuzhu.model.divisions import place
+    assert place(code, address) == printed
+
+
+def test_context_prints_names_for_places_diagnoses_and_payers(engine):
+    c = make_case({**CASE, "person": {**CASE["person"], "hukou_address": "乐善镇某村3组", "residence_address": "乐善镇某村3组"},
+                   "episode": {**CASE["episode"], "diagnoses": [{"code": "J44.1", "name": "慢性阻塞性肺疾病急性加重"},
+                                                               "N18.5", "X99"]}})
+    ctx = standard_context(c, engine.evaluate(c, "jingjiang"))
+    p = ctx["person"]
+    assert p["hukou_address"] == p["residence_address"] == "四川省广安市武胜县乐善镇某村3组"
+    assert p["hukou_township"] == "乐善镇" and ctx["township"] == "乐善镇"
+    # the hospital's name; else the seed's condition name (N18.5 → 尿毒症; X99, an assault by a sharp object,
+    # is in the external-cause block X85-Y09)
+    assert ctx["episode"]["diagnoses"] == "慢性阻塞性肺疾病急性加重、尿毒症、他人加害（外因 X85-Y09）"
+    payers = {l["payer_id"]: l["payer"] for l in ctx["layers_list"]}
+    assert payers["basic_insurance"] == "基本医疗保险统筹基金"
+    assert all(re.search("[\u4e00-\u9fff]", zh) for zh in payers.values()), payers
+
+
+@pytest.mark.parametrize("bad,field", [
+    ([{"code": "J44.1", "nam": "x"}], "episode.diagnoses[0].nam"),
+    ([{"name": "肺炎"}], "episode.diagnoses[0].code"),
+    ([{"code": "J44.1", "name": 3}], "episode.diagnoses[0].name"),
+])
+def test_diagnosis_tables_are_checked(bad, field):
+    from jiuzhu.model.errors import InputError
+    with pytest.raises(InputError) as e:
+        make_case({"episode": {"diagnoses": bad}})
+    assert str(e.value).startswith(field)
+    assert "肺炎" not in str(e.value)  # a diagnosis name is personal data
+
+
+def test_proxy_is_the_signer_unless_the_person_signs(engine):
+    from jiuzhu.paperwork.forms import _signer
+    from jiuzhu.model.outcome import SignaturePlan
+    c = make_case({**CASE, "person": {**CASE["person"], "guardian": {"name": "王大力", "relation": "儿子"}}})
+    own = _signer(c.person, SignaturePlan("patient", "王秀英", 1))
+    assert (own["name"], own["proxy"], own["proxy_relation"]) == ("王秀英", "", "")
+    son = _signer(c.person, SignaturePlan("guardian", "王大力", 2))
+    assert (son["proxy"], son["proxy_relation"], son["who"]) == ("王大力", "儿子", "王大力（监护人）")
+    assert _signer(c.person, None) == {"role": "", "name": "", "who": "", "proxy": "", "proxy_relation": ""}
+
+
+def test_wusheng_attachment_2_has_no_python_reprs(engine, tmp_path):
+    """证明材料张数 is a count written by hand, not the list of materials; an outpatient has no discharge."""
+    from jiuzhu.io.loader import load_case
+    c = load_case(ROOT / "plugins/wusheng/examples/ws-04-out-of-county-referral.toml")
+    outcome = engine.evaluate(c, "wusheng")
+    need = next(n for n in outcome.documents if n.form_id == "attachment_2")
+    assert isinstance(need.data["attachments"], list)  # what used to print as "['入院证', …]"
+    text = docx_text(render_need(engine, c, outcome, need, tmp_path))
+    assert not re.search(r"\[|\]|'|None|True|False", text)
+    visit = make_case({**CASE, "episode": {**CASE["episode"], "kind": "outpatient", "discharged": None}})
+    visit_need = DocumentNeed("attachment_2", "县域外")
+    text = docx_text(render_need(engine, visit, engine.evaluate(visit, "wusheng"), visit_need, tmp_path))
+    assert "出院时间" in text and "None" not in text
+
+
+def test_residence_with_the_hukou_code_reuses_the_hukou_address(engine):
+    c = make_case({**CASE, "person": {**CASE["person"], "hukou_address": "乐善镇某村"}})  # residence = hukou code
+    p = standard_context(c, engine.evaluate(c, "wusheng"))["person"]
+    assert p["residence_address"] == "四川省广安市武胜县乐善镇某村"
+    moved = make_case({**CASE, "person": {**CASE["person"], "hukou_address": "乐善镇某村", "residence": "511622101000"}})
+    p = standard_context(moved, engine.evaluate(moved, "wusheng"))["person"]
+    assert p["residence_address"] == "四川省广安市武胜县（511622101000）"  # another township, no name given
+
+
+def test_more_diagnosis_names_than_diagnoses_is_an_error():
+    from jiuzhu.model.errors import InputError
+    with pytest.raises(InputError, match="episode.diagnosis_names: expected at most one name per diagnosis"):
+        make_case({"episode": {"diagnoses": ["J44.1"], "diagnosis_names": ["甲", "乙"]}})

@@ -19,17 +19,22 @@ from jiuzhu.kit.testing import make_case, make_engine
 
 PARAMS = {"wusheng": {"effective_date": "2025-10-01"}}
 HOSPITALS = [("武胜县人民医院", "511622"), ("武胜县中医医院", "511622"), ("广安市人民医院", "511602")]
+# even case numbers live in 中心镇, odd ones in 乐善镇 (code and address text agree)
+TOWNSHIPS = [("511622101000", "中心镇桂花村3组"), ("511622104000", "乐善镇某村")]
 
 
-def case(i: int, total_fen: int, hospital: int, day: dt.date):
+def case(i: int, total_fen: int, hospital: int, day: dt.date, kind: str = "inpatient"):
     name, loc = HOSPITALS[hospital]
     total = Decimal(total_fen) / 100
     basic = (total * Decimal("0.6")).quantize(Decimal("0.01"))
+    hukou, address = TOWNSHIPS[i % 2]
     return make_case({
         "id": f"L-{i:03d}",
-        "person": {"name": f"对象{i}", "id_number": make("511622", dt.date(1940 + i % 30, 1 + i % 12, 1 + i % 27), i)},
+        "person": {"name": f"对象{i}", "id_number": make("511622", dt.date(1940 + i % 30, 1 + i % 12, 1 + i % 27), i),
+                   "hukou": hukou, "hukou_address": address},
         "facility": {"name": name, "location": loc},
-        "episode": {"admitted": (day - dt.timedelta(days=5)).isoformat(), "discharged": day.isoformat()},
+        "episode": {"kind": kind, "admitted": (day - dt.timedelta(days=0 if kind != "inpatient" else 5)).isoformat(),
+                    "discharged": day.isoformat()},
         "bill": {"total": str(total), "in_scope": str(total), "basic_paid": str(basic)},
     })
 
@@ -63,8 +68,9 @@ def test_ledger_of_a_month(month_cases, tmp_path):
     outside = [c for c in in_march if c.facility.location != "511622"]
     assert len(inside) == 16 and len(outside) == 8
     titles = wb.sheetnames
-    # attachment 3: one claim sheet per hospital; 4: out-of-county; 5 and 6: ledgers
-    assert titles == ["附件3-武胜县人民医院", "附件3-武胜县中医医院", "附件4", "附件5", "附件6"]
+    # attachment 3: one claim sheet per hospital; 4 (out-of-county sheet), 5 and 6 (ledgers): one per township
+    assert titles == ["附件3-武胜县人民医院", "附件3-武胜县中医医院", "附件4-中心镇", "附件4-乐善镇",
+                      "附件5-中心镇", "附件5-乐善镇", "附件6-中心镇", "附件6-乐善镇"]
     for title, hospital in (("附件3-武胜县人民医院", "武胜县人民医院"), ("附件3-武胜县中医医院", "武胜县中医医院")):
         ws = wb[title]
         mine = [c for c in inside if c.facility.name == hospital]
@@ -80,15 +86,22 @@ def test_ledger_of_a_month(month_cases, tmp_path):
         s = next(x for x in sums if x.title == title)
         assert s.totals["H"] == sum(c.bill.total for c in mine)
         assert s.totals["J"] == sum(c.bill.total - c.bill.basic_paid for c in mine)
-    ws = wb["附件4"]
+    # out of county: cases 2, 5, 8 … 23 (i % 3 == 2); even ones 2, 8, 14, 20 in 中心镇, odd ones in 乐善镇
+    for town, parity in (("中心镇", 0), ("乐善镇", 1)):
+        ws = wb[f"附件4-{town}"]
+        mine = [c for c in outside if int(c.id[2:]) % 2 == parity]
+        first, last = sheet_rows(ws)
+        assert last - first + 1 == len(mine) == 4
+        assert f"填报乡镇：{town}" in ws["A2"].value
+        assert column_total(ws, "J", first, last) == sum(c.bill.total for c in mine)
+        assert column_total(ws, "L", first, last) == sum(c.bill.total - c.bill.basic_paid for c in mine)
+        assert ws[f"L{last + 1}"].value == f"=SUM(L{first}:L{last})"
+        assert all(ws[f"E{r}"].value.startswith(f"四川省广安市武胜县{town}") for r in range(first, last + 1))
+    # in county: 16 cases, 8 per township (0, 4, 6, 10, 12, 16, 18, 22 are even)
+    ws = wb["附件5-中心镇"]
     first, last = sheet_rows(ws)
-    assert last - first + 1 == len(outside)
-    assert column_total(ws, "J", first, last) == sum(c.bill.total for c in outside)
-    assert column_total(ws, "L", first, last) == sum(c.bill.total - c.bill.basic_paid for c in outside)
-    assert ws[f"L{last + 1}"].value == f"=SUM(L{first}:L{last})"
-    ws = wb["附件5"]
-    first, last = sheet_rows(ws)
-    assert last - first + 1 == 16 and ws[f"B{last + 1}"].value == f"=COUNTA(B{first}:B{last})"
+    assert last - first + 1 == 8 and ws[f"B{last + 1}"].value == f"=COUNTA(B{first}:B{last})"
+    assert "填报乡镇：中心镇" in ws["A2"].value
     assert "此表数据为累计数据" in ws.cell(last + 3, 1).value
     # merged title and footer survive the row insertion
     assert any(str(m) == f"A{last + 3}:L{last + 3}" for m in ws.merged_cells.ranges)
@@ -101,6 +114,18 @@ def test_empty_month_keeps_blank_sheets(month_cases, tmp_path):
     assert all(s.rows == 0 for s in sums)
     ws = load_workbook(tmp_path / "l.xlsx")["附件4"]
     assert ws["B4"].value is None and ws["A5"].value == "合计"
+
+
+def test_in_county_ledger_lists_inpatient_stays_only(tmp_path):
+    """附件5 is 「县域内住院就医及转诊台账」: an outpatient visit at the county hospital is not on it."""
+    eng = make_engine(parameters=PARAMS)
+    stay = case(0, 3000_00, 0, dt.date(2026, 3, 10))
+    visit = case(2, 200_00, 0, dt.date(2026, 3, 12), kind="outpatient")  # also in 中心镇
+    sums = build_ledger(eng, [stay, visit], "wusheng", "2026-03", tmp_path / "l.xlsx")
+    five = next(s for s in sums if s.form_id == "attachment_5")
+    assert (five.title, five.rows) == ("附件5-中心镇", 1)
+    ws = load_workbook(tmp_path / "l.xlsx")["附件5-中心镇"]
+    assert ws["B4"].value == "对象0" and ws["A5"].value == "合计"
 
 
 @settings(max_examples=15, deadline=None)

@@ -103,19 +103,58 @@ def run_sweep(engine: Engine, case: Case, field: str, values: list[int], regions
     return paths
 
 
+CJK_WANTED = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+              "SimHei", "Microsoft YaHei", "PingFang SC", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN")
+FONT_HINT = ("no Chinese (CJK) font found; the chart is labelled in English only. "
+             "Install one, e.g. on Debian/Ubuntu: apt-get install fonts-noto-cjk")
+
+
 def cjk_font() -> str | None:
-    """A font family that renders Chinese, found through matplotlib's font manager, or None."""
+    """A font family that renders Simplified Chinese, or None.
+
+    matplotlib's font list is cached: a font installed after the cache was built is missing
+    from it, so the fonts fontconfig knows for Chinese are added to it explicitly.
+    """
     from matplotlib import font_manager
-    wanted = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-              "SimHei", "Microsoft YaHei", "PingFang SC", "Noto Serif CJK SC", "AR PL UMing CN")
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    for name in wanted:
-        if name in have:
-            return name
-    return None
+
+    def pick():
+        have = {f.name for f in font_manager.fontManager.ttflist}
+        return next((n for n in CJK_WANTED if n in have), None)
+
+    found = pick()
+    if found:
+        return found
+    import shutil
+    import subprocess
+    fc = shutil.which("fc-list")
+    if fc:
+        files = subprocess.run([fc, ":lang=zh-cn", "file"], capture_output=True, text=True).stdout.split()
+        for f in sorted({x.rstrip(":") for x in files}):
+            try:
+                font_manager.fontManager.addfont(f)
+            except Exception:  # a font matplotlib cannot read: keep looking
+                continue
+    return pick()
 
 
 def chart(field: str, values: list[int], series: dict, names: dict, errors: dict, stem: Path) -> list[Path]:
+    """Draw the sweep; write ``stem``.png and .svg."""
+    import matplotlib.pyplot as plt
+    fig = figure(field, values, series, names, errors)
+    paths = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
+        for ext in ("png", "svg"):
+            p = stem.with_suffix(f".{ext}")
+            with atomic_path(p) as tmp:
+                fig.savefig(tmp, dpi=120, format=ext)
+            paths.append(p)
+    plt.close(fig)
+    return paths
+
+
+def figure(field: str, values: list[int], series: dict, names: dict, errors: dict):
+    """The sweep's figure: personal burden and assistance against the varied input, per region."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -124,35 +163,42 @@ def chart(field: str, values: list[int], series: dict, names: dict, errors: dict
         plt.rcParams["font.family"] = ["sans-serif"]
         plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
     else:
-        warnings.warn("no CJK font found (install fonts-noto-cjk); Chinese region names may not render", stacklevel=2)
+        # said once; without the font, Chinese would print as empty boxes with a warning per glyph
+        warnings.warn(FONT_HINT, stacklevel=2)
+
+    def label(zh: str, en: str) -> str:
+        return f"{zh} {en}" if font else en
+
     plt.rcParams["axes.unicode_minus"] = False
     x = [v / 100 for v in values]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.2), sharex=True)
-    styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1))]  # coinciding regions stay distinguishable
+    # Regions whose lines coincide stay distinguishable: each has its own dash, marker and width,
+    # and the markers of different regions sit on different points (staggered markevery).
+    styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1))]
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    n = max(len(series), 1)
+    every = max(len(x) // 8, n)  # room for one marker offset per region
     for i, (code, s) in enumerate(series.items()):
-        kw = dict(label=f"{names[code]} {code}", linewidth=2.4 - 0.3 * (i % 5), linestyle=styles[i % len(styles)])
+        kw = dict(label=label(names[code], code), linewidth=2.6 - 0.35 * (i % 5), linestyle=styles[i % len(styles)],
+                  marker=markers[i % len(markers)], markersize=6, markerfacecolor="none",
+                  markevery=(i % every, every), zorder=3 + n - i)
         ax1.plot(x, [b / 100 for b in s["burden"]], **kw)
         ax2.plot(x, [a / 100 for a in s["assistance"]], **kw)
-    xl = {"bill.total": "医疗费总额 total cost"}.get(field, field) + "（元 yuan）"
-    ax1.set_title("个人负担 personal burden")
-    ax2.set_title("救助金额 assistance")
+    xl = (label("医疗费总额", "total cost") if field == "bill.total" else field) + ("（元 yuan）" if font else " (yuan)")
+    ax1.set_title(label("个人负担", "personal burden"))
+    ax2.set_title(label("救助金额", "assistance"))
     for ax in (ax1, ax2):
         ax.set_xlabel(xl)
-        ax.set_ylabel("元 yuan")
+        ax.set_ylabel(label("元", "yuan"))
         ax.grid(True, alpha=0.3)
         ax.ticklabel_format(style="plain", axis="both")
-    ax1.legend(title="地区 region", fontsize=9)
-    ax2.legend(title="地区 region", fontsize=9)
+        ax.legend(title=label("地区", "region"), fontsize=9)
     if errors:
-        fig.text(0.01, 0.01, "未绘出 not shown: " + "; ".join(f"{names.get(c, c)} {c} (参数缺失/错误 error)" for c in errors),
+        fig.text(0.01, 0.01, label("未绘出", "not shown:") + " " +
+                 "; ".join(f"{label(names.get(c, ''), c)} ({label('参数缺失/错误', 'error')})" for c in errors),
                  fontsize=8, color="gray")
-    fig.suptitle(f"各地区比较 comparison across regions: {field}")
-    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
-    paths = []
-    for ext in ("png", "svg"):
-        p = stem.with_suffix(f".{ext}")
-        with atomic_path(p) as tmp:
-            fig.savefig(tmp, dpi=120, format=ext)
-        paths.append(p)
-    plt.close(fig)
-    return paths
+    fig.suptitle(label("各地区比较", "comparison across regions:") + f" {field}")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
+        fig.tight_layout(rect=(0, 0.03, 1, 0.96))
+    return fig

@@ -241,7 +241,7 @@ def vocab(what):
 def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of, encoding):
     """Fill the forms a case needs (Word, Excel, PDF). 填写案例所需表单"""
     from jiuzhu.io.atomic import check_output
-    from jiuzhu.paperwork.forms import check_converter, convert, need_for, region_forms, render_need
+    from jiuzhu.paperwork.forms import check_converter, convert_many, need_for, region_forms, render_need
     check_output(out_dir, option="--out", folder=True)
     if "pdf" in formats:
         check_converter("pdf")  # before the first form, so nothing is half-done
@@ -266,31 +266,22 @@ def forms(ctx, case_file, region, out_dir, formats, form_ids, all_forms, as_of, 
     formats = set(formats or ("docx", "xlsx"))
     out = Path(out_dir)
     templated = {fid for code in outcome.chain for fid in region_forms(eng, code)}
+    filled = []
     for need in needs:
         if need.form_id not in templated and need.form_id not in eng.deployment.templates.get(outcome.region, {}):
             # a record the region produces as data only (JSON output), with no paper form in the seed
             click.echo(f"说明 note: {need.form_id}（{need.title_zh}）无表单模板，数据见 --format json 输出 "
                        f"(no template; its data is in the JSON outcome)", err=True)
             continue
-        _fill(eng, case, outcome, need, out, formats)
-
-
-def _fill(eng, case, outcome, need, out: Path, formats: set[str]) -> None:
-    """One form in the kept formats; a Word/Excel file only wanted as PDF is made in a private folder."""
-    import tempfile
-    from jiuzhu.paperwork.forms import convert, render_need, template_for
-    kind = template_for(eng, outcome.region, need.form_id, outcome.chain).kind
-    if kind in formats:
-        path = render_need(eng, case, outcome, need, out)
-        if "pdf" in formats:
-            click.echo(str(convert(path, "pdf", out)))
-        click.echo(str(path))
-        return
-    if "pdf" not in formats:
-        return  # e.g. --format docx and this form is an Excel sheet
-    with tempfile.TemporaryDirectory(prefix="jiuzhu-form-") as work:
-        path = render_need(eng, case, outcome, need, Path(work))
-        click.echo(str(convert(path, "pdf", out)))
+        filled.append(render_need(eng, case, outcome, need, out))
+    if "pdf" in formats:  # one LibreOffice process for all of them
+        for pdf in convert_many(filled, "pdf", out):
+            click.echo(str(pdf))
+    for path in filled:
+        if path.suffix[1:] in formats:
+            click.echo(str(path))
+        else:
+            path.unlink()
 
 
 @cli.command()

@@ -258,6 +258,28 @@ def _prepare(raw: dict) -> dict:
                           if isinstance(x, dict) and isinstance(x.get("actions"), list) else x
                           for i, x in enumerate(ep["path"])]
         raw["episode"] = ep
+    ep = raw.get("episode")
+    if isinstance(ep, dict) and isinstance(ep.get("diagnoses"), list) \
+            and any(isinstance(d, dict) for d in ep["diagnoses"]):
+        if "diagnosis_names" in ep:
+            raise InputError("episode.diagnosis_names", None,
+                             "give names either here or as diagnoses = [{ code, name }], not both")
+        codes, names = [], []
+        for i, d in enumerate(ep["diagnoses"]):
+            if isinstance(d, dict):
+                extra = set(d) - {"code", "name"}
+                if extra:
+                    raise InputError(f"episode.diagnoses[{i}].{sorted(extra)[0]}", None, "unknown field; expected code and name")
+                if not isinstance(d.get("code"), str) or not d["code"]:
+                    raise InputError(f"episode.diagnoses[{i}].code", d.get("code"), "expected an ICD-10 code or a condition tag")
+                if not isinstance(d.get("name", ""), str):
+                    raise InputError(f"episode.diagnoses[{i}].name", None, "expected text")
+                codes.append(d["code"])
+                names.append(d.get("name", ""))
+            else:
+                codes.append(d)
+                names.append("")
+        raw = {**raw, "episode": {**ep, "diagnoses": codes, "diagnosis_names": names}}
     return raw
 
 
@@ -367,6 +389,9 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
         raise InputError("episode.claimed_on", e.claimed_on.isoformat(),
                          f"expected a date on or after admission {e.admitted.isoformat()}")
     from jiuzhu.model.conditions import unknown_diagnosis
+    if len(e.diagnosis_names) > len(e.diagnoses):
+        raise InputError("episode.diagnosis_names", None,
+                         f"expected at most one name per diagnosis ({len(e.diagnoses)} diagnoses)")
     for i, d in enumerate(e.diagnoses):
         if unknown_diagnosis(d, conditions_extra):
             raise InputError(f"episode.diagnoses[{i}]", d,

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich import box
 
 from jiuzhu.model.case import ROLES
+from jiuzhu.model.vocab import CATEGORIES
 from jiuzhu.model.money import pct, yuan, yuan_grouped
 from jiuzhu.model.outcome import VERDICTS, Citation, Outcome, SIGNER_RANKS, UnknownDue
 
@@ -272,7 +273,7 @@ def render_text(o: Outcome, lang: str = "zh", explain: bool = False, region_name
 
 def _verdict_text(p, el, referral, lang) -> None:
     yes = pick("是", "yes", lang) if el.eligible else pick("否", "no", lang)
-    p(f"\n[bold]{label('eligibility', lang)}[/bold]: {yes}" + (f"  ({', '.join(el.groups)})" if el.groups else ""))
+    p(f"\n[bold]{label('eligibility', lang)}[/bold]: {yes}" + (f"  ({'、'.join(CATEGORIES.get(g, g) + ' ' + g for g in el.groups)})" if el.groups else ""))
     for r in el.reasons:
         p(f"  - {pick(r.zh, r.en, lang)} {_cite(r.cite)}")
     v = VERDICTS[referral.kind]

@@ -53,12 +53,18 @@ class Status:
 
 @attrs.frozen
 class Person:
-    """A person in hardship. ``hukou`` and ``residence`` are division codes (6, 9 or 12 digits)."""
+    """A person in hardship. ``hukou`` and ``residence`` are division codes (6, 9 or 12 digits).
+
+    ``hukou_address`` / ``residence_address`` are the address text below the code as the person
+    gives it (乡镇、村、组, e.g. 中心镇桂花村3组): forms print names, and GB/T 2260 stops at the county.
+    """
 
     id_number: str
     hukou: str
     name: str = ""
     residence: str = ""
+    hukou_address: str = ""
+    residence_address: str = ""
     categories: tuple[str, ...] = ()  # hardship categories, see jiuzhu.model.vocab.CATEGORIES
     certified_by: str = ""  # the body that recognised the status (e.g. 县民政局)
     area: str = "rural"  # urban / rural (城镇 / 农村)
@@ -176,6 +182,9 @@ class Episode:
     discharged: dt.date | None = None
     emergency: bool = False
     diagnoses: tuple[str, ...] = ()  # condition tags or ICD-10 codes
+    # The diagnosis names the hospital sent with the codes (same order; "" where none was sent).
+    # A case file may give ``diagnoses = [{ code = "C34.9", name = "肺恶性肿瘤" }]``.
+    diagnosis_names: tuple[str, ...] = ()
     decision: str = "routine"  # routine / major / emergency (decision kind, Liujiang 第十一条)
     public_interest: bool = False  # 涉及重大公共利益 (Liujiang 第十条第4项), as determined and recorded
     admission_indicated: bool = True

@@ -29,13 +29,13 @@ def _category(n: int) -> str:
 
 def expand(table: dict) -> dict[str, tuple[str, ...]]:
     """Prefix -> tags, with each range spelt out as its three-character categories (tags united)."""
-    out: dict[str, set[str]] = {}
+    out: dict[str, dict[str, None]] = {}  # ordered sets: a key's tags keep the table's order
     for key, tags in table.items():
         m = _RANGE.match(key.upper())
         keys = [_category(n) for n in range(_ordinal(m[1]), _ordinal(m[2]) + 1)] if m else [key.upper()]
         for k in keys:
-            out.setdefault(k, set()).update(tags)
-    return {k: tuple(sorted(v)) for k, v in out.items()}
+            out.setdefault(k, {}).update(dict.fromkeys(tags))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -66,15 +66,18 @@ def is_icd(code: str) -> bool:
 
 
 def tags_for(diagnosis: str, extra: dict | None = None) -> tuple[str, ...]:
-    """The condition tags of one diagnosis (a tag itself, or every tag of the keys covering the code)."""
+    """The condition tags of one diagnosis (a tag itself, or every tag of the keys covering the code).
+
+    Most specific key first, each key's tags in the table's order, so the first tag names the
+    condition as the table means it (N18.5 → 尿毒症 before 终末期肾病)."""
     if diagnosis in CONDITIONS:
         return (diagnosis,)
     code = diagnosis.upper()
     table = _table(extra)
-    found: set[str] = set()
+    found: dict[str, None] = {}
     for n in range(len(code), 0, -1):
-        found.update(table.get(code[:n], ()))
-    return tuple(sorted(found))
+        found.update(dict.fromkeys(table.get(code[:n], ())))
+    return tuple(found)
 
 
 def unknown_diagnosis(diagnosis: str, extra: dict | None = None) -> bool:

@@ -80,6 +80,21 @@ CONDITIONS = {
     "high_risk_procedure": "高风险诊疗",
 }
 
+# Who pays a settlement layer (LayerResult.payer), as forms print it.
+PAYERS = {
+    "basic_insurance": "基本医疗保险统筹基金",
+    "critical_illness": "大病保险",
+    "other_payers": "其他支付（第三方、补充保险等）",
+    "medical_assistance_slip": "医疗救助（一站式结算）",
+    "medical_assistance": "医疗救助",
+    "insurer": "承办保险公司",
+    "guangan_tilt": "倾斜支付",
+    "emergency_relief": "疾病应急救助",
+    "health_poverty_fund": "卫生扶贫救助基金",
+    "proposer": "提出方承担",
+}
+# A payer not listed here (a region's own fund, e.g. relief_fund) prints as its layer's Chinese name.
+
 SCOPES = {"in_county": "县域内", "out_county": "县域外（市内）", "out_city": "市外（省内）", "out_province": "省外"}
 
 # How the stay was settled (结算方式). Liujiang 第十三条: a claim made by hand when one-stop settlement

@@ -51,6 +51,7 @@ from jiuzhu.model.money import capital_yuan, pct, yuan, yuan_grouped
 from jiuzhu.model.outcome import SIGNER_RANKS, VERDICTS, DocumentNeed, Outcome
 from jiuzhu.model.tomlio import load_toml
 from jiuzhu.model import vocab
+from jiuzhu.model.divisions import county_name, place, township_of
 from jiuzhu.model.limits import Limits
 from jiuzhu.model.redact import one_line
 from jiuzhu.io.atomic import atomic_path
@@ -122,8 +123,30 @@ class Day:
         return self.date.day
 
 
+class NoDay:
+    """A date the case does not have (an outpatient visit's discharge): blank, and so are its parts."""
+
+    zh = y = m = d = ""
+
+    def __str__(self) -> str:
+        return ""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NO_DAY = NoDay()
+
+
 def _day(d: dt.date | None):
-    return Day(d) if d else ""
+    return Day(d) if d else NO_DAY
+
+
+class TextList(list):
+    """A list that prints as a Chinese enumeration (甲、乙), never as a Python list."""
+
+    def __str__(self) -> str:
+        return "、".join(str(x) for x in self)
 
 
 class Ns:
@@ -176,9 +199,11 @@ def wrap(path: str, v):
     if isinstance(v, dict):
         return Ns(path, v)
     if isinstance(v, list):
-        return [wrap(f"{path}[{i}]", x) for i, x in enumerate(v)]
+        return TextList(wrap(f"{path}[{i}]", x) for i, x in enumerate(v))
     if isinstance(v, dt.date):
         return Day(v)
+    if v is None:  # a value the case does not have prints as a blank, never as "None"
+        return ""
     return v
 
 
@@ -188,7 +213,7 @@ def unwrap(v):
         return {k: unwrap(x) for k, x in v._d.items()}
     if isinstance(v, list):
         return [unwrap(x) for x in v]
-    if isinstance(v, (Money, Day)):
+    if isinstance(v, (Money, Day, NoDay)):
         return str(v)
     return v
 
@@ -198,6 +223,40 @@ def unwrap(v):
 
 def _contact(c):
     return {"name": c.name, "relation": c.relation} if c else {"name": "", "relation": ""}
+
+
+def diagnosis_names(episode) -> list[str]:
+    """Diagnoses as a clerk writes them: the name the hospital sent, else the seed's name of the
+    condition (尿毒症), else the code itself (no name is known for it)."""
+    given = episode.diagnosis_names
+    out = []
+    for i, d in enumerate(episode.diagnoses):
+        name = given[i] if i < len(given) else ""
+        out.append(name or vocab.CONDITIONS.get(d) or _condition_name(d) or d)
+    return out
+
+
+def _condition_name(code: str) -> str:
+    from jiuzhu.model.conditions import tags_for
+
+    tags = tags_for(code)
+    return vocab.CONDITIONS.get(tags[0], "") if tags else ""
+
+
+def _signer(p, sig) -> dict:
+    """Who signs, from the outcome's signature plan; ``proxy`` is blank when the person signs
+    herself (a form's 代签人/代办人 is for someone else) and everything is blank with no plan."""
+    if sig is None:
+        return {"role": "", "name": "", "who": "", "proxy": "", "proxy_relation": ""}
+    role = ROLES.get(sig.signer_role, sig.signer_role)
+    relation = {"guardian": p.guardian.relation if p.guardian else "",
+                "caregiver": p.caregiver.relation if p.caregiver else "",
+                "agent": next((a.relation for a in p.agents if a.name == sig.signer_name), "")
+                if p.agents else ""}.get(sig.signer_role, "") or role
+    who = f"{sig.signer_name}（{role}）" if sig.signer_name else role
+    own = sig.signer_role == "patient"
+    return {"role": role, "name": sig.signer_name, "who": who,
+            "proxy": "" if own else sig.signer_name, "proxy_relation": "" if own else relation}
 
 
 def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = None, *,
@@ -218,20 +277,30 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
     st = outcome.settlement
     layers = []
     for l in st.layers:
-        layers.append({"id": l.id, "name_zh": l.name_zh, "name_en": l.name_en, "payer": l.payer,
+        layers.append({"id": l.id, "name_zh": l.name_zh, "name_en": l.name_en,
+                       "payer": vocab.PAYERS.get(l.payer, l.name_zh), "payer_id": l.payer,
                        "amount": Money(l.amount), "base": Money(l.base), "rate": pct(l.rate) if l.rate is not None else "",
                        "given": bool(l.given), "cite": str(l.cite or ""), "note_zh": l.note_zh})
     sig = outcome.signature
     data = dict(need.data) if need else {}
     scope = _scope(case)
     insurance = b.basic_paid + b.critical_paid + b.other_paid
+    hukou_text = str(data.get("hukou_address") or p.hukou_address)
+    # the same code as the hukou and no text of its own: the hukou's address text is the residence's too
+    residence_text = str(data.get("residence_address") or p.residence_address
+                         or (hukou_text if p.residence in ("", p.hukou) else ""))
     ctx = {
         "case": {"id": case.id or outcome.case_id},
         "person": {
             "name": p.name, "sex": "男" if sex(p.id_number) == "male" else "女", "sex_en": sex(p.id_number),
             "age": age_on(p.id_number, e.admitted), "birth": born, "id_number": p.id_number,
-            "hukou": p.hukou, "hukou_address": data.get("hukou_address", p.hukou),
-            "residence": p.residence or p.hukou, "residence_address": data.get("residence_address", p.residence or p.hukou),
+            # names, not codes: county and above from the GB/T 2260 table, below it the address text
+            # (a region's form data may carry the address text too)
+            "hukou": p.hukou, "hukou_address": place(p.hukou, hukou_text),
+            "hukou_county": county_name(p.hukou), "hukou_township": township_of(hukou_text),
+            "residence": p.residence or p.hukou,
+            "residence_address": place(p.residence or p.hukou, residence_text),
+            "residence_township": township_of(residence_text),
             "categories": "、".join(vocab.CATEGORIES.get(c, c) for c in p.categories),
             "support_mode": vocab.SUPPORT_MODES.get(p.support_mode, p.support_mode),
             "support_short": {"institutional": "集中", "home": "散居"}.get(p.support_mode, ""),
@@ -245,9 +314,9 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
         "facility": {"name": f.name, "level": vocab.FACILITY_LEVELS.get(f.level, f.level),
                      "ownership": vocab.OWNERSHIP.get(f.ownership, f.ownership), "location": f.location},
         "episode": {
-            "kind": vocab.EPISODE_KINDS.get(e.kind, e.kind), "admitted": e.admitted, "discharged": e.discharged or "",
+            "kind": vocab.EPISODE_KINDS.get(e.kind, e.kind), "admitted": e.admitted, "discharged": _day(e.discharged),
             "days": (e.discharged - e.admitted).days if e.discharged else "",
-            "diagnoses": "、".join(vocab.CONDITIONS.get(d, d) for d in e.diagnoses),
+            "diagnoses": "、".join(diagnosis_names(e)),
             "decision": vocab.DECISION_KINDS.get(e.decision, e.decision), "emergency": e.emergency,
             "scope": scope, "scope_zh": _SCOPES[scope],
             "first_contact": _first(e, "first_contact"), "referral": _first(e, "referral"),
@@ -261,7 +330,7 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
         | {"out_of_scope": Money(b.out_of_scope), "paid_on_slip": Money(b.paid_on_slip),
            "items": [{"name": it.name, "amount": Money(it.amount), "tags": "、".join(it.tags),
                       "approval": vocab.ITEM_APPROVAL.get(it.approval, it.approval), "consent": it.consent,
-                      "filed": it.filed, "proposer": it.proposer} for it in b.items],
+                      "filed": it.filed, "proposer": ROLES.get(it.proposer, it.proposer)} for it in b.items],
            "items_total": Money(sum(it.amount for it in b.items))},
         # 医保报销费用 on the Wusheng forms: what basic, critical-illness and other insurance paid.
         "insurance_paid": Money(insurance),
@@ -272,8 +341,7 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
         "paid": Money(st.paid), "assistance": Money(st.assistance), "burden": Money(st.burden),
         "verdict": {"kind": outcome.referral.kind, "zh": VERDICTS.get(outcome.referral.kind, ("", ""))[0]},
         "eligible": outcome.eligibility.eligible,
-        "signature": {
-            "role": ROLES.get(sig.signer_role, sig.signer_role) if sig else "", "name": sig.signer_name if sig else "",
+        "signature": _signer(p, sig) | {
             "rank": sig.rank if sig and sig.rank else "",
             "rank_zh": SIGNER_RANKS.get(sig.rank, ("", ""))[0] if sig and sig.rank else "",
             "decision": vocab.DECISION_KINDS.get(sig.decision, sig.decision) if sig else "",
@@ -291,7 +359,19 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
         "today": today,
         "data": data,
     }
+    ctx["township"] = _township(p, data, ctx["person"])
     return ctx
+
+
+def _township(p, data: dict, person: dict) -> str:
+    """The township (乡镇) that files for the person: the region's choice (``data.township``, a
+    9-digit code) or the hukou's, by name from the address text; the code only if no name is known."""
+    code = str(data.get("township") or p.hukou[:9])
+    if p.residence and p.residence.startswith(code) and person["residence_township"]:
+        return person["residence_township"]
+    if p.hukou.startswith(code) and person["hukou_township"]:
+        return person["hukou_township"]
+    return code if len(code) > 6 else ""
 
 
 _SCOPES = {"in_county": "县域内", "out_county": "县域外（市内）", "out_city": "市外（省内）", "out_province": "省外"}
@@ -312,8 +392,8 @@ def _first(e, kind):
 
 def _step(s):
     if s is None:
-        return {"to": "", "origin": "", "on": ""}
-    return {"to": s.to, "origin": s.origin, "on": s.on or ""}
+        return {"to": "", "origin": "", "on": NO_DAY}
+    return {"to": s.to, "origin": s.origin, "on": _day(s.on)}
 
 
 def wrap_context(ctx: dict) -> dict:
@@ -490,7 +570,7 @@ def _cell_value(env, text: str, ctx: dict):
             return None
         if isinstance(v, Money):
             return v.decimal
-        if isinstance(v, Day):
+        if isinstance(v, (Day, NoDay)):
             return str(v)
         if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
             return v
@@ -622,7 +702,8 @@ class FormSpec:
     title_en: str = ""
     source: str = ""
     ledger: str = ""  # "" (not a ledger) / any / in_county / out_of_county
-    group: str = ""
+    group: str = ""  # one sheet per value: facility.name (per hospital) or township (per 乡镇)
+    episodes: tuple[str, ...] = ()  # ledgers: the episode kinds listed (e.g. inpatient); all if empty
     overridden: bool = False
 
     @property
@@ -640,7 +721,8 @@ def region_forms(engine, code: str) -> dict[str, FormSpec]:
         raw = load_toml(Path(folder) / MANIFEST, "templates")
         for fid, t in raw.items():
             specs[fid] = FormSpec(code, fid, Path(folder) / t.get("file", f"{fid}.docx"), t.get("title_zh", fid),
-                                  t.get("title_en", ""), t.get("source", ""), t.get("ledger", ""), t.get("group", ""))
+                                  t.get("title_en", ""), t.get("source", ""), t.get("ledger", ""), t.get("group", ""),
+                                  tuple(t.get("episodes", ())))
     for fid, path in overrides.items():
         p = Path(path)
         if fid in specs:
@@ -670,8 +752,8 @@ def template_for(engine, code: str, form_id: str, chain: tuple[str, ...] = ()) -
 def context_for(engine, case: Case, outcome: Outcome, need: DocumentNeed | None, today: dt.date | None = None) -> dict:
     names = {c: (r.info.name_zh, r.info.name_en) for c, r in engine.host.regions.items()}
     info = engine.host.region(outcome.region).info
-    fid = need.form_id if need else ""
-    number = (need.data.get("number") if need else None) or "-".join(x for x in (case.id or outcome.case_id, fid) if x)
+    # 编号: the case's own number (a form id is an internal name, not for the clerk)
+    number = (need.data.get("number") if need else None) or case.id or outcome.case_id or ""
     return standard_context(case, outcome, need, region_names=names, document=info.document.number,
                             number=number, today=today)
 
@@ -681,7 +763,8 @@ def sheet_context(ctx: dict | None, spec: FormSpec, month: str = "", today: dt.d
     """The ``sheet.*`` names of a tabular sheet: who reports it, when, for which month."""
     data = (ctx or {}).get("data", {})
     facility = group if spec.group == "facility.name" and group else ((ctx or {}).get("facility", {}).get("name", ""))
-    return {"sheet": {"facility": facility, "township": data.get("township", ""),
+    township = group if spec.group == "township" and group else (ctx or {}).get("township", "")
+    return {"sheet": {"facility": facility, "township": township,
                       "contact": data.get("reporter", ""), "phone": data.get("reporter_phone", ""),
                       "month": month, "filled": today or dt.date.today(), "title_zh": spec.title_zh},
             "region": (ctx or {}).get("region", {}), "today": today or dt.date.today()}
@@ -738,31 +821,54 @@ def check_converter(fmt: str = "pdf") -> str:
     return exe
 
 
-def convert(path: Path, fmt: str = "pdf", out_dir: Path | None = None, timeout: int = 180) -> Path:
-    """Convert a .docx/.xlsx with ``soffice --headless --convert-to``; a clear error if it cannot.
+def convert(path: Path, fmt: str = "pdf", out_dir: Path | None = None, timeout: int | None = None) -> Path:
+    """Convert one .docx/.xlsx with LibreOffice; see :func:`convert_many`."""
+    return convert_many([path], fmt, out_dir, timeout)[0]
 
-    Refuses to run without a CJK font rather than produce a PDF with missing Chinese glyphs.
-    LibreOffice writes into a private folder; the result is moved into ``out_dir`` only when
-    complete.
+
+def convert_many(paths, fmt: str = "pdf", out_dir: Path | None = None, timeout: int | None = None) -> list[Path]:
+    """Convert many .docx/.xlsx files in one ``soffice --headless --convert-to`` process.
+
+    Starting LibreOffice costs seconds; one process over all files of a case (or of every case)
+    pays it once per output folder. ``out_dir`` defaults to each file's own folder. Refuses to
+    run without a CJK font rather than produce a PDF with missing Chinese glyphs; a file that
+    did not convert is named in the error. LibreOffice writes into a private folder; each result
+    is moved into place only when complete, so a failure leaves no partial PDF.
     """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        return []
     exe = check_converter(fmt)
-    out_dir = Path(out_dir or path.parent)
-    target = out_dir / f"{path.stem}.{fmt}"
-    # A private profile so that concurrent conversions (and a running office) do not collide.
-    with tempfile.TemporaryDirectory(prefix="jiuzhu-lo-") as prof:
-        work = Path(prof) / "out"
-        cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
-               "--convert-to", fmt, "--outdir", str(work), str(path)]
-        try:
-            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                 env=os.environ | {"HOME": prof})
-        except subprocess.TimeoutExpired:
-            raise JiuzhuError(f"LibreOffice did not finish converting {path.name} within {timeout} s") from None
-        made = work / f"{path.stem}.{fmt}"
-        if res.returncode != 0 or not made.exists():
-            msg = (res.stderr or res.stdout).strip().splitlines()
-            raise JiuzhuError(f"LibreOffice could not convert {path.name} to {fmt}: "
-                              f"{one_line(msg[-1], 200) if msg else 'no output'}")
-        with atomic_path(target) as tmp:
-            shutil.copyfile(made, tmp)
-    return target
+    groups: dict[Path, list[Path]] = {}
+    for p in paths:
+        groups.setdefault(Path(out_dir) if out_dir else p.parent, []).append(p)
+    targets = {}
+    for folder, files in groups.items():
+        for p in files:
+            t = folder / f"{p.stem}.{fmt}"
+            if t in targets.values():
+                raise JiuzhuError(f"two files would convert to the same {t.name} in {folder}")
+            targets[p] = t
+    for folder, files in groups.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        limit = timeout or 120 + 15 * len(files)
+        # A private profile so that concurrent conversions (and a running office) do not collide.
+        with tempfile.TemporaryDirectory(prefix="jiuzhu-lo-") as prof:
+            work = Path(prof) / "out"
+            cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
+                   "--convert-to", fmt, "--outdir", str(work), *map(str, files)]
+            try:
+                res = subprocess.run(cmd, capture_output=True, text=True, timeout=limit,
+                                     env=os.environ | {"HOME": prof})
+            except subprocess.TimeoutExpired:
+                raise JiuzhuError(f"LibreOffice did not finish converting {len(files)} file(s) within {limit} s") from None
+            failed = [p for p in files if not (work / f"{p.stem}.{fmt}").exists()]
+            if res.returncode != 0 or failed:
+                msg = (res.stderr or res.stdout).strip().splitlines()
+                which = failed[0].name if failed else files[0].name
+                raise JiuzhuError(f"LibreOffice could not convert {which} to {fmt}: "
+                                  f"{one_line(msg[-1], 200) if msg else 'no output'}")
+            for p in files:
+                with atomic_path(targets[p]) as tmp:
+                    shutil.copyfile(work / f"{p.stem}.{fmt}", tmp)
+    return [targets[p] for p in paths]

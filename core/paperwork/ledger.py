@@ -3,7 +3,10 @@
 Every Excel form whose manifest entry has ``ledger = "in_county" | "out_of_county" | "any"`` is
 a ledger: the cases of the month that fit it fill one row each, with ``SUM`` formulas for the
 totals. ``group = "facility.name"`` gives one sheet per reporting hospital (Wusheng's
-attachment 3 is declared by each hospital). All sheets go into one workbook.
+attachment 3 is declared by each hospital), ``group = "township"`` one per township with its
+name as 填报乡镇 (attachments 4–6 are kept by each township); ``episodes = ["inpatient"]`` lists
+only those episode kinds (attachment 5 is a ledger of inpatient stays). All sheets go into one
+workbook.
 """
 
 from __future__ import annotations
@@ -102,6 +105,8 @@ def build_ledger_entries(engine, entries, region: str, month: str, out: Path,
         groups: dict[str, list[dict]] = {}
         for case, outcome, reversed_ in chosen:
             if not SCOPE_FILTERS[spec.ledger](_scope(case)):
+                continue
+            if spec.episodes and case.episode.kind not in spec.episodes:  # 附件5: inpatient stays only
                 continue
             need = next((d for d in outcome.documents if d.form_id == spec.form_id), None)
             ctx = context_for(engine, case, outcome, need, today)

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from jiuzhu.model.case import Case, History
-from jiuzhu.model.errors import InputError, JiuzhuError
+from jiuzhu.model.errors import InputError
 from jiuzhu.store import db
 from jiuzhu.store.db import StoreError, shown
 from jiuzhu.store.schema import person_years, reversals, settlement_layers, settlement_programs, settlements

@@ -20,6 +20,7 @@ from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan
 from jiuzhu.model.money import pct, yuan
 from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, choose, subsidise
+from jiuzhu.model.vocab import CATEGORIES
 from jiuzhu.rules.settle import Layer
 from jiuzhu.rules.signature import resolve
 
@@ -101,7 +102,7 @@ def _special_hardship(case, ctx) -> Eligibility:
                               "enrolled in residents' basic medical insurance" if insured
                               else "not enrolled in residents' basic medical insurance",
                               "一", "GA-ELIG-1"))
-    reasons.append(ctx.reason("特殊困难群众身份：" + ("、".join(groups) if groups else "无"),
+    reasons.append(ctx.reason("特殊困难群众身份：" + ("、".join(CATEGORIES.get(g, g) for g in groups) if groups else "无"),
                               "hardship status: " + (", ".join(groups) if groups else "none"), "一", "GA-ELIG-2"))
     ok = hukou and insured and bool(groups)
     if ctx.params.has("policy_valid_to") and ctx.day > ctx.params["policy_valid_to"]:
