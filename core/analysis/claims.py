@@ -187,6 +187,7 @@ class RegionRun:
     burden: np.ndarray | None = None
     groups: int = 0
     fault: bool = False  # the region's plugin is broken or failed, not the claims
+    shifted: frozenset = frozenset()  # layer ids that move cost to a party without being assistance
 
 
 class ClaimTable:
@@ -347,13 +348,15 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
     given = {"basic_insurance", "critical_illness"} | {k for k in layers if k.startswith("other_payers")} \
         | {l.id for p in plans for l in p.layers if l.given}
+    shifted = {l.id for p in plans for l in p.layers if not l.assistance}  # lowers the burden, is not assistance
     payers = {"basic_insurance": "basic_insurance", "critical_illness": "critical_illness", "other_payers": "other_payers"}
     for p in plans:
         for l in p.layers:
             payers.setdefault(l.id, l.payer or l.id)
-    assistance = sum((v for k, v in layers.items() if k not in given), np.zeros(ct.n, dtype=np.int64))
+    assistance = sum((v for k, v in layers.items() if k not in given and k not in shifted),
+                     np.zeros(ct.n, dtype=np.int64))
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
-                     assistance, out["burden"], len(first))
+                     assistance, out["burden"], len(first), shifted=frozenset(shifted))
 
 
 # -- totals and output ----------------------------------------------------------------------------
@@ -368,7 +371,7 @@ def totals(run: RegionRun) -> dict:
     covered = run.eligible & np.isin(run.verdict, ["covered", "pay_first_claim", "reduced"])
     funds: dict[str, int] = {}
     for lid, v in run.layers.items():
-        if lid not in run.given:
+        if lid not in run.given and lid not in run.shifted:
             funds[run.payers.get(lid, lid)] = funds.get(run.payers.get(lid, lid), 0) + int(v.sum())
     b = run.burden
     pick = (lambda q: int(np.percentile(b, q, method="inverted_cdf"))) if n else (lambda q: 0)

@@ -423,6 +423,16 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
         _one_of(f"bill.items[{i}].approval", it.approval, vocab.ITEM_APPROVAL)
     for i, o in enumerate(b.other_payers):
         _one_of(f"bill.other_payers[{i}].kind", o.kind, vocab.OTHER_PAYER_KINDS)
+    for field, c in (("person.guardian", p.guardian), *((f"person.agents[{i}]", a) for i, a in enumerate(p.agents))):
+        if c is not None:
+            _contact(field, c)
+
+
+def _contact(field: str, c) -> None:
+    _one_of(field + ".entrustment", c.entrustment, {"": "", "written": "", "oral": ""})
+    for attr in ("entrusted_by", "acting_as"):
+        if getattr(c, attr):
+            _one_of(f"{field}.{attr}", getattr(c, attr), ROLES)
 
 
 def _action(field: str, a: Action) -> None:

@@ -293,9 +293,9 @@ def check_plan(plan: Plan, where: str = "plan") -> list[str]:
                 out.append(f"{w}: {cap} {v} is negative")
         valid = _valid_columns(seen)
         for col, _k in layer.base:
-            if col not in valid and not col.startswith(("items.approval.", "items.tag.")):
+            if col not in valid and not col.startswith(("items.approval.", "items.tag.", "items.line.")):
                 out.append(f"{w}: base uses unknown column {col!r}; valid: {', '.join(sorted(valid))}, "
-                           f"items.approval.STATE, items.tag.TAG")
+                           f"items.approval.STATE, items.tag.TAG, items.line.N")
         seen.append(layer.id)
     return out
 

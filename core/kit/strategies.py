@@ -86,7 +86,8 @@ def bills(draw, max_total: int = MAX_FEN) -> dict:
         items.append({"name": f"自费项目{i + 1}", "amount": yuan(draw(st.integers(0, max(fully, 1)))),
                       "tags": draw(st.lists(st.sampled_from(ITEM_TAGS), max_size=2, unique=True)),
                       "approval": draw(st.sampled_from(sorted(vocab.ITEM_APPROVAL))),
-                      "consent": draw(st.booleans()), "filed": draw(st.booleans())})
+                      "consent": draw(st.booleans()), "filed": draw(st.booleans()),
+                      "proposer": draw(st.sampled_from(["", "attending_doctor", "patient", "guardian"]))})
     total = in_scope + first + over + fully
     return {"total": yuan(total), "in_scope": yuan(in_scope), "first_self_paid": yuan(first), "over_limit": yuan(over),
             "fully_self_paid": yuan(fully), "deductible": yuan(deductible), "basic_paid": yuan(basic),

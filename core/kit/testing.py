@@ -59,7 +59,9 @@ def layer(outcome, layer_id: str) -> int:
 ILLUSTRATIVE_PARAMETERS = {
     "wusheng": {"effective_date": "2025-10-01", "a2_filing_window_days": 30},
     "liujiang": {"effective_date": "2025-06-01", "high_value_threshold": "1000",
-                 "premium_individual_contribution": "380", "extra_holidays": []},
+                 "premium_individual_contribution": "380",
+                 # 壮族三月三 rest days: illustrative (lunar 3/3–3/4 or the next weekdays), not the region's notices
+                 "extra_holidays": ["2025-03-31", "2025-04-01", "2026-04-20", "2026-04-21"]},
     "guangan": {"individual_premium": "220", "critical_illness_annual_cap": "300000",
                 "critical_illness_segments": [{"from": "5000", "to": "30000", "rate": "0.5"},
                                               {"from": "30000", "to": "100000", "rate": "0.6"},

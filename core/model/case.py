@@ -27,7 +27,14 @@ class Contact:
     name: str = ""
     relation: str = ""
     present: bool = True  # reachable in time to sign
-    able: bool = True  # has capacity and is willing to act
+    able: bool = True  # has the capacity to act (legal and mental); refusal is ``refuses``
+    refuses: bool = False  # able and reachable, but declines to decide or sign (拒绝签字)
+    # An entrusted agent's mandate (Liujiang 第十条第3项「书面委托」): ``written`` / ``oral`` / "" (not stated),
+    # who gave it (a role: patient / guardian / township) and the post the agent holds
+    # (institution_head / institution_staff / village_designee, or "" for anyone else).
+    entrustment: str = ""
+    entrusted_by: str = ""
+    acting_as: str = ""
 
 
 @attrs.frozen
@@ -125,12 +132,15 @@ ROLES = {
     "caregiver": "照料护理人",
     "institution": "供养机构",
     "institution_head": "供养机构负责人",
+    "institution_staff": "供养机构工作人员",
+    "village_designee": "村（居）委会指定人员",
     "village_committee": "村（居）委会",
     "township": "乡镇人民政府",
     "first_doctor": "首诊医生",
     "business_leader": "业务分管领导",
     "facility_leader": "医疗机构领导",
     "referring_facility": "转出医疗机构",
+    "treating_facility": "收治医疗机构",
     "county_hospital": "县人民医院/县中医医院",
     "primary_facility": "基层医疗机构",
     "city_hospital": "市级医院",
@@ -176,6 +186,7 @@ class Episode:
     # A case file may give ``diagnoses = [{ code = "C34.9", name = "肺恶性肿瘤" }]``.
     diagnosis_names: tuple[str, ...] = ()
     decision: str = "routine"  # routine / major / emergency (decision kind, Liujiang 第十一条)
+    public_interest: bool = False  # 涉及重大公共利益 (Liujiang 第十条第4项), as determined and recorded
     admission_indicated: bool = True
     path: tuple[ReferralStep, ...] = ()
     actions: tuple[Action, ...] = ()  # actions not tied to one step (e.g. an emergency phone notice)
@@ -215,7 +226,7 @@ class BillItem:
     approval: str = "none"  # approved / pending / refused / none
     consent: bool = False  # informed consent signed
     filed: bool = False  # filed with the bureau
-    proposer: str = ""  # who proposed it (institution, doctor, family)
+    proposer: str = ""  # who proposed it: a role key (ROLES) or the words on the record (主治医生, 本人 …)
 
 
 @attrs.frozen

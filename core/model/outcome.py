@@ -224,6 +224,7 @@ class LayerResult:
     given: bool = False  # taken from the settlement slip, not computed
     cite: Citation | None = None
     note_zh: str = ""
+    assistance: bool = True  # counted in the assistance total (False: cost shifted to a party, not a fund)
 
 
 @attrs.frozen
@@ -242,8 +243,9 @@ class Settlement:
 
     @property
     def assistance(self) -> int:
-        """What the layers computed by the region (not the insurance slip) pay."""
-        return sum(l.amount for l in self.layers if not l.given)
+        """What the layers computed by the region (not the insurance slip) pay as assistance; a layer that
+        shifts cost to another party (``assistance = False``) lowers the burden but is not assistance."""
+        return sum(l.amount for l in self.layers if not l.given and l.assistance)
 
 
 @attrs.frozen

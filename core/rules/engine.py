@@ -310,7 +310,8 @@ def bill_columns(case: Case) -> dict[str, int]:
     for kind, amount in b.other_by_kind().items():
         if kind != "other":
             cols[f"other.{kind}"] = amount
-    for it in b.items:
+    for i, it in enumerate(b.items):
+        cols[f"items.line.{i}"] = it.amount  # one item, for rules that decide item by item (e.g. a review status)
         key = f"items.approval.{it.approval}"
         cols[key] = cols.get(key, 0) + it.amount
         for t in it.tags:

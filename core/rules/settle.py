@@ -10,7 +10,8 @@ use the same integer arithmetic, so they agree to the fen.
 Columns a base may use: the bill fields (``total``, ``in_scope``, ``first_self_paid``,
 ``over_limit``, ``fully_self_paid``, ``out_of_scope``, ``deductible``, ``basic_paid``,
 ``critical_paid``, ``assistance_paid``, ``other_paid``), other payers by kind (``other.KIND``),
-item aggregates (``items.approval.refused``, ``items.tag.pet_ct`` …), ``paid`` and ``burden``
+item aggregates (``items.approval.refused``, ``items.tag.pet_ct`` …), one item's amount
+(``items.line.N``, the N-th item of the bill, from 0), ``paid`` and ``burden``
 (what the layers so far paid and left), ``others_paid`` (what the slip's other payers settled so
 far paid) and ``layer.ID`` (an earlier layer's amount; 0 before that layer is settled).
 
@@ -89,6 +90,9 @@ class Layer:
     given: str | None = None
     cite: Citation | None = None
     note_zh: str = ""
+    # False for a layer that moves cost off the person without being assistance (e.g. a proposer who must
+    # absorb an unapproved item, Liujiang 第十四条): it lowers the burden but is not summed as assistance.
+    assistance: bool = True
 
     @property
     def cap_program(self) -> str:
@@ -253,7 +257,8 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
                               rate=None if layer.segments else layer.rate, segments=layer.segments,
                               computed=computed, claim_cap=layer.claim_cap, annual_cap=layer.annual_cap,
                               program=layer.cap_program if layer.annual_cap is not None else "", used_before=u,
-                              burden_before=burden, binding=binding, cite=layer.cite, note_zh=layer.note_zh)
+                              burden_before=burden, binding=binding, cite=layer.cite, note_zh=layer.note_zh,
+                              assistance=layer.assistance)
         results.append(res)
         cols[f"layer.{layer.id}"] = res.amount
         paid += res.amount

@@ -13,7 +13,7 @@ How the case model carries the seed's facts (see README.md):
 - major-treatment assessment: ``appraisal`` by ``attending_doctor`` and by ``expert``;
 - self-pay items: ``bill.items`` (each an off-catalogue item), ``consent`` = Annex 3 signed,
   ``approval`` = the first review, ``filed`` = the bureau's 审核备案, tag ``emergency`` for items used
-  during a rescue; ``approval = "refused"`` is an item refused at settlement (拒付).
+  during a rescue; the money follows the status review_items() computes, never the input flag alone.
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ from jiuzhu import (
     SourceDocument,
     hookimpl,
 )
+from jiuzhu.model.case import ROLES
+from jiuzhu.model.errors import JiuzhuError
 from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.model.money import yuan
+from lunardate import LunarDate
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
-from jiuzhu.model.outcome import due_key
+from jiuzhu.model.outcome import UnknownDue, due_key
 from jiuzhu.rules.signature import resolve
 from jiuzhu.rules.workdays import add_hours, is_late, quarter_end
 
@@ -105,9 +108,14 @@ def above_primary(case) -> bool:
 
 
 def has_referral_slip(case) -> bool:
-    """首诊医生出具转诊单 (第四条第2项)."""
+    """首诊医生出具转诊单 (第四条第2项): a slip action by the first-contact doctor, or a 转诊单 among the path's
+    documents (whose author the case does not record). A slip by anyone else does not count (LJ-REF-4)."""
     e = case.episode
-    return e.has("referral_slip") or any("转诊单" in d for s in e.path for d in s.documents)
+    return e.has("referral_slip", "first_doctor") or any("转诊单" in d for s in e.path for d in s.documents)
+
+
+def slip_by_someone_else(case) -> bool:
+    return case.episode.has("referral_slip") and not has_referral_slip(case)
 
 
 def primary_referral(case) -> bool:
@@ -117,9 +125,55 @@ def primary_referral(case) -> bool:
 
 
 def filings(case):
-    """Every 外出就医备案 recorded on the episode (form or phone report)."""
+    """Every 外出就医备案 or 报备 recorded on the episode: a ``filing`` (form or phone report) or a ``notification``
+    (the model's word for 报备; 第十一条 asks for 「报备」 after an emergency)."""
     e = case.episode
-    return [a for a in (*e.actions, *(a for s in e.path for a in s.actions)) if a.kind == "filing"]
+    return [a for a in (*e.actions, *(a for s in e.path for a in s.actions)) if a.kind in ("filing", "notification")]
+
+
+def first_filed(case):
+    """The earliest filing or report, as finely as the case gives it (a date-time, else the date)."""
+    done = [a.when for a in filings(case) if a.when]
+    return min(done, key=due_key) if done else None
+
+
+def sanyuesan_window(year: int) -> tuple[dt.date, dt.date]:
+    """The calendar weeks holding lunar 3/3 and 3/4 of ``year`` (壮族三月三, Guangxi's two rest days); the rest
+    days and the weekends swapped with them (调休) fall there. The seed and the national calendar give neither."""
+    d3 = LunarDate(year, 3, 3).to_solar_date()
+    d4 = d3 + dt.timedelta(days=1)
+    return d3 - dt.timedelta(days=d3.weekday()), d4 + dt.timedelta(days=6 - d4.weekday())
+
+
+def working_days(ctx, start, n: int, what: str):
+    """The n-th working day after ``start`` on the Guangxi calendar (LJ-AMB-13 A): the national calendar plus the
+    regional 壮族三月三 rest days the deployment lists in ``extra_holidays``. A count that reaches a year's 三月三
+    weeks while the deployment lists no rest day there would come out early without a word: it is ``unknown``
+    instead (the outcome warns, naming the parameter and the year), or an error on a strict engine."""
+    due = ctx.calendar.add_working_days(start, n)
+    if isinstance(due, UnknownDue):
+        return due
+    start = start.date() if isinstance(start, dt.datetime) else start
+    listed = set(ctx.params.get("extra_holidays", ()) or ())
+    for year in range(start.year, due.year + 1):
+        lo, hi = sanyuesan_window(year)
+        if lo <= due and hi > start and not any(lo <= d <= hi for d in listed):
+            en = (f"parameters.liujiang.extra_holidays: the deadline {what} ({n} working days from "
+                  f"{start.isoformat()}) spans 壮族三月三 {year} ({lo.isoformat()}–{hi.isoformat()}), whose Guangxi "
+                  f"rest days the deployment has not listed; add them, e.g. extra_holidays = [YYYY-MM-DD, …]")
+            if ctx.calendar.strict:
+                raise JiuzhuError(en)
+            zh = (f"{what}（自{start.isoformat()}起{n}个工作日）跨越{year}年壮族三月三（{lo.isoformat()}至{hi.isoformat()}），"
+                  f"部署未列明该年广西放假日期，无法计算；请在 parameters.liujiang.extra_holidays 中补充")
+            return UnknownDue(year, zh, en)
+    return due
+
+
+def moment(m) -> str:
+    """A due date or date-time as the reasons show it: 2026-03-03 or 2026-03-03 21:30."""
+    if isinstance(m, dt.datetime):
+        return m.strftime("%Y-%m-%d %H:%M")
+    return m.isoformat() if m is not None else ""
 
 
 def at_agreement_hospital(case, ctx) -> bool:
@@ -150,17 +204,23 @@ def filing_deadline(case, ctx) -> dt.date | None:
 
 def filed_late(case, ctx) -> bool:
     due = filing_deadline(case, ctx)
-    fs = filings(case)
-    if due is None or not fs or is_emergency(case):
+    first = first_filed(case)
+    if due is None or first is None or is_emergency(case):
         return False
-    done = [a.when for a in fs if a.when]
-    first = min(done, key=due_key) if done else None
     return is_late(first, due)
 
 
+def emergency_report_due(case, ctx):
+    """送医后24小时内 (第十一条), from the admission (the time sent to hospital is not in the case): to the minute
+    when the admission's time of day is given, else by the day."""
+    return add_hours(case.episode.admission, ctx.params["emergency_filing_hours"])
+
+
 def unfiled(case, ctx) -> bool:
-    """未经备案自行外出就医 (第四条第3项): no filing of any kind. A late filing is a flag only (LJ-AMB-8 A)."""
-    if not filing_required(case, ctx) and not is_emergency(case):
+    """未经备案自行外出就医 (第四条第3项): no filing of any kind. A late filing is a flag only (LJ-AMB-8 A).
+    An emergency is never 「自行外出就医」: 第十一条 lets the facility treat first and asks for a report within 24
+    hours, a duty to track and flag (LJ-DEC-6, LJ-DEC-7), not a condition of payment."""
+    if is_emergency(case) or not filing_required(case, ctx):
         return False
     if not filings(case):
         return True
@@ -217,25 +277,34 @@ def decision_kind(case, ctx) -> str:
 
 @attrs.frozen
 class ItemReview:
+    index: int  # position on the bill (the settlement column items.line.N)
     name: str
     amount: int
     subject: bool  # 单次费用超过200元（含）: the double review applies
     cumulative: int  # 累计 self-pay of the admission up to and including this item
     bureau_filing: bool  # 单次预估超过1000元或累计超过2000元: 报民政局社会救助股审核备案
     status: str  # not_subject / approved / emergency / unapproved
-    proposer: str
+    proposer: str  # 建议方 of the item (a role); "patient" when the person herself proposed it
+    bearer: str  # who bears it: "proposer" (第十四条, moved off the person) or "person" (her share, LJ-SELF-8)
+
+
+# an item's proposer as the case may record the person herself: the role key or its Chinese words (当事人)
+PERSON_HERSELF = ("patient", "本人", "当事人", "特困人员本人")
 
 
 def review_items(case, ctx) -> list[ItemReview]:
     """第七条: every off-catalogue item of 200 yuan or more (含) needs informed consent (Annex 3) and a first
     review; a single estimate over 1,000 or a cumulative total over 2,000 also needs the bureau's 审核备案;
-    unapproved non-emergency items may be refused at settlement (第七条第4项, 第十四条)."""
+    unapproved non-emergency items may be refused at settlement (第七条第4项) and are borne by the proposer
+    (第十四条「未经审批的自费项目，原则上由建议方承担」). This one status per item drives both the reasons and the
+    money (the ``proposer_bears`` layer); the input ``approval`` is the first review's result, not the money.
+    An item the person herself proposed stays hers: she is the proposer."""
     p = ctx.params
     inclusive = p["review_threshold_inclusive"] == "inclusive"
     threshold = p["self_pay_review_threshold"]
     entrusted_exempt = case.person.entrusted and p["entrusted_double_review"] == "no"
     out, cumulative = [], 0
-    for it in case.bill.items:
+    for i, it in enumerate(case.bill.items):
         subject = (it.amount >= threshold if inclusive else it.amount > threshold) and not entrusted_exempt
         if subject or p["self_pay_cumulative_items"] == "all_off_catalogue":
             cumulative += it.amount  # LJ-AMB-4 A: small items count towards the total
@@ -249,10 +318,11 @@ def review_items(case, ctx) -> list[ItemReview]:
         else:
             bureau_ok = not bureau or it.filed or p["bureau_review_is_approval"] == "no"
             status = "approved" if it.consent and it.approval == "approved" and bureau_ok else "unapproved"
-        proposer = it.proposer or "referring_facility"  # 建议方: the proposing facility (LJ-AMB-10 A)
-        if p["proposer_default"] == "person":
-            proposer = "patient"
-        out.append(ItemReview(it.name, it.amount, subject, cumulative, bureau, status, proposer))
+        # 建议方: the facility that proposed the item unless the case records another (LJ-AMB-10 A: 第七条
+        # 「凡医疗机构建议使用」); reading B: the person always
+        proposer = (it.proposer or "treating_facility") if p["proposer_default"] == "facility" else "patient"
+        bearer = "proposer" if status == "unapproved" and proposer not in PERSON_HERSELF else "person"
+        out.append(ItemReview(i, it.name, it.amount, subject, cumulative, bureau, status, proposer, bearer))
     return out
 
 
@@ -320,10 +390,11 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "care outside Guangxi without the insurance bureau's approval: no medical assistance",
                                   "第四条第3项", "LJ-REF-11"))
     if unfiled(case, ctx):
-        who = "建议方或当事人" if not any(it.proposer for it in case.bill.items) else "建议方"
         if ctx.params["unfiled_consequence"] == "not_paid":
             kind = "not_covered"
-            reasons.append(ctx.reason(f"未经备案自行外出就医，医疗救助资金不予支付，相关费用由{who}自行承担",
+            who = outing_proposer(case)
+            reasons.append(ctx.reason("未经备案自行外出就医，医疗救助资金不予支付，相关费用由" + (
+                f"建议方（{ROLES.get(who, who)}）承担" if who else "建议方或当事人自行承担（未载明建议方，由当事人承担）"),
                                       "outside care without any filing: no medical assistance; the proposer or the "
                                       "person bears the cost", "第四条第3项", "LJ-REF-12"))
         elif kind == "covered":
@@ -340,16 +411,28 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "non-designated facility or level-2+ facility without a primary referral: the "
                                   "patient pays first and claims with receipts", "第三条第（二）项", "LJ-REF-9"))
         deadlines += _manual_claim(case, ctx)
+    elif kind == "covered" and manual_route(case):
+        reasons.append(ctx.reason(
+            "未能在定点医疗机构“一站式”直接结算的符合规定的医疗费用，持相关材料到柳江区医保部门申请手工医疗救助报销（仍予救助）",
+            "costs not settled one-stop at the designated facility are claimed by hand at the district insurance "
+            "bureau; still covered", "第十三条", "LJ-SET-3"))
+        deadlines += _manual_claim(case, ctx)
     elif branch is None and dated_rule_day(case, ctx) < ctx.params["designated_rule_from"] and (
             "assistance" not in case.facility.designations or not primary_referral(case)):
         reasons.append(ctx.reason(
             f"就医日早于{ctx.params['designated_rule_from'].isoformat()}，定点就医先行结算规定尚未适用",
             "before 2026-01-01 the pay-first rule for non-designated or unreferred care does not apply",
             "第三条第（二）项", "LJ-EFF-3"))
-    if kind == "covered":
-        reasons.append(ctx.reason("医疗救助定点医疗机构“一站式”直接结算，先诊疗后付费，入院无需押金",
-                                  "one-stop settlement at the designated facility: treat first, pay later, no deposit",
-                                  "第三条第（四）项、第十三条", "LJ-SET-1"))
+    if kind == "covered" and not manual_route(case):
+        reasons.append(ctx.reason("先诊疗后付费：入院时无需缴纳住院押金，出院时仅需结清个人应支付费用",
+                                  "treat first, pay later: no deposit on admission; at discharge only the person's "
+                                  "own share is settled", "第三条第（四）项", "LJ-SET-1"))
+        reasons.append(ctx.reason("通过基本医保、大病保险、医疗救助“一站式”结算系统直接结算",
+                                  "settled directly through the one-stop system (basic, critical illness, assistance)",
+                                  "第十三条", "LJ-SET-2"))
+    if kind != "not_covered":
+        reasons += _compliant_reasons(case, ctx)
+    reasons += _late_claim(case, ctx, deadlines)
     reasons += _self_pay_reasons(case, ctx)
     return ReferralVerdict(kind, tuple(reasons), tuple(deadlines))
 
@@ -362,14 +445,47 @@ def _path_flags(case, ctx) -> list[Reason]:
         out.append(ctx.reason("紧急抢救：医疗机构可先行救治，无需事前转诊、签字，送医后24小时内补办备案",
                               "emergency: treat first without prior referral or signature; file within 24 hours",
                               "第十一条", "LJ-REF-13"))
+        rule = "LJ-DEC-6" if institutional(case) else "LJ-DEC-7"
+        due, first = emergency_report_due(case, ctx), first_filed(case)
+        if not filings(case):
+            out.append(ctx.reason(f"合规提示：未见送医后的备案/报备记录，应于{moment(due)}前（送医后24小时内）办理；"
+                                  "报备是应办事项，不是救助支付的条件",
+                                  f"compliance: no report after the emergency admission yet; due by {moment(due)} "
+                                  "(24 hours); a duty, not a condition of payment", "第十一条", rule))
+        elif is_late(first, due):
+            out.append(ctx.reason(f"合规提示：送医后备案/报备逾期（{moment(first)}，应于{moment(due)}前）；"
+                                  "本办法未规定逾期的其他后果，不影响救助",
+                                  f"compliance: the emergency report was late ({moment(first)}, due "
+                                  f"{moment(due)}); the measure states no other consequence: payment unaffected",
+                                  "第十一条", rule))
         return out
     first = next((s for s in e.path if s.kind == "first_contact"), None)
     if first is not None and first.to_level != "primary":
         out.append(ctx.reason("未在供养机构内设医疗机构、镇卫生院或社区卫生服务中心首诊",
                               "first contact was not at a primary facility", "第四条第1项", "LJ-REF-2"))
-    if case.facility.level == "county" and not has_referral_slip(case) and not under_agreement(case, ctx):
+    elif above_primary(case) and not under_agreement(case, ctx) and (
+            first is None or any(s.kind == "self" for s in e.path)):
+        out.append(ctx.reason("合规提示：未经首诊，自行前往" + ("区级及以上医院" if above_primary(case) else "医院") + "就医",
+                              "compliance: self-presentation without first contact at a primary facility",
+                              "第四条第1项", "LJ-REF-2"))
+    if slip_by_someone_else(case):
+        out.append(ctx.reason("合规提示：转诊单非首诊医生出具，不视为转诊单", "compliance: the referral slip is not by the "
+                              "first-contact doctor and does not count", "第四条第2项", "LJ-REF-4"))
+    elif case.facility.level == "county" and not has_referral_slip(case) and not under_agreement(case, ctx):
         out.append(ctx.reason("转至区级医院未见首诊医生出具的转诊单", "no referral slip from the first-contact doctor",
                               "第四条第2项", "LJ-REF-4"))
+    if not institutional(case) and filing_required(case, ctx) and filings(case) \
+            and not any(a.by == "township" for a in filings(case)):
+        out.append(ctx.reason("合规提示：已报镇人民政府备案，未见镇人民政府统一报柳江区民政局备案",
+                              "compliance: filed with the township, but the township's filing with the bureau is "
+                              "not recorded", "第四条第2项", "LJ-REF-6"))
+    phone_due = _phone_form_due(case, ctx)
+    if phone_due is not None:
+        forms = [a.on for a in filings(case) if a.method == "form" and a.kind == "filing" and a.on]
+        if forms and is_late(min(forms), phone_due):
+            out.append(ctx.reason(f"合规提示：电话报备后补表逾期（{min(forms).isoformat()}，应于{moment(phone_due)}前）",
+                                  f"compliance: the form after the phone report was late ({min(forms).isoformat()}, "
+                                  f"due {moment(phone_due)})", "第四条第2项", "LJ-REF-8"))
     if needs_regional_procedure(case, ctx):
         docs = {d for s in e.path for d in s.documents}
         missing = [d for d in ("转诊转院申请", "医疗救助申请") if d not in docs]
@@ -412,14 +528,47 @@ def _filing_deadlines(case, ctx) -> list[Deadline]:
                             "村（居）委会、镇人民政府", "柳江区民政局", due,
                             f"入院{ctx.params['filing_hours']}小时内（备选解释）" if due else "救助支付前（未规定时限）",
                             ctx.cite("第四条第2项", "LJ-REF-6")))
-    phone = next((a for a in filings(case) if a.method == "phone" and a.on), None)
-    if phone is not None:
-        start = phone.on if ctx.params["phone_followup_start"] == "phone_report" else e.admitted  # LJ-AMB-14
+    due = _phone_form_due(case, ctx)
+    if due is not None:
+        n = ctx.params["phone_form_working_days"]
         out.append(Deadline("电话报备后补交《外出就医备案表》", "supply the filing form after the phone report",
-                            "供养机构" if inst else "村（居）委会", "柳江区民政局",
-                            ctx.calendar.add_working_days(start, ctx.params["phone_form_working_days"]),
-                            "电话报备后3个工作日内", ctx.cite("第四条第2项", "LJ-REF-8")))
+                            "供养机构" if inst else "村（居）委会", "柳江区民政局", due,
+                            f"电话报备后{n}个工作日内" + ("" if inst else "（备选解释）"), ctx.cite("第四条第2项", "LJ-REF-8")))
     return out
+
+
+def _phone_form_due(case, ctx):
+    """「集中供养《外出就医备案表》……特殊情况可先电话报备，3个工作日内补表」 (第四条第2项): the sentence is about the
+    institutional form; home-based persons get the limit only under LJ-AMB-16 B. None when no phone report."""
+    phone = next((a for a in filings(case) if a.method == "phone" and a.on), None)
+    if phone is None or is_emergency(case) or not (
+            institutional(case) or ctx.params["home_deadlines"] == "institutional_limits"):
+        return None
+    start = phone.on if ctx.params["phone_followup_start"] == "phone_report" else case.episode.admitted  # LJ-AMB-14
+    return working_days(ctx, start, ctx.params["phone_form_working_days"], "电话报备后补表")
+
+
+def manual_route(case) -> bool:
+    """第十三条: the stay was not settled one-stop (one-stop failed, or the facility is not networked)."""
+    return case.episode.settlement in ("manual", "not_networked")
+
+
+def outing_proposer(case) -> str:
+    """建议方 of an unfiled outing (第四条第3项): the episode's recorded proposer, unless it is the person herself
+    (then she is 当事人). Not the proposer of a self-pay item: that is another fact (LJ-AMB-10)."""
+    who = case.episode.proposed_by
+    return "" if who in ("", "patient") else who
+
+
+def _late_claim(case, ctx, deadlines) -> list[Reason]:
+    """LJ-SET-4: a manual claim made after its 15 working days is flagged; the seed states no consequence."""
+    claimed = case.episode.claimed_on
+    due = next((d.due for d in deadlines if "手工" in d.what_zh), None)
+    if claimed is None or not is_late(claimed, due):
+        return []
+    return [ctx.reason(f"合规提示：手工报销申请逾期（{claimed.isoformat()}，应于{moment(due)}前）；本办法未规定逾期后果，不影响救助",
+                       f"compliance: the manual claim was late ({claimed.isoformat()}, due {moment(due)}); the "
+                       "measure states no consequence: payment unaffected", "第十三条", "LJ-SET-4")]
 
 
 def _manual_claim(case, ctx) -> list[Deadline]:
@@ -430,9 +579,9 @@ def _manual_claim(case, ctx) -> list[Deadline]:
     if institutional(case):
         return [Deadline("凭票据向柳江区医保局申请手工医疗救助报销", "claim assistance manually with receipts",
                          "供养机构协助", "柳江区医疗保障局",
-                         ctx.calendar.add_working_days(e.discharged, ctx.params["manual_claim_working_days"]),
+                         working_days(ctx, e.discharged, ctx.params["manual_claim_working_days"], "手工报销申请"),
                          "出院后15个工作日内", ctx.cite("第十三条", "LJ-SET-4"))]
-    due = (ctx.calendar.add_working_days(e.discharged, ctx.params["manual_claim_working_days"])
+    due = (working_days(ctx, e.discharged, ctx.params["manual_claim_working_days"], "手工报销申请")
            if ctx.params["home_deadlines"] == "institutional_limits" else None)
     return [Deadline("凭票据向柳江区医保局申请手工医疗救助报销", "claim assistance manually with receipts",
                      "村（居）委会或监护人协助", "柳江区医疗保障局", due,
@@ -440,57 +589,137 @@ def _manual_claim(case, ctx) -> list[Deadline]:
 
 
 def _self_pay_reasons(case, ctx) -> list[Reason]:
+    """One reason per reviewed item, from the same status that moves its money (review_items)."""
+    from jiuzhu.model.case import ROLES
     out = []
     reviewer = "供养机构负责人" if institutional(case) else "村（居）委会负责人会同监护人或委托代理人"
     for r in review_items(case, ctx):
+        amount = yuan(r.amount)
         if r.status == "unapproved":
             out.append(ctx.reason(
-                f"自费项目{yuan(r.amount)}元未经审批：{reviewer}有权在结算时拒付，不得从特困供养经费或救助资金列支，由建议方承担",
-                f"self-pay item of {yuan(r.amount)} yuan not approved: may be refused at settlement and is borne by "
-                "the proposer", "第七条第4项、第十四条", "LJ-SELF-7"))
+                f"未经审批的非急救自费项目{amount}元：{reviewer}有权在结算时拒付，不得从特困供养经费或救助资金列支",
+                f"unapproved non-emergency self-pay item of {amount} yuan: refusable at settlement, not payable from "
+                "support or assistance funds", "第七条第4项", "LJ-SELF-7"))
+            if r.bearer == "proposer":
+                who = ROLES.get(r.proposer, r.proposer)
+                out.append(ctx.reason(f"该项目由建议方（{who}）承担：不计入个人负担，亦不属医疗救助",
+                                      f"borne by the proposer ({r.proposer}): neither the person's burden nor "
+                                      "assistance", "第十四条", "LJ-SELF-9"))
+            else:
+                out.append(ctx.reason("该项目系本人建议使用：建议方即本人，由本人承担",
+                                      "proposed by the person herself: she is the proposer and bears it",
+                                      "第十四条", "LJ-SELF-9"))
         elif r.status == "emergency":
-            out.append(ctx.reason(f"急救自费项目{yuan(r.amount)}元：不适用拒付，事后审核",
-                                  f"emergency self-pay item of {yuan(r.amount)} yuan: not refusable; reviewed afterwards",
+            out.append(ctx.reason(f"急救自费项目{amount}元：不适用拒付，事后审核，优先从特困人员供养金或临时救助资金中统筹解决",
+                                  f"emergency self-pay item of {amount} yuan: not refusable; reviewed afterwards and "
+                                  "funded first from the support allowance or temporary assistance",
                                   "第七条第4项", "LJ-SELF-10"))
         elif r.status == "approved":
-            out.append(ctx.reason(f"经审批同意的自费项目{yuan(r.amount)}元，优先从特困人员供养金或临时救助资金中统筹解决",
-                                  f"approved self-pay item of {yuan(r.amount)} yuan: funded first from the support "
+            out.append(ctx.reason(f"经审批同意的自费项目{amount}元，优先从特困人员供养金或临时救助资金中统筹解决",
+                                  f"approved self-pay item of {amount} yuan: funded first from the support "
                                   "allowance or temporary assistance", "第十四条", "LJ-SELF-8"))
+        else:
+            out.append(ctx.reason(f"自费项目{amount}元低于双审核起点，无需审批，按合理自费处理",
+                                  f"self-pay item of {amount} yuan below the review trigger: no approval needed, "
+                                  "treated as reasonable self-pay", "第七条", "LJ-AMB-31"))
     return out
 
 
 # -- signature (第十条、第十一条) ----------------------------------------------------------------
 
+# 第十条第3项「经特困人员、监护人或乡镇政府书面委托的供养机构负责人/工作人员，或村（居）民委员会指定人员」
+ENTRUSTORS = ("patient", "guardian", "township")
+AGENT_POSTS = ("institution_head", "institution_staff", "village_designee")
+# 第十条注「涉及重大医疗决策时，集中供养机构或村（居）民委员会可作为委托代理人履行签字职责」 (LJ-SIGN-7)
+MAJOR_AGENT_POSTS = ("institution", "village_committee")
+RANK_ZH = {1: "本人", 2: "法定监护人或法定义务人", 3: "委托代理人", 4: "供养机构负责人或村（居）委会负责人"}
+
+
+def agent_mandate(case, ctx):
+    """LJ-SIGN-4: only a written entrustment, given by the person, the guardian or the township government, to
+    the institution's head or staff or a village-committee designee, makes rank 3; for a major decision the
+    institution or the village committee itself may be the agent (LJ-SIGN-7). An oral entrustment does not."""
+    posts = AGENT_POSTS + (MAJOR_AGENT_POSTS if decision_kind(case, ctx) == "major" else ())
+
+    def check(a):
+        if a.entrustment != "written":
+            how = "口头委托" if a.entrustment == "oral" else "未载明书面委托"
+            return (f"{how}，不构成第三顺位（须书面委托）",
+                    f"{'oral entrustment' if a.entrustment == 'oral' else 'no written entrustment stated'}: "
+                    "not rank 3 (a written entrustment is required)")
+        if a.entrusted_by not in ENTRUSTORS:
+            return ("委托人须为特困人员本人、监护人或乡镇政府", "the entrustor must be the person, the guardian or the township")
+        if a.acting_as not in posts:
+            return ("受托人须为供养机构负责人/工作人员或村（居）民委员会指定人员",
+                    "the agent must be the institution's head or staff or a village-committee designee")
+        return None
+    return check
+
 
 def resolve_signer(case, ctx):
     """第十条: 本人 → 法定监护人或法定义务人 → 委托代理人 → 供养机构负责人/村（居）委会负责人（报民政局备案）.
-    「有前一顺位且具备能力时，不得越位」: a higher rank present and able is never skipped. An able higher rank
-    who cannot be reached keeps the authority (LJ-AMB-21 A); reading B passes it down.
+    「有前一顺位且具备能力时，不得越位」: a higher rank present and able is never skipped; one who refuses or cannot
+    be reached keeps the authority (LJ-AMB-21 A; reading B passes an unreachable one down). 「或涉及重大公共利益时」:
+    rank 4 signs whoever else exists (LJ-AMB-20 A; reading B: only when ranks 1–3 are absent).
 
-    Returns (rank, role, name, passed_over, notes)."""
-    p = case.person
-    passes_down = ctx.params["unreachable_passes_down"] == "yes"
-    rank, role, name, passed = resolve(p, unreachable_passes_down=passes_down)
-    if role == "village_committee" and institutional(case):
-        role, name = "institution_head", p.institution
+    Returns (walk, notes)."""
+    from jiuzhu.rules.signature import walk
+    e = case.episode
+    override = e.public_interest and ctx.params["public_interest_overrides_order"] == "yes"
+    w = walk(case.person, unreachable_passes_down=ctx.params["unreachable_passes_down"] == "yes",
+             agent_valid=agent_mandate(case, ctx), public_interest=override)
+    if w.role == "village_committee" and institutional(case):
+        w = attrs.evolve(w, role="institution_head", name=case.person.institution)
     notes = []
-    holder = p.guardian if rank == 2 else next((a for a in p.agents if a.name == name), None) if rank == 3 else None
-    if holder is not None and not holder.present:
-        notes.append(ctx.reason("具备能力的上一顺位暂无法联系：不得越位，非紧急治疗应等待其签字",
-                                "the able higher rank cannot be reached: no skipping; non-emergency treatment waits",
-                                "第十条", "LJ-AMB-21"))
-    return rank, role, name, passed, notes
+    for i, (a, zh, en) in enumerate(w.rejected):
+        n = case.person.agents.index(a) + 1
+        notes.append(ctx.reason(f"第{n}名委托代理人：{zh}", f"agent {n}: {en}", "第十条第3项", "LJ-SIGN-4"))
+    silent = [f for f in ("person.has_full_capacity", "person.conscious") if f in case.defaulted]
+    if silent and w.rank == 1:
+        notes.append(ctx.reason(
+            "未载明本人民事行为能力或神志状况的评估结果：按具备完全民事行为能力且神志清楚处理，由本人签字（见警告）"
+            + ("；已有法定监护人，应先核实评估结果" if case.person.guardian is not None else ""),
+            "the person's capacity or lucidity assessment is not stated: assumed capable and lucid, so the person "
+            "signs (see warnings)" + ("; a legal guardian exists: verify the assessment first"
+                                       if case.person.guardian is not None else ""), "第十条第1项", "LJ-SIGN-2"))
+    urgent = is_emergency(case)
+    if w.state == "waits":
+        notes.append(ctx.reason("具备能力的上一顺位暂无法联系：不得越位，" + (
+            "紧急抢救先行救治" if urgent else "非紧急治疗应等待其签字"),
+            "the able higher rank cannot be reached: no skipping; " + (
+                "emergency: treat first" if urgent else "non-emergency treatment waits"), "第十条", "LJ-AMB-21"))
+    elif w.state == "refuses":
+        notes.append(ctx.reason(
+            f"第{w.rank}顺位{RANK_ZH[w.rank]}具备能力但拒绝签字：不得越位，不转由后一顺位签字；" + (
+                "紧急抢救先行救治，无需事前签字" if urgent else "拒绝记入决策记录，非紧急治疗不得实施"),
+            f"rank {w.rank} is able but refuses: no skipping, the next rank may not sign instead; " + (
+                "emergency: treat first, no prior signature" if urgent else
+                "the refusal is recorded and non-emergency treatment may not proceed"), "第十条", "LJ-AMB-21"))
+    elif w.state == "override":
+        notes.append(ctx.reason("涉及重大公共利益：由" + ("集中供养机构负责人" if institutional(case) else
+                                                   "分散供养人员所在村（居）民委员会负责人") + "签字，并报民政局备案",
+                                "major public interest: the head of the institution or village committee signs, "
+                                "filed with the bureau", "第十条第4项", "LJ-AMB-20"))
+    elif e.public_interest:  # LJ-AMB-20 B
+        notes.append(ctx.reason("涉及重大公共利益，但按备选解释仍须无前三顺位人员时方由第四顺位签字",
+                                "major public interest, but under reading B rank 4 still needs ranks 1–3 to be absent",
+                                "第十条第4项", "LJ-AMB-20"))
+    return w, notes
 
 
 @hookimpl
 def jiuzhu_signature(case, ctx):
-    rank, role, name, passed, notes = resolve_signer(case, ctx)
+    w, notes = resolve_signer(case, ctx)
+    rank, role, name, passed = w.rank, w.role, w.name, w.passed
     kind = decision_kind(case, ctx)
-    rank_zh = {1: "本人", 2: "法定监护人或法定义务人", 3: "委托代理人", 4: "供养机构负责人或村（居）委会负责人"}[rank]
+    rank_zh = RANK_ZH[rank]
+    # 紧急抢救「无需事前签字」: nobody signs at rank 4 before care, so nothing is filed for a signature that was
+    # never given; a rank-4 signature the case records afterwards is filed as usual (LJ-DEC-5, LJ-SIGN-6)
+    signed_4 = rank == 4 and (kind != "emergency" or case.episode.has("signature", role))
     reasons = [ctx.reason(f"签字主体：第{rank}顺位（{rank_zh}）；有前一顺位且具备能力时不得越位",
                           f"signer: rank {rank}; no rank skipped while a higher one is able", "第十条", "LJ-SIGN-1"),
-               ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if rank == 4 else ""),
-                          f"rank {rank} signs" + (", filed with the bureau" if rank == 4 else ""),
+               ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if signed_4 else ""),
+                          f"rank {rank} signs" + (", filed with the bureau" if signed_4 else ""),
                           f"第十条第{rank}项", f"LJ-SIGN-{rank + 1}"),
                ctx.reason("谁签字、谁负责：签字人、顺位及其依据记入决策记录",
                           "whoever signs is accountable: signer, rank and basis are recorded", "第三条第（三）项",
@@ -499,7 +728,11 @@ def jiuzhu_signature(case, ctx):
                            f"LJ-SIGN-{po.rank + 1}") for po in passed]
     reasons += notes
     approvals, deadlines = [], []
-    if rank == 4:
+    if rank == 4 and not signed_4:
+        reasons.append(ctx.reason("紧急抢救无需事前签字：未有第四顺位签字，无需报民政局备案签字（送医后24小时内补办备案）",
+                                  "emergency without prior signature: no rank-4 signature to file (the 24-hour "
+                                  "post-filing still applies)", "第十一条", "LJ-DEC-5"))
+    if signed_4:
         approvals.append("civil_affairs_bureau")
         deadlines.append(Deadline("第四顺位签字报民政局备案", "file the rank-4 signature with the bureau",
                                   "供养机构负责人" if institutional(case) else "村（居）委会负责人", "柳江区民政局", None,
@@ -539,18 +772,51 @@ def jiuzhu_signature(case, ctx):
 # -- money (第六条、第十四条) --------------------------------------------------------------------
 
 
+COMPLIANT_BASE = {  # 「合规医疗费用（符合医保目录）」: which slip columns it covers (parameter compliant_costs)
+    "in_scope": "in_scope",
+    "listed": "in_scope + first_self_paid",
+    "listed_and_over_limit": "in_scope + first_self_paid + over_limit",
+}
+
+
+def compliant_base(ctx) -> str:
+    """第六条「合规医疗费用（符合医保目录）」 after basic, critical-illness and other insurance."""
+    return f"{COMPLIANT_BASE[ctx.params['compliant_costs']]} - layer.basic_insurance - layer.critical_illness " \
+           "- others_paid"
+
+
+def proposer_layer(case, ctx) -> Layer | None:
+    """第十四条: the unapproved items whose proposer is not the person, moved off her burden. What the proposer
+    absorbs is not medical assistance (``assistance = False``), so it is never summed as such."""
+    lines = [f"items.line.{r.index}" for r in review_items(case, ctx) if r.bearer == "proposer"]
+    if not lines:
+        return None
+    return Layer("proposer_bears", "未经审批自费项目由建议方承担（结算时拒付，非救助资金）",
+                 "unapproved self-pay borne by the proposer (refused at settlement; not assistance)",
+                 payer="proposer", base=" + ".join(lines), cite=ctx.cite("第十四条", "LJ-SELF-9"), assistance=False)
+
+
 @hookimpl
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """第六条: 住院医疗救助不设起付线，按应计入的住院医疗救助费用的100%给予救助，年累计救助最高限额为60000元；
-    仍有不足的，由救助供养经费予以支持. 第十四条: unapproved self-pay refused at settlement falls on the proposer."""
-    if not referral.covered:
-        return Plan()  # 医疗救助资金不予支付 (第四条第3项)
+    仍有不足的，由救助供养经费予以支持. 第十四条: unapproved self-pay falls on the proposer, whether or not
+    assistance is paid for the stay."""
+    shift = proposer_layer(case, ctx)
+    if not referral.covered:  # 医疗救助资金不予支付 (第四条第3项); 第十四条 still holds
+        layers = [shift] if shift else []
+        if unfiled(case, ctx) and ctx.params["unfiled_consequence"] == "not_paid" and outing_proposer(case):
+            # 「相关费用由建议方或当事人自行承担」: a recorded proposer of the outing bears what is left; not assistance
+            layers.append(Layer("outing_proposer_bears", "未经备案外出就医相关费用由建议方承担（非救助资金）",
+                                "unfiled outside care: the remaining cost borne by the proposer (not assistance)",
+                                payer="proposer", base="burden", cite=ctx.cite("第四条第3项", "LJ-REF-12"),
+                                assistance=False))
+        return Plan(tuple(layers))
     p = ctx.params
     layers = []
     if case.episode.kind == "inpatient":
         # other schemes stand after medical assistance (payer_order): at this point others_paid is what the
         # payers placed before it paid (none by default), so they never reduce medical assistance's base
-        after_insurance = "in_scope - layer.basic_insurance - layer.critical_illness - others_paid"
+        after_insurance = compliant_base(ctx)
         if p["countable_ma_source"] == "slip":  # LJ-AMB-28 B: the one-stop system's figure, taken as given
             ma = Layer.from_slip("assistance_paid", ctx.cite("第六条第二款", "LJ-AMB-28"))
         else:
@@ -563,11 +829,25 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         if p["cap_includes_relief_fund"] == "no":  # LJ-AMB-1 A: the cap bounds medical assistance only
             layers.append(Layer("relief_fund", "救助供养经费", "support fund", payer="relief_fund",
                                 base=f"{after_insurance} - layer.{ma.id}", cite=ctx.cite("第六条第一款", "LJ-PAY-6")))
-    if case.bill.items and p["proposer_default"] == "facility":  # LJ-AMB-10 B: the person bears it
-        layers.append(Layer("proposer_bears", "未经审批自费项目由建议方承担（结算时拒付）",
-                            "unapproved self-pay refused at settlement, borne by the proposer", payer="proposer",
-                            base="items.approval.refused", cite=ctx.cite("第十四条", "LJ-SELF-9")))
+    if shift:
+        layers.append(shift)
     return Plan(tuple(layers))
+
+
+def _compliant_reasons(case, ctx) -> list[Reason]:
+    """Say what of the slip's listed costs the chosen reading of 「合规医疗费用（符合医保目录）」 leaves with the person."""
+    b, choice = case.bill, ctx.params["compliant_costs"]
+    left = [(zh, en, amt) for zh, en, amt, inside in (
+        ("乙类先行自付", "Class-B first self-pay", b.first_self_paid, choice != "in_scope"),
+        ("超限价自付", "over-limit cost", b.over_limit, choice == "listed_and_over_limit")) if amt and not inside]
+    if not left or case.episode.kind != "inpatient":
+        return []
+    zh = "、".join(f"{z}{yuan(a)}元" for z, _, a in left)
+    en = ", ".join(f"{e} {yuan(a)} yuan" for _, e, a in left)
+    return [ctx.reason(f"{zh}不计入合规医疗费用（按{'政策范围内费用' if choice == 'in_scope' else '医保目录内费用'}理解），"
+                       "由本人承担；另一理解见参数 compliant_costs",
+                       f"{en} not counted as compliant cost under the reading chosen (parameter compliant_costs): "
+                       "left with the person", "第六条第一款", "LJ-PAY-2")]
 
 
 def premium_subsidy(ctx) -> PremiumSubsidy:
@@ -634,14 +914,14 @@ def jiuzhu_documents(case, ctx, outcome):
              "signer_role": sig.signer_role, "signer_rank": sig.rank,
              "opinion_by": "供养机构" if inst else "村（居）委会"},
             ctx.cite("第十一条、附件4", "LJ-DOC-4")))
-    if sig and sig.rank == 4:
+    if sig and sig.rank == 4 and "civil_affairs_bureau" in sig.approvals:
         docs.append(DocumentNeed(
             "rank4_filing", "第四顺位签字报民政局备案", "rank-4 signature filed with the bureau",
             "供养机构负责人" if inst else "村（居）委会负责人", None,
             {**_person_data(case), "signer": sig.signer_name, "decision": sig.decision,
              "passed_over": [po.why_zh for po in sig.passed_over]},
             ctx.cite("第十条第4项", "LJ-DOC-7")))
-    if outcome.referral.kind == "pay_first_claim":
+    if outcome.referral.kind == "pay_first_claim" or (outcome.referral.covered and manual_route(case)):
         due = next((d.due for d in outcome.referral.deadlines if "手工" in d.what_zh), None)
         docs.append(DocumentNeed(
             "manual_claim", "手工医疗救助报销申请材料", "manual assistance claim package",

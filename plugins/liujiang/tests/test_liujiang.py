@@ -205,7 +205,6 @@ def test_unfiled_outside_care_is_not_paid():
 
 
 @rule("LJ-AMB-9")
-@rule("LJ-REF-3")
 def test_primary_admission_needs_no_filing_by_default():
     over = {"facility": {"name": "拉堡镇卫生院", "level": "primary"}, "episode": {"path": []}}
     out = evaluate(over)
@@ -402,13 +401,15 @@ def test_high_value_threshold_is_a_deployment_parameter():
 
 
 NO_CAPACITY = {"has_full_capacity": False}
+# 第十条第3项: a written entrustment by the township government to a person the village committee designates
+WRITTEN_VILLAGE = {"entrustment": "written", "entrusted_by": "township", "acting_as": "village_designee"}
 
 
 @rule("LJ-SIGN-3")
 @rule("LJ-AMB-21")
 def test_unreachable_guardian_keeps_the_authority():
     over = {"person": {**NO_CAPACITY, "guardian": {"name": "韦某", "present": False},
-                       "agents": [{"name": "某村干部", "relation": "村委会指定人员"}]}}
+                       "agents": [{"name": "某村干部", "relation": "村委会指定人员", **WRITTEN_VILLAGE}]}}
     out = evaluate(over)
     assert (out.signature.signer_role, out.signature.rank) == ("guardian", 2)  # A: no skipping
     assert "LJ-AMB-21" in rules_cited(out)
@@ -418,7 +419,9 @@ def test_unreachable_guardian_keeps_the_authority():
 
 @rule("LJ-SIGN-4")
 def test_entrusted_agent_signs_at_rank_3():
-    out = evaluate({"person": {**NO_CAPACITY, "agents": [{"name": "某护理员", "relation": "供养机构工作人员"}]}})
+    out = evaluate({"person": {**NO_CAPACITY, "agents": [{"name": "某护理员", "relation": "供养机构工作人员",
+                                                          "entrustment": "written", "entrusted_by": "township",
+                                                          "acting_as": "institution_staff"}]}})
     assert (out.signature.signer_role, out.signature.rank) == ("agent", 3)
     assert [p.rank for p in out.signature.passed_over] == [1, 2]
     assert "rank4_filing" not in [d.form_id for d in out.documents]
@@ -536,3 +539,451 @@ def test_consent_form_routes_the_review_by_support_mode():
     inst = [d for d in evaluate({**specs, "person": INSTITUTIONAL}).documents if d.form_id == "attachment_3"][0]
     assert inst.data["first_reviewer"] == "供养机构负责人"
     assert inst.data["bureau_route"] == "供养机构报柳江区民政局社会救助股"
+
+
+# == money follows the computed review status (第七条第4项, 第十四条) ======================================
+# BASE: in-scope 10000, basic insurance 7000 → medical assistance 10000 − 7000 = 3000 (第六条, 100%, no 起付线).
+
+
+def item_bill(amount, **item):
+    """One off-catalogue item on top of BASE's 10000 in-scope cost."""
+    it = {"name": "目录外项目", "amount": amount, **item}
+    return {"bill": {"total": str((to_fen("10000", "x") + to_fen(amount, "x")) / 100), "in_scope": "10000",
+                     "basic_paid": "7000", "fully_self_paid": amount, "items": [it]}}
+
+
+@rule("LJ-SELF-6")
+@rule("LJ-SELF-9")
+def test_unapproved_item_moves_to_the_proposer_whatever_the_input_flag():
+    # 1500 with consent and a passed first review, but 1500 > 1000 needs the bureau's 审核备案, not filed →
+    # unapproved (LJ-AMB-24 A); the input approval is "approved", not "refused", yet the proposer bears it
+    out = evaluate(item_bill("1500", consent=True, approval="approved", filed=False))
+    assert layer(out, "medical_assistance") == 300000 and layer(out, "proposer_bears") == 150000
+    # 11500 − 7000 basic − 3000 assistance − 1500 proposer = 0 for the person
+    assert out.settlement.burden == 0
+    why = [r.zh for r in out.referral.reasons if r.cite.rule == "LJ-SELF-9"]
+    assert why and "收治医疗机构" in why[0]  # the default proposer (LJ-AMB-10 A) named in the reason
+
+
+@rule("LJ-SELF-7")
+def test_unapproved_item_without_any_review_is_moved_too():
+    out = evaluate(item_bill("600", consent=False, approval="none"))
+    assert layer(out, "proposer_bears") == 60000 and out.settlement.burden == 0  # 10600 − 7000 − 3000 − 600
+
+
+@rule("LJ-SELF-10")
+def test_a_refused_emergency_item_stays_funded_as_reasonable_self_pay():
+    # 第七条第4项 refuses 「非急救」 items only: the input says refused, the computed status is emergency
+    out = evaluate(item_bill("2800", approval="refused", tags=["emergency"]))
+    assert "proposer_bears" not in [l.id for l in out.settlement.layers]
+    assert out.settlement.burden == 280000  # 12800 − 7000 − 3000: the person's share, from her allowance (第十四条)
+    assert "LJ-SELF-10" in rules_cited(out) and "LJ-SELF-9" not in rules_cited(out)
+
+
+@rule("LJ-AMB-31")
+def test_a_refused_item_below_the_trigger_is_not_moved():
+    out = evaluate(item_bill("150", approval="refused"))  # 150 < 200: not subject to the double review
+    assert "proposer_bears" not in [l.id for l in out.settlement.layers]
+    assert out.settlement.burden == 15000  # 10150 − 7000 − 3000
+
+
+@rule("LJ-AMB-10")
+def test_an_item_the_person_proposed_stays_with_her():
+    out = evaluate(item_bill("600", approval="refused", proposer="patient"))
+    assert "proposer_bears" not in [l.id for l in out.settlement.layers]
+    assert out.settlement.burden == 60000  # she is the 建议方
+    assert any("本人建议使用" in r.zh for r in out.referral.reasons)
+
+
+def test_an_item_proposer_written_in_chinese_is_read_the_same():
+    assert evaluate(item_bill("600", proposer="本人")).settlement.burden == 60000  # the person herself
+    out = evaluate(item_bill("600", proposer="主治医生"))  # free text naming someone else
+    assert layer(out, "proposer_bears") == 60000 and any("主治医生" in r.zh for r in out.referral.reasons)
+
+
+def test_the_proposer_bears_the_item_even_when_the_stay_is_not_paid():
+    # unfiled outside care (第四条第3项): no medical assistance; the unapproved 600 item is still the proposer's
+    over = {**item_bill("600"), "episode": {"path": path(SLIP)}}
+    out = evaluate(over)
+    assert out.referral.kind == "not_covered" and layer(out, "proposer_bears") == 60000
+    assert out.settlement.burden == 300000  # 10600 − 7000 − 600
+    # the reason no longer guesses the outing's proposer from an item's proposer
+    assert any("由建议方或当事人自行承担" in r.zh for r in out.referral.reasons)
+
+
+def test_what_a_proposer_absorbs_is_not_assistance():
+    out = evaluate(item_bill("600"))
+    # layers paid beyond the slip: 3000 assistance + 600 proposer; only 3000 is assistance (各地区救助合计)
+    assert out.settlement.paid == 700000 + 300000 + 60000
+    assert out.settlement.assistance == 300000
+    assert [l.assistance for l in out.settlement.layers if l.id == "proposer_bears"] == [False]
+
+
+# == 「合规医疗费用（符合医保目录）」: the reading is a switch (第六条第一款) ==================================
+
+LISTED = {"bill": {"total": "12000", "in_scope": "10000", "first_self_paid": "1200", "over_limit": "800",
+                   "basic_paid": "7000"}}
+
+
+@rule("LJ-PAY-2")
+def test_class_b_first_self_pay_and_over_limit_follow_the_chosen_reading():
+    out = evaluate(LISTED)  # A (inventory): in-scope only → 10000 − 7000 = 3000; 1200 + 800 = 2000 stays
+    assert layer(out, "medical_assistance") == 300000 and out.settlement.burden == 200000
+    why = [r.zh for r in out.referral.reasons if r.cite.rule == "LJ-PAY-2"]
+    assert why and "乙类先行自付1200.00元" in why[0] and "超限价自付800.00元" in why[0]  # said, not silent
+    out = evaluate(LISTED, compliant_costs="listed")  # 10000 + 1200 − 7000 = 4200; 800 stays
+    assert layer(out, "medical_assistance") == 420000 and out.settlement.burden == 80000
+    out = evaluate(LISTED, compliant_costs="listed_and_over_limit")  # 10000 + 1200 + 800 − 7000 = 5000
+    assert layer(out, "medical_assistance") == 500000 and out.settlement.burden == 0
+    assert not [r for r in out.referral.reasons if r.cite.rule == "LJ-PAY-2"]
+
+
+# == the signer at every rank (第十条) ==========================================================================
+
+
+def signer(out):
+    return out.signature.signer_role, out.signature.rank
+
+
+@rule("LJ-SIGN-4")
+def test_an_orally_entrusted_neighbour_does_not_sign_at_rank_3():
+    over = {"person": {**NO_CAPACITY, "agents": [{"name": "邻居", "entrustment": "oral", "entrusted_by": "patient"}]}}
+    out = evaluate(over)
+    assert signer(out) == ("village_committee", 4)  # rank 3 does not exist → rank 4
+    assert any("口头委托" in r.zh for r in out.signature.reasons)
+    assert "邻居" not in " ".join(r.zh for r in out.signature.reasons)  # no personal names in the reasons
+    # a written entrustment, but to someone who is neither institution staff nor a village designee
+    over["person"]["agents"] = [{"name": "邻居", "entrustment": "written", "entrusted_by": "patient"}]
+    assert signer(evaluate(over)) == ("village_committee", 4)
+    # an entrustor the seed does not name (a relative) is not enough either
+    over["person"]["agents"] = [{"name": "某", **WRITTEN_VILLAGE, "entrusted_by": "caregiver"}]
+    assert signer(evaluate(over)) == ("village_committee", 4)
+    over["person"]["agents"] = [{"name": "某", **WRITTEN_VILLAGE}]
+    assert signer(evaluate(over)) == ("agent", 3)
+
+
+@rule("LJ-SIGN-7")
+def test_the_village_committee_itself_may_be_the_agent_for_a_major_decision_only():
+    agent = {"name": "某村民委员会", "entrustment": "written", "entrusted_by": "township", "acting_as": "village_committee"}
+    routine = {"person": {**NO_CAPACITY, "agents": [agent]}}
+    assert signer(evaluate(routine)) == ("village_committee", 4)  # routine: not an agent post of 第十条第3项
+    major = {**routine, "episode": {"decision": "major"}}
+    assert signer(evaluate(major)) == ("agent", 3)  # 第十条注: 涉及重大医疗决策时…可作为委托代理人
+
+
+@rule("LJ-AMB-21")
+def test_a_refusing_guardian_is_not_a_guardian_who_cannot_act():
+    agents = [{"name": "某村干部", **WRITTEN_VILLAGE}]
+    refusing = {"person": {**NO_CAPACITY, "guardian": {"name": "韦某", "refuses": True}, "agents": agents}}
+    out = evaluate(refusing)
+    assert signer(out) == ("guardian", 2)  # able: no skipping to the agent
+    assert [p.rank for p in out.signature.passed_over] == [1]
+    assert any("拒绝签字" in r.zh and "不得越位" in r.zh for r in out.signature.reasons)
+    # reading B of LJ-AMB-21 is about unreachable holders only; a refusal still keeps the authority
+    assert signer(evaluate(refusing, unreachable_passes_down="yes")) == ("guardian", 2)
+    unable = {"person": {**NO_CAPACITY, "guardian": {"name": "韦某", "able": False}, "agents": agents}}
+    out = evaluate(unable)
+    assert signer(out) == ("agent", 3)  # lacking capacity: passed over with its own reason
+    assert out.signature.passed_over[1].why_zh == "法定监护人或法定义务人不具备能力"
+
+
+@rule("LJ-SIGN-1")
+def test_an_unreachable_agent_does_not_block_a_reachable_one_of_the_same_rank():
+    agents = [{"name": "甲", **WRITTEN_VILLAGE, "present": False}, {"name": "乙", **WRITTEN_VILLAGE}]
+    out = evaluate({"person": {**NO_CAPACITY, "agents": agents}})
+    assert signer(out) == ("agent", 3) and out.signature.signer_name == "乙"
+    # both unreachable: the first keeps the authority under A and treatment waits
+    agents[1] = {**agents[1], "present": False}
+    out = evaluate({"person": {**NO_CAPACITY, "agents": agents}})
+    assert (signer(out), out.signature.signer_name) == (("agent", 3), "甲")
+    assert "LJ-AMB-21" in rules_cited(out)
+
+
+@rule("LJ-SIGN-5")
+@rule("LJ-AMB-20")
+def test_major_public_interest_lets_rank_4_sign():
+    over = {"episode": {"public_interest": True}}  # the person is capable (rank 1 able)
+    out = evaluate(over)
+    assert signer(out) == ("village_committee", 4)  # 「或涉及重大公共利益时」: an alternative ground
+    assert "rank4_filing" in [d.form_id for d in out.documents] and "civil_affairs_bureau" in out.signature.approvals
+    out = evaluate({"person": INSTITUTIONAL, **over})
+    assert signer(out) == ("institution_head", 4)
+    out = evaluate(over, public_interest_overrides_order="no")  # B: rank 4 still needs ranks 1–3 absent
+    assert signer(out) == ("patient", 1) and "LJ-AMB-20" in rules_cited(out)
+
+
+@rule("LJ-DEC-5")
+def test_an_emergency_without_a_signature_asks_for_no_rank_4_filing():
+    over = {"person": NO_CAPACITY, "episode": {"emergency": True, "path": [],
+                                               "actions": [{"kind": "filing", "by": "township", "on": "2026-03-02"}]}}
+    out = evaluate(over)
+    assert signer(out) == ("village_committee", 4)
+    assert "rank4_filing" not in [d.form_id for d in out.documents]
+    assert "civil_affairs_bureau" not in out.signature.approvals
+    assert not [d for d in out.deadlines if "第四顺位" in d.what_zh]
+    # the committee head did sign afterwards: that signature is filed (第十条第4项)
+    over["episode"]["actions"].append({"kind": "signature", "by": "village_committee", "on": "2026-03-03"})
+    assert "rank4_filing" in [d.form_id for d in evaluate(over).documents]
+
+
+# == working days and the Guangxi 壮族三月三 rest days (LJ-AMB-13) ===========================================
+# 2026: lunar 3/3 = Sun 2026-04-19, 3/4 = Mon 04-20 → the weeks Mon 04-13 … Sun 04-26. The national calendar
+# has 04-18/19 and 04-25/26 as weekends and every weekday of those weeks as a working day.
+
+PHONE_APRIL = {"person": INSTITUTIONAL,
+               "episode": {"admitted": "2026-04-16", "discharged": "2026-04-28",
+                           "path": path(SLIP, {"kind": "filing", "by": "institution", "on": "2026-04-17",
+                                               "method": "phone"})}}
+
+
+@rule("LJ-AMB-13")
+def test_a_count_spanning_sanyuesan_the_deployment_has_not_described_is_unknown_never_early():
+    # phone report Fri 04-17; nationally Mon 20, Tue 21, Wed 22 → 04-22, inside the 三月三 weeks: it would be
+    # two days early if 04-20/21 are Guangxi rest days, so the deadline is unknown and the outcome says why
+    from jiuzhu.model.outcome import UnknownDue
+    out = evaluate(PHONE_APRIL)
+    dues = [d.due for d in out.deadlines if "补交" in d.what_zh]
+    assert len(dues) == 1 and isinstance(dues[0], UnknownDue) and dues[0].year == 2026
+    warn = [w for w in out.warnings if w.kind == "deadline_unknown"]
+    assert warn and "extra_holidays" in warn[0].zh and "三月三" in warn[0].zh
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000  # money unaffected
+    # a strict engine refuses instead, naming the parameter and the year
+    from jiuzhu.rules.engine import Engine
+    eng = make_engine(parameters={"liujiang": DEPLOY})
+    strict = Engine(host=eng.host, deployment=eng.deployment, strict=True)
+    with pytest.raises(JiuzhuError, match=r"extra_holidays.*三月三 2026"):
+        strict.evaluate(case(PHONE_APRIL), region="liujiang")
+
+
+@rule("LJ-AMB-13")
+def test_sanyuesan_rest_days_the_deployment_lists_are_skipped():
+    # illustrative rest days Mon 04-20 and Tue 04-21: Wed 22, Thu 23, Fri 24 → 2026-04-24
+    out = evaluate(PHONE_APRIL, extra_holidays=["2026-04-20", "2026-04-21"])
+    assert [d.due for d in out.deadlines if "补交" in d.what_zh] == [dt.date(2026, 4, 24)]
+
+
+@rule("LJ-AMB-13")
+def test_a_count_clear_of_sanyuesan_needs_no_regional_days():
+    # phone report Thu 2026-03-12 → Fri 13, Mon 16, Tue 17 (LJ-REF-8's own example), far from April
+    over = {"person": INSTITUTIONAL,
+            "episode": {"admitted": "2026-03-11", "discharged": "2026-03-20",
+                        "path": path(SLIP, {"kind": "filing", "by": "institution", "on": "2026-03-12",
+                                            "method": "phone"})}}
+    assert [d.due for d in evaluate(over).deadlines if "补交" in d.what_zh] == [dt.date(2026, 3, 17)]
+
+
+@rule("LJ-REF-6")
+@rule("LJ-AMB-16")
+def test_the_three_working_day_form_deadline_is_for_institutional_residents_only():
+    over = {"episode": {"path": path(SLIP, {"kind": "filing", "by": "township", "on": "2026-03-02",
+                                            "method": "phone"})}}
+    assert not [d for d in evaluate(over).deadlines if "补交" in d.what_zh]  # home-based: none stated
+    # reading B applies the institutional limits: phone Mon 03-02 → Tue 3, Wed 4, Thu 5
+    out = evaluate(over, home_deadlines="institutional_limits")
+    assert [d.due for d in out.deadlines if "补交" in d.what_zh] == [dt.date(2026, 3, 5)]
+
+
+# == the register's composed and principle rules, exercised ============================================
+
+
+@rule("LJ-EFF-4")
+def test_every_citation_carries_the_draft_status():
+    out = evaluate()
+    assert out.citations and all("征求意见稿" in c.document for c in out.citations)
+
+
+@rule("LJ-REF-5")
+def test_institutional_filing_route_is_the_institution_to_the_bureau():
+    over = {"person": INSTITUTIONAL, "episode": {"path": path(SLIP, {"kind": "filing", "by": "institution",
+                                                                     "on": "2026-03-02"})}}
+    d = [d for d in evaluate(over).deadlines if "外出就医备案表" in d.what_zh][0]
+    # 第四条第2项「由供养机构填写《外出就医备案表》报柳江区民政局备案」, admitted 03-02 + 24 h → 03-03
+    assert (d.who, d.to, d.due) == ("供养机构", "柳江区民政局", dt.date(2026, 3, 3))
+
+
+@rule("LJ-REF-14")
+def test_precedence_out_of_region_unapproved_and_unfiled():
+    # step 1 (LJ-REF-11) decides: no assistance; the unfiled outing (LJ-REF-12) is still listed
+    over = {"facility": {"name": "中山大学附属第一医院", "level": "provincial", "location": "440104"},
+            "episode": {"path": path(SLIP)}}
+    out = evaluate(over)
+    assert out.referral.kind == "not_covered" and out.settlement.assistance == 0
+    assert {"LJ-REF-11", "LJ-REF-12"} <= rules_cited(out)
+
+
+@rule("LJ-SET-2")
+@rule("LJ-SET-1")
+def test_one_stop_settlement_when_covered_at_a_designated_facility():
+    out = evaluate()
+    assert out.referral.kind == "covered" and {"LJ-SET-1", "LJ-SET-2"} <= rules_cited(out)
+    out = evaluate({"facility": {"designations": ["insurance"]}})  # not assistance-designated, 2026: pay first
+    assert out.referral.kind == "pay_first_claim" and "LJ-SET-2" not in rules_cited(out)
+
+
+# == emergencies are paid; the 24-hour report is a duty (第十一条, 第四条第3项) ===============================
+
+TOWNSHIP_CENTRE = {"name": "拉堡镇卫生院", "level": "primary", "location": "450206",
+                   "designations": ["insurance", "assistance"]}
+
+
+@rule("LJ-DEC-7")
+def test_an_emergency_at_a_township_centre_with_nothing_filed_is_paid_and_flagged():
+    emergency = {"facility": TOWNSHIP_CENTRE, "episode": {"emergency": True, "path": [], "actions": []}}
+    plain = {"facility": TOWNSHIP_CENTRE, "episode": {"path": [], "actions": []}}
+    out, same = evaluate(emergency), evaluate(plain)
+    # 第四条第3项 refuses 「未经备案自行外出就医」 only; a rescue is not self-arranged: 10000 − 7000 = 3000 both
+    assert out.referral.kind == same.referral.kind == "covered"
+    assert layer(out, "medical_assistance") == layer(same, "medical_assistance") == 300000
+    assert "LJ-REF-12" not in rules_cited(out)
+    flag = [r.zh for r in out.referral.reasons if r.cite.rule == "LJ-DEC-7"]
+    assert flag and "2026-03-03" in flag[0] and "不是救助支付的条件" in flag[0]  # admitted 03-02, 24 h → 03-03
+
+
+@rule("LJ-REF-13")
+def test_a_notification_is_a_report():
+    # 报备 is the model's action kind notification: it counts for an emergency and for an outside referral
+    emergency = {"episode": {"emergency": True, "path": [],
+                             "actions": [{"kind": "notification", "by": "village_committee", "on": "2026-03-02"}]}}
+    out = evaluate(emergency)
+    assert out.referral.kind == "covered" and not any("合规提示" in r.zh for r in out.referral.reasons)
+    referral = {"episode": {"path": path(SLIP, {"kind": "notification", "by": "township", "on": "2026-03-02"})}}
+    out = evaluate(referral)
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000
+
+
+@rule("LJ-DEC-6")
+def test_a_late_emergency_report_is_a_flag_with_no_other_consequence():
+    over = {"person": INSTITUTIONAL,
+            "episode": {"emergency": True, "path": [],
+                        "actions": [{"kind": "filing", "by": "institution", "on": "2026-03-04"}]}}
+    out = evaluate(over)  # admitted 03-02 → due 03-03 (by the day); filed 03-04: late
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000
+    assert any("逾期" in r.zh and r.cite.rule == "LJ-DEC-6" for r in out.referral.reasons)
+
+
+# == unmet duties as compliance flags (LJ-REF-14) =========================================================
+
+
+@rule("LJ-REF-2")
+def test_self_presentation_without_first_contact_is_flagged():
+    over = {"episode": {"path": [{"kind": "self", "to": "柳江区人民医院", "to_level": "county",
+                                  "actions": [{"kind": "filing", "by": "township", "on": "2026-03-02"}]}]}}
+    out = evaluate(over)
+    assert any("未经首诊" in r.zh for r in out.referral.reasons)
+    assert out.referral.kind == "pay_first_claim"  # and from 2026 the unreferred branch of 第三条第（二）项
+
+
+@rule("LJ-REF-4")
+def test_a_slip_not_written_by_the_first_contact_doctor_does_not_count():
+    over = {"episode": {"path": path({"kind": "referral_slip", "by": "attending_doctor"},
+                                     {"kind": "filing", "by": "township", "on": "2026-03-02"})}}
+    out = evaluate(over)
+    assert any("非首诊医生出具" in r.zh for r in out.referral.reasons)
+    assert out.referral.kind == "pay_first_claim"  # no valid slip → not a primary referral (2026-03-02 ≥ 2026-01-01)
+
+
+@rule("LJ-REF-6")
+def test_a_home_filing_that_never_reached_the_bureau_is_flagged():
+    over = {"episode": {"path": path(SLIP, {"kind": "filing", "by": "village_committee", "on": "2026-03-02"})}}
+    out = evaluate(over)
+    assert out.referral.kind == "covered"  # filed (with the township): not 「未经备案」
+    assert any("未见镇人民政府统一报柳江区民政局备案" in r.zh for r in out.referral.reasons)
+    assert not any("统一报柳江区民政局备案" in r.zh for r in evaluate().referral.reasons)  # BASE: township filed
+
+
+@rule("LJ-REF-8")
+def test_a_form_late_after_a_phone_report_is_flagged():
+    # LJ-REF-8's example: phone report Thu 2026-03-12 → due Tue 03-17; a form filed 03-18 is late
+    def over(form_day):
+        return {"person": INSTITUTIONAL,
+                "episode": {"admitted": "2026-03-11", "discharged": "2026-03-20",
+                            "path": path(SLIP, {"kind": "filing", "by": "institution", "on": "2026-03-12",
+                                                "method": "phone"},
+                                         {"kind": "filing", "by": "institution", "on": form_day})}}
+    assert any("补表逾期" in r.zh for r in evaluate(over("2026-03-18")).referral.reasons)
+    assert not any("补表逾期" in r.zh for r in evaluate(over("2026-03-17")).referral.reasons)
+
+
+# == the case model's facts: times of day, settlement mode, proposers, assumptions ========================
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+@rule("LJ-DEC-7")
+def test_an_emergency_admitted_at_2130_is_reported_by_2130_the_next_day():
+    def over(reported):
+        return {"episode": {"emergency": True, "admitted": "2026-03-02T21:30", "path": [],
+                            "actions": [{"kind": "notification", "by": "village_committee", "on": reported}]}}
+    out = evaluate(over("2026-03-03T21:00"))
+    # 第十一条「送医后24小时内」: 2026-03-02 21:30 + 24 h = 2026-03-03 21:30, to the minute
+    assert [d.due for d in out.deadlines if "报备" in d.what_zh] == [dt.datetime(2026, 3, 3, 21, 30, tzinfo=CHINA)]
+    assert not any("逾期" in r.zh for r in out.referral.reasons)
+    late = evaluate(over("2026-03-03T22:00"))  # 30 minutes after the deadline: flagged, still paid
+    assert any("逾期" in r.zh and "2026-03-03 21:30" in r.zh for r in late.referral.reasons)
+    assert late.referral.kind == "covered" and layer(late, "medical_assistance") == 300000
+
+
+@rule("LJ-SET-3")
+@rule("LJ-SET-4")
+@rule("LJ-DOC-10")
+def test_a_failed_one_stop_settlement_stays_covered_and_is_claimed_by_hand():
+    def over(**ep):
+        return {"person": INSTITUTIONAL,
+                "episode": {"settlement": "manual", "discharged": "2026-03-10",
+                            "path": path(SLIP, {"kind": "filing", "by": "institution", "on": "2026-03-02"}), **ep}}
+    out = evaluate(over())
+    assert out.referral.kind == "covered" and layer(out, "medical_assistance") == 300000  # 10000 − 7000
+    assert "LJ-SET-3" in rules_cited(out) and "LJ-SET-2" not in rules_cited(out)
+    # discharged Tue 03-10; 15 working days: 11–13 (3), 16–20 (8), 23–27 (13), 30 (14), 31 (15) → 2026-03-31
+    assert [d.due for d in out.deadlines if "手工" in d.what_zh] == [dt.date(2026, 3, 31)]
+    assert "manual_claim" in [d.form_id for d in out.documents]
+    assert not any("手工报销申请逾期" in r.zh for r in evaluate(over(claimed_on="2026-03-31")).referral.reasons)
+    late = evaluate(over(claimed_on="2026-04-01"))
+    assert any("手工报销申请逾期" in r.zh for r in late.referral.reasons) and late.referral.kind == "covered"
+
+
+@rule("LJ-SET-5")
+def test_a_home_based_manual_claim_has_no_stated_deadline():
+    out = evaluate({"episode": {"settlement": "not_networked"}})
+    assert out.referral.kind == "covered"
+    assert [d.due for d in out.deadlines if "手工" in d.what_zh] == [None]
+    assert [d.who for d in out.documents if d.form_id == "manual_claim"] == ["村（居）委会或监护人协助"]
+
+
+@rule("LJ-REF-12")
+def test_the_recorded_proposer_of_an_unfiled_outing_bears_its_cost():
+    out = evaluate({"episode": {"path": path(SLIP), "proposed_by": "caregiver"}})
+    # no assistance; 10000 − 7000 = 3000 left, borne by the caregiver who proposed the outing, not assistance
+    assert out.referral.kind == "not_covered" and out.settlement.assistance == 0
+    assert layer(out, "outing_proposer_bears") == 300000 and out.settlement.burden == 0
+    assert any("建议方（照料护理人）承担" in r.zh for r in out.referral.reasons)
+    out = evaluate({"episode": {"path": path(SLIP), "proposed_by": "patient"}})  # she is 当事人
+    assert layer(out, "outing_proposer_bears") == 0 and out.settlement.burden == 300000
+    # an item's proposer is not the outing's proposer
+    out = evaluate({**item_bill("600", proposer="attending_doctor"), "episode": {"path": path(SLIP)}})
+    assert layer(out, "outing_proposer_bears") == 0 and layer(out, "proposer_bears") == 60000
+    assert out.settlement.burden == 300000  # 10600 − 7000 − 600
+
+
+@rule("LJ-SIGN-2")
+def test_a_silent_capacity_field_is_said_not_silently_assumed():
+    over = {"person": {"guardian": {"name": "韦某", "relation": "法院指定监护人"}}}  # capacity not stated
+    out = evaluate(over)
+    assert signer(out) == ("patient", 1)
+    assert any(w.kind == "assumed" and w.field == "person.has_full_capacity" for w in out.warnings)
+    why = [r.zh for r in out.signature.reasons if r.cite.rule == "LJ-SIGN-2" and "未载明" in r.zh]
+    assert why and "已有法定监护人" in why[0]
+    stated = evaluate({"person": {**over["person"], "has_full_capacity": True, "conscious": True}})
+    assert not any(w.field == "person.has_full_capacity" for w in stated.warnings)
+    assert not any("未载明" in r.zh for r in stated.signature.reasons)
+
+
+@rule("LJ-VISIT-4")
+def test_the_visit_schedule_is_a_duty_for_home_based_persons_only():
+    out = evaluate({"person": {"care_level": "fully_disabled"}})
+    # 第十六条 全失能每月至少一次; discharged 2026-03-10 → the visit of March is due by 2026-03-31
+    assert [(d.who, d.next_due) for d in out.duties] == [("镇人民政府", dt.date(2026, 3, 31))]
+    assert out.duties[0].cite.rule == "LJ-VISIT-5"
+    semi = evaluate({"person": {"care_level": "semi_disabled"}})
+    assert [d.next_due for d in semi.duties] == [dt.date(2026, 3, 31)]  # Q1 ends 03-31 too
+    assert evaluate({"person": {**INSTITUTIONAL, "care_level": "fully_disabled"}}).duties == ()  # not in 第十六条
