@@ -30,11 +30,19 @@ def unit_of(path: Path, core: Path) -> str:
     return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
+IMPORTERS = {"import_module", "__import__", "resolve_name", "find_spec"}  # importlib & co. given a module name
+
+
 def imported_units(tree: ast.AST):
+    """(line, unit) for every reference to another unit: import statements anywhere (also inside functions),
+    ``import jiuzhu`` used as ``jiuzhu.unit…``, and module names given as strings to ``importlib.import_module``,
+    ``__import__``, ``pkgutil.resolve_name`` or ``importlib.util.find_spec``."""
+    facade = set()  # local names bound to the package itself (import jiuzhu [as j])
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                raise AssertionError(f"line {node.lineno}: relative import; write jiuzhu.<unit>... in full")
+                yield node.lineno, "relative import"
+                continue
             mod = node.module or ""
             if mod == "jiuzhu":
                 for a in node.names:
@@ -45,6 +53,20 @@ def imported_units(tree: ast.AST):
             for a in node.names:
                 if a.name.startswith("jiuzhu."):
                     yield node.lineno, a.name.split(".")[1]
+                elif a.name == "jiuzhu":
+                    facade.add(a.asname or "jiuzhu")
+        elif isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            if name in IMPORTERS and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                target = node.args[0].value.replace(":", ".")
+                if target == "jiuzhu" or target.startswith("jiuzhu."):
+                    yield node.lineno, target.split(".")[1] if "." in target else "jiuzhu"
+    if facade:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in facade:
+                yield node.lineno, node.attr
 
 
 def violations(core: Path = CORE):
@@ -56,6 +78,9 @@ def violations(core: Path = CORE):
         assert unit in RANK, f"{path.relative_to(core)}: unit {unit!r} has no place in LAYERS"
         for line, target in imported_units(ast.parse(path.read_text(encoding="utf-8"))):
             if target == unit:
+                continue
+            if target == "relative import":
+                out.append(f"{path.relative_to(core)}:{line}: relative import; write jiuzhu.<unit>... in full")
                 continue
             if target not in RANK:
                 out.append(f"{path.relative_to(core)}:{line} imports jiuzhu.{target}, which has no layer")
@@ -74,6 +99,54 @@ def test_checker_sees_an_upward_import(tmp_path, monkeypatch):
     (fake / "model" / "case.py").write_text("from jiuzhu.cli import main\nfrom jiuzhu import plugins\n")
     assert violations(fake) == ["model/case.py:1: model imports cli (same or higher layer)",
                             "model/case.py:2: model imports plugins (same or higher layer)"]
+
+
+def test_checker_is_not_fooled_by_other_spellings(tmp_path):
+    # each line reaches the cli (the top layer) from model (the bottom one) a different way
+    probes = {
+        "bare.py": "import jiuzhu\n\ndef f():\n    return jiuzhu.cli.main\n",
+        "alias.py": "import jiuzhu as j\nj.cli.main()\n",
+        "importlib_.py": "import importlib\nm = importlib.import_module('jiuzhu.cli')\n",
+        "bare_call.py": "from importlib import import_module\nm = import_module('jiuzhu.cli.kit')\n",
+        "dunder.py": "m = __import__('jiuzhu.cli')\n",
+        "resolve.py": "import pkgutil\nf = pkgutil.resolve_name('jiuzhu.cli:main')\n",
+        "lazy.py": "def f():\n    from jiuzhu.cli import main\n    return main\n",
+        "relative.py": "from ..cli import main\n",
+    }
+    core = tmp_path / "core"
+    (core / "model").mkdir(parents=True)
+    for name, src in probes.items():
+        (core / "model" / name).write_text(src)
+    found = violations(core)
+    assert sorted(found) == sorted([
+        "model/alias.py:2: model imports cli (same or higher layer)",
+        "model/bare.py:4: model imports cli (same or higher layer)",
+        "model/bare_call.py:2: model imports cli (same or higher layer)",
+        "model/dunder.py:1: model imports cli (same or higher layer)",
+        "model/importlib_.py:2: model imports cli (same or higher layer)",
+        "model/lazy.py:2: model imports cli (same or higher layer)",
+        "model/relative.py:1: relative import; write jiuzhu.<unit>... in full",
+        "model/resolve.py:2: model imports cli (same or higher layer)",
+    ])
+
+
+def test_checker_accepts_downward_spellings(tmp_path):
+    core = tmp_path / "core"
+    (core / "cli").mkdir(parents=True)
+    (core / "cli" / "__init__.py").write_text(
+        "import importlib\nimport jiuzhu.model.case\nm = importlib.import_module('jiuzhu.io.report')\n"
+        "import jiuzhu\nx = jiuzhu.rules\n")
+    assert violations(core) == []
+
+
+def test_every_subpackage_is_packaged():
+    # a subpackage missing from pyproject's packages works in the editable install and vanishes from a wheel
+    import tomllib
+
+    listed = set(tomllib.loads((CORE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    present = {"jiuzhu." + ".".join(p.parent.relative_to(CORE).parts) if p.parent != CORE else "jiuzhu"
+               for p in CORE.rglob("__init__.py")}
+    assert present - listed == set()
 
 
 def test_modules_of_the_flat_layout_still_import(recwarn):
