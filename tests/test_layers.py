@@ -157,3 +157,66 @@ def test_modules_of_the_flat_layout_still_import(recwarn):
 
     assert old is settle
     assert any("jiuzhu.rules.settle" in str(w.message) for w in recwarn.list)
+
+
+def _fresh(*names):
+    import sys
+
+    for n in names:
+        sys.modules.pop(n, None)
+    import jiuzhu
+
+    for n in names:
+        head, _, attr = n.partition(".")
+        if head == "jiuzhu" and "." not in attr and getattr(jiuzhu, attr, None) is not None \
+                and n not in ("jiuzhu.rules", "jiuzhu.model"):
+            delattr(jiuzhu, attr)
+
+
+def test_flat_layout_warning_names_the_importing_line(tmp_path):
+    # the warning points at the line that wrote the old name, so `python -W error::DeprecationWarning` and
+    # pytest's summary show the region's own file, not importlib's or pytest's
+    import runpy
+    import warnings
+
+    _fresh("jiuzhu.settle", "jiuzhu.testing", "jiuzhu.signature")
+    src = tmp_path / "old_region.py"
+    src.write_text("import importlib\n"
+                   "from jiuzhu.settle import Layer\n"
+                   "import jiuzhu.testing\n"
+                   "importlib.import_module('jiuzhu.signature')\n")
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        runpy.run_path(str(src))
+    moved = [(w.filename, w.lineno, str(w.message)) for w in got if issubclass(w.category, DeprecationWarning)]
+    assert moved == [(str(src), 2, "jiuzhu.settle moved to jiuzhu.rules.settle"),
+                     (str(src), 3, "jiuzhu.testing moved to jiuzhu.kit.testing"),
+                     (str(src), 4, "jiuzhu.signature moved to jiuzhu.rules.signature")]
+
+
+def test_old_name_leaves_the_module_its_own_spec(recwarn):
+    import importlib
+
+    _fresh("jiuzhu.workdays")
+    importlib.import_module("jiuzhu.workdays")
+    from jiuzhu.rules import workdays
+
+    assert workdays.__spec__.name == "jiuzhu.rules.workdays"
+    assert importlib.reload(workdays) is workdays
+
+
+def test_old_rules_module_names_still_resolve():
+    # the flat layout's jiuzhu.rules was the rule register; jiuzhu.rules is now the package of the engine
+    import pytest
+
+    import jiuzhu.rules
+    from jiuzhu.rules import register
+
+    with pytest.warns(DeprecationWarning, match="jiuzhu.rules.register"):
+        from jiuzhu.rules import load_rules
+    assert load_rules is register.load_rules
+    for name in ("RuleEntry", "STATUSES", "coverage", "scan_tests"):
+        with pytest.warns(DeprecationWarning):
+            assert getattr(jiuzhu.rules, name) is getattr(register, name)
+    with pytest.raises(AttributeError):
+        jiuzhu.rules.no_such_name
