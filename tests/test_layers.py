@@ -220,3 +220,14 @@ def test_old_rules_module_names_still_resolve():
             assert getattr(jiuzhu.rules, name) is getattr(register, name)
     with pytest.raises(AttributeError):
         jiuzhu.rules.no_such_name
+
+
+def test_readme_layout_table_names_every_room():
+    # README's layout table is the map a newcomer reads; a subpackage missing from it is a room nobody finds
+    readme = (CORE.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Layout"):]
+    table = table[:table.index("\n## ") if "\n## " in table else len(table)]
+    rooms = {f"`core/{p.parent.relative_to(CORE).parts[0]}/`" for p in CORE.glob("*/__init__.py")}
+    assert {r for r in rooms if r not in table} == set()
+    for row in ("`core/__init__.py`", "`core/hookspecs.py`", "`core/plugins.py`"):
+        assert row in table
