@@ -61,6 +61,24 @@ def _install_moved_modules() -> None:
     import sys
     import warnings
 
+    def importer_level() -> int:
+        # warnings.warn skips importlib's frozen bootstrap frames by itself; importlib.import_module is a plain
+        # frame, so step over it too and the warning names the line that wrote the old name
+        level, f = 2, sys._getframe(2)
+        while f is not None:
+            name = f.f_code.co_filename
+            if "importlib" in name and "_bootstrap" in name:
+                f = f.f_back
+                continue
+            if name == importlib.__file__:
+                level += 1
+                f = f.f_back
+                continue
+            break
+        return level
+
+    own = {}  # alias name → the real module's spec, between create_module and exec_module
+
     class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         def find_spec(self, fullname, path=None, target=None):
             head, _, old = fullname.partition(".")
@@ -70,11 +88,13 @@ def _install_moved_modules() -> None:
 
         def create_module(self, spec):
             new = "jiuzhu." + _MOVED[spec.name.split(".", 1)[1]]
-            warnings.warn(f"{spec.name} moved to {new}", DeprecationWarning, stacklevel=3)
-            return importlib.import_module(new)
+            warnings.warn(f"{spec.name} moved to {new}", DeprecationWarning, stacklevel=importer_level())
+            module = importlib.import_module(new)
+            own[spec.name] = module.__spec__  # the import system stamps the alias spec on it next
+            return module
 
         def exec_module(self, module):
-            pass
+            module.__spec__ = own.pop(module.__spec__.name)  # its own name again, for reload, repr, pickling
 
     sys.meta_path.append(_Alias())
 

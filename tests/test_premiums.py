@@ -42,3 +42,19 @@ def test_choose_best_share_ties_to_first_listed_and_sum_capped():
     assert choose([half, full1], "sum_capped").share == 1  # 150 % capped at the whole contribution
     with pytest.raises(ValueError):
         choose([half], "most")
+
+
+def test_contribution_is_whole_fen_zero_or_more():
+    from jiuzhu.model.errors import InputError
+
+    # a negative contribution at 50 % gave a subsidy of −101 and a personal part of 0
+    for bad in (-101, 100.5, "100", None.__class__, True):
+        with pytest.raises(InputError, match="individual contribution"):
+            subsidise(rule("a", "0.5"), bad)
+    assert subsidise(rule("a", "0.5"), 0).subsidy == 0
+
+
+def test_share_is_between_nothing_and_the_whole():
+    for bad in ("-0.5", "1.01"):
+        with pytest.raises(ValueError, match="share"):
+            rule("a", bad)

@@ -24,6 +24,7 @@ from typing import Sequence
 
 import attrs
 
+from jiuzhu.model.errors import InputError
 from jiuzhu.model.money import round_half_up
 from jiuzhu.model.outcome import Citation, Reason
 
@@ -35,11 +36,16 @@ class PremiumRule:
     """What one hardship category gets towards its individual premium."""
 
     category: str
-    share: Fraction  # of ``basis``
+    share: Fraction = attrs.field()  # of ``basis``, from nothing to the whole
     reason: Reason  # the seed's sentence, with its citation
     payer: str = NOT_STATED  # who pays (e.g. 区（市、县）财政部门)
     funding: str = NOT_STATED  # from which fund (e.g. 医疗救助资金)
     basis: int | None = None  # fen the share applies to; None: the individual contribution itself
+
+    @share.validator
+    def _share(self, attribute, value):
+        if not 0 <= value <= 1:
+            raise ValueError(f"premium rule {self.category}: share must be between 0 and 1, not {value}")
 
 
 @attrs.frozen
@@ -80,6 +86,8 @@ def choose(rules: Sequence[PremiumRule], combine: str = "best") -> PremiumRule |
 def subsidise(rule: PremiumRule, premium: int | None, extra: Sequence[Reason] = ()) -> PremiumSubsidy:
     """Apply ``rule`` to the individual contribution ``premium`` (fen); ``extra`` reasons ride along."""
     reasons = (rule.reason, *extra)
+    if premium is not None and (type(premium) is not int or premium < 0):
+        raise InputError("individual contribution", premium, "expected whole fen, 0 or more")
     if premium is None:
         return PremiumSubsidy(rule.category, rule.share, None, None, None, rule.payer, rule.funding, reasons)
     basis = premium if rule.basis is None else rule.basis

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from jiuzhu.model.errors import JiuzhuError
+from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.model.money import round_half_up
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
 
 RESIDENT_SCHEMES = ("residents", "ncms")  # 居民医保 / 新农合
+SCHEMES = (*RESIDENT_SCHEMES, "employees")  # 职工医保: named only to say it is not subsidised (FS-PREM-7)
 ARTICLE = "四（一）"
 # 「资助参保参合所需资金继续由原有渠道解决」 (FS-PREM-4)
 FUNDING = "原有渠道"
@@ -39,6 +40,10 @@ def premium_subsidy(ctx, categories, scheme: str, contribution: int, moved_from_
     * 低保边缘对象 in 新农合: 「资助标准是低保对象标准的60%」 (FS-PREM-3, FS-AMB-6);
     * the employees' scheme is not subsidised (FS-PREM-7).
     """
+    if scheme not in SCHEMES:
+        raise InputError("scheme", scheme, "expected " + ", ".join(SCHEMES))
+    if type(contribution) is not int or contribution < 0:
+        raise InputError("contribution", contribution, "expected the individual contribution in whole fen, 0 or more")
     p, cats = ctx.params, set(categories)
     full = cats & set(p["full_subsidy_groups"])
     category = sorted(full)[0] if full else ("near_dibao" if "near_dibao" in cats else "")
@@ -54,7 +59,8 @@ def premium_subsidy(ctx, categories, scheme: str, contribution: int, moved_from_
         return rule(0, "本意见只资助居民医保、新农合的个人缴费，职工医保不予资助",
                     "only residents' and rural cooperative contributions are subsidised", "FS-PREM-7")
     if full:
-        moved_dibao = moved_from_employees and "dibao" in cats  # the clause names 低保对象 only (FS-PREM-5)
+        # the clause names 低保对象 only (FS-PREM-5); a 特困供养人员 is covered by FS-PREM-1 whatever their past scheme
+        moved_dibao = moved_from_employees and "dibao" in cats and "extreme_poverty" not in full
         if moved_dibao and p["temporary_move_subsidy"] == "none":
             return rule(0, "职工医保停保后暂时参加居民医保/新农合，按部署读法不予资助（FS-AMB-9 读法B）",
                         "moved from the employees' scheme: no subsidy under the deployment's reading", "FS-AMB-9")

@@ -129,3 +129,35 @@ def test_sanctions():
     rules = [r.cite.rule for r in funding.sanctions(ctx(), suspected_crime=True, false_certificate=True)]
     assert rules == ["FS-SANC-5", "FS-SANC-6"]
     assert funding.sanctions(ctx()) == ()
+
+
+@pytest.mark.rule("FS-PREM-1", "FS-PREM-5", "FS-AMB-9")
+def test_dibao_and_extreme_poverty_moved_from_employees_keeps_full_subsidy_under_reading_b():
+    # reading B of FS-AMB-9 withholds the subsidy only from what FS-PREM-5 grants 低保对象 who moved; a person who
+    # is also 特困供养人员 is in 居民医保/新农合 as one, and FS-PREM-1 pays 「个人缴费部分…全额资助」: 100 → 100
+    s = premium_subsidy(ctx(temporary_move_subsidy="none"), ["dibao", "extreme_poverty"], "ncms", C,
+                        moved_from_employees=True)
+    assert (s.subsidy, s.personal) == (10000, 0)
+    assert s.reasons[0].cite.rule == "FS-PREM-1"
+
+
+@pytest.mark.rule("FS-PREM-1", "FS-PREM-7")
+def test_unknown_scheme_is_an_input_error_not_a_zero():
+    # 「NCMS」 is not a scheme code (ncms is): a dibao person would silently get 0 as if in the employees' scheme
+    from jiuzhu.model.errors import InputError
+
+    for bad in ("NCMS", "none", ""):
+        with pytest.raises(InputError, match="scheme"):
+            premium_subsidy(ctx(), ["dibao"], bad, C)
+
+
+def test_contribution_must_be_whole_fen_not_negative():
+    from jiuzhu.model.errors import InputError
+
+    for bad in (-10000, 100.5, "100", True):
+        for cats in (["dibao"], ["near_dibao"]):
+            with pytest.raises(InputError, match="contribution"):
+                premium_subsidy(ctx(), cats, "ncms", bad)
+    # an odd contribution: 60 % of 250.01 yuan = 150.006 yuan → 15001 fen (half up); the person pays 100.00
+    s = premium_subsidy(ctx(), ["near_dibao"], "ncms", 25001)
+    assert (s.subsidy, s.personal) == (15001, 10000)
