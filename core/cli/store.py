@@ -18,8 +18,18 @@ def _deployment(ctx):
 
 
 def open_store(ctx, db_url, upgrade=False):
-    from jiuzhu.store import Store, resolve_url
-    return Store.open(resolve_url(db_url, _deployment(ctx)), upgrade=upgrade)
+    from jiuzhu.store import Store
+    from jiuzhu.store.db import resolve
+    url, source = resolve(db_url, _deployment(ctx))
+    return Store.open(url, upgrade=upgrade, source=source)
+
+
+def bare_store(ctx, db_url):
+    """The database at the URL without the revision check (``db upgrade``, ``db current``)."""
+    from jiuzhu.store import Store
+    from jiuzhu.store.db import make_engine, resolve
+    url, source = resolve(db_url, _deployment(ctx))
+    return Store(make_engine(url, source), url)
 
 
 @click.group("db")
@@ -32,13 +42,11 @@ def db_group():
 @click.pass_context
 def db_upgrade(ctx, db_url):
     """Create the schema or migrate it to this version's head. 创建或升级数据库结构"""
-    from jiuzhu.store import Store, resolve_url
-    from jiuzhu.store.db import head, make_engine, shown
-    url = resolve_url(db_url, _deployment(ctx))
-    store = Store(make_engine(url), url)
+    from jiuzhu.store.db import head, shown
+    store = bare_store(ctx, db_url)
     before = store.revision()
     store.upgrade()
-    click.echo(f"{shown(url)}: {before or '(empty)'} → {head()}")
+    click.echo(f"{shown(store.url)}: {before or '(empty)'} → {head()}")
 
 
 @db_group.command("current")
@@ -46,10 +54,9 @@ def db_upgrade(ctx, db_url):
 @click.pass_context
 def db_current(ctx, db_url):
     """Show the schema revision of the database and this version's head. 当前版本"""
-    from jiuzhu.store import Store, resolve_url
-    from jiuzhu.store.db import head, make_engine, shown
-    url = resolve_url(db_url, _deployment(ctx))
-    click.echo(f"{shown(url)}: {Store(make_engine(url), url).revision() or '(no schema)'} (head {head()})")
+    from jiuzhu.store.db import head, shown
+    store = bare_store(ctx, db_url)
+    click.echo(f"{shown(store.url)}: {store.revision() or '(no schema)'} (head {head()})")
 
 
 def _layers_text(outcome_json: dict) -> list[str]:
