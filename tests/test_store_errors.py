@@ -111,3 +111,26 @@ def test_actor_and_reason_the_ledger_cannot_hold(db_url, tmp_path):
     res = CliRunner().invoke(cli, ["reverse", A[0], "--reason", "bad\x00reason", "--db", db_url])
     one_line_refusal(res, "reason: ")
     assert not Store.open(db_url).get(A[0]).reversed
+
+
+def test_usage_text_tells_two_regions_programmes_apart(db_url, tmp_path):
+    # one person settled in Fushun (60 % × 4,000 = 2,400.00 of a 5,000 cap, §四(二)) and, having moved, in
+    # Liujiang (100 % of 40,000 − 20,000 = 20,000.00 of a 60,000 cap, 第六条): both caps are called
+    # inpatient_assistance; each region's pool stands alone and the text says which is which
+    from pathlib import Path
+    from jiuzhu.io.loader import load_case
+    root = Path(__file__).resolve().parents[1]
+    cfg = str(root / "examples" / "jiuzhu.toml")
+    lj = unstructure_case(load_case(root / "plugins" / "liujiang" / "examples" / "annual-cap.toml"))
+    lj.pop("history")
+    fs = unstructure_case(fushun_case(*A, id_number=lj["person"]["id_number"]))
+    fs["episode"].update(admitted="2026-02-03", discharged="2026-02-14")
+    for raw, name in ((fs, "fs"), (lj, "lj")):
+        res = CliRunner().invoke(cli, ["--config", cfg, "settle", write(tmp_path, raw, name), "--db", db_url])
+        assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(cli, ["--config", cfg, "usage", lj["person"]["id_number"], "--year", "2026", "--db", db_url])
+    assert res.exit_code == 0, res.output
+    lines = [l.strip() for l in res.output.splitlines() if "inpatient_assistance" in l]
+    assert lines == [f"fushun.inpatient_assistance 住院救助: 已付 paid 2400.00  限额 cap 5000.00  剩余 left 2600.00  ({A[0]})",
+                     "liujiang.inpatient_assistance 住院医疗救助: 已付 paid 20000.00  限额 cap 60000.00  剩余 left 40000.00  "
+                     "(LJ-EX-010)"]

@@ -166,7 +166,8 @@ def usage(ctx, id_number, year, region, db_url, fmt):
         cap = "—" if p.cap is None else yuan(p.cap)
         left = "—" if p.left is None else yuan(p.left)
         keys = ", ".join(p.settlements) or "—"
-        click.echo(f"  {p.program} {p.name_zh}: 已付 paid {yuan(p.paid)}  限额 cap {cap}  剩余 left {left}  ({keys})")
+        # region.programme: two regions may name their pools alike (a person who moved)
+        click.echo(f"  {p.region}.{p.program} {p.name_zh}: 已付 paid {yuan(p.paid)}  限额 cap {cap}  剩余 left {left}  ({keys})")
 
 
 def ledger_from_db(ctx, db_url, region, month, out_file, facility_code=None):
