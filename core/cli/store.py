@@ -18,8 +18,18 @@ def _deployment(ctx):
 
 
 def open_store(ctx, db_url, upgrade=False):
-    from jiuzhu.store import Store, resolve_url
-    return Store.open(resolve_url(db_url, _deployment(ctx)), upgrade=upgrade)
+    from jiuzhu.store import Store
+    from jiuzhu.store.db import resolve
+    url, source = resolve(db_url, _deployment(ctx))
+    return Store.open(url, upgrade=upgrade, source=source)
+
+
+def bare_store(ctx, db_url):
+    """The database at the URL without the revision check (``db upgrade``, ``db current``)."""
+    from jiuzhu.store import Store
+    from jiuzhu.store.db import make_engine, resolve
+    url, source = resolve(db_url, _deployment(ctx))
+    return Store(make_engine(url, source), url)
 
 
 @click.group("db")
@@ -32,13 +42,11 @@ def db_group():
 @click.pass_context
 def db_upgrade(ctx, db_url):
     """Create the schema or migrate it to this version's head. 创建或升级数据库结构"""
-    from jiuzhu.store import Store, resolve_url
-    from jiuzhu.store.db import head, make_engine, shown
-    url = resolve_url(db_url, _deployment(ctx))
-    store = Store(make_engine(url), url)
+    from jiuzhu.store.db import head, shown
+    store = bare_store(ctx, db_url)
     before = store.revision()
     store.upgrade()
-    click.echo(f"{shown(url)}: {before or '(empty)'} → {head()}")
+    click.echo(f"{shown(store.url)}: {before or '(empty)'} → {head()}")
 
 
 @db_group.command("current")
@@ -46,10 +54,9 @@ def db_upgrade(ctx, db_url):
 @click.pass_context
 def db_current(ctx, db_url):
     """Show the schema revision of the database and this version's head. 当前版本"""
-    from jiuzhu.store import Store, resolve_url
-    from jiuzhu.store.db import head, make_engine, shown
-    url = resolve_url(db_url, _deployment(ctx))
-    click.echo(f"{shown(url)}: {Store(make_engine(url), url).revision() or '(no schema)'} (head {head()})")
+    from jiuzhu.store.db import head, shown
+    store = bare_store(ctx, db_url)
+    click.echo(f"{shown(store.url)}: {store.revision() or '(no schema)'} (head {head()})")
 
 
 def _layers_text(outcome_json: dict) -> list[str]:
@@ -159,7 +166,8 @@ def usage(ctx, id_number, year, region, db_url, fmt):
         cap = "—" if p.cap is None else yuan(p.cap)
         left = "—" if p.left is None else yuan(p.left)
         keys = ", ".join(p.settlements) or "—"
-        click.echo(f"  {p.program} {p.name_zh}: 已付 paid {yuan(p.paid)}  限额 cap {cap}  剩余 left {left}  ({keys})")
+        # region.programme: two regions may name their pools alike (a person who moved)
+        click.echo(f"  {p.region}.{p.program} {p.name_zh}: 已付 paid {yuan(p.paid)}  限额 cap {cap}  剩余 left {left}  ({keys})")
 
 
 def ledger_from_db(ctx, db_url, region, month, out_file, facility_code=None):

@@ -9,6 +9,7 @@ in ``jiuzhu.toml``, else ``sqlite:///jiuzhu.db`` beside ``jiuzhu.toml`` (or in t
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -25,6 +26,24 @@ class StoreError(JiuzhuError):
 
 def resolve_url(explicit: str | None = None, deployment=None) -> str:
     """The ledger URL: ``--db``, ``JIUZHU_DB``, ``[store] url``, else ``sqlite:///jiuzhu.db`` beside the config."""
+    return resolve(explicit, deployment)[0]
+
+
+def url_source(explicit: str | None = None, deployment=None) -> str:
+    """Where the URL came from, as the field an error line names: ``--db``, ``JIUZHU_DB`` or ``store.url``."""
+    if explicit:
+        return "--db"
+    if os.environ.get("JIUZHU_DB"):
+        return "JIUZHU_DB"
+    return "store.url" if deployment is not None and deployment.store.get("url") else "--db"
+
+
+def resolve(explicit: str | None = None, deployment=None) -> tuple[str, str]:
+    """``(url, source)``: the ledger URL and the field it came from (see :func:`url_source`)."""
+    return _resolve(explicit, deployment), url_source(explicit, deployment)
+
+
+def _resolve(explicit, deployment) -> str:
     base = deployment.source.parent if deployment is not None and deployment.source else Path.cwd()
     url = explicit or os.environ.get("JIUZHU_DB") or (deployment.store.get("url") if deployment is not None else None)
     if not url:
@@ -38,6 +57,14 @@ def resolve_url(explicit: str | None = None, deployment=None) -> str:
     return url
 
 
+_PASSWORD = re.compile(r"(://[^:/@?#]*:)[^@]*@")
+
+
+def without_password(text: str) -> str:
+    """``scheme://user:secret@host`` → ``scheme://user:***@host`` wherever it occurs in ``text``."""
+    return _PASSWORD.sub(r"\1***@", str(text))
+
+
 def shown(url) -> str:
     """A URL fit for an error line: the password hidden."""
     try:
@@ -46,14 +73,33 @@ def shown(url) -> str:
         return "<database URL>"
 
 
-def make_engine(url: str) -> sa.Engine:
+def reason(exc: BaseException) -> str:
+    """The database's own first line about a failure (no password, one bounded line), e.g.
+    ``unable to open database file`` or ``connection failed: … Connection refused``."""
+    from jiuzhu.model.redact import one_line
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    return one_line(without_password(first), 200)
+
+
+# psycopg 3 is the one PostgreSQL driver jiuzhu installs; pysqlite is Python's own.
+DRIVERS = {"sqlite": "sqlite", "sqlite+pysqlite": "sqlite", "postgresql": "postgresql+psycopg",
+           "postgres": "postgresql+psycopg", "postgresql+psycopg": "postgresql+psycopg"}
+
+
+def make_engine(url: str, source: str = "--db") -> sa.Engine:
     try:
         u = sa.make_url(url)
     except Exception:
-        raise JiuzhuError(f"--db: expected a database URL such as sqlite:///jiuzhu.db or "
-                          f"postgresql+psycopg://user@host/db (got {url!r})") from None
-    if u.drivername == "postgresql" or u.drivername == "postgres":
-        u = u.set(drivername="postgresql+psycopg")
+        raise JiuzhuError(f"{source}: expected a database URL such as sqlite:///jiuzhu.db or "
+                          f"postgresql+psycopg://user@host/db (got {without_password(url)!r})") from None
+    if u.drivername not in DRIVERS:
+        if u.get_backend_name() in ("sqlite", "postgresql"):
+            raise JiuzhuError(f"{source}: unsupported driver {u.drivername!r}; use sqlite:/// or "
+                              f"postgresql+psycopg:// (psycopg 3)")
+        raise JiuzhuError(f"{source}: unsupported database {u.get_backend_name()!r}; use sqlite:/// or "
+                          f"postgresql+psycopg://")
+    u = u.set(drivername=DRIVERS[u.drivername])
     if u.get_backend_name() == "sqlite":
         # hide_parameters: SQL errors never carry ID numbers or names into an error line
         eng = sa.create_engine(u, hide_parameters=True, connect_args={"timeout": 60})
@@ -77,9 +123,7 @@ def make_engine(url: str) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, taken up front: no upgrade deadlock
 
         return eng
-    if u.get_backend_name() == "postgresql":
-        return sa.create_engine(u, hide_parameters=True, pool_pre_ping=True)
-    raise JiuzhuError(f"--db: unsupported database {u.get_backend_name()!r}; use sqlite:/// or postgresql+psycopg://")
+    return sa.create_engine(u, hide_parameters=True, pool_pre_ping=True)
 
 
 def _alembic_config(conn):
@@ -90,21 +134,45 @@ def _alembic_config(conn):
     return cfg
 
 
-def head() -> str:
-    from alembic.script import ScriptDirectory
+def _scripts():
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return ScriptDirectory.from_config(cfg)
+
+
+def head() -> str:
+    return _scripts().get_current_head()
+
+
+def known(revision: str) -> bool:
+    """Whether ``revision`` is one of this jiuzhu's migrations (a newer jiuzhu's is not)."""
+    return any(s.revision == revision for s in _scripts().walk_revisions())
+
+
+def unknown_revision(url, revision: str) -> StoreError:
+    return StoreError(f"database {shown(url)}: schema at revision {revision}, unknown to this jiuzhu (head "
+                      f"{head()}); it was written by a newer jiuzhu: run that version, never an older one")
 
 
 def current(engine: sa.Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(f"database {shown(engine.url)}: cannot connect ({reason(exc)})") from None
 
 
 def upgrade(engine: sa.Engine) -> None:
     from alembic import command
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
+    have = current(engine)
+    if have is not None and not known(have):
+        raise unknown_revision(engine.url, have)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "head")
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(f"database {shown(engine.url)}: cannot migrate to {head()} ({reason(exc)}); "
+                         f"is it a jiuzhu ledger?") from None

@@ -158,6 +158,23 @@ def params_hash(engine, chain: list[str], day: dt.date) -> str:
 
 RETRIES = 20
 
+# The widths of the ledger's text columns (schema.py): a longer value is refused before anything is
+# written, on SQLite (which would store it) as on PostgreSQL (which would fail mid-transaction).
+COLUMN_CHARS = {"key": settlements.c.key.type.length, "person.name": settlements.c.name.type.length,
+                "facility.name": settlements.c.facility_name.type.length,
+                "facility.code": settlements.c.facility_code.type.length, "actor": settlements.c.actor.type.length}
+
+
+def fit(field: str, value: str | None, limit: int | None) -> None:
+    """One line naming the field when ``value`` cannot be stored: too long, or a control character
+    (PostgreSQL text holds no NUL; a key or name with a line break would forge ledger lines)."""
+    if value is None:
+        return
+    if limit is not None and len(value) > limit:
+        raise InputError(field, value, f"at most {limit} characters ({len(value)} given)")
+    if any(ord(ch) < 32 and ch not in ("\n", "\t") if field == "reason" else ord(ch) < 32 for ch in value):
+        raise InputError(field, value, "no control characters (NUL, line breaks) in a ledger value")
+
 
 class Store:
     """A settlement ledger in a database. ``Store.open(url)`` refuses a database whose schema is
@@ -168,13 +185,12 @@ class Store:
         self.default_engine = None  # a jiuzhu Engine to reproduce stored outcomes (set by settle)
 
     @classmethod
-    def open(cls, url: str, upgrade: bool = False) -> "Store":
-        store = cls(db.make_engine(url), url)
-        try:
-            have, want = db.current(store.engine), db.head()
-        except sa_exc.DBAPIError as exc:
-            raise StoreError(f"database {shown(url)}: cannot connect ({type(exc.orig).__name__})") from None
+    def open(cls, url: str, upgrade: bool = False, source: str = "--db") -> "Store":
+        store = cls(db.make_engine(url, source), url)
+        have, want = db.current(store.engine), db.head()
         if have != want:
+            if have is not None and not db.known(have):
+                raise db.unknown_revision(url, have)
             if upgrade:
                 store.upgrade()
             elif have is None:
@@ -207,8 +223,12 @@ class Store:
                     raise StoreError("database: a settlement could not be recorded (integrity conflict)") from None
             except sa_exc.OperationalError as exc:
                 if attempt == RETRIES - 1 or not _transient(exc):
-                    raise StoreError(f"database {shown(self.url)}: {type(exc.orig).__name__}") from None
+                    raise StoreError(f"database {shown(self.url)}: {type(exc.orig).__name__} "
+                                     f"({db.reason(exc)})") from None
                 time.sleep(0.01 * (attempt + 1))
+            except sa_exc.DBAPIError as exc:  # a value the columns cannot hold: nothing was written
+                raise StoreError(f"database {shown(self.url)}: the settlement could not be recorded "
+                                 f"({type(exc.orig).__name__})") from None
 
     def _lock_person_year(self, conn, id_number: str, year: int) -> None:
         dialect = conn.dialect.name
@@ -244,6 +264,10 @@ class Store:
         if not key:
             raise InputError("bill.setl_id", None, "missing: a settlement needs a key, the slip's setl_id "
                                                    "(结算ID) or the case id")
+        fit("key", key, COLUMN_CHARS["key"])
+        for field, value in (("person.name", case.person.name), ("facility.name", case.facility.name),
+                             ("facility.code", case.facility.code), ("actor", actor)):
+            fit(field, value, COLUMN_CHARS[field])
         if case.history.ytd or case.history.admissions:
             raise InputError("history", None, "not allowed when settling against a ledger: the ledger keeps "
                                               "the year-to-date (remove [history], or evaluate without --db)")
@@ -370,6 +394,8 @@ class Store:
         Later settlements of the person-year whose cap bound are returned for review, not recomputed."""
         if not reason or not reason.strip():
             raise InputError("reason", None, "expected the reason for the reversal (冲正原因)")
+        fit("reason", reason, None)
+        fit("actor", actor, COLUMN_CHARS["actor"])
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(settlements.c.id, settlements.c.id_number, settlements.c.year)
                                .where(settlements.c.key == key)).first()
