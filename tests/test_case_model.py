@@ -375,3 +375,11 @@ def test_only_extended_iso_dates_and_times_are_moments(value):
     with pytest.raises(InputError) as e:
         structure_case(raw(EMERGENCY, admitted=value))
     assert str(e.value).startswith("episode.admitted:") and "\n" not in str(e.value)
+
+
+def test_a_status_error_names_the_field_as_the_case_spells_it():
+    r = raw(EMERGENCY)
+    r["person"]["statuses"] = [{"kind": "dibao", "from": "2026-01-01T08:00"}]
+    with pytest.raises(InputError) as e:
+        structure_case(r)
+    assert str(e.value).startswith("person.statuses[0].from:")

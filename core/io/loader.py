@@ -302,6 +302,8 @@ def _first_error(exc: BaseException, path: str = "") -> InputError:
         step = ""
         for n in sub_notes:  # cattrs attaches the attribute name or the list index as a note
             note = getattr(n, "name", None)
+            if note == "from_":  # the attribute behind a status's ``from``
+                note = "from"
             if note is not None:
                 step = f".{note}" if isinstance(note, str) else f"[{note}]"
         if not step:
