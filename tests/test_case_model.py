@@ -383,3 +383,22 @@ def test_a_status_error_names_the_field_as_the_case_spells_it():
     with pytest.raises(InputError) as e:
         structure_case(r)
     assert str(e.value).startswith("person.statuses[0].from:")
+
+
+def test_a_headline_without_region_assistance_still_names_the_slips_medical_assistance():
+    # ws-09 with no hardship category: no region covers the person, yet the slip's one-stop medical assistance
+    # (3000.00) stays in the table; the headline says so instead of "no assistance" alone.
+    # burden = 60000 − 36000 basic − 5500 critical − 3000 slip assistance = 15500
+    r = raw(COMPOSED)
+    r["person"]["categories"] = []
+    del r["person"]["certified_by"]
+    out = ENGINE.evaluate(structure_case(r))
+    zh, en = out.headline
+    assert "不符合" in zh and "结算单所列医疗救助3000.00元" in zh and "15500.00" in zh
+    assert "3000.00" in en
+    # no path at all (self-referral): not covered by either region; the slip's 3000.00 is still named
+    r = raw(COMPOSED)
+    r["episode"]["path"] = []
+    out = ENGINE.evaluate(structure_case(r))
+    zh, _ = out.headline
+    assert out.settlement.assistance == 0 and "结算单所列医疗救助3000.00元" in zh
