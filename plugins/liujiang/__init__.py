@@ -346,6 +346,20 @@ def jiuzhu_referral(case, ctx, eligibility):
             f"就医日早于{ctx.params['designated_rule_from'].isoformat()}，定点就医先行结算规定尚未适用",
             "before 2026-01-01 the pay-first rule for non-designated or unreferred care does not apply",
             "第三条第（二）项", "LJ-EFF-3"))
+    if kind == "covered" and e.settlement != "one_stop":
+        kind = "pay_first_claim"  # LJ-SET-3: the same money, claimed by hand
+        reasons.append(ctx.reason(
+            "未能在定点医疗机构“一站式”直接结算（" + ("未联网" if e.settlement == "not_networked" else "手工结算")
+            + "），持相关材料到柳江区医保部门申请手工医疗救助报销",
+            "one-stop settlement was not made: the person claims medical assistance by hand at the district bureau",
+            "第十三条", "LJ-SET-3"))
+        deadlines += _manual_claim(case, ctx)
+    if kind == "pay_first_claim" and e.claimed_on:
+        due = next((d.due for d in deadlines if d.cite and d.cite.rule == "LJ-SET-4"), None)
+        if is_late(e.claimed_on, due):  # LJ-SET-4: no consequence stated, a flag only
+            reasons.append(ctx.reason(f"手工报销申请逾期（出院后{ctx.params['manual_claim_working_days']}个工作日内，"
+                                      f"截止{due.isoformat()}）", "manual claim made after its deadline (flag only)",
+                                      "第十三条", "LJ-SET-4"))
     if kind == "covered":
         reasons.append(ctx.reason("医疗救助定点医疗机构“一站式”直接结算，先诊疗后付费，入院无需押金",
                                   "one-stop settlement at the designated facility: treat first, pay later, no deposit",

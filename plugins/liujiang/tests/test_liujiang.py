@@ -479,6 +479,29 @@ def test_home_based_manual_claim_has_no_deadline_unless_chosen():
     assert [d.due for d in out.deadlines if "手工" in d.what_zh] == [dt.date(2026, 3, 30)]  # 15 wd after 03-09
 
 
+@rule("LJ-SET-3", "LJ-SET-4", "LJ-SET-5")
+def test_one_stop_not_made_is_a_manual_claim_within_15_working_days():
+    # 第十三条: at a designated facility one-stop failed or is not networked → 手工医疗救助报销; an institutional
+    # person applies within 15 working days of discharge (Tue 2026-03-10): 03-11..13 (3), 03-16..20 (8),
+    # 03-23..27 (13), 03-30 (14), 03-31 (15) → 2026-03-31. The money is the same: 10000 − 7000 = 3000 at 100 %.
+    for mode in ("manual", "not_networked"):
+        out = evaluate({"person": INSTITUTIONAL, "episode": {"settlement": mode}})
+        assert out.referral.kind == "pay_first_claim" and "LJ-SET-3" in rules_cited(out)
+        assert "LJ-SET-1" not in rules_cited(out)  # not "one-stop direct settlement"
+        assert [d.due for d in out.deadlines if d.cite.rule == "LJ-SET-4"] == [dt.date(2026, 3, 31)]
+        assert layer(out, "medical_assistance") == 300_000
+    late = evaluate({"person": INSTITUTIONAL, "episode": {"settlement": "manual", "claimed_on": "2026-04-01"}})
+    assert any(r.cite.rule == "LJ-SET-4" and "逾期" in r.zh for r in late.referral.reasons)
+    assert layer(late, "medical_assistance") == 300_000  # lateness is flagged, not a denial (no consequence stated)
+    timely = evaluate({"person": INSTITUTIONAL, "episode": {"settlement": "manual", "claimed_on": "2026-03-31"}})
+    assert not any("逾期" in r.zh for r in timely.referral.reasons)
+    home = evaluate({"episode": {"settlement": "manual"}})  # 分散供养: no limit stated (LJ-SET-5)
+    assert home.referral.kind == "pay_first_claim"
+    assert [d.due for d in home.deadlines if d.cite.rule == "LJ-SET-5"] == [None]
+    one_stop = evaluate({"person": INSTITUTIONAL})
+    assert one_stop.referral.kind == "covered" and "LJ-SET-1" in rules_cited(one_stop)
+
+
 def test_a_year_the_calendar_does_not_know_degrades_and_strict_is_an_error():
     over = {"person": INSTITUTIONAL, "facility": {"designations": ["insurance"]},
             "episode": {"admitted": "2035-03-01", "discharged": "2035-03-09",
