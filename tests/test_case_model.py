@@ -346,3 +346,59 @@ def test_outcomes_with_times_unknowns_and_sections_match_the_outcome_schema(buil
     out = to_json(ENGINE.evaluate(structure_case(r)))
     assert out["schema_version"] == "1.1"
     jsonschema.validate(json.loads(json.dumps(out)), _schema("outcome.schema.json"))
+
+
+# -- zones and spellings of a moment ------------------------------------------------------------------
+
+
+def test_a_foreign_zone_is_read_as_china_time_with_its_china_date():
+    # 2026-12-31T20:00Z is 2027-01-01 04:00 in China (+8 h): the episode's date, its year (caps, parameters
+    # in force) and its deadlines are China's. 第十一条 24 h → 2027-01-02 04:00+08:00.
+    case = structure_case(raw(EMERGENCY, admitted="2026-12-31T20:00:00Z", discharged="2027-01-05"))
+    assert case.episode.admitted == dt.date(2027, 1, 1)
+    assert case.episode.admitted_at.utcoffset() == dt.timedelta(hours=8)
+    assert case.episode.admitted_at.hour == 4
+    j = to_json(ENGINE.evaluate(case))
+    d = next(x for x in j["deadlines"] if x["cite"] and x["cite"]["rule"] == "LJ-DEC-7")
+    assert d["due"] == "2027-01-02T04:00+08:00"
+    # 21:30 at +09:00 is 20:30 in China → due 2026-03-13 20:30+08:00
+    case = structure_case(raw(EMERGENCY, admitted="2026-03-12T21:30+09:00"))
+    j = to_json(ENGINE.evaluate(case))
+    d = next(x for x in j["deadlines"] if x["cite"] and x["cite"]["rule"] == "LJ-DEC-7")
+    assert d["due"] == "2026-03-13T20:30+08:00"
+
+
+@pytest.mark.parametrize("value", ["20260312", "2026-03-12T2130", "2026-W11-4", "2026-03-12T21:30+08:00:30",
+                                   "2026-03-12T21:30+0800"])
+def test_only_extended_iso_dates_and_times_are_moments(value):
+    # a compact date would otherwise read as a date-time at 00:00 and claim a time of day the case never gave
+    with pytest.raises(InputError) as e:
+        structure_case(raw(EMERGENCY, admitted=value))
+    assert str(e.value).startswith("episode.admitted:") and "\n" not in str(e.value)
+
+
+def test_a_status_error_names_the_field_as_the_case_spells_it():
+    r = raw(EMERGENCY)
+    r["person"]["statuses"] = [{"kind": "dibao", "from": "2026-01-01T08:00"}]
+    with pytest.raises(InputError) as e:
+        structure_case(r)
+    assert str(e.value).startswith("person.statuses[0].from:")
+
+
+def test_a_headline_without_region_assistance_still_names_the_slips_medical_assistance():
+    # ws-09 with no hardship category: no region covers the person, yet the slip's one-stop medical assistance
+    # (3000.00) stays in the table; the headline says so instead of "no assistance" alone.
+    # burden = 60000 − 36000 basic − 5500 critical − 3000 slip assistance = 15500
+    r = raw(COMPOSED)
+    r["person"]["categories"] = []
+    del r["person"]["certified_by"]
+    out = ENGINE.evaluate(structure_case(r))
+    zh, en = out.headline
+    assert "不符合" in zh and "结算单所列医疗救助3000.00元" in zh and "15500.00" in zh
+    assert "3000.00" in en
+    # no path at all (self-referral): not covered by either region; the slip's 3000.00 is still named
+    r = raw(COMPOSED)
+    r["episode"]["path"] = []
+    out = ENGINE.evaluate(structure_case(r))
+    zh, _ = out.headline
+    assert out.settlement.assistance == 0 and "结算单所列医疗救助3000.00元" in zh

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +51,27 @@ def _date(value: Any, _t) -> dt.date:
     raise InputError("", value, "expected a date YYYY-MM-DD")
 
 
+# ISO 8601 extended form only: a compact ``20260312`` would otherwise read as a date-time at 00:00 and
+# claim a time of day the case never gave; a zone is Z or ±HH:MM.
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?")
+
+
 def moment(value: Any) -> dt.date | dt.datetime:
-    """A date, or a date-time made timezone-aware (+08:00 when no zone is given), from TOML or ISO 8601 text."""
+    """A date, or a date-time in China time, from TOML or ISO 8601 text.
+
+    No zone given: +08:00. Another zone: the same instant read in +08:00, so the episode's date (its
+    year, the rules in force) and every deadline are China's (2026-12-31T20:00Z is 2027-01-01 04:00)."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=CHINA)
+        return value.replace(tzinfo=CHINA) if value.tzinfo is None else value.astimezone(CHINA)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         text = value.strip()
-        try:
-            return dt.date.fromisoformat(text) if len(text) == 10 else moment(dt.datetime.fromisoformat(text))
-        except ValueError:
-            pass
+        if _MOMENT.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text) if len(text) == 10 else moment(dt.datetime.fromisoformat(text))
+            except ValueError:
+                pass
     raise InputError("", value, "expected a date YYYY-MM-DD or a date-time YYYY-MM-DDTHH:MM[:SS][+08:00]")
 
 
@@ -316,6 +326,8 @@ def _first_error(exc: BaseException, path: str = "") -> InputError:
         step = ""
         for n in sub_notes:  # cattrs attaches the attribute name or the list index as a note
             note = getattr(n, "name", None)
+            if note == "from_":  # the attribute behind a status's ``from``
+                note = "from"
             if note is not None:
                 step = f".{note}" if isinstance(note, str) else f"[{note}]"
         if not step:

@@ -295,12 +295,16 @@ class Outcome:
             return (f"{who}救助支付合计{yuan(self.settlement.assistance)}元，个人负担{yuan(self.settlement.burden)}元",
                     f"assistance paid by {who_en}: {yuan(self.settlement.assistance)} yuan; "
                     f"personal burden {yuan(self.settlement.burden)} yuan")
+        # the slip's one-stop medical assistance stays paid whatever the regions decide: say so beside "none"
+        slip = sum(l.amount for l in self.settlement.layers if l.given and l.id == "medical_assistance_slip")
+        slip_zh = f"（结算单所列医疗救助{yuan(slip)}元照列）" if slip else ""
+        slip_en = f" (the slip's medical assistance of {yuan(slip)} yuan stands)" if slip else ""
         if not any(r.eligibility.eligible for r in self.regions) and self.regions:
-            return (f"各地区均不符合救助对象条件，无救助支付；个人负担{yuan(self.settlement.burden)}元",
-                    f"not eligible in any region of the chain; no assistance; personal burden "
+            return (f"各地区均不符合救助对象条件，无救助支付{slip_zh}；个人负担{yuan(self.settlement.burden)}元",
+                    f"not eligible in any region of the chain; no assistance{slip_en}; personal burden "
                     f"{yuan(self.settlement.burden)} yuan")
-        return (f"无救助支付（{VERDICTS[self.referral.kind][0]}）；个人负担{yuan(self.settlement.burden)}元",
-                f"no assistance paid ({VERDICTS[self.referral.kind][1]}); personal burden "
+        return (f"无救助支付（{VERDICTS[self.referral.kind][0]}）{slip_zh}；个人负担{yuan(self.settlement.burden)}元",
+                f"no assistance paid ({VERDICTS[self.referral.kind][1]}){slip_en}; personal burden "
                 f"{yuan(self.settlement.burden)} yuan")
 
     @property

@@ -18,7 +18,8 @@ from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocumen
 from jiuzhu.model.outcome import Deadline, DocumentNeed
 from jiuzhu.rules.settle import Layer
 from jiuzhu.model.vocab import CATEGORIES
-from jiuzhu.rules.workdays import add_hours
+from jiuzhu.model.outcome import due_key
+from jiuzhu.rules.workdays import add_hours, is_late
 
 
 INFO = RegionInfo(
@@ -192,11 +193,12 @@ def agreement_end(case, ctx) -> dt.date:
     return ctx.params["renewed_agreement_end"]
 
 
-def filing_day(case) -> dt.date | None:
-    """The day the stay was filed (备案) with the insurer's contact, if the case records it."""
-    days = [a.on for a in case.episode.actions if a.kind == "filing" and a.on
+def filing_day(case) -> dt.date | dt.datetime | None:
+    """When the stay was filed (备案) with the insurer's contact, if the case records it: the date-time
+    when the case gives the time of day, else the date."""
+    days = [a.when for a in case.episode.actions if a.kind == "filing" and a.on
             and (case.episode.discharged is None or a.on <= case.episode.discharged)]
-    return min(days) if days else None
+    return min(days, key=due_key) if days else None
 
 
 def submission_day(case) -> dt.date:
@@ -313,11 +315,11 @@ def filing_deadline(case, ctx, level: str) -> Deadline | None:
     if level == PRIMARY:
         h = ctx.params["filing_hours_primary"]
         return Deadline("住院备案（向保险公司指定联络人）", "file the admission with the insurer's contact",
-                        "primary_facility", INSURER_CONTACT, add_hours(case.episode.admitted, h), f"入院后{h}小时内",
+                        "primary_facility", INSURER_CONTACT, add_hours(case.episode.admission, h), f"入院后{h}小时内",
                         ctx.cite("第二十二条", "JJ-FLOW-5"))
     h = ctx.params["filing_hours_referral"]
     return Deadline("转诊住院备案（向保险公司指定联络人）", "file the referral admission with the insurer's contact",
-                    "patient", INSURER_CONTACT, add_hours(case.episode.admitted, h), f"入院后{h}小时内",
+                    "patient", INSURER_CONTACT, add_hours(case.episode.admission, h), f"入院后{h}小时内",
                     ctx.cite("第二十三条", "JJ-FLOW-9"))
 
 
@@ -386,7 +388,7 @@ def jiuzhu_referral(case, ctx, eligibility):
     if filing:
         deadlines.append(filing)
         filed = filing_day(case)
-        if filed and filed > filing.due:
+        if is_late(filed, filing.due):  # to the minute when both times are given, else by the day
             if ctx.params["amb_late_filing"] == "defeats_claim":
                 return ReferralVerdict("not_covered", (*reasons, ctx.reason("逾期备案，不予救助", "filed late: claim defeated",
                                                                             filing.cite.article, "JJ-AMB-15")))

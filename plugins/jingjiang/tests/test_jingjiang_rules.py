@@ -396,6 +396,20 @@ def test_late_filing_both_readings():
     assert "JJ-AMB-15" not in rules_cited(on_time)
 
 
+@pytest.mark.rule("JJ-FLOW-5", "JJ-AMB-15")
+def test_filing_within_48_hours_to_the_minute_when_the_time_is_given():
+    # 第二十二条 入院48小时内备案: admitted 2019-04-08 21:30 → due 2019-04-10 21:30 (not the whole of 04-10 by the day)
+    at = {"episode": {"admitted": "2019-04-08T21:30"}}
+    due = next(d for d in evaluate(at).deadlines if d.cite.rule == "JJ-FLOW-5")
+    assert due.basis == "time" and due.due.isoformat() == "2019-04-10T21:30:00+08:00"
+    def filed(on):
+        return merge(at, {"episode": {"actions": [{"kind": "filing", "by": "primary_facility", "on": on}]}})
+    assert "JJ-AMB-15" not in rules_cited(evaluate(filed("2019-04-10T21:30")))  # at the minute: on time
+    assert "JJ-AMB-15" in rules_cited(evaluate(filed("2019-04-10T21:31")))  # a minute late
+    assert "JJ-AMB-15" not in rules_cited(evaluate(filed("2019-04-10")))  # a date only: judged by the day
+    assert "JJ-AMB-15" in rules_cited(evaluate(filed("2019-04-11")))
+
+
 @pytest.mark.rule("JJ-FLOW-9")
 def test_referral_filing_within_72_hours_counts_weekends():
     out = evaluate(CITY, REFERRED, {"episode": {"admitted": "2019-05-10", "discharged": "2019-05-20"}})
