@@ -241,3 +241,114 @@ def test_boundary_names_the_field():
         ["field [0].data: expected a table (dict), got list"]
     assert boundary.problems("jiuzhu_documents", ["application"]) == ["item [0]: expected DocumentNeed, got str"]
     assert boundary.problems("jiuzhu_eligibility", Eligibility(True)) == []
+
+
+# -- what a careless region can still get wrong -------------------------------------------------
+
+
+def test_plan_values_out_of_range_are_refused_at_the_boundary():
+    # A negative rate paid −5 250.00 yuan and an unknown base column paid 0.00, both silently.
+    from fractions import Fraction
+    from jiuzhu.rules.settle import Layer, Plan
+    p = lambda **kw: boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="in_scope", **kw),)))
+    assert p(rate=Fraction(-1, 2)) == ["field layers[0] (ma).rate: expected a rate from 0 to 1, got -1/2"]
+    assert p(rate=Fraction(3, 2)) == ["field layers[0] (ma).rate: expected a rate from 0 to 1, got 3/2"]
+    assert p(deductible=-1) == ["field layers[0] (ma).deductible: expected integer fen ≥ 0, got -1"]
+    assert p(claim_cap=-100) == ["field layers[0] (ma).claim_cap: expected integer fen ≥ 0 or None, got -100"]
+    assert p(segments=((0, None, Fraction(2)),)) == \
+        ["field layers[0] (ma).segments[0]: expected (from fen, to fen or None, rate from 0 to 1), got (0, None, Fraction(2, 1))"]
+    bad_base = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="in_scop - x"),)))
+    assert bad_base == ["field layers[0] (ma).base: unknown column 'in_scop'; expected a bill column (in_scope, …), "
+                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
+                        "other.KIND or layer.ID",
+                        "field layers[0] (ma).base: unknown column 'x'; expected a bill column (in_scope, …), "
+                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
+                        "other.KIND or layer.ID"]
+    two = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "a", "a"), Layer("ma", "b", "b"))))
+    assert two == ["field layers[1].id: 'ma' is the id of an earlier layer; expected one id per layer"]
+    assert boundary.problems("jiuzhu_reimbursement", Plan((Layer(None, "a", "a"),))) == \
+        ["field layers[0].id: expected a layer id (str), got None"]
+    # what the built-in regions use stays valid
+    ok = Plan((Layer("ma", "a", "a", base="in_scope - deductible - basic_paid - items.tag.pet_ct - layer.x"),
+               Layer("mb", "b", "b", base="items.approval.refused", rate=Fraction(1), claim_cap=0)))
+    assert boundary.problems("jiuzhu_reimbursement", ok) == []
+
+
+def test_duties_and_payer_order_are_checked_at_the_boundary():
+    from jiuzhu.model.outcome import Duty
+    from jiuzhu.rules.settle import SlipPayer
+    assert boundary.problems("jiuzhu_duties", ["visit weekly"]) == ["item [0]: expected Duty, got str"]
+    assert boundary.problems("jiuzhu_duties", [Duty("探视", "visit", next_due="2024-08-01")]) == \
+        ["field [0].next_due: expected a date or None, got str"]
+    assert boundary.problems("jiuzhu_duties", None) == []
+    assert boundary.problems("jiuzhu_payer_order", "first") == ["expected a tuple of SlipPayer or None, got str"]
+    assert boundary.problems("jiuzhu_payer_order", (SlipPayer("santa"),))[0].startswith(
+        "field [0].kind: expected one of other, ")
+    assert boundary.problems("jiuzhu_payer_order", (SlipPayer("other", ("medical_assistance",)),)) == []
+
+
+HOSTILE = {
+    # a module that calls sys.exit while being imported (a script's `if` forgotten)
+    "jiuzhu_exits": "import sys\nsys.exit(3)\n",
+    # jiuzhu_region() calls sys.exit
+    "jiuzhu_regionexits": "import sys\nfrom jiuzhu import hookimpl\n\n@hookimpl\ndef jiuzhu_region():\n    sys.exit(4)\n",
+    # a source document whose date is a string
+    "jiuzhu_strdate": GOOD.format(code="strdate", parent=None).replace("effective_from=dt.date(2018, 1, 1)",
+                                                                       "effective_from='2018-01-01'"),
+    # a hook with a misspelt argument name
+    "jiuzhu_misarg": GOOD.format(code="misarg", parent=None).replace("def jiuzhu_eligibility(case, ctx)",
+                                                                     "def jiuzhu_eligibility(case, context)"),
+    # the hook's message quotes the person's name
+    "jiuzhu_leaky": GOOD.format(code="leaky", parent=None).replace(
+        'return Eligibility(True', 'raise ValueError(f"no rule for {case.person.name}")\n    return Eligibility(True'),
+    # an exception that cannot even be printed
+    "jiuzhu_mute": GOOD.format(code="mute", parent=None).replace(
+        'return Eligibility(True', 'class E(Exception):\n        def __str__(self):\n            raise RuntimeError()\n'
+        '    raise E()\n    return Eligibility(True'),
+    # duties and programmes answered with junk
+    "jiuzhu_junkduties": GOOD.format(code="junkduties", parent=None)
+    + "\n@hookimpl\ndef jiuzhu_duties(case, ctx, outcome):\n    return ['visit weekly']\n",
+    "jiuzhu_junkprograms": GOOD.format(code="junkprograms", parent=None)
+    + "\n@hookimpl\ndef jiuzhu_programs():\n    return 5\n",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    site = tmp_path_factory.mktemp("hostile-site")
+    MODULES.update(HOSTILE)
+    dist(site, "jiuzhu-hostile", {m[7:]: m for m in HOSTILE})
+    return site
+
+
+def test_a_region_that_exits_while_loading_is_broken_not_fatal(hostile):
+    res = jiuzhu(hostile, "regions", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    rows = {r["code"]: r for r in json.loads(res.stdout)}
+    assert {c for c in BUILT_IN if rows[c]["status"] == "ok"} == BUILT_IN
+    assert rows["exits"]["status"] == "broken" and "failed to import: SystemExit: 3" in rows["exits"]["error"]
+    assert "jiuzhu_region raised SystemExit: 4" in rows["regionexits"]["error"]
+    assert rows["strdate"]["status"] == "broken"
+    assert "field documents[0].effective_from: expected a date or None, got '2018-01-01'" in rows["strdate"]["error"]
+    assert rows["misarg"]["error"].endswith(
+        "jiuzhu_eligibility takes argument(s) context, which its specification does not give "
+        "(it gives: case, ctx; see jiuzhu.hookspecs)")
+
+
+def test_a_hook_message_never_carries_the_persons_name(hostile):
+    res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", "leaky")
+    assert res.returncode == 1
+    assert "错误 error: region leaky: jiuzhu_eligibility raised ValueError: no rule for ***" in res.stderr
+    assert "李德明" not in res.stderr  # the example's person
+
+
+def test_junk_answers_are_region_faults_and_compare_completes(hostile):
+    for code, hook in (("mute", "jiuzhu_eligibility raised E"), ("junkduties", "jiuzhu_duties returned list"),
+                       ("junkprograms", "jiuzhu_programs returned int, expected a list of Program")):
+        res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", code)
+        assert res.returncode == 1 and f"错误 error: region {code}: {hook}" in res.stderr, res.stderr
+    res = jiuzhu(hostile, "compare", str(EXAMPLE), "--format", "json")
+    assert res.returncode == 1, res.stderr
+    errors = {r["code"]: r["error"] for r in json.loads(res.stdout)["regions"]}
+    assert all(errors[c] is None for c in BUILT_IN)
+    assert "jiuzhu_duties returned list" in errors["junkduties"]

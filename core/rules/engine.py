@@ -190,7 +190,7 @@ class Engine:
             if el.eligible:
                 plan = ask(region, "jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
             self._check_programs(code, plan)
-            order = region.call("jiuzhu_payer_order", ctx=ctx)
+            order = ask(region, "jiuzhu_payer_order", ctx=ctx)
             if order and not plan.payers:
                 plan = attrs.evolve(plan, payers=tuple(order))
             results.append(RegionResult(region.code, el, ref, plan))
@@ -224,8 +224,8 @@ class Engine:
         duties = []
         for region, r in zip(self.chain(code), results):
             if r.referral.kind != "not_applicable":
-                duties += region.call("jiuzhu_duties", case=case, ctx=self.context(region.code, day),
-                                      outcome=outcome) or []
+                duties += ask(region, "jiuzhu_duties", case=case, ctx=self.context(region.code, day),
+                              outcome=outcome) or []
         outcome = attrs.evolve(outcome, duties=tuple(duties))
         if documents:
             docs = []
