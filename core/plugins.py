@@ -160,8 +160,11 @@ class Region:
         caller = self.pm.subset_hook_caller(hook, remove_plugins=self._others)
         try:
             result = caller(**kwargs)
-        except JiuzhuError:
-            raise  # the region's own one-line errors (a missing deployment parameter …) pass as they are
+        except JiuzhuError as exc:
+            # the region's own one-line errors (a missing deployment parameter …) pass as they are, marked
+            # as this region's: a batch over many regions fails only this one's column
+            exc.region = self.label
+            raise
         except PLUGIN_ERRORS as exc:  # the region's code failed: name it, never a traceback
             why = first_line(exc, personal_strings(kwargs.get("case")))
             raise RegionFault(f"region {self.label}: {hook} raised {why}") from exc

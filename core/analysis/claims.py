@@ -333,8 +333,10 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
                 tick(256)
         if tick:
             tick(len(first) % 256)
-    except InputError:
-        raise  # bad claims are the user's to fix, for every region alike
+    except InputError as exc:
+        if getattr(exc, "region", None) != region:
+            raise  # bad claims are the user's to fix, for every region alike
+        return RegionRun(region, error=str(exc))  # what only this region's own hooks refuse
     except (BrokenRegion, RegionFault) as exc:
         return RegionRun(region, error=str(exc), fault=True)
     except JiuzhuError as exc:
