@@ -163,7 +163,7 @@ class Region:
         except JiuzhuError as exc:
             # the region's own one-line errors (a missing deployment parameter …) pass as they are, marked
             # as this region's: a batch over many regions fails only this one's column
-            exc.region = self.label
+            exc.raised_by_region = self.label
             raise
         except PLUGIN_ERRORS as exc:  # the region's code failed: name it, never a traceback
             why = first_line(exc, personal_strings(kwargs.get("case")))

@@ -310,6 +310,8 @@ HOSTILE = {
     + "\n@hookimpl\ndef jiuzhu_duties(case, ctx, outcome):\n    return ['visit weekly']\n",
     "jiuzhu_junkprograms": GOOD.format(code="junkprograms", parent=None)
     + "\n@hookimpl\ndef jiuzhu_programs():\n    return 5\n",
+    # a region whose parameters.toml is malformed
+    "jiuzhu_badparams": GOOD.format(code="badparams", parent=None).replace("return {}", "return {'rate': 0.7}"),
     # a region that refuses a case its own way: an input error, but only this region's
     "jiuzhu_picky": GOOD.format(code="picky", parent=None).replace(
         'return Eligibility(True', 'from jiuzhu.model.errors import InputError\n'
@@ -362,13 +364,14 @@ def test_junk_answers_are_region_faults_and_compare_completes(hostile):
 def test_an_input_error_of_one_region_does_not_stop_the_batch_for_the_others(hostile, tmp_path):
     claims = tmp_path / "claims.csv"
     assert jiuzhu(hostile, "synth", "--n", "10", "--out", str(claims)).returncode == 0
-    res = jiuzhu(hostile, "compare", "--batch", str(claims), "--regions", "guangan,picky", "--format", "json",
+    res = jiuzhu(hostile, "compare", "--batch", str(claims), "--regions", "guangan,picky,badparams", "--format", "json",
                  "--no-progress")
     # as a region whose deployment parameter is missing: an error in its column, not a fault of its code
     assert res.returncode == 0, res.stderr
     tots = {t["region"]: t for t in json.loads(res.stdout)}
     assert tots["guangan"]["claims"] == 10 and "error" not in tots["guangan"]
     assert "person.card_number: a Picky County card number" in tots["picky"]["error"]
+    assert tots["badparams"]["error"] == "badparams.parameters.rate: expected a table with unit, label and values"
     # one case, one region: still the user's input error, exit 2
     res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", "picky")
     assert res.returncode == 2 and "person.card_number: a Picky County card number" in res.stderr

@@ -87,8 +87,12 @@ class Engine:
             region = self.host.region(code)
             info = region.info
             src = region.call("jiuzhu_parameters")
-            pset = ParameterSet.load(src, code, info.name_zh, info.document.number) if src is not None \
-                else ParameterSet(code, {})
+            try:
+                pset = ParameterSet.load(src, code, info.name_zh, info.document.number) if src is not None \
+                    else ParameterSet(code, {})
+            except JiuzhuError as exc:  # the region's own parameters.toml: this region's fault, not the case's
+                exc.raised_by_region = code
+                raise
             overrides = self.deployment.parameters.get(code, {})
             if overrides:
                 pset = pset.override(overrides, info.name_zh)
