@@ -375,3 +375,11 @@ def test_an_input_error_of_one_region_does_not_stop_the_batch_for_the_others(hos
     # one case, one region: still the user's input error, exit 2
     res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", "picky")
     assert res.returncode == 2 and "person.card_number: a Picky County card number" in res.stderr
+
+
+def test_check_region_with_a_parent_missing_is_one_line_before_any_check(broken):
+    res = jiuzhu(broken, "check-region", "orphan", "--max-examples", "2")
+    assert res.returncode == 2 and res.stdout == "", res.stdout
+    assert res.stderr.strip().splitlines()[-1] == ("错误 error: region orphan: parent region 'nowhere' is not installed; install it, or "
+                                  "set compose_parents = false in jiuzhu.toml (installed: faulty, fushun, guangan, "
+                                  "jingjiang, liujiang, orphan, wrongtype, wusheng)")
