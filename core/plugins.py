@@ -220,10 +220,13 @@ class Host:
             if len(rs) == 1:
                 regions[code] = rs[0]
                 continue
-            who = " and ".join(f"{r.dist or 'a directly registered plugin'} (entry point {r.name})" for r in rs)
             choose = " or ".join(f"JIUZHU_BLOCK_PLUGINS={r.dist}:{r.name}" for r in rs if r.dist)
-            broken[code] = (f"region {code} is declared by two distributions: {who}; keep one out with "
-                            f"{choose or 'JIUZHU_BLOCK_PLUGINS'}")
+            if len({r.dist for r in rs}) == 1 and rs[0].dist:  # one package's entry-point table names it twice
+                who = f"twice by {rs[0].dist} (entry points {' and '.join(r.name for r in rs)})"
+            else:
+                who = "by two distributions: " + " and ".join(
+                    f"{r.dist or 'a directly registered plugin'} (entry point {r.name})" for r in rs)
+            broken[code] = f"region {code} is declared {who}; keep one out with {choose or 'JIUZHU_BLOCK_PLUGINS'}"
         return regions, broken
 
     @property
@@ -240,11 +243,17 @@ class Host:
         """Let each extension add its commands; return one line per extension that failed (its
         import, or its ``jiuzhu_register_commands`` raising), so the core commands always work."""
         out = list(self.extension_failures.values())
+        core = dict(getattr(cli, "commands", {}))  # jiuzhu's own commands: an extension adds, never replaces
         for impl in self.pm.hook.jiuzhu_register_commands.get_hookimpls():
             try:
                 impl.function(**{a: cli for a in impl.argnames if a == "cli"})
             except PLUGIN_ERRORS as exc:
                 out.append(f"extension {impl.plugin_name!r}: jiuzhu_register_commands raised {first_line(exc)}")
+            for name, command in core.items():
+                if cli.commands.get(name) is not command:
+                    cli.commands[name] = command
+                    out.append(f"extension {impl.plugin_name!r}: jiuzhu_register_commands replaced the jiuzhu "
+                               f"command {name}; the extension's is ignored (give it another name)")
         return out
 
     def status(self) -> list[tuple[str, Region | None, str]]:

@@ -383,3 +383,24 @@ def test_check_region_with_a_parent_missing_is_one_line_before_any_check(broken)
     assert res.stderr.strip().splitlines()[-1] == ("错误 error: region orphan: parent region 'nowhere' is not installed; install it, or "
                                   "set compose_parents = false in jiuzhu.toml (installed: faulty, fushun, guangan, "
                                   "jingjiang, liujiang, orphan, wrongtype, wusheng)")
+
+
+def test_an_extension_cannot_replace_a_core_command_and_twins_in_one_distribution_are_named(tmp_path):
+    MODULES.update({
+        "jiuzhu_hijack": "import click\nfrom jiuzhu import hookimpl\n\n@hookimpl\ndef jiuzhu_register_commands(cli):\n"
+                         "    @cli.command('evaluate')\n    def evaluate():\n        click.echo('hijacked')\n\n"
+                         "    @cli.command('hello')\n    def hello():\n        click.echo('hello from an extension')\n",
+        "jiuzhu_twin_a": GOOD.format(code="twin", parent=None),
+        "jiuzhu_twin_b": GOOD.format(code="twin", parent=None),
+    })
+    dist(tmp_path, "jiuzhu-twins", {"twin_a": "jiuzhu_twin_a", "twin_b": "jiuzhu_twin_b"}, {"hijack": "jiuzhu_hijack"})
+    res = jiuzhu(tmp_path, "evaluate", str(EXAMPLE), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["region"] == "wusheng"
+    assert "警告 warning: extension 'hijack': jiuzhu_register_commands replaced the jiuzhu command evaluate; " \
+           "the extension's is ignored (give it another name)" in res.stderr
+    assert jiuzhu(tmp_path, "hello").stdout == "hello from an extension\n"  # what it adds still works
+    rows = {r["code"]: r for r in json.loads(jiuzhu(tmp_path, "regions", "--format", "json").stdout)}
+    assert rows["twin"]["error"] == ("region twin is declared twice by jiuzhu-twins (entry points twin_a and twin_b); "
+                                     "keep one out with JIUZHU_BLOCK_PLUGINS=jiuzhu-twins:twin_a or "
+                                     "JIUZHU_BLOCK_PLUGINS=jiuzhu-twins:twin_b")
