@@ -16,6 +16,8 @@ naming the region and the hook.
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
 import os
 import re
 import sys
@@ -31,6 +33,9 @@ from jiuzhu.model.redact import one_line
 from jiuzhu.model.region import Program, RegionInfo, SourceDocument
 
 GROUP = "jiuzhu.regions"
+# What a plugin's code may raise that must not end the process: a module that calls sys.exit while
+# imported takes only itself down. (KeyboardInterrupt is the user's and still stops jiuzhu.)
+PLUGIN_ERRORS = (Exception, SystemExit)
 # Files a region keeps beside its module; a region that does not implement the hook gets these.
 CONVENTIONAL = {"jiuzhu_parameters": "parameters.toml", "jiuzhu_rules": "rules.toml",
                 "jiuzhu_templates": "templates", "jiuzhu_examples": "examples"}
@@ -49,10 +54,28 @@ class BrokenRegion(JiuzhuError):
     """The region asked for is installed but cannot be used (see :attr:`Host.broken`)."""
 
 
-def first_line(exc: BaseException) -> str:
-    """The exception as one bounded line, ID numbers masked (a plugin's message may quote a case)."""
-    text = one_line(exc, 200)
+def first_line(exc: BaseException, personal: tuple[str, ...] = ()) -> str:
+    """The exception as one bounded line, ID numbers masked and the case's ``personal`` strings
+    (name, contacts' names, diagnoses) starred: a plugin's message may quote the case."""
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose __str__ fails still names its type
+        text = ""
+    for value in sorted(personal, key=len, reverse=True):
+        text = text.replace(value, "***")
+    text = one_line(text, 200)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def personal_strings(case) -> tuple[str, ...]:
+    """The personal data of a case a plugin's error message could quote (ID numbers are masked anyway)."""
+    person = getattr(case, "person", None)
+    if person is None:
+        return ()
+    contacts = [person.guardian, person.caregiver, *person.agents]
+    out = [person.name, person.id_number, *(c.name for c in contacts if c is not None)]
+    out += list(getattr(getattr(case, "episode", None), "diagnoses", ()))
+    return tuple(v for v in out if isinstance(v, str) and len(v) > 1)
 
 
 def _norm(name: str) -> str:
@@ -71,6 +94,14 @@ def check_info(info: object, where: str) -> str:
     if not isinstance(info.documents, tuple) or not info.documents \
             or not all(isinstance(d, SourceDocument) for d in info.documents):
         return f"{where} field documents: expected a non-empty tuple of SourceDocument"
+    for i, d in enumerate(info.documents):  # `jiuzhu regions` and every citation read these
+        for f in ("number", "title", "issuer", "status"):
+            if not isinstance(getattr(d, f), str) or (f == "number" and not d.number):
+                return f"{where} field documents[{i}].{f}: expected a string, got {getattr(d, f)!r}"
+        for f in ("issued", "effective_from", "effective_to"):
+            v = getattr(d, f)
+            if v is not None and (not isinstance(v, dt.date) or isinstance(v, dt.datetime)):
+                return f"{where} field documents[{i}].{f}: expected a date or None, got {v!r}"
     if info.parent is not None and (not isinstance(info.parent, str) or not CODE.match(info.parent)):
         return f"{where} field parent: expected a region code or None, got {info.parent!r}"
     if info.date_basis not in ("admission", "discharge"):
@@ -112,12 +143,16 @@ class Region:
     def programs(self) -> tuple[Program, ...]:
         """The programmes the region's annual caps count in (``jiuzhu_programs``; none if not implemented)."""
         got = self.call("jiuzhu_programs") or ()
+        if not isinstance(got, (list, tuple)):
+            raise RegionFault(f"region {self.code}: jiuzhu_programs returned {type(got).__name__}, "
+                              f"expected a list of Program")
         seen = set()
-        for p in got:
+        for i, p in enumerate(got):
             if not isinstance(p, Program):
-                raise JiuzhuError(f"region {self.code}: jiuzhu_programs() must return Program objects")
+                raise RegionFault(f"region {self.code}: jiuzhu_programs returned {type(got).__name__} with item "
+                                  f"[{i}]: expected Program, got {type(p).__name__}")
             if p.id in seen:
-                raise JiuzhuError(f"region {self.code}: programme {p.id!r} is declared twice")
+                raise RegionFault(f"region {self.code}: jiuzhu_programs declares programme {p.id!r} twice")
             seen.add(p.id)
         return tuple(got)
 
@@ -125,10 +160,14 @@ class Region:
         caller = self.pm.subset_hook_caller(hook, remove_plugins=self._others)
         try:
             result = caller(**kwargs)
-        except JiuzhuError:
-            raise  # the region's own one-line errors (a missing deployment parameter …) pass as they are
-        except Exception as exc:  # the region's code failed: name it, never a traceback
-            raise RegionFault(f"region {self.label}: {hook} raised {first_line(exc)}") from exc
+        except JiuzhuError as exc:
+            # the region's own one-line errors (a missing deployment parameter …) pass as they are, marked
+            # as this region's: a batch over many regions fails only this one's column
+            exc.raised_by_region = self.label
+            raise
+        except PLUGIN_ERRORS as exc:  # the region's code failed: name it, never a traceback
+            why = first_line(exc, personal_strings(kwargs.get("case")))
+            raise RegionFault(f"region {self.label}: {hook} raised {why}") from exc
         if result is None and hook in CONVENTIONAL:
             return self._conventional(CONVENTIONAL[hook])
         if hook in _PATH_HOOKS and result is not None and not isinstance(result, (str, Path)):
@@ -181,10 +220,13 @@ class Host:
             if len(rs) == 1:
                 regions[code] = rs[0]
                 continue
-            who = " and ".join(f"{r.dist or 'a directly registered plugin'} (entry point {r.name})" for r in rs)
             choose = " or ".join(f"JIUZHU_BLOCK_PLUGINS={r.dist}:{r.name}" for r in rs if r.dist)
-            broken[code] = (f"region {code} is declared by two distributions: {who}; keep one out with "
-                            f"{choose or 'JIUZHU_BLOCK_PLUGINS'}")
+            if len({r.dist for r in rs}) == 1 and rs[0].dist:  # one package's entry-point table names it twice
+                who = f"twice by {rs[0].dist} (entry points {' and '.join(r.name for r in rs)})"
+            else:
+                who = "by two distributions: " + " and ".join(
+                    f"{r.dist or 'a directly registered plugin'} (entry point {r.name})" for r in rs)
+            broken[code] = f"region {code} is declared {who}; keep one out with {choose or 'JIUZHU_BLOCK_PLUGINS'}"
         return regions, broken
 
     @property
@@ -201,11 +243,17 @@ class Host:
         """Let each extension add its commands; return one line per extension that failed (its
         import, or its ``jiuzhu_register_commands`` raising), so the core commands always work."""
         out = list(self.extension_failures.values())
+        core = dict(getattr(cli, "commands", {}))  # jiuzhu's own commands: an extension adds, never replaces
         for impl in self.pm.hook.jiuzhu_register_commands.get_hookimpls():
             try:
                 impl.function(**{a: cli for a in impl.argnames if a == "cli"})
-            except Exception as exc:
+            except PLUGIN_ERRORS as exc:
                 out.append(f"extension {impl.plugin_name!r}: jiuzhu_register_commands raised {first_line(exc)}")
+            for name, command in core.items():
+                if cli.commands.get(name) is not command:
+                    cli.commands[name] = command
+                    out.append(f"extension {impl.plugin_name!r}: jiuzhu_register_commands replaced the jiuzhu "
+                               f"command {name}; the extension's is ignored (give it another name)")
         return out
 
     def status(self) -> list[tuple[str, Region | None, str]]:
@@ -266,12 +314,34 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> list[str]:
                   if not hc.has_spec() and any(not i.optionalhook for i in hc.get_hookimpls() if i.plugin is plugin))
 
 
+def _misnamed_arguments(pm: pluggy.PluginManager, obj: object) -> str:
+    """A hook implementation asking for an argument its specification does not give (pluggy's
+    PluginValidationError, said in one line): "" when there is none."""
+    for name in dir(obj):
+        caller = getattr(pm.hook, name, None)
+        if not name.startswith("jiuzhu_") or caller is None or caller.spec is None:
+            continue
+        impl = getattr(obj, name, None)
+        if not callable(impl) or pm.parse_hookimpl_opts(obj, name) is None:
+            continue
+        try:
+            args = [p.name for p in inspect.signature(impl).parameters.values()
+                    if p.default is inspect.Parameter.empty]
+        except (TypeError, ValueError):
+            continue
+        extra = [a for a in args if a not in caller.spec.argnames]
+        if extra:
+            return (f"{name} takes argument(s) {', '.join(extra)}, which its specification does not give "
+                    f"(it gives: {', '.join(caller.spec.argnames) or 'nothing'}; see jiuzhu.hookspecs)")
+    return ""
+
+
 def _register(pm: pluggy.PluginManager, obj: object, name: str | None) -> str:
     """Register one plugin; return why it cannot be ("" when it is registered)."""
     try:
         pm.register(obj, name=name)
     except Exception as exc:  # pluggy's validation: a hook implementation with arguments no spec has
-        return f"not registered: {first_line(exc)}"
+        return f"not registered: {_misnamed_arguments(pm, obj) or first_line(exc)}"
     unknown = _unknown_hooks(pm, obj)
     if unknown:
         pm.unregister(obj)
@@ -306,7 +376,7 @@ def make_host(extra: list[object] | None = None, load_entrypoints: bool = True) 
             seen.setdefault(ep.name, dist)
             try:
                 obj = ep.load()
-            except Exception as exc:  # a broken third-party region must not take the others down
+            except PLUGIN_ERRORS as exc:  # a broken third-party region must not take the others down
                 failures[ep.name] = (dist, f"region plugin {ep.name!r} ({dist or 'unknown distribution'}) failed to "
                                            f"import: {first_line(exc)}")
                 continue
@@ -324,7 +394,7 @@ def make_host(extra: list[object] | None = None, load_entrypoints: bool = True) 
             try:
                 obj = ep.load()
                 why = _register(pm, obj, ep.name)
-            except Exception as exc:
+            except PLUGIN_ERRORS as exc:
                 why = f"failed to import: {first_line(exc)}"
             if why:
                 ext_failures[ep.name] = f"extension {ep.name!r} ({_dist_name(ep) or 'unknown distribution'}) {why}"

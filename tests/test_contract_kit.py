@@ -7,12 +7,13 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import pytest
 
 from jiuzhu import (DocumentNeed, Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument,
                     hookimpl, Program)
 from jiuzhu.kit.contract import (Kit, check_annual_caps, check_hooks, check_info, check_money, check_outcome,
                              check_parameters, check_plan)
-from jiuzhu.plugins import make_host
+from jiuzhu.plugins import RegionFault, make_host
 from jiuzhu.kit.testing import make_case
 
 START = dt.date(2020, 1, 1)
@@ -144,15 +145,14 @@ def test_parameter_without_citation_says_what_to_add():
 
 def test_layer_paying_more_than_its_base_is_caught():
     kit = kit_for(OverpayingLayer())
-    # base = 6000 in scope − 2000 basic insurance = 4000; 1.5 × 4000 = 6000, within the 8000 burden left
+    # base = 6000 in scope − 2000 basic insurance = 4000; 1.5 × 4000 = 6000 would be paid on a base of 4000:
+    # the engine refuses the plan at the boundary instead of settling it
     case = local_case(in_scope="6000", fully_self_paid="4000", basic_paid="2000")
-    outcome = kit.engine.evaluate(case, kit.code)
-    problems = check_money(case, outcome)
-    assert len(problems) == 1
-    assert "layer assistance (好镇 · 好府发〔2020〕1号 · 第四条 · GT-PAY-1): pays 6000.00 on a base of 4000.00" in problems[0]
-    assert "a layer never pays more than its base: check its rate 3/2" in problems[0]
+    with pytest.raises(RegionFault, match=r"region overpay: jiuzhu_reimbursement returned Plan with field "
+                                          r"layers\[0\] \(assistance\)\.rate: expected a rate from 0 to 1, got 3/2"):
+        kit.engine.evaluate(case, kit.code)
     plan = kit.region.call("jiuzhu_reimbursement", case=case, ctx=kit.engine.context(kit.code, START),
-                           eligibility=outcome.eligibility, referral=outcome.referral)
+                           eligibility=Eligibility(True), referral=ReferralVerdict("covered"))
     assert check_plan(plan, "overpay") == ["overpay: layer assistance: rate 3/2 is outside 0…1; "
                                            "a layer pays at most its base (use a rate ≤ 1)"]
 
@@ -237,7 +237,7 @@ def test_region_contract_class_runs_the_kit(tmp_path):
         assert f"PASSED test_kit_run.py::TestGood::{name}" in out, out
     assert "FAILED test_kit_run.py::TestBroken::test_money_invariants" in out, out
     assert "FAILED test_kit_run.py::TestBroken::test_every_hook_answers" in out, out
-    assert "a layer never pays more than its base: check its rate 3/2" in out
+    assert "jiuzhu_reimbursement returned Plan with field layers[0] (assistance).rate: expected a rate from 0 to 1, got 3/2" in out
     assert "FAILED test_kit_run.py::TestUncited::test_parameters_are_cited_and_dated" in out, out
     assert "parameters.uncited.cap (from 2020-01-01): value '10000' has no citation; add article" in out
     assert "set region_code = 'yourcode' on your RegionContract subclass" in out

@@ -241,3 +241,166 @@ def test_boundary_names_the_field():
         ["field [0].data: expected a table (dict), got list"]
     assert boundary.problems("jiuzhu_documents", ["application"]) == ["item [0]: expected DocumentNeed, got str"]
     assert boundary.problems("jiuzhu_eligibility", Eligibility(True)) == []
+
+
+# -- what a careless region can still get wrong -------------------------------------------------
+
+
+def test_plan_values_out_of_range_are_refused_at_the_boundary():
+    # A negative rate paid −5 250.00 yuan and an unknown base column paid 0.00, both silently.
+    from fractions import Fraction
+    from jiuzhu.rules.settle import Layer, Plan
+    p = lambda **kw: boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="in_scope", **kw),)))
+    assert p(rate=Fraction(-1, 2)) == ["field layers[0] (ma).rate: expected a rate from 0 to 1, got -1/2"]
+    assert p(rate=Fraction(3, 2)) == ["field layers[0] (ma).rate: expected a rate from 0 to 1, got 3/2"]
+    assert p(deductible=-1) == ["field layers[0] (ma).deductible: expected integer fen ≥ 0, got -1"]
+    assert p(claim_cap=-100) == ["field layers[0] (ma).claim_cap: expected integer fen ≥ 0 or None, got -100"]
+    assert p(segments=((0, None, Fraction(2)),)) == \
+        ["field layers[0] (ma).segments[0]: expected (from fen, to fen or None, rate from 0 to 1), got (0, None, Fraction(2, 1))"]
+    bad_base = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="in_scop - x"),)))
+    assert bad_base == ["field layers[0] (ma).base: unknown column 'in_scop'; expected a bill column (in_scope, …), "
+                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
+                        "other.KIND or layer.ID",
+                        "field layers[0] (ma).base: unknown column 'x'; expected a bill column (in_scope, …), "
+                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
+                        "other.KIND or layer.ID"]
+    two = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "a", "a"), Layer("ma", "b", "b"))))
+    assert two == ["field layers[1].id: 'ma' is the id of an earlier layer; expected one id per layer"]
+    assert boundary.problems("jiuzhu_reimbursement", Plan((Layer(None, "a", "a"),))) == \
+        ["field layers[0].id: expected a layer id (str), got None"]
+    # what the built-in regions use stays valid
+    ok = Plan((Layer("ma", "a", "a", base="in_scope - deductible - basic_paid - items.tag.pet_ct - layer.x"),
+               Layer("mb", "b", "b", base="items.approval.refused", rate=Fraction(1), claim_cap=0)))
+    assert boundary.problems("jiuzhu_reimbursement", ok) == []
+
+
+def test_duties_and_payer_order_are_checked_at_the_boundary():
+    from jiuzhu.model.outcome import Duty
+    from jiuzhu.rules.settle import SlipPayer
+    assert boundary.problems("jiuzhu_duties", ["visit weekly"]) == ["item [0]: expected Duty, got str"]
+    assert boundary.problems("jiuzhu_duties", [Duty("探视", "visit", next_due="2024-08-01")]) == \
+        ["field [0].next_due: expected a date or None, got str"]
+    assert boundary.problems("jiuzhu_duties", None) == []
+    assert boundary.problems("jiuzhu_payer_order", "first") == ["expected a tuple of SlipPayer or None, got str"]
+    assert boundary.problems("jiuzhu_payer_order", (SlipPayer("santa"),))[0].startswith(
+        "field [0].kind: expected one of other, ")
+    assert boundary.problems("jiuzhu_payer_order", (SlipPayer("other", ("medical_assistance",)),)) == []
+
+
+HOSTILE = {
+    # a module that calls sys.exit while being imported (a script's `if` forgotten)
+    "jiuzhu_exits": "import sys\nsys.exit(3)\n",
+    # jiuzhu_region() calls sys.exit
+    "jiuzhu_regionexits": "import sys\nfrom jiuzhu import hookimpl\n\n@hookimpl\ndef jiuzhu_region():\n    sys.exit(4)\n",
+    # a source document whose date is a string
+    "jiuzhu_strdate": GOOD.format(code="strdate", parent=None).replace("effective_from=dt.date(2018, 1, 1)",
+                                                                       "effective_from='2018-01-01'"),
+    # a hook with a misspelt argument name
+    "jiuzhu_misarg": GOOD.format(code="misarg", parent=None).replace("def jiuzhu_eligibility(case, ctx)",
+                                                                     "def jiuzhu_eligibility(case, context)"),
+    # the hook's message quotes the person's name
+    "jiuzhu_leaky": GOOD.format(code="leaky", parent=None).replace(
+        'return Eligibility(True', 'raise ValueError(f"no rule for {case.person.name}")\n    return Eligibility(True'),
+    # an exception that cannot even be printed
+    "jiuzhu_mute": GOOD.format(code="mute", parent=None).replace(
+        'return Eligibility(True', 'class E(Exception):\n        def __str__(self):\n            raise RuntimeError()\n'
+        '    raise E()\n    return Eligibility(True'),
+    # duties and programmes answered with junk
+    "jiuzhu_junkduties": GOOD.format(code="junkduties", parent=None)
+    + "\n@hookimpl\ndef jiuzhu_duties(case, ctx, outcome):\n    return ['visit weekly']\n",
+    "jiuzhu_junkprograms": GOOD.format(code="junkprograms", parent=None)
+    + "\n@hookimpl\ndef jiuzhu_programs():\n    return 5\n",
+    # a region whose parameters.toml is malformed
+    "jiuzhu_badparams": GOOD.format(code="badparams", parent=None).replace("return {}", "return {'rate': 0.7}"),
+    # a region that refuses a case its own way: an input error, but only this region's
+    "jiuzhu_picky": GOOD.format(code="picky", parent=None).replace(
+        'return Eligibility(True', 'from jiuzhu.model.errors import InputError\n'
+        '    raise InputError("person.card_number", case.person.card_number, "a Picky County card number")\n'
+        '    return Eligibility(True'),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    site = tmp_path_factory.mktemp("hostile-site")
+    MODULES.update(HOSTILE)
+    dist(site, "jiuzhu-hostile", {m[7:]: m for m in HOSTILE})
+    return site
+
+
+def test_a_region_that_exits_while_loading_is_broken_not_fatal(hostile):
+    res = jiuzhu(hostile, "regions", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    rows = {r["code"]: r for r in json.loads(res.stdout)}
+    assert {c for c in BUILT_IN if rows[c]["status"] == "ok"} == BUILT_IN
+    assert rows["exits"]["status"] == "broken" and "failed to import: SystemExit: 3" in rows["exits"]["error"]
+    assert "jiuzhu_region raised SystemExit: 4" in rows["regionexits"]["error"]
+    assert rows["strdate"]["status"] == "broken"
+    assert "field documents[0].effective_from: expected a date or None, got '2018-01-01'" in rows["strdate"]["error"]
+    assert rows["misarg"]["error"].endswith(
+        "jiuzhu_eligibility takes argument(s) context, which its specification does not give "
+        "(it gives: case, ctx; see jiuzhu.hookspecs)")
+
+
+def test_a_hook_message_never_carries_the_persons_name(hostile):
+    res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", "leaky")
+    assert res.returncode == 1
+    assert "错误 error: region leaky: jiuzhu_eligibility raised ValueError: no rule for ***" in res.stderr
+    assert "李德明" not in res.stderr  # the example's person
+
+
+def test_junk_answers_are_region_faults_and_compare_completes(hostile):
+    for code, hook in (("mute", "jiuzhu_eligibility raised E"), ("junkduties", "jiuzhu_duties returned list"),
+                       ("junkprograms", "jiuzhu_programs returned int, expected a list of Program")):
+        res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", code)
+        assert res.returncode == 1 and f"错误 error: region {code}: {hook}" in res.stderr, res.stderr
+    res = jiuzhu(hostile, "compare", str(EXAMPLE), "--format", "json")
+    assert res.returncode == 1, res.stderr
+    errors = {r["code"]: r["error"] for r in json.loads(res.stdout)["regions"]}
+    assert all(errors[c] is None for c in BUILT_IN)
+    assert "jiuzhu_duties returned list" in errors["junkduties"]
+
+
+def test_an_input_error_of_one_region_does_not_stop_the_batch_for_the_others(hostile, tmp_path):
+    claims = tmp_path / "claims.csv"
+    assert jiuzhu(hostile, "synth", "--n", "10", "--out", str(claims)).returncode == 0
+    res = jiuzhu(hostile, "compare", "--batch", str(claims), "--regions", "guangan,picky,badparams", "--format", "json",
+                 "--no-progress")
+    # as a region whose deployment parameter is missing: an error in its column, not a fault of its code
+    assert res.returncode == 0, res.stderr
+    tots = {t["region"]: t for t in json.loads(res.stdout)}
+    assert tots["guangan"]["claims"] == 10 and "error" not in tots["guangan"]
+    assert "person.card_number: a Picky County card number" in tots["picky"]["error"]
+    assert tots["badparams"]["error"] == "badparams.parameters.rate: expected a table with unit, label and values"
+    # one case, one region: still the user's input error, exit 2
+    res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", "picky")
+    assert res.returncode == 2 and "person.card_number: a Picky County card number" in res.stderr
+
+
+def test_check_region_with_a_parent_missing_is_one_line_before_any_check(broken):
+    res = jiuzhu(broken, "check-region", "orphan", "--max-examples", "2")
+    assert res.returncode == 2 and res.stdout == "", res.stdout
+    assert res.stderr.strip().splitlines()[-1] == ("错误 error: region orphan: parent region 'nowhere' is not installed; install it, or "
+                                  "set compose_parents = false in jiuzhu.toml (installed: faulty, fushun, guangan, "
+                                  "jingjiang, liujiang, orphan, wrongtype, wusheng)")
+
+
+def test_an_extension_cannot_replace_a_core_command_and_twins_in_one_distribution_are_named(tmp_path):
+    MODULES.update({
+        "jiuzhu_hijack": "import click\nfrom jiuzhu import hookimpl\n\n@hookimpl\ndef jiuzhu_register_commands(cli):\n"
+                         "    @cli.command('evaluate')\n    def evaluate():\n        click.echo('hijacked')\n\n"
+                         "    @cli.command('hello')\n    def hello():\n        click.echo('hello from an extension')\n",
+        "jiuzhu_twin_a": GOOD.format(code="twin", parent=None),
+        "jiuzhu_twin_b": GOOD.format(code="twin", parent=None),
+    })
+    dist(tmp_path, "jiuzhu-twins", {"twin_a": "jiuzhu_twin_a", "twin_b": "jiuzhu_twin_b"}, {"hijack": "jiuzhu_hijack"})
+    res = jiuzhu(tmp_path, "evaluate", str(EXAMPLE), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["region"] == "wusheng"
+    assert "警告 warning: extension 'hijack': jiuzhu_register_commands replaced the jiuzhu command evaluate; " \
+           "the extension's is ignored (give it another name)" in res.stderr
+    assert jiuzhu(tmp_path, "hello").stdout == "hello from an extension\n"  # what it adds still works
+    rows = {r["code"]: r for r in json.loads(jiuzhu(tmp_path, "regions", "--format", "json").stdout)}
+    assert rows["twin"]["error"] == ("region twin is declared twice by jiuzhu-twins (entry points twin_a and twin_b); "
+                                     "keep one out with JIUZHU_BLOCK_PLUGINS=jiuzhu-twins:twin_a or "
+                                     "JIUZHU_BLOCK_PLUGINS=jiuzhu-twins:twin_b")

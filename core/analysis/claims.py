@@ -334,8 +334,10 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
                 tick(256)
         if tick:
             tick(len(first) % 256)
-    except InputError:
-        raise  # bad claims are the user's to fix, for every region alike
+    except InputError as exc:
+        if not getattr(exc, "raised_by_region", None):
+            raise  # bad claims are the user's to fix, for every region alike
+        return RegionRun(region, error=str(exc))  # what only this region's chain refuses (its hooks, its data)
     except (BrokenRegion, RegionFault) as exc:
         return RegionRun(region, error=str(exc), fault=True)
     except JiuzhuError as exc:

@@ -457,6 +457,8 @@ def run_contract(host: Host, code: str, deployment: dict | None = None, max_exam
     """
     kit = Kit(host, code, dict(deployment or {}))
     kit.region  # an unknown or broken region is one line, before any check runs
+    if kit.deployment.get("compose_parents", True) is not False:
+        kit.host.chain(code)  # so is a parent missing, broken or in a cycle: no check could pass
     yield "hooks", check_hooks(kit)
     yield "region information", check_info(kit)
     yield "parameters", check_parameters(kit, uncited)

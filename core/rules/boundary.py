@@ -13,10 +13,11 @@ import datetime as dt
 from fractions import Fraction
 
 from jiuzhu.model.case import ROLES
-from jiuzhu.model.outcome import VERDICTS, Citation, Deadline, DocumentNeed, Eligibility, Reason, ReferralVerdict, UnknownDue, \
-    SignaturePlan
+from jiuzhu.model.outcome import VERDICTS, Citation, Deadline, DocumentNeed, Duty, Eligibility, Reason, ReferralVerdict, \
+    UnknownDue, SignaturePlan
+from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.plugins import Region, RegionFault
-from jiuzhu.rules.settle import Layer, Plan
+from jiuzhu.rules.settle import BILL_COLUMNS, Layer, Plan, SlipPayer
 
 _SEQ = (tuple, list)
 
@@ -79,9 +80,41 @@ def signature(v) -> list[str]:
 def _money(value, field: str, optional: bool = True) -> list[str]:
     if value is None and optional:
         return []
-    if isinstance(value, bool) or not isinstance(value, int):
-        return [f"field {field}: expected integer fen{' or None' if optional else ''}, got {value!r}"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return [f"field {field}: expected integer fen{' ≥ 0' if isinstance(value, int) else ''}"
+                f"{' or None' if optional else ''}, got {value!r}"]
     return []
+
+
+# What a layer's base may read (jiuzhu.rules.settle, jiuzhu.rules.engine.bill_columns): an unknown name
+# would read as 0 and pay nothing, silently.
+_COLUMNS = {*BILL_COLUMNS, "out_of_scope", "paid", "burden", "others_paid", "items.all"}
+_PREFIXES = ("items.approval.", "items.tag.", "layer.", "other.")
+_COLUMNS_HINT = ("a bill column (in_scope, …), paid, burden, others_paid, out_of_scope, items.all, "
+                 "items.approval.STATE, items.tag.TAG, other.KIND or layer.ID")
+
+
+def _rate(r) -> bool:
+    return isinstance(r, Fraction) and 0 <= r <= 1
+
+
+def _layer(l: Layer, w: str) -> list[str]:
+    out = []
+    if not l.segments and not _rate(l.rate):  # a rate above 1 pays more than the base, below 0 takes money
+        out.append(f"field {w}.rate: expected a rate from 0 to 1, got {l.rate}")
+    for j, seg in enumerate(l.segments):
+        ok = isinstance(seg, tuple) and len(seg) == 3 and not _money(seg[0], "", False) \
+            and not _money(seg[1], "") and _rate(seg[2])
+        if not ok:
+            out.append(f"field {w}.segments[{j}]: expected (from fen, to fen or None, rate from 0 to 1), got {seg!r}")
+    out += _money(l.deductible, f"{w}.deductible", optional=False)
+    out += _money(l.claim_cap, f"{w}.claim_cap") + _money(l.annual_cap, f"{w}.annual_cap")
+    for col, _k in l.base:
+        if col not in _COLUMNS and not col.startswith(_PREFIXES):
+            out.append(f"field {w}.base: unknown column {col!r}; expected {_COLUMNS_HINT}")
+    if not isinstance(l.payer, str) or not isinstance(l.program, str):
+        out.append(f"field {w}.payer/program: expected strings, got {l.payer!r}, {l.program!r}")
+    return out + _cite(l.cite, f"{w}.cite")
 
 
 def plan(v) -> list[str]:
@@ -92,13 +125,50 @@ def plan(v) -> list[str]:
     out = _seq(v.layers, Layer, "layers", "Layer")
     if out:
         return out
+    seen = set()
     for i, l in enumerate(v.layers):
-        w = f"layers[{i}] ({l.id})"
-        if not isinstance(l.rate, Fraction):
-            out.append(f"field {w}.rate: expected a rate, got {l.rate!r}")
-        out += _money(l.deductible, f"{w}.deductible", optional=False)
-        out += _money(l.claim_cap, f"{w}.claim_cap") + _money(l.annual_cap, f"{w}.annual_cap")
-        out += _cite(l.cite, f"{w}.cite")
+        if not isinstance(l.id, str) or not l.id:
+            out.append(f"field layers[{i}].id: expected a layer id (str), got {l.id!r}")
+            continue
+        if l.id in seen:  # the second would settle on what the first left, under the same name
+            out.append(f"field layers[{i}].id: {l.id!r} is the id of an earlier layer; expected one id per layer")
+        seen.add(l.id)
+        out += _layer(l, f"layers[{i}] ({l.id})")
+    return out + payer_order(v.payers, "payers")
+
+
+def payer_order(v, field: str = "") -> list[str]:
+    """``jiuzhu_payer_order``'s answer, or (``field`` = "payers") a plan's own placements."""
+    if v is None or v == ():
+        return []
+    if not isinstance(v, _SEQ):
+        return [f"field {field}: expected a tuple of SlipPayer, got {type(v).__name__}" if field
+                else f"expected a tuple of SlipPayer or None, got {type(v).__name__}"]
+    out = [f"{'field ' + field if field else 'item '}[{i}]: expected SlipPayer, got {type(x).__name__}"
+           for i, x in enumerate(v) if not isinstance(x, SlipPayer)]
+    if out:
+        return out
+    for i, sp in enumerate(v):
+        if sp.kind not in OTHER_PAYER_KINDS:
+            out.append(f"field {field}[{i}].kind: expected one of {', '.join(OTHER_PAYER_KINDS)}, got {sp.kind!r}")
+        if not isinstance(sp.after, tuple) or not isinstance(sp.before, tuple):
+            out.append(f"field {field}[{i}].after/before: expected tuples of layer ids")
+        out += _cite(sp.cite, f"{field}[{i}].cite")
+    return out
+
+
+def duties(v) -> list[str]:
+    if v is None:
+        return []
+    out = _seq(v, Duty, "", "Duty")
+    if out:
+        return [o.replace("field : ", "").replace("field [", "item [") for o in out]
+    for i, d in enumerate(v):
+        if not isinstance(d.what_zh, str) or not isinstance(d.what_en, str):
+            out.append(f"field [{i}].what_zh/what_en: expected strings")
+        if d.next_due is not None and not isinstance(d.next_due, dt.date):
+            out.append(f"field [{i}].next_due: expected a date or None, got {type(d.next_due).__name__}")
+        out += _cite(d.cite, f"[{i}].cite")
     return out
 
 
@@ -118,7 +188,8 @@ def documents(v) -> list[str]:
 
 
 CHECKS = {"jiuzhu_eligibility": eligibility, "jiuzhu_referral": referral, "jiuzhu_signature": signature,
-          "jiuzhu_reimbursement": plan, "jiuzhu_documents": documents}
+          "jiuzhu_reimbursement": plan, "jiuzhu_documents": documents, "jiuzhu_duties": duties,
+          "jiuzhu_payer_order": payer_order}
 
 
 def problems(hook: str, answer) -> list[str]:

@@ -87,8 +87,12 @@ class Engine:
             region = self.host.region(code)
             info = region.info
             src = region.call("jiuzhu_parameters")
-            pset = ParameterSet.load(src, code, info.name_zh, info.document.number) if src is not None \
-                else ParameterSet(code, {})
+            try:
+                pset = ParameterSet.load(src, code, info.name_zh, info.document.number) if src is not None \
+                    else ParameterSet(code, {})
+            except JiuzhuError as exc:  # the region's own parameters.toml: this region's fault, not the case's
+                exc.raised_by_region = code
+                raise
             overrides = self.deployment.parameters.get(code, {})
             if overrides:
                 pset = pset.override(overrides, info.name_zh)
@@ -190,7 +194,7 @@ class Engine:
             if el.eligible:
                 plan = ask(region, "jiuzhu_reimbursement", case=case, ctx=ctx, eligibility=el, referral=ref) or Plan()
             self._check_programs(code, plan)
-            order = region.call("jiuzhu_payer_order", ctx=ctx)
+            order = ask(region, "jiuzhu_payer_order", ctx=ctx)
             if order and not plan.payers:
                 plan = attrs.evolve(plan, payers=tuple(order))
             results.append(RegionResult(region.code, el, ref, plan))
@@ -224,8 +228,8 @@ class Engine:
         duties = []
         for region, r in zip(self.chain(code), results):
             if r.referral.kind != "not_applicable":
-                duties += region.call("jiuzhu_duties", case=case, ctx=self.context(region.code, day),
-                                      outcome=outcome) or []
+                duties += ask(region, "jiuzhu_duties", case=case, ctx=self.context(region.code, day),
+                              outcome=outcome) or []
         outcome = attrs.evolve(outcome, duties=tuple(duties))
         if documents:
             docs = []
