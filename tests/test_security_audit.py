@@ -1,0 +1,98 @@
+"""Hostile inputs found by probing beyond the first security suite: templates that allocate
+gigabytes in one C call, full disks under openpyxl, GB18030 through ``settle``, control
+characters in case text."""
+
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import Workbook
+
+from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS, make_engine
+from jiuzhu.paperwork.forms import TemplateError, render_docx, render_xlsx, standard_context
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "plugins/wusheng/examples/ws-01-in-county-township.toml"
+
+# Each payload passes the "x" * n and ** checks but would build a string (or integer) of
+# gigabytes in one call, which no render-time bound can interrupt. 3e9 characters = 3 GB.
+BIG = [
+    "{{ 'a'|center(3000000000) }}",
+    "{{ 'a'.center(3000000000) }}",
+    "{{ 'a'.ljust(3000000000) }}",
+    "{{ 'a'.zfill(3000000000) }}",
+    "{{ 'x'|indent(3000000000) }}",
+    "{{ ('x' * 100000)|replace('x', 'x' * 100000) }}",        # 10^5 × 10^5 = 10^10 characters
+    "{{ ('x' * 100000).replace('x', 'x' * 100000) }}",
+    "{{ ('x' * 100000)|join('y' * 100000) }}",                # 10^5 separators of 10^5 characters
+    "{{ ('y' * 100000).join('x' * 100000) }}",
+    "{{ '{:>3000000000}'.format(1) }}",
+    "{{ '{0:{1}}'.format(1, 3000000000) }}",
+    "{{ '%3000000000d'|format(1) }}",
+    "{{ '%3000000000d' % 1 }}",
+    "{{ '%*d' % (3000000000, 1) }}",
+    "{% set x = 10**64 %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}"
+    "{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}"
+    "{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}"
+    "{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{% set x = x*x %}{{ x > 1 }}",
+    "{{ (((9 ** 64) ** 64) ** 64) ** 64 }}",
+    # 10^5 references to one 10^5-character string: printed, 10^10 characters
+    "{{ ['x' * 100000] * 100000 }}",
+    # a loop of 10^5 passes each printing 10^5 characters: cheap per pass, 10^10 characters joined
+    "{% for i in 'x' * 100000 %}{{ 'y' * 100000 }}{% endfor %}",
+]
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    from jiuzhu.io.loader import load_case
+    case = load_case(EXAMPLE)
+    return standard_context(case, make_engine(parameters=ILLUSTRATIVE_PARAMETERS).evaluate(case, "wusheng"))
+
+
+@pytest.mark.parametrize("payload", BIG)
+def test_template_cannot_allocate_gigabytes(ctx, tmp_path, payload):
+    d = Document()
+    d.add_paragraph(payload)
+    d.save(tmp_path / "big.docx")
+    t0 = time.monotonic()
+    with pytest.raises(TemplateError, match=r"^template big\.docx: not allowed in a template: ") as e:
+        render_docx(tmp_path / "big.docx", ctx, tmp_path / "o.docx")
+    assert "\n" not in str(e.value)
+    assert time.monotonic() - t0 < 5  # refused before the allocation, not after a timeout
+    assert not (tmp_path / "o.docx").exists()
+
+
+@pytest.mark.parametrize("payload", BIG[:3] + BIG[5:6] + BIG[11:12])
+def test_excel_template_cannot_allocate_gigabytes(tmp_path, payload):
+    wb = Workbook()
+    wb.active["A1"] = payload
+    wb.save(tmp_path / "big.xlsx")
+    with pytest.raises(TemplateError, match=r"^template big\.xlsx: not allowed in a template: "):
+        render_xlsx(tmp_path / "big.xlsx", {"sheet": {}}, [], tmp_path / "o.xlsx")
+
+
+@pytest.mark.parametrize("payload, text", [
+    ("{{ 'ab'|center(6) }}", "  ab  "),
+    ("{{ 'a-b'|replace('-', '——') }}", "a——b"),
+    ("{{ ['x', 'y']|join('、') }}", "x、y"),
+    ("{{ '{:>5}'.format(7) }}", "    7"),
+    ("{{ '%05d'|format(42) }}", "00042"),
+    ("{{ '%.2f' % 1.5 }}", "1.50"),
+    ("{{ 10 ** 12 }}", "1000000000000"),
+    ("{{ bill.total.fen * 3 }}", "1800000"),  # the example's bill: 6000.00 yuan = 600000 fen, × 3
+    ("{{ 'x'|indent(4, first=True) }}", "    x"),
+    # amounts in fen above the size bound are still ordinary numbers to format
+    ("{{ '%d' % bill.total.fen }}", "600000"),
+    ("{{ '%d'|format(bill.total.fen) }}", "600000"),
+    ("{{ '{}'.format(bill.total.fen) }}", "600000"),
+    ("{{ '{:,}'.format(10 ** 12) }}", "1,000,000,000,000"),
+    ("{{ 'abc'|truncate(1000000, leeway=0) }}", "abc"),
+])
+def test_ordinary_template_expressions_still_work(ctx, tmp_path, payload, text):
+    d = Document()
+    d.add_paragraph(payload)
+    d.save(tmp_path / "ok.docx")
+    render_docx(tmp_path / "ok.docx", ctx, tmp_path / "o.docx")
+    assert Document(tmp_path / "o.docx").paragraphs[0].text == text
