@@ -96,3 +96,33 @@ def test_ordinary_template_expressions_still_work(ctx, tmp_path, payload, text):
     d.save(tmp_path / "ok.docx")
     render_docx(tmp_path / "ok.docx", ctx, tmp_path / "o.docx")
     assert Document(tmp_path / "o.docx").paragraphs[0].text == text
+
+
+def _capped_run(args, cwd, fsize=3_000):
+    """``jiuzhu ARGS`` in a process whose files cannot grow past ``fsize`` bytes: a real write
+    error (EFBIG) deep inside the zip writer of openpyxl/python-docx, like a full disk."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def cap():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # then write() fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    return subprocess.run([sys.executable, "-c", "from jiuzhu.cli import main; main()", *map(str, args)],
+                          cwd=cwd, capture_output=True, text=True, preexec_fn=cap, timeout=300,
+                          env={**__import__("os").environ, "JIUZHU_CONFIG": str(ROOT / "examples/jiuzhu.toml")})
+
+
+@pytest.mark.parametrize("cmd", [
+    ["ledger", EXAMPLE, "--region", "wusheng", "--month", "2026-03", "--out", "out/l.xlsx"],
+    ["forms", EXAMPLE, "--out", "out", "--form", "attachment_3"],  # an Excel form
+    ["forms", EXAMPLE, "--out", "out", "--form", "attachment_1"],  # a Word form
+])
+def test_write_error_inside_the_zip_writer_is_one_line(tmp_path, cmd):
+    res = _capped_run(cmd, tmp_path)
+    assert res.returncode == 2, res.stderr
+    err = [l for l in res.stderr.splitlines() if not l.startswith("说明 note")]
+    assert len(err) == 1 and "Traceback" not in res.stderr and "Exception ignored" not in res.stderr, res.stderr
+    assert "cannot write (file too large)" in err[0], err
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]

@@ -53,7 +53,7 @@ from jiuzhu.model.tomlio import load_toml
 from jiuzhu.model import vocab
 from jiuzhu.model.limits import Limits
 from jiuzhu.model.redact import one_line
-from jiuzhu.io.atomic import atomic_path
+from jiuzhu.io.atomic import atomic_path, save_document
 from jiuzhu.io.safe import set_text_cell
 
 MANIFEST = "forms.toml"
@@ -593,8 +593,7 @@ def render_docx(template: Path, context: dict, out: Path, limits: Limits | None 
     except Exception as exc:
         raise _template_failure(template, exc) from None
     _check(missing, template)
-    with atomic_path(out) as tmp:
-        tpl.save(str(tmp))
+    save_document(out, tpl.save)
     return out
 
 
@@ -715,8 +714,7 @@ def render_xlsx(template: Path, sheet_ctx: dict, rows: list[dict], out: Path, li
     wb = _load_xlsx(template, limits)
     for ws in wb.worksheets:
         fill_sheet(ws, sheet_ctx, rows, template, limits)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_document(out, wb.save)
     return out
 
 
