@@ -126,3 +126,26 @@ def test_write_error_inside_the_zip_writer_is_one_line(tmp_path, cmd):
     assert len(err) == 1 and "Traceback" not in res.stderr and "Exception ignored" not in res.stderr, res.stderr
     assert "cannot write (file too large)" in err[0], err
     assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+
+
+def test_settle_reads_gb18030_with_the_option(tmp_path):
+    # The error for GB18030 bytes tells the user to try --encoding gb18030; settle must take it.
+    from click.testing import CliRunner
+    from jiuzhu.cli import cli
+    gb = tmp_path / "gb.toml"
+    gb.write_bytes(EXAMPLE.read_text(encoding="utf-8").encode("gb18030"))
+    cfg = str(ROOT / "examples/jiuzhu.toml")
+    r = CliRunner()
+    for db in "abc":
+        assert r.invoke(cli, ["--config", cfg, "db", "upgrade", "--db", f"sqlite:///{tmp_path}/{db}.db"]).exit_code == 0
+    bad = r.invoke(cli, ["--config", cfg, "settle", str(gb), "--db", f"sqlite:///{tmp_path}/a.db"])
+    assert bad.exit_code == 2 and "--encoding gb18030" in bad.stderr
+    got = r.invoke(cli, ["--config", cfg, "settle", str(gb), "--db", f"sqlite:///{tmp_path}/b.db",
+                         "--encoding", "gb18030", "--format", "json"])
+    ref = r.invoke(cli, ["--config", cfg, "settle", str(EXAMPLE), "--db", f"sqlite:///{tmp_path}/c.db",
+                         "--format", "json"])
+    assert got.exit_code == 0 and ref.exit_code == 0, got.stderr
+    import json
+    a, b = json.loads(got.stdout), json.loads(ref.stdout)
+    assert (a["assistance_fen"], a["paid_fen"]) == (b["assistance_fen"], b["paid_fen"])  # same case, other bytes
+    assert a["id_number"] == "511622********0131"
