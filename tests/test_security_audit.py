@@ -149,3 +149,36 @@ def test_settle_reads_gb18030_with_the_option(tmp_path):
     a, b = json.loads(got.stdout), json.loads(ref.stdout)
     assert (a["assistance_fen"], a["paid_fen"]) == (b["assistance_fen"], b["paid_fen"])  # same case, other bytes
     assert a["id_number"] == "511622********0131"
+
+
+@pytest.mark.parametrize("fmt, field, raw", [
+    ("toml", "person.name", 'name = "张德福\\u0000"'),                     # NUL: Excel and Word cannot hold it
+    ("toml", "person.caregiver.name", 'caregiver = { name = "张秀兰\\u001b[2J", relation = "妹妹" }'),
+    ("json", "facility.name", None),                                         # a lone surrogate, only JSON can carry it
+])
+def test_control_characters_in_case_text_are_a_field_error(tmp_path, fmt, field, raw):
+    # Before: evaluate accepted the name; forms then failed at the third form with "template
+    # attachment_3.xlsx: cannot be rendered (IllegalCharacterError)", two forms already written.
+    import json
+    import tomllib
+    from click.testing import CliRunner
+    from jiuzhu.cli import cli
+    text = EXAMPLE.read_text(encoding="utf-8")
+    if fmt == "toml":
+        key = raw.split(" = ")[0]
+        lines = [raw if l.startswith(key + " = ") else l for l in text.splitlines()]
+        case = tmp_path / "c.toml"
+        case.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        data = tomllib.loads(text)
+        case = tmp_path / "c.json"
+        case.write_text(json.dumps(data, default=str, ensure_ascii=False).replace("武胜县中心镇卫生院", "武胜县\\ud800卫生院", 1),
+                        encoding="utf-8")
+    cfg = str(ROOT / "examples/jiuzhu.toml")
+    for cmd in (["evaluate", str(case)], ["forms", str(case), "--out", str(tmp_path / "out")]):
+        res = CliRunner().invoke(cli, ["--config", cfg, *cmd])
+        assert res.exit_code == 2, (cmd, res.output)
+        err = res.stderr.strip()
+        assert len(err.splitlines()) == 1 and err.startswith(f"错误 error: {field}: ") and "control" in err, err
+        assert "511622195604080131" not in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
