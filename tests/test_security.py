@@ -220,8 +220,8 @@ def test_full_disk_leaves_nothing_at_the_target(engine, wcase, tmp_path, monkeyp
     import errno
     import openpyxl.workbook.workbook as wbmod
 
-    def full(self, filename):
-        Path(filename).write_bytes(b"PK\x03\x04half")
+    def full(self, filename):  # a path or the in-memory buffer documents are built in
+        filename.write(b"PK\x03\x04half") if hasattr(filename, "write") else Path(filename).write_bytes(b"PK\x03\x04half")
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(wbmod.Workbook, "save", full)
     tpl = tmp_path / "t.xlsx"
@@ -232,7 +232,8 @@ def test_full_disk_leaves_nothing_at_the_target(engine, wcase, tmp_path, monkeyp
     monkeypatch.setattr(wbmod.Workbook, "save", full)
     with pytest.raises(OutputError, match="no space left"):
         render_xlsx(tpl, {"sheet": {}}, [], tmp_path / "out" / "o.xlsx")
-    assert not (tmp_path / "out" / "o.xlsx").exists() and _leftovers(tmp_path / "out") == []
+    assert not (tmp_path / "out" / "o.xlsx").exists()
+    assert not (tmp_path / "out").exists() or _leftovers(tmp_path / "out") == []
 
 
 def test_failed_write_keeps_the_previous_file(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from jiuzhu.cli.guard import encoding_option
+from jiuzhu.cli.guard import encoding_option, quiet_unraisable
 from jiuzhu.model.errors import JiuzhuError
 
 LANGS = click.Choice(["zh", "en", "both"])
@@ -442,6 +442,7 @@ def _register_extensions():
 def main():
     from jiuzhu.io.atomic import install_signal_handlers
     install_signal_handlers()
+    quiet_unraisable()
     _register_extensions()
     cli(prog_name="jiuzhu")
 

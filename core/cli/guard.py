@@ -29,3 +29,15 @@ def internal_error(exc: BaseException) -> str:
         traceback.print_exception(exc, file=sys.stderr)
     return (f"错误 internal error {eid}: {type(exc).__name__} "
             f"(a fault in jiuzhu, not in the input; set JIUZHU_DEBUG=1 for details and report the id)")
+
+
+def quiet_unraisable() -> None:
+    """An exception Python cannot raise (a library's object failing again as it is collected after
+    a write error) prints nothing: the command has already said what failed in its one line.
+    ``JIUZHU_DEBUG=1`` shows it."""
+    default = sys.unraisablehook
+
+    def hook(unraisable):
+        if os.environ.get("JIUZHU_DEBUG") == "1":
+            default(unraisable)
+    sys.unraisablehook = hook

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from jiuzhu.model.errors import InputError
+from jiuzhu.cli.guard import encoding_option
 
 DB_HELP = "Ledger database URL (default: $JIUZHU_DB, [store] url in jiuzhu.toml, or sqlite:///jiuzhu.db beside it). 台账数据库"
 
@@ -75,15 +76,15 @@ def _layers_text(outcome_json: dict) -> list[str]:
 @click.option("--region", default=None, help="Region code (default: the case's or the deployment's). 地区")
 @click.option("--actor", default=None, help="Who records the settlement (operator, system). 经办")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@encoding_option
 @click.pass_context
-def settle(ctx, case_file, db_url, region, actor, fmt):
+def settle(ctx, case_file, db_url, region, actor, fmt, encoding):
     """Settle a case against the ledger: year-to-date from the database, recorded atomically. 结算并记账"""
-    from jiuzhu.cli import _engine
-    from jiuzhu.io.loader import load_case
+    from jiuzhu.cli import _engine, _load
     from jiuzhu.model.money import yuan
     from jiuzhu.store import mask_id
     eng = _engine(ctx)
-    case = load_case(case_file)
+    case = _load(ctx, case_file, encoding)  # the command's --encoding and the deployment's [limits]
     store = open_store(ctx, db_url)
     res = store.settle(eng, case, region, actor)
     if fmt == "json":

@@ -40,7 +40,8 @@ def _why(exc: OSError) -> str:
             errno.EACCES: "permission denied", errno.EPERM: "permission denied",
             errno.EROFS: "read-only filesystem", errno.ENOENT: "folder does not exist",
             errno.ENOTDIR: "a path component is not a folder", errno.EISDIR: "it is a folder",
-            errno.ENAMETOOLONG: "name too long"}.get(exc.errno, type(exc).__name__)
+            errno.ENAMETOOLONG: "name too long", errno.EFBIG: "file too large",
+            errno.EIO: "input/output error"}.get(exc.errno, type(exc).__name__)
 
 
 def output_error(target: Path, exc: OSError) -> OutputError:
@@ -86,6 +87,27 @@ def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
     with atomic_open(target, "wb") as fh:
         fh.write(data)
     return Path(target)
+
+
+def save_document(target: str | os.PathLike, save) -> Path:
+    """Write a document whose library saves through a zip writer (openpyxl, python-docx, docxtpl):
+    ``save(buffer)`` builds it in memory, then it is written atomically. A write error inside the
+    library (its own temporary files, lxml's ``IO_ENOSPC``) is the same one line as any other, and
+    no half-closed zip file is left to fail again when it is collected."""
+    import io
+
+    target = Path(target)
+    buf = io.BytesIO()
+    try:
+        save(buf)
+    except OSError as exc:
+        raise output_error(target, exc) from None
+    except Exception as exc:
+        if type(exc).__name__ != "SerialisationError":  # lxml.etree: an I/O error while serialising
+            raise
+        code = getattr(errno, str(exc).removeprefix("IO_"), None)
+        raise output_error(target, OSError(code, str(exc)) if isinstance(code, int) else OSError()) from None
+    return write_bytes(target, buf.getvalue())
 
 
 def write_text(target: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:

@@ -6,6 +6,8 @@ was expected. Identity values (ID numbers, names) are never echoed beyond what t
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import json
 import re
@@ -309,6 +311,7 @@ def structure_case(raw: Any, where: str = "case", max_depth: int = Limits().nest
     if depth(raw, max_depth) > max_depth:
         raise InputError(where, None, f"tables and lists nested at most {max_depth} deep "
                                       "(raise [limits] nesting_depth in jiuzhu.toml)")
+    _check_text(raw)
     raw = _prepare(raw)
     try:
         case = converter.structure(raw, Case)
@@ -316,6 +319,28 @@ def structure_case(raw: Any, where: str = "case", max_depth: int = Limits().nest
         raise _first_error(exc) from None
     check(case)
     return case
+
+
+# Characters no form can hold: C0 controls other than tab, newline and carriage return (XML 1.0,
+# so Word and Excel refuse them) and lone UTF-16 surrogates (no UTF-8 file can be written with one).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _check_text(raw) -> None:
+    """The first text in a case holding a control character, as one field error (walked without
+    recursion; the nesting depth is already bounded)."""
+    stack = [("", raw)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, str):
+            m = _CONTROL.search(v)
+            if m:
+                raise InputError(path or "case", None, f"text without control characters (found U+{ord(m.group()):04X} "
+                                                       f"at character {m.start() + 1})")
+        elif isinstance(v, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((f"{path}[{i}]", x) for i, x in reversed(list(enumerate(v))))
 
 
 def _first_error(exc: BaseException, path: str = "") -> InputError:

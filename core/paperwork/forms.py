@@ -54,7 +54,7 @@ from jiuzhu.model import vocab
 from jiuzhu.model.divisions import county_name, place, township_of
 from jiuzhu.model.limits import Limits
 from jiuzhu.model.redact import one_line
-from jiuzhu.io.atomic import atomic_path
+from jiuzhu.io.atomic import atomic_path, save_document
 from jiuzhu.io.safe import set_text_cell
 
 MANIFEST = "forms.toml"
@@ -403,26 +403,146 @@ def wrap_context(ctx: dict) -> dict:
 # -- rendering ---------------------------------------------------------------------------------
 
 
+# Filters and ``str`` methods that build a string whose size an argument sets. One such call can
+# allocate gigabytes inside C, where no render-time bound can stop it, so their arguments are
+# bounded before the call.
+_WIDTH_FILTERS = frozenset({"center", "indent", "batch"})  # an integer argument sets the size
+_SIZED_FILTERS = _WIDTH_FILTERS | {"replace", "join", "format"}
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_SIZED_METHODS = _WIDTH_METHODS | {"replace", "join"}
+_WIDE = re.compile(r"[0-9]{6,}")  # a width or precision of 100,000 or more inside a format string
+_STAR = re.compile(r"%[-+ #0]*\*|\{[^{}]*\{")  # a width taken from the arguments: %*d, {0:{1}}
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Templates are data from a county office and must never run code: attribute access is
     sandboxed, nothing can be modified, and the only names are the documented context (no
-    ``cycler``, ``lipsum`` … globals)."""
+    ``cycler``, ``lipsum`` … globals). Nothing a template builds may exceed :attr:`MAX_SIZE`
+    characters (or an integer of :attr:`MAX_BITS` bits): the check comes before the allocation."""
 
     # ``"x" * 10**9`` would allocate before any time bound could stop it
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
     MAX_SIZE = 100_000
+    MAX_BITS = 1 << 16  # about 20,000 decimal digits, far beyond any amount
+
+    def __init__(self, *args, max_output: int = 50_000_000, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_output = max_output
+        for name in _SIZED_FILTERS & set(self.filters):
+            self.filters[name] = self._bounded_filter(name, self.filters[name])
+
+    def concat(self, parts) -> str:
+        """Jinja's ``"".join`` of what a template prints, stopped once it passes :attr:`max_output`
+        (a loop can print one long value many times without building anything itself)."""
+        out, n = [], 0
+        for part in parts:
+            n += len(part)
+            if n > self.max_output:
+                raise SecurityError(f"a rendered text longer than {self.max_output:,} characters in a template "
+                                    "(raise [limits] template_bytes in jiuzhu.toml)")
+            out.append(part)
+        return "".join(out)
+
+    def _weight(self, v) -> int:
+        """The printed size of ``v``, counted only up to just past :attr:`MAX_SIZE`."""
+        if isinstance(v, str):
+            return len(v)
+        if isinstance(v, (list, tuple)):
+            n = len(v)
+            for x in v:
+                if n > self.MAX_SIZE:
+                    break
+                n += self._weight(x)
+            return n
+        return 1
+
+    def _too_big(self, what: str):
+        raise SecurityError(f"{what} longer than {self.MAX_SIZE:,} in a template")
+
+    def _check_args(self, args, kwargs) -> None:
+        for v in (*args, *kwargs.values()):
+            if isinstance(v, tuple):
+                self._check_args(v, {})
+            elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > self.MAX_SIZE:
+                self._too_big("a size argument")
+
+    def _check_format(self, fmt, args=(), kwargs=None) -> None:
+        if isinstance(fmt, str) and _WIDE.search(fmt):
+            self._too_big("a format width")
+        if isinstance(fmt, str) and _STAR.search(fmt):  # only then is an integer argument a width
+            self._check_args(args, kwargs or {})
+
+    def _check_build(self, name: str, s, args) -> None:
+        """``s.replace(old, new)`` and ``sep.join(seq)``: the size of the result, before building it."""
+        if name == "replace" and len(args) >= 2 and isinstance(s, str):
+            old, new = str(args[0]), str(args[1])
+            grow = (s.count(old) if old else len(s) + 1) * max(len(new) - len(old), 0)
+            if len(s) + grow > self.MAX_SIZE:
+                self._too_big("a replaced value")
+        elif name == "join" and isinstance(s, str) and args:
+            seq = args[0]
+            n = len(seq) if hasattr(seq, "__len__") else 0
+            if n * len(s) + (sum(len(str(x)) for x in seq) if n <= self.MAX_SIZE else n) > self.MAX_SIZE:
+                self._too_big("a joined value")
+
+    def _bounded_filter(self, name, f):
+        import functools
+
+        skip = 1 if getattr(f, "jinja_pass_arg", None) is not None else 0
+
+        @functools.wraps(f)
+        def bounded(*args, **kwargs):
+            value, rest = (args[skip] if len(args) > skip else None), args[skip + 1:]
+            if name in _WIDTH_FILTERS:
+                self._check_args(rest, kwargs)
+            elif name == "format":
+                self._check_format(value, rest, kwargs)
+            elif name == "replace":
+                self._check_build("replace", value if isinstance(value, str) else str(value), rest)
+            elif name == "join":
+                sep = rest[0] if rest else kwargs.get("d", "")
+                seq = value if hasattr(value, "__len__") else list(value or ())
+                self._check_build("join", str(sep), (seq,))
+            return f(*args, **kwargs)
+        return bounded
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja's own signature)
+        owner = getattr(__obj, "__self__", None)
+        name = getattr(__obj, "__name__", "")
+        if isinstance(owner, str) and name in _WIDTH_METHODS:
+            __self._check_args(args, kwargs)
+        elif isinstance(owner, str) and name in _SIZED_METHODS:
+            __self._check_build(name, owner, args)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value):
+        fmt = super().wrap_str_format(value)
+        if fmt is None:
+            return None
+        def bounded(*args, **kwargs):
+            self._check_format(value.__self__, args, kwargs)
+            return fmt(*args, **kwargs)
+        return bounded
 
     def call_binop(self, context, operator, left, right):
         if operator == "**" and isinstance(right, int) and abs(right) > 64:
             raise SecurityError("exponent too large in a template")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and left.bit_length() * right > self.MAX_BITS:
+            raise SecurityError("a number too large in a template")
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.MAX_SIZE:
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and self._weight(seq) * n > self.MAX_SIZE:
                     raise SecurityError(f"a repeated value longer than {self.MAX_SIZE:,} in a template")
+            if isinstance(left, int) and isinstance(right, int) \
+                    and left.bit_length() + right.bit_length() > self.MAX_BITS:
+                raise SecurityError("a number too large in a template")
+        if operator == "%" and isinstance(left, str):
+            self._check_format(left, right if isinstance(right, tuple) else (right,))
         return super().call_binop(context, operator, left, right)
 
 
-def _environment(missing: set[str]) -> jinja2.Environment:
+def _environment(missing: set[str], limits: Limits | None = None) -> jinja2.Environment:
     class Recording(jinja2.ChainableUndefined):
         """Renders as a blank but remembers the name, so all missing names are reported at once."""
 
@@ -466,7 +586,8 @@ def _environment(missing: set[str]) -> jinja2.Environment:
             self._note()
             raise jinja2.UndefinedError(f"{self._undefined_name} is undefined")
 
-    env = Sandbox(undefined=Recording, autoescape=False, keep_trailing_newline=True)
+    env = Sandbox(undefined=Recording, autoescape=False, keep_trailing_newline=True,
+                  max_output=(limits or Limits()).template_bytes)
     env.globals.clear()
     env.filters["yuan"] = lambda v: str(v) if isinstance(v, Money) else yuan(int(v))
     env.filters["capital"] = lambda v: v.capital if isinstance(v, Money) else capital_yuan(int(v))
@@ -539,7 +660,7 @@ def render_docx(template: Path, context: dict, out: Path, limits: Limits | None 
     from docxtpl import DocxTemplate
 
     missing: set[str] = set()
-    env = _environment(missing)
+    env = _environment(missing, limits)
     budget = _Budget(template, limits)
     budget.check_size()
     try:
@@ -552,8 +673,7 @@ def render_docx(template: Path, context: dict, out: Path, limits: Limits | None 
     except Exception as exc:
         raise _template_failure(template, exc) from None
     _check(missing, template)
-    with atomic_path(out) as tmp:
-        tpl.save(str(tmp))
+    save_document(out, tpl.save)
     return out
 
 
@@ -583,7 +703,7 @@ def fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path,
     """Fill one worksheet in place. Returns the (first, last) row numbers of the repeated rows."""
     try:
         with _Budget(template, limits):
-            return _fill_sheet(ws, sheet_ctx, rows, template)
+            return _fill_sheet(ws, sheet_ctx, rows, template, limits)
     except jinja2.UndefinedError:
         raise _template_failure(template, jinja2.TemplateError()) from None
     except Exception as exc:
@@ -598,9 +718,10 @@ def _put(cell, value) -> None:
         cell.value = value
 
 
-def _fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path) -> tuple[int, int] | None:
+def _fill_sheet(ws, sheet_ctx: dict, rows: list[dict], template: Path,
+                limits: Limits | None = None) -> tuple[int, int] | None:
     missing: set[str] = set()
-    env = _environment(missing)
+    env = _environment(missing, limits)
     base = wrap_context(sheet_ctx)
     row_idx = None
     for r in ws.iter_rows():
@@ -673,8 +794,7 @@ def render_xlsx(template: Path, sheet_ctx: dict, rows: list[dict], out: Path, li
     wb = _load_xlsx(template, limits)
     for ws in wb.worksheets:
         fill_sheet(ws, sheet_ctx, rows, template, limits)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    save_document(out, wb.save)
     return out
 
 

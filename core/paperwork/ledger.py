@@ -17,7 +17,7 @@ from pathlib import Path
 
 import attrs
 
-from jiuzhu.io.atomic import atomic_path
+from jiuzhu.io.atomic import save_document
 from jiuzhu.io.safe import set_text_cell
 from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.paperwork.forms import _load_xlsx, _scope, context_for, fill_sheet, region_forms, sheet_context
@@ -127,8 +127,7 @@ def build_ledger_entries(engine, entries, region: str, month: str, out: Path,
             copy_sheet(ws, wb, title)
             summaries.append(SheetSummary(title, spec.form_id, len(rows), span if rows else None,
                                           _totals(ws, span) if rows else {}))
-    with atomic_path(Path(out)) as tmp:
-        wb.save(tmp)
+    save_document(Path(out), wb.save)
     return summaries
 
 
