@@ -29,7 +29,7 @@ from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.rules.engine import Engine
 from jiuzhu.service import openapi as oas
 from jiuzhu.service.auth import Principal, Tokens
-from jiuzhu.service.problems import Problem, from_jiuzhu, internal, respond
+from jiuzhu.service.problems import Problem, from_jiuzhu, internal, redact, respond
 
 log = logging.getLogger("jiuzhu.service")
 access = logging.getLogger("jiuzhu.service.access")
@@ -124,7 +124,7 @@ def _secrets(raw: Any) -> tuple[str, ...]:
     out = []
     p = raw.get("person") if isinstance(raw, dict) else None
     if isinstance(p, dict):
-        for k in ("id_number", "name", "card_number"):
+        for k in ("id_number", "name", "card_number", "hukou_address", "residence_address"):
             if isinstance(p.get(k), str):
                 out.append(p[k])
         for k in ("guardian", "caregiver"):
@@ -162,6 +162,22 @@ def outcome_json(outcome, explain: bool = False) -> dict:
     if explain:  # the same lines as `jiuzhu evaluate --explain`, one per layer
         out["explain"] = [{"layer": l.id, "text": explain_layer(l)} for l in outcome.settlement.layers]
     return out
+
+
+def without_identity(out, secrets: tuple[str, ...]):
+    """An outcome (or comparison) as an analyst gets it: no personal data read back. The forms a
+    case needs stay listed, without the data that fills them (names, ID numbers, card numbers);
+    the request's identity values and any ID number elsewhere (a signer's name) are masked."""
+    if isinstance(out, dict) and isinstance(out.get("documents"), list):
+        out["documents"] = [{**d, "data": {}} if isinstance(d, dict) else d for d in out["documents"]]
+
+    def walk(o):
+        if isinstance(o, dict):
+            return {k: walk(v) for k, v in o.items()}
+        if isinstance(o, list):
+            return [walk(v) for v in o]
+        return redact(o, secrets) if isinstance(o, str) else o
+    return walk(out)
 
 
 def region_json(r) -> dict:
@@ -332,7 +348,10 @@ def create_app(engine: Engine | None = None, tokens: Tokens | None = None, store
         code = svc.region_for(p, case, region)
         svc.need_region(p, code)
         svc.need_facility(p, getattr(case.facility, "code", None) or None)
-        return JSONResponse(outcome_json(engine.evaluate(case, code, day), explain))
+        out = outcome_json(engine.evaluate(case, code, day), explain)
+        if p.role == "analyst":
+            out = without_identity(out, request.state.secrets)
+        return JSONResponse(out)
 
     @app.post("/v1/compare", tags=["evaluation"], summary="One case across regions 跨地区比较",
               openapi_extra=oas.json_body("Case"),
@@ -352,7 +371,8 @@ def create_app(engine: Engine | None = None, tokens: Tokens | None = None, store
             codes = parse_regions(engine, regions)
         except JiuzhuError as exc:
             raise InputError("regions", regions, str(exc).split(": ", 1)[-1]) from None
-        return JSONResponse(cmp_json(compare_case(engine, case, codes, as_is=as_is, as_of=day), explain))
+        out = cmp_json(compare_case(engine, case, codes, as_is=as_is, as_of=day), explain)
+        return JSONResponse(without_identity(out, request.state.secrets) if p.role == "analyst" else out)
 
     # -- settlements ---------------------------------------------------------------------------
     from jiuzhu.service.settlements import add_settlement_routes

@@ -8,6 +8,7 @@ records the token's name as the actor; the store stamps the time.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Path as PathParam, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -46,7 +47,8 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         store = svc.need_store()
         res = await run_in_threadpool(store.settle, svc.engine, case, code, p.name)
         return JSONResponse(settlement_json(res), status_code=200 if res.replay else 201,
-                            headers={"Location": f"/v1/settlements/{res.key}"})
+                            # percent-encoded: a key is the caller's text and may hold what a header cannot
+                            headers={"Location": f"/v1/settlements/{quote(res.key, safe='')}"})
 
     @app.get("/v1/settlements/{key}", tags=["settlements"], summary="A recorded settlement 查询结算",
              responses={200: oas.json_response("Settlement"), 403: {}, 404: {}, 503: {}})
