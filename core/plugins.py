@@ -140,6 +140,11 @@ class Region:
         return info.code if info is not None else self.name
 
     @cached_property
+    def declares_programs(self) -> bool:
+        """Whether the region implements ``jiuzhu_programs`` (regions written before it existed do not)."""
+        return any(impl.plugin is self.plugin for impl in self.pm.hook.jiuzhu_programs.get_hookimpls())
+
+    @cached_property
     def programs(self) -> tuple[Program, ...]:
         """The programmes the region's annual caps count in (``jiuzhu_programs``; none if not implemented)."""
         got = self.call("jiuzhu_programs") or ()

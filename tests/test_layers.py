@@ -231,3 +231,41 @@ def test_readme_layout_table_names_every_room():
     assert {r for r in rooms if r not in table} == set()
     for row in ("`core/__init__.py`", "`core/hookspecs.py`", "`core/plugins.py`"):
         assert row in table
+
+
+def test_a_region_written_before_programmes_existed_still_settles_its_caps():
+    """A third-party region from before ``jiuzhu_programs``: its capped layer names its pool, as it did."""
+    import datetime as dt
+
+    from jiuzhu import Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SourceDocument, hookimpl
+    from jiuzhu.kit.testing import make_engine
+    from jiuzhu.io.loader import structure_case
+
+    class OldRegion:
+        @hookimpl
+        def jiuzhu_region(self):
+            return RegionInfo("oldtown", "旧县", "Old County", "511699",
+                              (SourceDocument("旧府〔2019〕1号", "old", effective_from=dt.date(2019, 1, 1)),))
+
+        @hookimpl
+        def jiuzhu_eligibility(self, case, ctx):
+            return Eligibility(True, ("dibao",))
+
+        @hookimpl
+        def jiuzhu_referral(self, case, ctx, eligibility):
+            return ReferralVerdict("covered")
+
+        @hookimpl
+        def jiuzhu_reimbursement(self, case, ctx, eligibility, referral):
+            return Plan((Layer("ma", "医疗救助", "assistance", base="in_scope - basic_paid", rate="0.5",
+                               annual_cap=100_000, program="ma"),))
+
+    eng = make_engine(extra_plugins=[OldRegion()])
+    raw = {"person": {"id_number": "511699195208030312", "hukou": "511699", "categories": ["dibao"]},
+           "facility": {"name": "县医院", "level": "county", "location": "511699"},
+           "episode": {"kind": "inpatient", "admitted": "2026-03-02", "discharged": "2026-03-09"},
+           "bill": {"total": "5000", "in_scope": "5000", "basic_paid": "1000"},
+           "history": {"ytd": {"ma": "800"}}}
+    out = eng.evaluate(structure_case(raw), region="oldtown")
+    # (5000 − 1000) × 50 % = 2000, but the 1,000-yuan cap has 1000 − 800 = 200 left
+    assert [(l.id, l.amount) for l in out.settlement.layers if l.id == "ma"] == [("ma", 20_000)]

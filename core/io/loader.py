@@ -10,7 +10,6 @@ import re
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Any
 

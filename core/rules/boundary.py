@@ -89,9 +89,9 @@ def _money(value, field: str, optional: bool = True) -> list[str]:
 # What a layer's base may read (jiuzhu.rules.settle, jiuzhu.rules.engine.bill_columns): an unknown name
 # would read as 0 and pay nothing, silently.
 _COLUMNS = {*BILL_COLUMNS, "out_of_scope", "paid", "burden", "others_paid", "items.all"}
-_PREFIXES = ("items.approval.", "items.tag.", "layer.", "other.")
+_PREFIXES = ("items.approval.", "items.tag.", "items.line.", "layer.", "other.")
 _COLUMNS_HINT = ("a bill column (in_scope, …), paid, burden, others_paid, out_of_scope, items.all, "
-                 "items.approval.STATE, items.tag.TAG, other.KIND or layer.ID")
+                 "items.approval.STATE, items.tag.TAG, items.line.N, other.KIND or layer.ID")
 
 
 def _rate(r) -> bool:

@@ -143,6 +143,8 @@ class Engine:
         otherwise silently skip its cap."""
         if not case.history.ytd:
             return
+        if not all(r.declares_programs for r in self.chain(code)):
+            return  # a region older than jiuzhu_programs: its layers name their pools, as before
         valid = {p.id for _, p in self.programs(code)}
         for key in sorted(case.history.ytd):
             if key not in valid:
@@ -151,6 +153,8 @@ class Engine:
                                  f" (see `jiuzhu programs {code}`)")
 
     def _check_programs(self, code: str, plan: Plan) -> None:
+        if not self.host.region(code).declares_programs:
+            return  # a region older than jiuzhu_programs: the programme is what its capped layer names
         valid = {p.id for _, p in self.programs(code)}
         for l in plan.layers:
             if l.annual_cap is not None and l.cap_program not in valid:
