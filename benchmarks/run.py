@@ -76,7 +76,7 @@ def bench_single():
     times = []
     for _ in range(5):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "jiuzhu.cli", "--config", str(cfg), "evaluate", str(example)],
+        subprocess.run([sys.executable, "-m", "jiuzhu", "--config", str(cfg), "evaluate", str(example)],
                        check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     print(f"jiuzhu evaluate (whole process): median {statistics.median(times) * 1000:.0f} ms, "

@@ -297,17 +297,22 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
               help="With --batch: where to write per-claim results (.parquet, .csv or .jsonl).")
 @click.option("--progress/--no-progress", default=True, help="With --batch: show a progress bar.")
+@click.option("--long", is_flag=True, help="With --batch: one result row per claim, region and layer.")
+@click.option("--skip-invalid", is_flag=True, help="With --batch: evaluate the valid rows; invalid ones are still reported.")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
+              help="With --batch: where to list invalid rows (default: CLAIMS.errors.csv beside --out).")
 @click.pass_context
-def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress):
+def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, long,
+            skip_invalid, errors_file):
     """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
     from jiuzhu.analysis.compare import compare_case, parse_regions, render
     eng = _engine(ctx)
     regions = parse_regions(eng, regions_spec)
     if batch_file:
-        from jiuzhu.analysis.claims import run_batch
+        from jiuzhu.cli.batch import compare_batch
         if case_file:
             raise click.UsageError("give either CASE or --batch CLAIMS, not both")
-        run_batch(eng, batch_file, regions, out_file, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt)
+        compare_batch(eng, batch_file, regions, out_file, as_is, as_of, progress, fmt, long, skip_invalid, errors_file)
         return
     if not case_file:
         raise click.UsageError("give a CASE file or --batch CLAIMS")
@@ -349,6 +354,11 @@ def synth(n, seed, year, out_file):
     cols = synth_claims(n, seed, year)
     write_claims(cols, out_file)
     click.echo(f"{n} claims → {out_file}")
+
+
+from jiuzhu.cli.batch import claims as _claims  # noqa: E402
+
+cli.add_command(_claims)
 
 
 def _register_extensions():

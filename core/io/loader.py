@@ -211,6 +211,8 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
     e = case.episode
     _one_of("episode.kind", e.kind, vocab.EPISODE_KINDS)
     _one_of("episode.decision", e.decision, vocab.DECISION_KINDS)
+    if idcard.birth_date(p.id_number) > e.admitted:
+        raise InputError("person.id_number", None, "expected a person born on or before admission")
     if e.discharged and e.discharged < e.admitted:
         raise InputError("episode.discharged", e.discharged.isoformat(),
                          f"expected a date on or after admission {e.admitted.isoformat()}")

@@ -185,7 +185,8 @@ def admission_series(draw, division: str = "511622", start: dt.date = FIRST_DAY,
 @st.composite
 def claim_batches(draw, division: str = "511622", max_persons: int = 3, max_claims: int = 12) -> list[dict]:
     """Flat claim rows (:mod:`jiuzhu.analysis.batch`) of a few persons with several claims each in one year,
-    so that annual caps bind across claims; for checking the batch path against the per-case one."""
+    so that annual caps bind across claims (for fuzzing claims files; the agreement test draws
+    :func:`case_batches` instead, independently of the flattening)."""
     from jiuzhu.analysis.batch import flatten
 
     start = dt.date(LAST_DAY.year, 1, 1)
@@ -194,7 +195,39 @@ def claim_batches(draw, division: str = "511622", max_persons: int = 3, max_clai
     rows = []
     for i in range(draw(st.integers(1, max_claims))):
         who = draw(st.sampled_from(persons))
+        born = idcard.birth_date(who["person"]["id_number"])
         raw = {**who, "id": f"C{i:04d}", "facility": draw(facilities(who["person"]["hukou"])),
-               "episode": draw(episodes(start, LAST_DAY)), "bill": draw(bills())}
+               "episode": draw(episodes(max(start, born), max(LAST_DAY, born))), "bill": draw(bills())}
         rows.append(flatten(structure_case(raw)))
     return rows
+
+
+@st.composite
+def histories(draw) -> dict:
+    """What programmes already paid this year (each amount at least one fen: zero means absent)."""
+    keys = draw(st.lists(st.sampled_from(["inpatient_assistance", "major_disease_assistance", "critical_illness",
+                                          "critical_illness_counted", "major_program", "basic"]),
+                         max_size=3, unique=True))
+    return {"ytd": {k: yuan(draw(st.integers(1, 3_000_000))) for k in keys},
+            "admissions": draw(st.integers(0, 3))}
+
+
+@st.composite
+def case_batches(draw, division: str = "511622", max_persons: int = 3, max_claims: int = 10) -> list[Case]:
+    """Several Case objects of a few persons in one year, drawn as cases (never as flat rows), so a
+    batch path can be checked against the per-case one without trusting its own flattening.
+    Designations (including none), referral paths, actions, self-pay items and year-to-date
+    history are drawn; each person's history is the same on every claim of the year."""
+    start = dt.date(LAST_DAY.year, 1, 1)
+    persons = draw(st.lists(case_data(division, start, LAST_DAY, outsiders=False), min_size=1,
+                            max_size=max_persons, unique_by=lambda c: c["person"]["id_number"]))
+    history = {p["person"]["id_number"]: draw(st.one_of(st.just({}), histories())) for p in persons}
+    out = []
+    for i in range(draw(st.integers(1, max_claims))):
+        who = draw(st.sampled_from(persons))
+        born = idcard.birth_date(who["person"]["id_number"])
+        raw = {**who, "id": f"C{i:04d}", "facility": draw(facilities(who["person"]["hukou"])),
+               "episode": draw(episodes(max(start, born), max(LAST_DAY, born))), "bill": draw(bills()),
+               "history": history[who["person"]["id_number"]]}
+        out.append(structure_case(raw))
+    return out

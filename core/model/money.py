@@ -12,6 +12,11 @@ from fractions import Fraction
 
 Fen = int
 
+# The largest amount any input may carry: 100 000 000 yuan (一亿元) in fen. Far above any real bill,
+# and low enough that no settlement sum over a partition of claims can overflow int64
+# (10^10 fen × a rate's denominator × 10^8 claims stays below 2^63).
+MAX_FEN = 10_000_000_000
+
 
 def to_fen(value: object, field: str = "amount", allow_negative: bool = False) -> Fen:
     """Yuan (str, int, Decimal or a TOML/JSON number) to integer fen, exactly."""
@@ -30,6 +35,8 @@ def to_fen(value: object, field: str = "amount", allow_negative: bool = False) -
         raise InputError(field, value, "expected at most two decimals (fen)")
     if fen < 0 and not allow_negative:
         raise InputError(field, value, "expected an amount of 0 or more")
+    if abs(fen) > MAX_FEN:
+        raise InputError(field, value, f"expected at most {MAX_FEN // 100:,} yuan")
     return int(fen)
 
 
