@@ -173,7 +173,9 @@ def _dates(a: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     ok_form = pc.match_substring_regex(a, r"^\d{4}-\d{2}-\d{2}$").to_numpy(zero_copy_only=False)
     ts = pc.strptime(pc.if_else(pa.array(ok_form), a, "1970-01-01"), format="%Y-%m-%d", unit="s", error_is_null=True)
     d = ts.cast(pa.date32())
-    good = ok_form & ~pc.is_null(d).to_numpy(zero_copy_only=False)
+    # the parser rolls 2026-02-30 over to March; a real date prints back as it was written
+    same = pc.fill_null(pc.equal(pc.strftime(ts, format="%Y-%m-%d"), a), False).to_numpy(zero_copy_only=False)
+    good = ok_form & same & ~pc.is_null(d).to_numpy(zero_copy_only=False)
     d = pc.if_else(pa.array(good), d, pa.scalar(None, pa.date32()))
     return d, empty, ~good & ~empty
 
@@ -282,8 +284,10 @@ def _id_problems(ids: pa.Array) -> np.ndarray:
     digits = m[:, :17].astype(np.int64) - 48
     check = _CHECK[(digits @ _WEIGHTS) % 11]
     ok_check = check == m[:, 17]
-    born = pc.strptime(pc.utf8_slice_codeunits(safe, 6, 14), format="%Y%m%d", unit="s", error_is_null=True)
-    born = born.cast(pa.date32())
+    ymd = pc.utf8_slice_codeunits(safe, 6, 14)
+    ts = pc.strptime(ymd, format="%Y%m%d", unit="s", error_is_null=True)
+    real = pc.fill_null(pc.equal(pc.strftime(ts, format="%Y%m%d"), ymd), False).to_numpy(zero_copy_only=False)
+    born = ts.cast(pa.date32())
     lo, hi = pa.scalar(dt.date(1880, 1, 1)), pa.scalar(dt.date.today())
     ok_born = pc.fill_null(pc.and_(pc.greater_equal(born, lo), pc.less_equal(born, hi)), False)
-    return ~(form & ok_check & ok_born.to_numpy(zero_copy_only=False))
+    return ~(form & ok_check & real & ok_born.to_numpy(zero_copy_only=False))

@@ -539,8 +539,9 @@ def _write_results(parts: list, out: Path, work: Path) -> None:
     names: list[str] = []
     for p in parts:
         names += [c for c in pq.read_schema(p).names if c not in names]
-    empty = unify([pa.table({c: pa.array([], pa.int64()) for c in names if c.startswith("layer.")})] +
-                  [load(parts[0]).slice(0, 0)])
+    first = load(parts[0]).slice(0, 0)
+    empty = unify([first, pa.table({**{c: first.column(c) for c in first.column_names},
+                                    **{c: pa.array([], pa.int64()) for c in names if c not in first.column_names}})])
     fmt = _fmt(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     writer = None

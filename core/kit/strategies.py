@@ -170,7 +170,8 @@ def admission_series(draw, division: str = "511622", start: dt.date = FIRST_DAY,
     """
     first = draw(case_data(division, start, end, region, outsiders=False, prefer=prefer))
     year = dt.date.fromisoformat(first["episode"]["admitted"]).year
-    lo, hi = max(start, dt.date(year, 1, 1)), min(max(end, start), dt.date(year, 12, 31), LAST_DAY)
+    born = idcard.birth_date(first["person"]["id_number"])
+    lo, hi = max(start, dt.date(year, 1, 1), born), min(max(end, start), dt.date(year, 12, 31), LAST_DAY)
     n = draw(st.integers(*size))
     days = sorted(draw(st.lists(st.dates(lo, max(lo, hi)), min_size=n - 1, max_size=n - 1)))
     out = [first]
