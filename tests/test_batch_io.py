@@ -194,3 +194,9 @@ def test_claims_command_turns_case_files_into_a_claims_file(tmp_path):
     assert not errors and table.num_rows == len(list(examples.glob("*.toml")))
     bad = CliRunner().invoke(cli, ["compare", "--batch", str(out), "--format", "yaml", "--no-progress"])
     assert bad.exit_code == 2 and "yaml" in bad.output
+
+
+def test_every_column_is_documented():
+    from jiuzhu.analysis.batch import COLUMNS
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "batch.md").read_text(encoding="utf-8")
+    assert [c.name for c in COLUMNS if f"`{c.name}`" not in doc] == []

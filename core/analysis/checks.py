@@ -167,16 +167,25 @@ def _money(col, required: bool) -> tuple[np.ndarray, np.ndarray]:
     return fen, bad
 
 
+def _ymd(a: pa.Array, at: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Days since 1970 and a real-date mask, from the year, month and day digits at offsets ``at``
+    (strings already checked to be digits there); over columns, without a parser per value."""
+    part = lambda i, k: pc.cast(pc.utf8_slice_codeunits(a, i, i + k), pa.int64()).to_numpy(zero_copy_only=False)
+    y, m, d = part(at[0], 4), part(at[1], 2), part(at[2], 2)
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31) & (y >= 1)
+    month = np.where(ok, (y - 1970) * 12 + m - 1, 0).astype("datetime64[M]")
+    days = month.astype("datetime64[D]") + np.where(ok, d - 1, 0).astype("timedelta64[D]")
+    ok &= days.astype("datetime64[M]") == month  # 2026-02-30 would roll over into March
+    return days.astype(np.int64), ok
+
+
 def _dates(a: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """(date32 with nulls for empty, empty mask, bad mask)."""
     empty = pc.equal(a, "").to_numpy(zero_copy_only=False)
     ok_form = pc.match_substring_regex(a, r"^\d{4}-\d{2}-\d{2}$").to_numpy(zero_copy_only=False)
-    ts = pc.strptime(pc.if_else(pa.array(ok_form), a, "1970-01-01"), format="%Y-%m-%d", unit="s", error_is_null=True)
-    d = ts.cast(pa.date32())
-    # the parser rolls 2026-02-30 over to March; a real date prints back as it was written
-    same = pc.fill_null(pc.equal(pc.strftime(ts, format="%Y-%m-%d"), a), False).to_numpy(zero_copy_only=False)
-    good = ok_form & same & ~pc.is_null(d).to_numpy(zero_copy_only=False)
-    d = pc.if_else(pa.array(good), d, pa.scalar(None, pa.date32()))
+    days, real = _ymd(pc.if_else(pa.array(ok_form), a, "1970-01-01"), (0, 5, 8))
+    good = ok_form & real
+    d = pa.array(days.astype(np.int32), pa.date32(), mask=~good)
     return d, empty, ~good & ~empty
 
 
@@ -257,9 +266,9 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         before = pc.fill_null(pc.less(dis, admitted), False).to_numpy(zero_copy_only=False)
         err.add(before, "episode.discharged", "a date on or after admission")
     ids = out["person.id_number"]
-    born = pc.strptime(pc.if_else(pa.array(err.bad), "19000101", pc.utf8_slice_codeunits(ids, 6, 14)),
-                       format="%Y%m%d", unit="s", error_is_null=True).cast(pa.date32())
-    late = pc.fill_null(pc.greater(born, admitted), False).to_numpy(zero_copy_only=False)
+    born, _ = _ymd(pc.if_else(pa.array(err.bad), "110101190001010011", ids), (6, 10, 12))
+    adm = pc.fill_null(admitted.cast(pa.int32()), 2 ** 30).to_numpy(zero_copy_only=False).astype(np.int64)
+    late = born > adm
     err.add(late, "person.id_number", "a person born on or before admission")
     parts = g("bill.in_scope_fen") + g("bill.first_self_paid_fen") + g("bill.over_limit_fen") + g("bill.fully_self_paid_fen")
     err.add(parts != g("bill.total_fen"), "bill.total_fen",
@@ -284,10 +293,7 @@ def _id_problems(ids: pa.Array) -> np.ndarray:
     digits = m[:, :17].astype(np.int64) - 48
     check = _CHECK[(digits @ _WEIGHTS) % 11]
     ok_check = check == m[:, 17]
-    ymd = pc.utf8_slice_codeunits(safe, 6, 14)
-    ts = pc.strptime(ymd, format="%Y%m%d", unit="s", error_is_null=True)
-    real = pc.fill_null(pc.equal(pc.strftime(ts, format="%Y%m%d"), ymd), False).to_numpy(zero_copy_only=False)
-    born = ts.cast(pa.date32())
-    lo, hi = pa.scalar(dt.date(1880, 1, 1)), pa.scalar(dt.date.today())
-    ok_born = pc.fill_null(pc.and_(pc.greater_equal(born, lo), pc.less_equal(born, hi)), False)
-    return ~(form & ok_check & real & ok_born.to_numpy(zero_copy_only=False))
+    days, real = _ymd(safe, (6, 10, 12))
+    lo, hi = (np.datetime64(d, "D").astype(np.int64) for d in ("1880-01-01", dt.date.today().isoformat()))
+    ok_born = (days >= lo) & (days <= hi)
+    return ~(form & ok_check & real & ok_born)
