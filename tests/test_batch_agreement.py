@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from jiuzhu import Eligibility, Layer, Plan, Program, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
-from jiuzhu.analysis.batch import unflatten
-from jiuzhu.analysis.claims import ClaimTable, evaluate_region
-from jiuzhu.kit.strategies import claim_batches
+from jiuzhu.analysis.batch import canonical, flatten, unflatten
+from jiuzhu.analysis.claims import ClaimTable, _reason_key, decisive, evaluate_region
+from jiuzhu.kit.strategies import case_batches, cases
 from jiuzhu.analysis.compare import rehome
 from jiuzhu.io.config import parse_config
 from jiuzhu.rules.engine import Engine
@@ -82,20 +82,33 @@ REGIONS = sorted(HOST.regions)
 ENGINE = Engine(host=HOST, deployment=parse_config({"parameters": deployment_parameters(HOST)}))
 
 
-def per_case(engine, rows, region, rehome_to):
-    """Evaluate row by row in (person, year, day) order, carrying annual-cap usage as history."""
+def as_table(rows):
+    """Claim rows as a checked, normalised Arrow table; every drawn case must pass the batch checks."""
+    from jiuzhu.analysis.batch import rows_to_columns
+    from jiuzhu.analysis.checks import normalise
+    cols = rows_to_columns(rows)
+    table, ok, errors = normalise(pa.table(cols), 0, REGIONS)
+    assert not errors, errors[:3]
+    return table
+
+
+def per_case(engine, cases, region, rehome_to):
+    """Evaluate case by case in (person, year, day) order; what earlier claims paid in each annual-cap
+    programme is added to the person's year-to-date history, as an integrator's ledger would."""
+    import attrs
     info = engine.host.region(region).info
-    day = lambda r: r["episode.discharged"] if info.date_basis == "discharge" else r["episode.admitted"]
-    order = sorted(range(len(rows)), key=lambda i: (rows[i]["person.id_number"], day(rows[i])[:4], day(rows[i]), i))
+    day = lambda c: c.episode.day if engine.date_basis(region) == "discharge" else c.episode.admitted
+    order = sorted(range(len(cases)), key=lambda i: (cases[i].person.id_number, day(cases[i]).year, day(cases[i]), i))
     used: dict = {}
-    out = [None] * len(rows)
+    out = [None] * len(cases)
     for i in order:
-        r = rows[i]
-        key = (r["person.id_number"], day(r)[:4])
-        case = structure_case(unflatten(r))
+        case = cases[i]
+        key = (case.person.id_number, day(case).year)
         case = rehome(case, info.division) if rehome_to else case
-        import attrs
-        case = attrs.evolve(case, history=attrs.evolve(case.history, ytd=dict(used.get(key, {}))))
+        ytd = dict(case.history.ytd)
+        for k, v in used.get(key, {}).items():
+            ytd[k] = ytd.get(k, 0) + v
+        case = attrs.evolve(case, history=attrs.evolve(case.history, ytd=ytd))
         o = engine.evaluate(case, region, documents=False)
         for l in o.settlement.layers:
             if l.program:
@@ -105,37 +118,83 @@ def per_case(engine, rows, region, rehome_to):
     return out
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(start=dt.date(2024, 1, 1), full=True))
+def test_flatten_round_trips_every_case(case):
+    """flatten then unflatten gives the same case, directly and through a checked Arrow table
+    (an empty designations list stays empty: a non-designated facility). A row holds other payers
+    by kind and states every field: the same case up to :func:`canonical`."""
+    row = flatten(case)
+    assert structure_case(unflatten(row)) == canonical(case)
+    back = as_table([row]).to_pylist()[0]
+    assert structure_case(unflatten(back)) == canonical(case)
+
+
+def test_other_payers_by_kind():
+    """Other payers flatten to one column per kind; kind ``other`` adds to other_paid. Settled alike:
+    other_paid 5 + kind other 3 = 8 yuan of other payers, 10 yuan of charity."""
+    from jiuzhu.kit.testing import make_case
+    c = make_case({"bill": {"other_paid": "5", "other_payers": [{"kind": "charity", "amount": "10", "name": "某基金会"},
+                                                                {"kind": "other", "amount": "3"}]}})
+    row = flatten(c)
+    assert row["bill.other_paid_fen"] == 800 and row["bill.other.charity_fen"] == 1000
+    assert row["bill.other.civil_servant_fen"] == 0
+    back = structure_case(unflatten(row))
+    assert back.bill.other_paid == 800 and [(o.kind, o.amount) for o in back.bill.other_payers] == [("charity", 1000)]
+    for region in REGIONS:
+        a, b = ENGINE.evaluate(c, region, documents=False), ENGINE.evaluate(back, region, documents=False)
+        assert a.settlement.layers == b.settlement.layers, region
+
+
+def test_time_of_day_is_carried():
+    from jiuzhu.kit.testing import make_case
+    c = make_case({"episode": {"admitted": "2026-03-12T21:30+08:00", "discharged": "2026-03-14T09:00+08:00"}})
+    row = flatten(c)
+    assert row["episode.admitted"] == "2026-03-12" and row["episode.admitted_at"] == "2026-03-12T21:30:00+08:00"
+    back = structure_case(unflatten(as_table([row]).to_pylist()[0]))
+    assert back.episode.admission == c.episode.admission and back.episode.discharge == c.episode.discharge
+
+
+def test_empty_designations_stay_empty():
+    from jiuzhu.kit.testing import make_case
+    c = make_case({"facility": {"designations": [], "ownership": "private"}})
+    back = structure_case(unflatten(as_table([flatten(c)]).to_pylist()[0]))
+    assert back.facility.designations == ()
+
+
 @pytest.mark.parametrize("region", REGIONS)
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=claim_batches())
-def test_batch_agrees_with_per_case(region, rows):
-    table = pa.Table.from_pylist([{k: (str(v).lower() if isinstance(v, bool) else v) for k, v in r.items()}
-                                  for r in rows])
-    ct = ClaimTable(table)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=case_batches(full=True))
+def test_batch_agrees_with_per_case(region, drawn):
+    """Cases drawn as cases; each evaluated alone, and the set as one batch: everything the batch
+    outputs per claim agrees (eligibility, verdict, decisive reason, every layer, assistance, burden)."""
+    import attrs
+    valid = {p.id for _, p in ENGINE.programs(region)}  # other programmes' amounts are refused, on both paths
+    drawn = [attrs.evolve(c, history=attrs.evolve(c.history, ytd={k: v for k, v in c.history.ytd.items() if k in valid}))
+             for c in drawn]
+    ct = ClaimTable(as_table([flatten(c) for c in drawn]))
     run = evaluate_region(ENGINE, ct, region, rehome_to=True)
     assert not run.error, run.error
-    outcomes = per_case(ENGINE, rows, region, rehome_to=True)
+    outcomes = per_case(ENGINE, drawn, region, rehome_to=True)
     for i, o in enumerate(outcomes):
         assert run.eligible[i] == o.eligibility.eligible
         assert run.verdict[i] == o.referral.kind
-        for l in o.settlement.layers:
-            assert run.layers[l.id][i] == l.amount, (i, l.id)
+        assert run.reasons[run.reason[i]] == _reason_key(decisive(o.eligibility, o.referral))
+        got = {lid: int(v[i]) for lid, v in run.layers.items() if v[i]}
+        assert got == {l.id: l.amount for l in o.settlement.layers if l.amount}, i
         assert run.assistance[i] == o.settlement.assistance
         assert run.burden[i] == o.settlement.burden
 
 
 def test_annual_cap_binds_across_a_batch():
     """Three large claims of one person: the capped region's basic layer stops at its annual cap."""
-    from jiuzhu.analysis.batch import flatten
     from jiuzhu.kit.testing import make_case
     rows = []
     for i, day in enumerate(["2026-03-01", "2026-01-05", "2026-06-01"]):
         c = make_case({"id": f"A{i}", "episode": {"admitted": day, "discharged": day},
                        "bill": {"total": "50000", "in_scope": "50000"}})
         rows.append(flatten(c))
-    table = pa.Table.from_pylist([{k: (str(v).lower() if isinstance(v, bool) else v) for k, v in r.items()}
-                                  for r in rows])
-    run = evaluate_region(ENGINE, ClaimTable(table), "capped", rehome_to=False)
+    run = evaluate_region(ENGINE, ClaimTable(as_table(rows)), "capped", rehome_to=False)
     basic = run.layers["basic"]
     assert basic.sum() == 5_000_000  # the annual cap, 50,000 yuan
     # date order: January's claim is paid first, in full up to the claim cap

@@ -16,25 +16,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Callable, Mapping
 
-import re
-
 import attrs
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from jiuzhu.analysis.batch import MONEY, NOT_KEY, OTHER_MONEY, YTD, unflatten
+from jiuzhu.analysis.checks import check_names, normalise
 from jiuzhu.io.atomic import atomic_path, check_output
 from jiuzhu.io.safe import neutralise_table, one_line
 from jiuzhu.model.text import transcode_to_utf8
-
-from jiuzhu.analysis.batch import MONEY, NOT_KEY, check_columns, unflatten
 from jiuzhu.rules.engine import Engine, bill_columns
 from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.io.loader import structure_case
-from jiuzhu.model.money import yuan_grouped
 from jiuzhu.plugins import BrokenRegion, RegionFault
-from jiuzhu.rules.settle import Plan, settle_columns
+from jiuzhu.rules.settle import SLIP_LAYERS, Plan, settle_columns
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -44,10 +44,6 @@ def _fmt(path: str | Path) -> str:
     if ext not in FORMATS:
         raise InputError("claims file", Path(path).name, "expected a .parquet, .csv or .jsonl file")
     return FORMATS[ext]
-
-
-def _is_int(name: str) -> bool:
-    return name in MONEY or (name.startswith("history.ytd.") and name.endswith("_fen"))
 
 
 # -- reading and writing --------------------------------------------------------------------------
@@ -62,16 +58,21 @@ def _arrow_reason(exc: BaseException) -> str:
     return one_line(msg, 120)
 
 
-def read_claims(path: str | Path, encoding: str | None = None):
-    """A claims file as a normalised Arrow table: money columns int64 fen, every other column text.
+def _unique_names(names) -> None:
+    names = list(names)
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"claims file column {dup[0]}", None, "appears more than once; each column once")
+
+
+def read_batches(path: str | Path, rows: int = 262_144, encoding: str | None = None):
+    """Iterate a claims file as raw Arrow record batches of about ``rows`` rows (CSV cells as text).
 
     CSV and JSON Lines are UTF-8 (a BOM is allowed) or, with ``encoding="gb18030"``, GB18030,
     which is transcoded in a stream; bytes invalid in the encoding are reported with their offset.
     """
+    import csv as _csv
     import tempfile
-
-    import pyarrow as pa
-    import pyarrow.compute as pc
     p = Path(path)
     fmt = _fmt(p)
     if not p.exists():
@@ -85,68 +86,53 @@ def read_claims(path: str | Path, encoding: str | None = None):
             with open(utf8, "wb") as dst:
                 if not transcode_to_utf8(p, dst, encoding):
                     src = utf8
-        table = _read_table(src, p.name, fmt)
-    names = table.column_names
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise InputError(f"claims file column {dup[0]}", None, "appears more than once; each column once")
-    for need in ("person.id_number", "episode.admitted", "bill.total_fen"):
-        if need not in table.column_names:
-            raise InputError(f"claims file column {need}", None, "missing; see docs/batch.md for the claim columns")
-    cols = {}
-    for name in table.column_names:
-        col = table.column(name)
         try:
-            if _is_int(name):
-                col = pc.fill_null(col.cast(pa.int64()), 0)
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
+                f = pq.ParquetFile(src)
+                _unique_names(f.schema_arrow.names)
+                check_names(f.schema_arrow.names)
+                yield from f.iter_batches(batch_size=rows)
+            elif fmt == "csv":
+                import pyarrow.csv as pcsv
+                with src.open(encoding="utf-8-sig", newline="") as fh:
+                    names = next(_csv.reader(fh), [])
+                _unique_names(names)
+                check_names(names)
+                # ID numbers and division codes look like integers: every cell is read as text, checked later
+                reader = pcsv.open_csv(src, read_options=pcsv.ReadOptions(block_size=1 << 24),
+                                       convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                                           strings_can_be_null=False))
+                yield from reader
             else:
-                if pa.types.is_timestamp(col.type):  # JSON readers infer dates as timestamps
-                    col = col.cast(pa.date32())
-                if pa.types.is_boolean(col.type):
-                    col = pc.if_else(col, "true", "false")
-                col = pc.fill_null(col.cast(pa.string()), "")
-        except pa.ArrowException:
-            expected = "whole numbers of fen" if _is_int(name) else "text values (not nested lists or tables)"
-            raise InputError(f"claims column {name}", None, f"expected {expected}") from None
-        cols[name] = col.combine_chunks() if hasattr(col, "combine_chunks") else col
-    return pa.table(cols)
+                import pyarrow.json as pjson
+                table = pjson.read_json(src)
+                _unique_names(table.column_names)
+                check_names(table.column_names)
+                yield from table.to_batches(rows)
+        except (pa.ArrowException, OSError, UnicodeDecodeError, _csv.Error) as exc:
+            raise InputError("claims file", p.name, f"readable {fmt} ({_arrow_reason(exc)})") from None
 
 
-def _read_table(p: Path, name: str, fmt: str):
-    import pyarrow as pa
-    try:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
-            return pq.read_table(p)
-        if fmt == "csv":
-            import csv as _csv
-            import pyarrow.csv as pcsv
-            with p.open(encoding="utf-8-sig", newline="") as fh:
-                names = next(_csv.reader(fh), [])
-            dup = sorted({n for n in names if names.count(n) > 1})
-            if dup:
-                raise InputError(f"claims file column {dup[0]}", None, "appears more than once; each column once")
-            # ID numbers and division codes look like integers; read every fact as text.
-            types = {n: (pa.int64() if _is_int(n) else pa.string()) for n in names}
-            return pcsv.read_csv(p, convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False))
-        import pyarrow.json as pjson
-        return pjson.read_json(p)
-    except InputError:
-        raise
-    except (pa.ArrowException, OSError, _csv_error()) as exc:
-        raise InputError("claims file", name, f"readable {fmt} ({_arrow_reason(exc)})") from None
+def read_claims(path: str | Path, regions=(), encoding: str | None = None) -> tuple:
+    """A whole claims file as (normalised table, errors), every row checked (``encoding``: see
+    :func:`read_batches`)."""
+    tables, errors, offset = [], [], 0
+    for b in read_batches(path, encoding=encoding):
+        t, ok, errs = normalise(b, offset, regions)
+        offset += len(ok)
+        tables.append(t.filter(pa.array(ok)))
+        errors += errs
+    if not tables:
+        raise InputError("claims file", Path(path).name, "at least one claim row")
+    return pa.concat_tables(tables, promote_options="default"), errors
 
 
-def _csv_error():
-    import csv as _csv
-    return _csv.Error
-
-
-def write_table(table, path: str | Path) -> None:
+def write_table(table, path: str | Path, csv_yuan: bool = False) -> None:
     """Write an Arrow table as Parquet, CSV or JSON Lines, chosen by the file extension; atomically.
-
-    Text in CSV output is neutralised against formula injection (:func:`jiuzhu.io.safe.csv_field`).
-    """
+    In CSV, text is neutralised against formula injection (:func:`jiuzhu.io.safe.csv_field`) and,
+    with ``csv_yuan`` (results), ``*_fen`` money columns become ``*_yuan`` plain decimals (12000.00);
+    claims files keep their fen columns."""
     p = Path(path)
     fmt = _fmt(p)
     with atomic_path(p) as tmp:
@@ -155,16 +141,36 @@ def write_table(table, path: str | Path) -> None:
             pq.write_table(table, tmp, compression="zstd")
         elif fmt == "csv":
             import pyarrow.csv as pcsv
-            pcsv.write_csv(neutralise_table(table), tmp)
+            pcsv.write_csv(neutralise_table(as_yuan(table) if csv_yuan else table), tmp)
         else:
             with tmp.open("w", encoding="utf-8") as fh:
                 for batch in table.to_batches(65536):
                     for row in batch.to_pylist():
-                        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
 
 
-def write_claims(cols: Mapping[str, np.ndarray], path: str | Path) -> None:
-    import pyarrow as pa
+def yuan_array(fen: np.ndarray):
+    """int64 fen as an exact decimal128(18, 2) Arrow array of yuan (same integers, scale 2)."""
+    v = np.ascontiguousarray(fen, dtype=np.int64)
+    words = np.empty((len(v), 2), dtype=np.int64)
+    words[:, 0], words[:, 1] = v, np.where(v < 0, -1, 0)
+    return pa.Array.from_buffers(pa.decimal128(18, 2), len(v), [None, pa.py_buffer(words.tobytes())])
+
+
+def as_yuan(table):
+    cols, names = [], []
+    for name in table.column_names:
+        col = table.column(name)
+        if name.endswith("_fen") and pa.types.is_integer(col.type):
+            col = yuan_array(col.to_numpy())
+            name = name[:-4] + "_yuan"
+        cols.append(col)
+        names.append(name)
+    return pa.table(cols, names=names)
+
+
+def write_claims(cols: Mapping, path: str | Path) -> None:
+    """Columns of claim rows (the flat schema) as a claims file."""
     write_table(pa.table({k: pa.array(v) for k, v in cols.items()}), path)
 
 
@@ -186,66 +192,67 @@ class RegionRun:
     assistance: np.ndarray | None = None
     burden: np.ndarray | None = None
     groups: int = 0
+    reason: np.ndarray | None = None  # per claim: index into ``reasons``
+    reasons: tuple = ()  # (rule id, 中文, English) of each decisive reason
+    labels: dict = attrs.field(factory=dict)  # layer id -> (中文, English)
     fault: bool = False  # the region's plugin is broken or failed, not the claims
     shifted: frozenset = frozenset()  # layer ids that move cost to a party without being assistance
 
 
+def decisive(eligibility, referral):
+    """The reason that decides a claim: why not eligible, else why the verdict is what it is
+    (the first reason the region gives), or None when the region gives none."""
+    if not eligibility.eligible and eligibility.reasons:
+        return eligibility.reasons[0]
+    if referral.reasons:
+        return referral.reasons[0]
+    return eligibility.reasons[0] if eligibility.reasons else None
+
+
+def _reason_key(r) -> tuple[str, str, str]:
+    if r is None:
+        return ("", "", "")
+    return ((r.cite.rule if r.cite else "") or "", r.zh, r.en)
+
+
 class ClaimTable:
-    """A normalised claims table with what every region shares computed once."""
+    """A normalised, checked claims table (:func:`jiuzhu.analysis.checks.normalise`) with what every
+    region shares computed once."""
 
     def __init__(self, table):
-        import pyarrow as pa
-        import pyarrow.compute as pc
         self.table = table
         self.n = n = table.num_rows
         col = lambda name: table.column(name).combine_chunks()
         self.money = {c: (table.column(c).to_numpy() if c in table.column_names else np.zeros(n, dtype=np.int64))
                       for c in MONEY}
-        check_columns(self.money)
-        self.used = {c[12:-4]: table.column(c).to_numpy() for c in table.column_names
-                     if c.startswith("history.ytd.") and c.endswith("_fen")}
+        self.used = {c[12:-4]: table.column(c).to_numpy() for c in table.column_names if YTD.match(c)}
         ids = col("person.id_number")
-        bad = pc.invert(pc.match_substring_regex(ids, r"^\d{17}[\dXx]$"))
-        if pc.any(bad).as_py():
-            i = int(np.argmax(bad.to_numpy(zero_copy_only=False)))
-            raise InputError(f"row {i + 1}: person.id_number", None, "expected 18 characters: 17 digits and a digit or X")
         self.born_y = pc.cast(pc.utf8_slice_codeunits(ids, 6, 10), pa.int32()).to_numpy()
         self.born_md = pc.cast(pc.utf8_slice_codeunits(ids, 10, 14), pa.int32()).to_numpy()
         self.sex = pc.cast(pc.utf8_slice_codeunits(ids, 16, 17), pa.int32()).to_numpy() % 2
         self.person = pc.dictionary_encode(ids).indices.to_numpy()
-
-        def dates(name, fallback=None):
-            a = col(name) if name in table.column_names else pa.nulls(n, pa.string())
-            a = pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
-            try:
-                d = a.cast(pa.date32())
-            except pa.ArrowInvalid:
-                raise InputError(f"claims column {name}", None, "expected dates YYYY-MM-DD") from None
-            if fallback is not None:
-                d = pc.fill_null(d, fallback)
-            elif d.null_count:
-                i = int(np.argmax(pc.is_null(d).to_numpy(zero_copy_only=False)))
-                raise InputError(f"row {i + 1}: {name}", None, "expected a date YYYY-MM-DD")
-            return d
-
-        adm = dates("episode.admitted")
+        adm = col("episode.admitted")
         self.admitted = adm.to_numpy(zero_copy_only=False).astype("datetime64[D]")
-        self.discharged = dates("episode.discharged", adm).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        dis = pc.fill_null(col("episode.discharged"), adm) if "episode.discharged" in table.column_names else adm
+        self.discharged = dis.to_numpy(zero_copy_only=False).astype("datetime64[D]")
         self.ages = self._ages(self.admitted)
-        # the region-independent part of the decision key, one integer per claim
-        # history stays in the key: a plan may read it (Guang'an's segments continue from the year's count)
-        key_cols = [c for c in sorted(table.column_names) if c not in NOT_KEY]
-        key = np.zeros(n, dtype=np.int64)
-        for c in key_cols:
-            enc = pc.dictionary_encode(col(c))
-            codes = enc.indices.to_numpy().astype(np.int64)
-            card = len(enc.dictionary)
-            if card > 1:
-                key = key * card + codes
-                if key.max(initial=0) > 2 ** 40:  # re-number before the product can overflow
-                    key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
-        self.facts = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+        # the region-independent part of the decision key, one integer per claim: the facts hooks read
+        # (year-to-date amounts are not facts; a region declares the ones it reads, see evaluate_region)
+        key_cols = [c for c in sorted(table.column_names) if c not in NOT_KEY and not YTD.match(c)]
+        self.facts = self._key(key_cols)
         self.n_facts = int(self.facts.max(initial=-1)) + 1
+
+    def _key(self, names, base: np.ndarray | None = None) -> np.ndarray:
+        key = np.zeros(self.n, dtype=np.int64) if base is None else base.copy()
+        for c in names:
+            enc = pc.dictionary_encode(self.table.column(c).combine_chunks())
+            card = len(enc.dictionary) + 1  # an empty date (null) is a value of its own
+            codes = pc.fill_null(enc.indices, card - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+            if card > 1:
+                if key.max(initial=0) > 2 ** 62 // card:  # re-number before the product can overflow
+                    key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+                key = key * card + codes
+        return np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
 
     def _ages(self, days: np.ndarray) -> np.ndarray:
         dy = days.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -293,10 +300,19 @@ def _thresholds(engine: Engine, region: str):
 def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
                     as_of: dt.date | None = None, tick: Callable[[int], None] | None = None) -> RegionRun:
     """Evaluate every claim of ``ct`` under ``region``. Errors that stop the region (a missing
-    deployment parameter …) are returned in :attr:`RegionRun.error`, not raised."""
+    deployment parameter …) are returned in :attr:`RegionRun.error`, not raised. ``tick(k)`` is
+    called with the number of claims whose group has been decided."""
     from jiuzhu.analysis.compare import rehome
     try:
         info = engine.host.region(region).info
+        # as for one case (Engine.check_history, and in compare the region's column only): a year-to-date
+        # column no programme of the chain has would silently skip its cap
+        valid = {p.id for _, p in engine.programs(region)}
+        unknown = [k for k in sorted(ct.used) if k not in valid and ct.used[k].any()]
+        if unknown:
+            return RegionRun(region, error=str(InputError(
+                f"history.ytd.{unknown[0]}", None, f"unknown programme for {region}; valid: "
+                f"{', '.join(sorted(valid)) or 'none (no annual caps)'} (see `jiuzhu programs {region}`)")))
         day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
         if as_of is not None:
             day = np.full(ct.n, np.datetime64(as_of), dtype="datetime64[D]")
@@ -305,14 +321,22 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
         epoch = np.searchsorted(np.array(breaks, dtype="datetime64[D]"), day, side="right")
         key = (ct.facts * (len(thresholds) + 1) + age_bucket) * (len(breaks) + 1) + epoch
         key = key * 2 + ct.sex
+        reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history})
+        read_cols = [f"history.ytd.{k}_fen" for k in reads if f"history.ytd.{k}_fen" in ct.table.column_names]
+        if read_cols:  # only what the region declares it reads enters its key
+            key = ct._key(read_cols, base=np.unique(key, return_inverse=True)[1].ravel().astype(np.int64))
         _, first, group = np.unique(key, return_index=True, return_inverse=True)
         group = group.ravel()
+        sizes = np.bincount(group, minlength=len(first)) if tick else None
         plans: list[Plan] = []
         plan_index: dict[Plan, int] = {}
         plan_of_group = np.zeros(len(first), dtype=np.int64)
         eligible = np.zeros(len(first), dtype=bool)
         verdict = np.empty(len(first), dtype=object)
+        reason_of_group = np.zeros(len(first), dtype=np.int32)
+        reasons: dict[tuple, int] = {}
         item_cols: dict[str, np.ndarray] = {}
+        done = 0
         for gi, case in enumerate(ct.cases(first)):
             if rehome_to:
                 case = rehome(case, info.division)
@@ -328,12 +352,18 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
             plan_of_group[gi] = plan_index.setdefault(plan, len(plan_index))
             if plan_of_group[gi] == len(plans):
                 plans.append(plan)
-            eligible[gi] = results[-1].eligibility.eligible
-            verdict[gi] = results[-1].referral.kind
-            if tick and gi % 256 == 255:
-                tick(256)
+            leaf = results[-1]
+            eligible[gi] = leaf.eligibility.eligible
+            verdict[gi] = leaf.referral.kind
+            reason_of_group[gi] = reasons.setdefault(_reason_key(decisive(leaf.eligibility, leaf.referral)),
+                                                     len(reasons))
+            if tick:
+                done += int(sizes[gi])
+                if gi % 256 == 255:
+                    tick(done)
+                    done = 0
         if tick:
-            tick(len(first) % 256)
+            tick(done)
     except InputError as exc:
         if not getattr(exc, "raised_by_region", None):
             raise  # bad claims are the user's to fix, for every region alike
@@ -342,7 +372,8 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
         return RegionRun(region, error=str(exc), fault=True)
     except JiuzhuError as exc:
         return RegionRun(region, error=str(exc))
-    money = {c[5:-4]: ct.money[c] for c in MONEY}
+    # other payers by kind: only the kinds some claim has become payer layers, as for one case
+    money = {c[5:-4]: ct.money[c] for c in MONEY if c not in OTHER_MONEY or ct.money[c].any()}
     money["out_of_scope"] = money["first_self_paid"] + money["over_limit"] + money["fully_self_paid"]
     money.update({k: v[group] for k, v in item_cols.items()})
     year = day.astype("datetime64[Y]").astype(np.int64)
@@ -352,123 +383,382 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
         | {l.id for p in plans for l in p.layers if l.given}
     shifted = {l.id for p in plans for l in p.layers if not l.assistance}  # lowers the burden, is not assistance
     payers = {"basic_insurance": "basic_insurance", "critical_illness": "critical_illness", "other_payers": "other_payers"}
+    labels = {lid: (zh, en) for _, (lid, zh, en) in SLIP_LAYERS.items()}
     for p in plans:
         for l in p.layers:
             payers.setdefault(l.id, l.payer or l.id)
+            labels.setdefault(l.id, (l.name_zh, l.name_en))
     assistance = sum((v for k, v in layers.items() if k not in given and k not in shifted),
                      np.zeros(ct.n, dtype=np.int64))
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
-                     assistance, out["burden"], len(first), shifted=frozenset(shifted))
+                     assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
+                     shifted=frozenset(shifted))
 
 
-# -- totals and output ----------------------------------------------------------------------------
+# -- results, totals ------------------------------------------------------------------------------
+
+COVERED = ("covered", "pay_first_claim", "reduced")
 
 
 def totals(run: RegionRun) -> dict:
-    """Per-region totals: claims covered / refused / paid first then claimed, assistance by fund,
-    personal burden (total, mean, median, 90th percentile). Amounts in fen."""
+    """Per-region totals that add up across partitions: claims, counts by verdict and by decisive
+    rule ID, assistance by fund, personal burden. Amounts in fen. :func:`merge_totals` sums them;
+    :func:`finish_totals` adds mean, median and 90th percentile from the burden columns."""
     if run.error:
         return {"region": run.region, "error": run.error, **({"fault": True} if run.fault else {})}
     n = len(run.total)
-    covered = run.eligible & np.isin(run.verdict, ["covered", "pay_first_claim", "reduced"])
+    covered = run.eligible & np.isin(run.verdict, COVERED)
     funds: dict[str, int] = {}
     for lid, v in run.layers.items():
         if lid not in run.given and lid not in run.shifted:
             funds[run.payers.get(lid, lid)] = funds.get(run.payers.get(lid, lid), 0) + int(v.sum())
-    b = run.burden
-    pick = (lambda q: int(np.percentile(b, q, method="inverted_cdf"))) if n else (lambda q: 0)
-    return {"region": run.region, "claims": n, "covered": int(covered.sum()), "refused": int(n - covered.sum()),
+    verdicts, counts = np.unique(run.verdict.astype(str), return_counts=True) if n else ((), ())
+    by_reason: dict[str, dict] = {}
+    for ri, cnt in enumerate(np.bincount(run.reason, minlength=len(run.reasons)) if n else ()):
+        if cnt:
+            rule, zh, en = run.reasons[ri]
+            entry = by_reason.setdefault(rule or "—", {"claims": 0, "not_covered": 0, "zh": zh, "en": en})
+            entry["claims"] += int(cnt)
+    nc = np.bincount(run.reason[~covered], minlength=len(run.reasons)) if n else ()
+    for ri, cnt in enumerate(nc):
+        if cnt:
+            by_reason[run.reasons[ri][0] or "—"]["not_covered"] += int(cnt)
+    return {"region": run.region, "claims": n, "eligible": int(run.eligible.sum()), "covered": int(covered.sum()),
+            "refused": int(n - covered.sum()),
             "pay_first_claim": int((covered & (run.verdict == "pay_first_claim")).sum()),
-            "assistance": int(run.assistance.sum()), "funds": funds,
-            "burden_total": int(b.sum()), "burden_mean": int(b.sum() // n) if n else 0,  # floor to the fen
-            "burden_median": pick(50), "burden_p90": pick(90), "groups": run.groups}
+            "by_verdict": {str(k): int(c) for k, c in zip(verdicts, counts)}, "by_reason": by_reason,
+            "assistance": int(run.assistance.sum()), "funds": funds, "burden_total": int(run.burden.sum()),
+            "fund_labels": {run.payers.get(l, l): run.labels.get(l, (l, l)) for l in run.layers if l not in run.given},
+            "groups": run.groups}
 
 
-def results_table(ct: ClaimTable, runs: list[RegionRun]):
-    """Per-claim results, one row per claim and region (long format), money in fen."""
-    import pyarrow as pa
-    ok = [r for r in runs if not r.error]
-    ids = ct.table.column("claim_id") if "claim_id" in ct.table.column_names else \
-        pa.array(np.arange(1, ct.n + 1).astype(str))
-    ids = ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids
-    layer_ids: list[str] = []
-    for r in ok:
-        layer_ids += [l for l in r.layers if l not in layer_ids]
-    zeros = np.zeros(ct.n, dtype=np.int64)
-    cols = {
-        "claim_id": pa.chunked_array([ids] * len(ok), type=ids.type) if ok else pa.array([], pa.string()),
-        "region": pa.chunked_array([pa.DictionaryArray.from_arrays(np.zeros(ct.n, dtype=np.int32), [r.region])
-                                    for r in ok], type=pa.dictionary(pa.int32(), pa.string())) if ok
-        else pa.array([], pa.string()),
-        "eligible": np.concatenate([r.eligible for r in ok]) if ok else np.zeros(0, bool),
-        "verdict": pa.array(np.concatenate([r.verdict for r in ok]) if ok else [], pa.string()).dictionary_encode(),
-        "total_fen": np.concatenate([r.total for r in ok]) if ok else zeros[:0],
-        "assistance_fen": np.concatenate([r.assistance for r in ok]) if ok else zeros[:0],
-        "burden_fen": np.concatenate([r.burden for r in ok]) if ok else zeros[:0],
+def merge_totals(a: dict, b: dict) -> dict:
+    """Two partitions' totals of one region, summed (errors win)."""
+    if "error" in a or "error" in b:
+        return a if "error" in a else b
+    out = dict(a)
+    for k in ("claims", "eligible", "covered", "refused", "pay_first_claim", "assistance", "burden_total", "groups"):
+        out[k] = a[k] + b[k]
+    for k in ("by_verdict", "funds"):
+        out[k] = {x: a[k].get(x, 0) + b[k].get(x, 0) for x in {**a[k], **b[k]}}
+    out["by_reason"] = {r: {**(a["by_reason"].get(r) or b["by_reason"][r]),
+                            "claims": a["by_reason"].get(r, {}).get("claims", 0) + b["by_reason"].get(r, {}).get("claims", 0),
+                            "not_covered": a["by_reason"].get(r, {}).get("not_covered", 0)
+                            + b["by_reason"].get(r, {}).get("not_covered", 0)}
+                        for r in {**a["by_reason"], **b["by_reason"]}}
+    out["fund_labels"] = {**a["fund_labels"], **b["fund_labels"]}
+    return out
+
+
+def finish_totals(tot: dict, burden: np.ndarray | None) -> dict:
+    if "error" in tot:
+        return tot
+    n = tot["claims"]
+    b = burden if burden is not None else np.zeros(0, np.int64)
+    pick = (lambda q: int(np.percentile(b, q, method="inverted_cdf"))) if len(b) else (lambda q: 0)
+    return {**tot, "burden_mean": tot["burden_total"] // n if n else 0,  # floor to the fen
+            "burden_median": pick(50), "burden_p90": pick(90)}
+
+
+def _dict(values: list[str], idx: np.ndarray):
+    return pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32)), pa.array(values, pa.string()))
+
+
+def region_results(ct: ClaimTable, run: RegionRun, long: bool = False):
+    """One region's per-claim results: one row per claim (``long``: one row per claim and layer).
+    Text columns are dictionary-encoded; money in fen."""
+    ids = ct.table.column("claim_id").combine_chunks()
+    n = ct.n
+    verdicts = sorted(set(run.verdict.tolist())) or [""]
+    v_idx = np.searchsorted(np.array(verdicts, dtype=object), run.verdict) if n else np.zeros(0, np.int64)
+    rules = [r[0] for r in run.reasons] or [""]
+    base = {
+        "claim_id": ids,
+        "region": _dict([run.region], np.zeros(n, np.int64)),
+        "eligible": pa.array(run.eligible),
+        "verdict": _dict(verdicts, v_idx),
+        "reason_rule": _dict(rules, run.reason),
+        "reason_zh": _dict([r[1] for r in run.reasons] or [""], run.reason),
+        "reason_en": _dict([r[2] for r in run.reasons] or [""], run.reason),
+        "total_fen": pa.array(run.total),
     }
-    for lid in layer_ids:
-        cols[f"layer.{lid}_fen"] = np.concatenate([r.layers.get(lid, zeros) for r in ok])
-    return pa.table(cols)
+    if not long:
+        for lid, v in run.layers.items():
+            base[f"layer.{lid}_fen"] = pa.array(v)
+        base["assistance_fen"] = pa.array(run.assistance)
+        base["burden_fen"] = pa.array(run.burden)
+        return pa.table(base)
+    lids = list(run.layers)
+    k = len(lids)
+    rep = np.repeat(np.arange(n), k)
+    t = pa.table(base).take(pa.array(rep))
+    amounts = np.stack([run.layers[l] for l in lids], axis=1).ravel() if k else np.zeros(0, np.int64)
+    lidx = np.tile(np.arange(k), n)
+    return t.append_column("layer", _dict(lids, lidx)) \
+        .append_column("payer", _dict([run.payers.get(l, l) for l in lids], lidx)) \
+        .append_column("layer_zh", _dict([run.labels.get(l, (l, l))[0] for l in lids], lidx)) \
+        .append_column("layer_en", _dict([run.labels.get(l, (l, l))[1] for l in lids], lidx)) \
+        .append_column("amount_fen", pa.array(amounts)) \
+        .append_column("given", pa.array(np.array([l in run.given for l in lids] * n, dtype=bool)))
+
+
+def results_table(ct: ClaimTable, runs: list[RegionRun], long: bool = False):
+    """Per-claim results of every region that ran, one row per claim and region (``long``: and layer)."""
+    tables = [region_results(ct, r, long) for r in runs if not r.error]
+    if not tables:
+        return pa.table({"claim_id": pa.array([], pa.string()), "region": pa.array([], pa.string())})
+    return unify(tables)
+
+
+def unify(tables):
+    """Concatenate result tables whose layer columns differ: a missing layer is 0 fen."""
+    names: list[str] = []
+    for t in tables:
+        names += [c for c in t.column_names if c not in names]
+    layer = [c for c in names if c.startswith("layer.")]
+    order = [c for c in names if not c.startswith("layer.") and c not in ("assistance_fen", "burden_fen")] + layer + \
+        [c for c in ("assistance_fen", "burden_fen") if c in names]
+    out = []
+    for t in tables:
+        cols = [t.column(c) if c in t.column_names else pa.array(np.zeros(t.num_rows, np.int64)) for c in order]
+        out.append(pa.table(cols, names=order))
+    return pa.concat_tables(out, promote_options="permissive").unify_dictionaries().combine_chunks() \
+        if len(out) > 1 else out[0]
+
+
+def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: bool = True,
+                       as_of: dt.date | None = None, long: bool = False, tick=None):
+    """Evaluate one partition of claims under each region: (results, totals, burdens).
+
+    ``table`` is a normalised, checked table (:func:`jiuzhu.analysis.checks.normalise`) holding all
+    of each person's claims of a year (annual caps accumulate within it, in date order).
+    ``results`` is one Arrow table per region that ran (rows per claim, or per claim and layer);
+    ``totals`` maps region to :func:`totals` (sum partitions with :func:`merge_totals`); ``burdens``
+    maps region to the int64 burden column (for the median and percentiles). This is the unit of
+    work a distributed scheduler hands to a worker."""
+    ct = ClaimTable(table)
+    results, tots, burdens = [], {}, {}
+    for code in regions:
+        run = evaluate_region(engine, ct, code, rehome_to, as_of, tick)
+        tots[code] = totals(run)
+        if not run.error:
+            results.append(region_results(ct, run, long))
+            burdens[code] = run.burden
+    return results, tots, burdens
+
+
+# -- a whole file, streamed -----------------------------------------------------------------------
+
+SPILL_PARTS = 16
+
+
+def _person_part(table, parts: int) -> np.ndarray:
+    """A partition number per claim from the person's ID number (birth month-day and sequence), so
+    that all of a person's claims land in one partition and annual caps stay exact."""
+    tail = pc.utf8_slice_codeunits(table.column("person.id_number").combine_chunks(), 10, 17)
+    return pc.cast(tail, pa.int64()).to_numpy() % parts
+
+
+class _Partitions:
+    """Checked claims kept in memory up to ``limit`` rows; beyond it, spilled to person-partitioned
+    Parquet files in ``work`` so that memory does not grow with the file."""
+
+    def __init__(self, limit: int, work: Path):
+        self.limit, self.work, self.rows = limit, work, 0
+        self.buffer: list = []
+        self.writers: dict[int, object] = {}
+
+    def add(self, table) -> None:
+        self.rows += table.num_rows
+        if not self.writers and self.rows <= self.limit:
+            self.buffer.append(table)
+            return
+        for t in self.buffer + [table]:
+            self._spill(t)
+        self.buffer = []
+
+    def _spill(self, table) -> None:
+        import pyarrow.parquet as pq
+        part = _person_part(table, SPILL_PARTS)
+        for k in range(SPILL_PARTS):
+            sub = table.filter(pa.array(part == k))
+            if not sub.num_rows:
+                continue
+            if k not in self.writers:
+                self.writers[k] = pq.ParquetWriter(self.work / f"part-{k:02d}.parquet", sub.schema)
+            self.writers[k].write_table(sub.cast(self.writers[k].schema))
+
+    def __iter__(self):
+        if not self.writers:
+            if self.buffer:
+                yield pa.concat_tables(self.buffer, promote_options="default")
+            return
+        import pyarrow.parquet as pq
+        for k, w in sorted(self.writers.items()):
+            w.close()
+        for k in sorted(self.writers):
+            yield pq.read_table(self.work / f"part-{k:02d}.parquet")
+
+
+def _write_results(parts: list, out: Path, work: Path) -> None:
+    """Write result parts (tables or Parquet files) as one file whose columns are their union."""
+    import pyarrow.parquet as pq
+    load = lambda p: pq.read_table(p) if isinstance(p, Path) else p
+    if len(parts) == 1 or all(not isinstance(p, Path) for p in parts):
+        write_table(unify([load(p) for p in parts]), out, csv_yuan=True)
+        return
+    names: list[str] = []
+    for p in parts:
+        names += [c for c in pq.read_schema(p).names if c not in names]
+    first = load(parts[0]).slice(0, 0)
+    empty = unify([first, pa.table({**{c: first.column(c) for c in first.column_names},
+                                    **{c: pa.array([], pa.int64()) for c in names if c not in first.column_names}})])
+    fmt = _fmt(out)
+    with atomic_path(out) as tmp:  # complete at ``out``, or not there at all
+        writer = None
+        try:
+            for p in parts:
+                t = unify([empty, load(p)])
+                t = neutralise_table(as_yuan(t)) if fmt == "csv" else t
+                t = t.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+                                      for f in t.schema]))
+                if fmt == "parquet":
+                    writer = writer or pq.ParquetWriter(tmp, t.schema, compression="zstd")
+                    writer.write_table(t)
+                elif fmt == "csv":
+                    import pyarrow.csv as pcsv
+                    writer = writer or pcsv.CSVWriter(tmp, t.schema)
+                    writer.write_table(t)
+                else:
+                    with tmp.open("a", encoding="utf-8") as fh:
+                        for row in t.to_pylist():
+                            fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        finally:
+            if writer is not None:
+                writer.close()
+
+
+def write_errors(errors: list, path: Path) -> None:
+    """Invalid rows: row number, claim id, field and what was expected (never the value)."""
+    import csv as _csv
+    from jiuzhu.io.atomic import atomic_open
+    from jiuzhu.io.safe import csv_field
+    with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
+        w = _csv.writer(fh)
+        w.writerow(["row", "claim_id", "field", "expected"])
+        for e in errors:
+            w.writerow([e.row, csv_field(e.claim_id), e.field, e.expected])
+
+
+class InvalidRows(InputError):
+    pass
+
+
+def _invalid_rows(first, bad: int, rows: int, err_path: Path) -> InvalidRows:
+    """One line: the first invalid row by number, claim id and field (the loader's words where it
+    names the field more exactly, e.g. the list index), then how many rows and where they are listed."""
+    err, raw = first
+    where = f"row {err.row}" + (f" (claim {one_line(err.claim_id, 40)})" if err.claim_id else "")
+    field, value, expected = f"{where}: {err.field}", None, f"expected {err.expected}"
+    try:
+        _row_case(raw, err.row - 1)
+    except InputError as exc:
+        if exc.field.split(": ", 1)[-1].split("[")[0].split(".")[:2] == err.field.split(".")[:2]:
+            field, value, expected = exc.field, exc.value, exc.expected
+    except JiuzhuError:
+        pass
+    more = f"{bad:,} of {rows:,} rows invalid, every one listed in {err_path} (use --skip-invalid to evaluate the others)"
+    return InvalidRows(field, value, f"{expected}; {more}")
 
 
 def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None = None, as_is: bool = False,
               as_of: dt.date | None = None, progress: bool = True, fmt: str = "text", console=None,
-              encoding: str | None = None) -> list[dict]:
-    """Read ``claims``, evaluate each under each region, write per-claim results to ``out`` and print
-    per-region totals. Returns the totals."""
+              long: bool = False, skip_invalid: bool = False, errors: str | None = None,
+              partition_rows: int = 2_000_000, encoding: str | None = None) -> list[dict]:
+    """Read ``claims`` in record batches (every row checked), evaluate each claim under each region
+    one person-partition at a time, write per-claim results to ``out`` and print per-region totals
+    in ``fmt`` (text, json, csv, markdown). Invalid rows go to the errors file; unless
+    ``skip_invalid`` nothing is computed then and :class:`InvalidRows` is raised. ``encoding``: of a
+    CSV or JSON Lines file (:func:`read_batches`). Returns the totals; a region whose plugin is broken
+    or failed has ``error`` and ``fault``."""
     if out:
         check_output(out, tuple(FORMATS))  # before any work
+    import tempfile
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn, TaskProgressColumn)
+    from jiuzhu.analysis.batchreport import render_totals
     con = console or Console(width=200)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), disable=not progress, transient=False) as bar:
-        t = bar.add_task("读取 reading claims", total=1)
-        ct = ClaimTable(read_claims(claims, encoding))
-        bar.update(t, completed=1)
-        runs = []
-        for code in regions:
-            task = bar.add_task(f"评估 {code}", total=None)
-            seen = [0]
-
-            def tick(k, task=task):
-                seen[0] += k
-                bar.update(task, completed=seen[0])
-            run = evaluate_region(engine, ct, code, not as_is, as_of, tick)
-            bar.update(task, total=max(run.groups, 1), completed=max(run.groups, 1))
-            runs.append(run)
+    src = Path(claims)
+    err_path = Path(errors) if errors else (Path(out).parent if out else src.parent) / f"{src.stem}.errors.csv"
+    known = sorted(engine.host.regions)
+    with tempfile.TemporaryDirectory(prefix="jiuzhu-batch-") as tmp, \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                     TimeElapsedColumn(), TimeRemainingColumn(),
+                     console=Console(stderr=True), disable=not progress, transient=False) as bar:
+        work = Path(tmp)
+        parts = _Partitions(partition_rows, work)
+        bad: list = []
+        t = bar.add_task("读取 reading and checking claims", total=None)
+        offset = 0
+        first_bad = None  # the first invalid row as read, for the one error line
+        for b in read_batches(src, encoding=encoding):
+            table, ok, errs = normalise(b, offset, known)
+            if errs and first_bad is None:
+                first_bad = (errs[0], table.slice(errs[0].row - 1 - offset, 1).to_pylist()[0])
+            offset += len(ok)
+            bad += errs
+            parts.add(table.filter(pa.array(ok)) if errs else table)
+            bar.update(t, completed=offset)
+        bar.update(t, total=offset)
+        if bad:
+            write_errors(bad, err_path)
+            if not skip_invalid:
+                raise _invalid_rows(first_bad, len(bad), offset, err_path)
+        valid = offset - len(bad)
+        task = bar.add_task(f"评估 evaluating {valid:,} claims × {len(regions)} regions", total=valid * len(regions))
+        tick = lambda k: bar.advance(task, k)
+        tots: dict[str, dict] = {}
+        burdens: dict[str, list] = {}
+        written: list = []
+        for i, table in enumerate(parts):
+            res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick)
+            for code in regions:
+                tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]
+                if code in pb:
+                    burdens.setdefault(code, []).append(pb[code])
+            if out and res:
+                if parts.writers:
+                    import pyarrow.parquet as pq
+                    pth = work / f"result-{i:02d}.parquet"
+                    pq.write_table(unify(res), pth)
+                    written.append(pth)
+                else:
+                    written += res
         if out:
             w = bar.add_task(f"写出 writing {Path(out).name}", total=1)
-            write_table(results_table(ct, runs), out)
+            _write_results(written or [results_table(None, [])], Path(out), work)
+            _write_labels(tots, Path(out), long)
             bar.update(w, completed=1)
-    tots = [totals(r) for r in runs]
-    if fmt == "json":
-        con.print_json(json.dumps(tots, ensure_ascii=False))
-    else:
-        con.print(render_totals(engine, tots, ct.n, not as_is))
-    return tots
+    final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
+    for f in final:
+        f["invalid_rows"] = len(bad)
+    render_totals(engine, final, valid, not as_is, fmt, con, invalid=len(bad), errors_file=err_path if bad else None)
+    return final
 
 
-def render_totals(engine: Engine, tots: list[dict], n: int, rehomed: bool):
-    from rich import box
-    from rich.table import Table
-    title = (f"各地区合计 totals per region — {n} claims"
-             + ("，已迁入各地区 re-homed into each region" if rehomed else "，按原样 as given"))
-    t = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
-    for c in ("地区 region", "救助 covered", "拒绝 refused", "先垫付后报销 pay first", "救助合计 assistance (元)",
-              "各基金 by fund (元)", "个人负担合计 burden total", "均值 mean", "中位数 median", "P90"):
-        t.add_column(c, justify="left" if c.startswith(("地区", "各基金")) else "right", overflow="fold")
-    for s in tots:
-        r = engine.host.regions.get(s["region"])
-        name = (r.info.name_zh + " " if r else "") + s["region"]
-        if "error" in s:
-            t.add_row(name, "错误 error ¹", *["—"] * 8)
-            continue
-        g = yuan_grouped
-        funds = "\n".join(f"{k}: {g(v)}" for k, v in s["funds"].items()) or "—"
-        t.add_row(name, f"{s['covered']:,}", f"{s['refused']:,}", f"{s['pay_first_claim']:,}", g(s["assistance"]), funds,
-                  g(s["burden_total"]), g(s["burden_mean"]), g(s["burden_median"]), g(s["burden_p90"]))
-    from rich.console import Group
-    from rich.text import Text
-    notes = [Text(f"¹ {s['region']}: {s['error']}") for s in tots if "error" in s]
-    return Group(t, *notes)
+def _write_labels(tots: dict, out: Path, long: bool) -> None:
+    """Sidecar ``<out>.labels.json``: every result column and fund with its Chinese and English label."""
+    cols = {"claim_id": ["结算单号", "claim id"], "region": ["地区", "region"], "eligible": ["救助对象", "eligible"],
+            "verdict": ["救助结论", "verdict"], "reason_rule": ["决定性依据规则号", "decisive rule ID"],
+            "reason_zh": ["决定性依据", "decisive reason (Chinese)"],
+            "reason_en": ["决定性依据（英文）", "decisive reason (English)"],
+            "total_fen": ["医疗费总额（分）", "total cost (fen)"],
+            "assistance_fen": ["救助合计（分）", "assistance (fen)"], "burden_fen": ["个人负担（分）", "personal burden (fen)"]}
+    funds: dict = {}
+    for t in tots.values():
+        funds.update({k: list(v) for k, v in t.get("fund_labels", {}).items()})
+    from jiuzhu.io.atomic import write_text
+    write_text(out.parent / f"{out.name}.labels.json", json.dumps(
+        {"columns": cols, "funds": funds, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
+                                                   "(*_yuan) in CSV", "long": long}, ensure_ascii=False, indent=2))

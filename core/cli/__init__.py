@@ -355,9 +355,14 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
               help="With --batch: where to write per-claim results (.parquet, .csv or .jsonl).")
 @click.option("--progress/--no-progress", default=True, help="With --batch: show a progress bar.")
+@click.option("--long", is_flag=True, help="With --batch: one result row per claim, region and layer.")
+@click.option("--skip-invalid", is_flag=True, help="With --batch: evaluate the valid rows; invalid ones are still reported.")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
+              help="With --batch: where to list invalid rows (default: CLAIMS.errors.csv beside --out).")
 @encoding_option
 @click.pass_context
-def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, encoding):
+def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, long,
+            skip_invalid, errors_file, encoding):
     """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
     from jiuzhu.analysis.compare import compare_case, parse_regions, render
     if out_file:
@@ -367,11 +372,11 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
     eng = _engine(ctx)
     regions = parse_regions(eng, regions_spec)
     if batch_file:
-        from jiuzhu.analysis.claims import run_batch
+        from jiuzhu.cli.batch import compare_batch
         if case_file:
             raise click.UsageError("give either CASE or --batch CLAIMS, not both")
-        tots = run_batch(eng, batch_file, regions, out_file, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt,
-                         encoding=encoding)
+        tots = compare_batch(eng, batch_file, regions, out_file, as_is, as_of, progress, fmt, long, skip_invalid,
+                             errors_file, encoding)
         if any(t.get("fault") for t in tots):
             ctx.exit(1)  # the other regions are complete; a broken region is not silently left out
         return
@@ -431,6 +436,9 @@ from jiuzhu.cli.kit import check_region  # noqa: E402  (commands for region auth
 cli.add_command(check_region)
 from jiuzhu.cli.store import register as _register_store  # noqa: E402  (settle, reverse, usage, programs, db)
 _register_store(cli)
+from jiuzhu.cli.batch import claims as _claims  # noqa: E402  (case files to a claims file)
+
+cli.add_command(_claims)
 
 
 def _register_extensions():

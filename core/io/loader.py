@@ -417,6 +417,8 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
     _one_of("episode.settlement", e.settlement, vocab.SETTLEMENT_MODES)
     if e.proposed_by:
         _one_of("episode.proposed_by", e.proposed_by, ROLES)
+    if idcard.birth_date(p.id_number) > e.admitted:
+        raise InputError("person.id_number", None, "expected a person born on or before admission")
     if e.discharged and e.discharged < e.admitted:
         raise InputError("episode.discharged", e.discharged.isoformat(),
                          f"expected a date on or after admission {e.admitted.isoformat()}")

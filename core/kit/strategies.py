@@ -145,10 +145,44 @@ def facilities(draw, home: str) -> dict:
 
 
 @st.composite
+def every_field(draw, raw: dict) -> dict:
+    """``raw`` with the fields most cases leave at their default drawn too: addresses, certified
+    statuses, the facility's national code, the times of day of admission and discharge, the
+    settlement mode, the claim date, who proposed the stay, diagnosis names and the settlement id."""
+    p, f, e, b = (dict(raw[k]) for k in ("person", "facility", "episode", "bill"))
+    p["hukou_address"] = draw(st.sampled_from(["", "中心镇桂花村3组"]))
+    p["residence_address"] = draw(st.sampled_from(["", "城关镇解放路1号"]))
+    p["statuses"] = [{"kind": draw(st.sampled_from(sorted(vocab.STATUS_KINDS))), "certified_by": "县民政局",
+                      "from": "2020-01-01", **({"to": "2030-12-31"} if draw(st.booleans()) else {})}
+                     for _ in range(draw(st.integers(0, 2)))]
+    f["code"] = draw(st.sampled_from(["", "H51162200001"]))
+    admitted = dt.date.fromisoformat(e["admitted"])
+    discharged = dt.date.fromisoformat(e["discharged"])
+    if draw(st.booleans()):  # the time of day, as hospitals send it
+        at = draw(st.integers(0, 23 * 60 + 59))
+        e["admitted"] = f"{admitted.isoformat()}T{at // 60:02d}:{at % 60:02d}:00+08:00"
+        if draw(st.booleans()):
+            lo = at if discharged == admitted else 0
+            dt_ = draw(st.integers(lo, 23 * 60 + 59))
+            e["discharged"] = f"{discharged.isoformat()}T{dt_ // 60:02d}:{dt_ % 60:02d}:00+08:00"
+    e["settlement"] = draw(st.sampled_from(sorted(vocab.SETTLEMENT_MODES)))
+    if draw(st.booleans()):
+        e["claimed_on"] = (discharged + dt.timedelta(days=draw(st.integers(0, 120)))).isoformat()
+    if draw(st.booleans()):
+        e["proposed_by"] = draw(st.sampled_from(sorted(ROLES)))
+    if e["diagnoses"] and draw(st.booleans()):
+        e["diagnoses"] = [{"code": d, "name": draw(st.sampled_from(["", "诊断名称"]))} for d in e["diagnoses"]]
+    b["setl_id"] = draw(st.sampled_from(["", "S2026000001"]))
+    return {**raw, "person": p, "facility": f, "episode": e, "bill": b}
+
+
+@st.composite
 def case_data(draw, division: str = "511622", start: dt.date = FIRST_DAY, end: dt.date = LAST_DAY,
-              region: str | None = None, outsiders: bool = True, prefer: tuple[str, ...] = ()) -> dict:
+              region: str | None = None, outsiders: bool = True, prefer: tuple[str, ...] = (),
+              full: bool = False) -> dict:
     """A case as plain data (what a case file holds). ``outsiders`` also draws people from elsewhere;
-    ``prefer`` lists hardship categories (vocabulary keys) most people drawn should have."""
+    ``prefer`` lists hardship categories (vocabulary keys) most people drawn should have; ``full``
+    also draws the fields most cases leave at their default (:func:`every_field`)."""
     start, end = max(start, FIRST_DAY), max(min(end, LAST_DAY), max(start, FIRST_DAY))
     homes = home_codes(division)
     county = draw(st.sampled_from(homes + (["440106"] if outsiders else [])))
@@ -158,13 +192,15 @@ def case_data(draw, division: str = "511622", start: dt.date = FIRST_DAY, end: d
            "facility": draw(facilities(home)), "episode": ep, "bill": draw(bills())}
     if region:
         raw["region"] = region
-    return raw
+    return draw(every_field(raw)) if full else raw
 
 
 def cases(division: str = "511622", start: dt.date = FIRST_DAY, end: dt.date = LAST_DAY,
-          region: str | None = None, outsiders: bool = True, prefer: tuple[str, ...] = ()) -> st.SearchStrategy[Case]:
-    """Valid random cases for a region whose division code is ``division``, admitted between ``start`` and ``end``."""
-    return case_data(division, start, end, region, outsiders, prefer).map(structure_case)
+          region: str | None = None, outsiders: bool = True, prefer: tuple[str, ...] = (),
+          full: bool = False) -> st.SearchStrategy[Case]:
+    """Valid random cases for a region whose division code is ``division``, admitted between ``start`` and ``end``
+    (``full``: every field drawn, see :func:`every_field`)."""
+    return case_data(division, start, end, region, outsiders, prefer, full).map(structure_case)
 
 
 @st.composite
@@ -178,7 +214,8 @@ def admission_series(draw, division: str = "511622", start: dt.date = FIRST_DAY,
     """
     first = draw(case_data(division, start, end, region, outsiders=False, prefer=prefer))
     year = dt.date.fromisoformat(first["episode"]["admitted"]).year
-    lo, hi = max(start, dt.date(year, 1, 1)), min(max(end, start), dt.date(year, 12, 31), LAST_DAY)
+    born = idcard.birth_date(first["person"]["id_number"])
+    lo, hi = max(start, dt.date(year, 1, 1), born), min(max(end, start), dt.date(year, 12, 31), LAST_DAY)
     n = draw(st.integers(*size))
     days = sorted(draw(st.lists(st.dates(lo, max(lo, hi)), min_size=n - 1, max_size=n - 1)))
     out = [first]
@@ -193,7 +230,8 @@ def admission_series(draw, division: str = "511622", start: dt.date = FIRST_DAY,
 @st.composite
 def claim_batches(draw, division: str = "511622", max_persons: int = 3, max_claims: int = 12) -> list[dict]:
     """Flat claim rows (:mod:`jiuzhu.analysis.batch`) of a few persons with several claims each in one year,
-    so that annual caps bind across claims; for checking the batch path against the per-case one."""
+    so that annual caps bind across claims (for fuzzing claims files; the agreement test draws
+    :func:`case_batches` instead, independently of the flattening)."""
     from jiuzhu.analysis.batch import flatten
 
     start = dt.date(LAST_DAY.year, 1, 1)
@@ -202,7 +240,41 @@ def claim_batches(draw, division: str = "511622", max_persons: int = 3, max_clai
     rows = []
     for i in range(draw(st.integers(1, max_claims))):
         who = draw(st.sampled_from(persons))
+        born = idcard.birth_date(who["person"]["id_number"])
         raw = {**who, "id": f"C{i:04d}", "facility": draw(facilities(who["person"]["hukou"])),
-               "episode": draw(episodes(start, LAST_DAY)), "bill": draw(bills())}
+               "episode": draw(episodes(max(start, born), max(LAST_DAY, born))), "bill": draw(bills())}
         rows.append(flatten(structure_case(raw)))
     return rows
+
+
+@st.composite
+def histories(draw) -> dict:
+    """What programmes already paid this year (each amount at least one fen: zero means absent)."""
+    keys = draw(st.lists(st.sampled_from(["inpatient_assistance", "major_disease_assistance", "critical_illness",
+                                          "critical_illness_counted", "major_program", "basic"]),
+                         max_size=3, unique=True))
+    return {"ytd": {k: yuan(draw(st.integers(1, 3_000_000))) for k in keys},
+            "admissions": draw(st.integers(0, 3))}
+
+
+@st.composite
+def case_batches(draw, division: str = "511622", max_persons: int = 3, max_claims: int = 10,
+                 full: bool = False) -> list[Case]:
+    """Several Case objects of a few persons in one year, drawn as cases (never as flat rows), so a
+    batch path can be checked against the per-case one without trusting its own flattening.
+    Designations (including none), referral paths, actions, self-pay items and year-to-date
+    history are drawn (``full``: every field, see :func:`every_field`); each person's history is the
+    same on every claim of the year."""
+    start = dt.date(LAST_DAY.year, 1, 1)
+    persons = draw(st.lists(case_data(division, start, LAST_DAY, outsiders=False), min_size=1,
+                            max_size=max_persons, unique_by=lambda c: c["person"]["id_number"]))
+    history = {p["person"]["id_number"]: draw(st.one_of(st.just({}), histories())) for p in persons}
+    out = []
+    for i in range(draw(st.integers(1, max_claims))):
+        who = draw(st.sampled_from(persons))
+        born = idcard.birth_date(who["person"]["id_number"])
+        raw = {**who, "id": f"C{i:04d}", "facility": draw(facilities(who["person"]["hukou"])),
+               "episode": draw(episodes(max(start, born), max(LAST_DAY, born))), "bill": draw(bills()),
+               "history": history[who["person"]["id_number"]]}
+        out.append(structure_case(draw(every_field(raw)) if full else raw))
+    return out

@@ -10,6 +10,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+# The largest amount any input may carry is defined once, with its reason, in jiuzhu.model.limits
+# (docs/security.md); re-exported here for the batch checks.
+from jiuzhu.model.limits import MAX_FEN
+
 Fen = int
 
 
@@ -30,7 +34,6 @@ def to_fen(value: object, field: str = "amount", allow_negative: bool = False) -
         raise InputError(field, value, "expected at most two decimals (fen)")
     if fen < 0 and not allow_negative:
         raise InputError(field, value, "expected an amount of 0 or more")
-    from jiuzhu.model.limits import MAX_FEN
     if abs(fen) > MAX_FEN:
         raise InputError(field, value, f"expected an amount of at most {yuan(MAX_FEN)} yuan")
     return int(fen)

@@ -34,6 +34,9 @@ class RegionInfo:
     level: str = "county"  # county / city
     date_basis: str = "admission"  # which episode date selects the rules in force: admission / discharge
     version: str = "0.1.0"
+    # year-to-date keys (history.ytd) the hooks read to *choose* a plan; a batch groups claims by
+    # their exact values. Amounts an annual cap counts need no declaration: caps run over columns.
+    reads_history: tuple[str, ...] = ()
 
     @property
     def document(self) -> SourceDocument:

@@ -316,7 +316,9 @@ def bill_columns(case: Case) -> dict[str, int]:
                                         "deductible", "basic_paid", "critical_paid", "assistance_paid", "other_paid")}
     cols["out_of_scope"] = b.out_of_scope
     for kind, amount in b.other_by_kind().items():
-        if kind != "other":
+        if kind == "other":
+            cols["other_paid"] = amount  # an other payer of kind ``other`` is other_paid, as on the slip
+        else:
             cols[f"other.{kind}"] = amount
     for i, it in enumerate(b.items):
         cols[f"items.line.{i}"] = it.amount  # one item, for rules that decide item by item (e.g. a review status)

@@ -30,10 +30,12 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 from math import lcm
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import attrs
-import numpy as np
+
+if TYPE_CHECKING:  # only the columnar path needs numpy; one case never imports it
+    import numpy as np
 
 from jiuzhu.model.money import round_half_up
 from jiuzhu.model.outcome import Citation, LayerResult, Settlement
@@ -301,7 +303,8 @@ def merged_order(plans: Iterable[Plan], kinds: Iterable[str] = ("other",)) -> li
     return order
 
 
-def _lin_cols(terms, get, idx) -> np.ndarray:
+def _lin_cols(terms, get, idx):
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
     d = lcm(*(k.denominator for _, k in terms)) if terms else 1
     num = np.zeros(len(idx), dtype=np.int64)
     for c, k in terms:
@@ -309,7 +312,8 @@ def _lin_cols(terms, get, idx) -> np.ndarray:
     return np.maximum(0, (2 * num + d) // (2 * d))
 
 
-def _seg_cols(x: np.ndarray, segments) -> np.ndarray:
+def _seg_cols(x, segments):
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
     d = lcm(*(r.denominator for _, _, r in segments))
     num = np.zeros(len(x), dtype=np.int64)
     for lo, hi, r in segments:
@@ -318,9 +322,8 @@ def _seg_cols(x: np.ndarray, segments) -> np.ndarray:
     return (2 * num + d) // (2 * d)
 
 
-def settle_columns(cols: Mapping[str, np.ndarray], plans: list[Plan], plan_of: np.ndarray,
-                   person: np.ndarray, year: np.ndarray, day: np.ndarray,
-                   used: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of, person, year, day,
+                   used: Mapping[str, "np.ndarray"] | None = None) -> dict:
     """Evaluate many claims at once.
 
     ``cols`` maps bill columns to int64 fen arrays; ``plan_of[i]`` indexes ``plans`` for claim i;
@@ -328,6 +331,7 @@ def settle_columns(cols: Mapping[str, np.ndarray], plans: list[Plan], plan_of: n
     per programme, what was already used this year before the person's first claim in the batch.
     Returns ``layer.ID`` arrays, ``paid`` and ``burden``.
     """
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
     n = len(plan_of)
     used = used or {}
     order = np.lexsort((np.arange(n), day, year, person))
@@ -407,6 +411,7 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start):
     With one cap per person-year the running total paid is min(used0 + cumsum(want), max(cap, used0)),
     which numpy computes at once; groups whose rows disagree on the cap fall back to a loop.
     """
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
     n = len(want)
     capped = cap >= 0
     w = np.where(capped, want, 0)

@@ -33,6 +33,8 @@ INFO = RegionInfo(
     parent=None,
     level="city",
     date_basis="admission",  # 办理住院手续时审核身份 (GA-AMB-11): the admission date selects the rules
+    # the tilt's segments continue from what the critical-illness insurance already counted (GA-PAY-5)
+    reads_history=("critical_illness_counted",),
     documents=(
         SourceDocument(
             number="广安人社发〔2017〕115号",
