@@ -269,6 +269,23 @@ def test_place_prints_names_and_keeps_what_the_case_gave(code, address, printed)
     assert place(code, address) == printed
 
 
+@pytest.mark.parametrize("address,township,village", [
+    ("中心镇某村", "中心镇", "某村"),
+    ("四川省广安市武胜县中心镇某村", "中心镇", "某村"),
+    # 市 and 区 inside names below the county are not a county: 新市村, 市场村, 工业园区, 新市镇
+    ("中心镇新市村", "中心镇", "新市村"),
+    ("烈面镇市场村3组", "烈面镇", "市场村"),
+    ("沿口镇工业园区3组", "沿口镇", ""),
+    ("武胜县新市镇某村", "新市镇", "某村"),
+    ("广安市武胜县城区街道某社区", "城区街道", "某社区"),
+    ("重庆市渝中区解放碑街道某社区", "解放碑街道", "某社区"),
+    ("武胜县", "", ""),
+])
+def test_township_and_village_from_the_address_text(address, township, village):
+    from jiuzhu.model.divisions import township_of, village_of
+    assert (township_of(address), village_of(address)) == (township, village)
+
+
 def test_context_prints_names_for_places_diagnoses_and_payers(engine):
     c = make_case({**CASE, "person": {**CASE["person"], "hukou_address": "乐善镇某村3组", "residence_address": "乐善镇某村3组"},
                    "episode": {**CASE["episode"], "diagnoses": [{"code": "J44.1", "name": "慢性阻塞性肺疾病急性加重"},
