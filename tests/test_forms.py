@@ -302,6 +302,20 @@ def test_context_prints_names_for_places_diagnoses_and_payers(engine):
     assert all(re.search("[\u4e00-\u9fff]", zh) for zh in payers.values()), payers
 
 
+def test_slip_payers_print_no_computed_base_or_rate(engine):
+    """Payers taken from the settlement slip were not computed here: their 计算基数 and 救助比例 cells
+    stay blank (a base of 0.00 beside 22 000.00 paid reads as a contradiction). Jingjiang's own layer keeps
+    its base. JJ-EX-003 by hand: burden 40 000 − 22 000 − 3 000 − 2 000 − 1 000 = 12 000.00, less the
+    fully self-paid 3 500.00 (第二十一条 exclusions read by the region) = 8 500.00 at 70 % = 5 950.00."""
+    from jiuzhu.io.loader import load_case
+    case = load_case(ROOT / "plugins/jingjiang/examples/city-referral-registered-poor.toml")
+    rows = {l["payer_id"]: l for l in standard_context(case, engine.evaluate(case, "jingjiang"))["layers_list"]}
+    slip = [l for l in rows.values() if l["given"]]
+    assert len(slip) == 4 and all(str(l["base"]) == "" and l["rate"] == "" for l in slip), slip
+    own = next(l for l in rows.values() if not l["given"])
+    assert (str(own["base"]), own["rate"], str(own["amount"])) == ("8500.00", "70%", "5950.00")
+
+
 @pytest.mark.parametrize("bad,field", [
     ([{"code": "J44.1", "nam": "x"}], "episode.diagnoses[0].nam"),
     ([{"name": "肺炎"}], "episode.diagnoses[0].code"),

@@ -279,7 +279,9 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
     for l in st.layers:
         layers.append({"id": l.id, "name_zh": l.name_zh, "name_en": l.name_en,
                        "payer": vocab.PAYERS.get(l.payer, l.name_zh), "payer_id": l.payer,
-                       "amount": Money(l.amount), "base": Money(l.base), "rate": pct(l.rate) if l.rate is not None else "",
+                       # a payer read off the slip was not computed here: no base or rate to print
+                       "amount": Money(l.amount), "base": "" if l.given else Money(l.base),
+                       "rate": pct(l.rate) if l.rate is not None and not l.given else "",
                        "given": bool(l.given), "cite": str(l.cite or ""), "note_zh": l.note_zh})
     sig = outcome.signature
     data = dict(need.data) if need else {}
