@@ -368,3 +368,45 @@ def test_more_diagnosis_names_than_diagnoses_is_an_error():
     from jiuzhu.model.errors import InputError
     with pytest.raises(InputError, match="episode.diagnosis_names: expected at most one name per diagnosis"):
         make_case({"episode": {"diagnoses": ["J44.1"], "diagnosis_names": ["甲", "乙"]}})
+
+
+def test_dates_print_in_chinese_on_word_forms_even_with_a_time_of_day(tmp_path):
+    """Liujiang 外出就医备案表 for an institutional resident admitted 2026-03-02 10:30 (China time):
+    the region's deadline (外出就医前或入院24小时内, as its outcome states) makes the due moment 2026-03-03 10:30, printed 2026年3月3日10时30分 (not
+    2026-03-03T10:30:00+08:00); 首诊日期 2026年3月2日 (not 2026-03-02)."""
+    from jiuzhu.io.config import load_config
+    from jiuzhu.io.loader import load_case
+    from jiuzhu.rules.engine import Engine
+    src = (ROOT / "plugins/liujiang/examples/institution-no-guardian.toml").read_text(encoding="utf-8")
+    assert "\nadmitted = 2026-03-02\n" in src
+    path = tmp_path / "case.toml"
+    path.write_text(src.replace("\nadmitted = 2026-03-02\n", "\nadmitted = 2026-03-02T10:30:00+08:00\n"), encoding="utf-8")
+    eng = Engine(deployment=load_config(ROOT / "examples" / "jiuzhu.toml"))
+    c = load_case(path)
+    outcome = eng.evaluate(c, "liujiang")
+    need = next(n for n in outcome.documents if n.form_id == "attachment_1")
+    text = docx_text(render_need(eng, c, outcome, need, tmp_path))
+    assert "2026年3月3日10时30分" in text and "T10:30" not in text
+    assert "2026年3月2日" in text and not re.search(r"\d{4}-\d{2}-\d{2}", text)
+
+
+def test_every_word_template_prints_dates_in_chinese():
+    """Dates on a Word form print as 2026年3月2日 (``.zh``); ISO dates stay for the Excel ledgers' cells."""
+    bare = []
+    for path in sorted(ROOT.glob("plugins/*/templates/*.docx")):
+        text = docx_text(path)
+        for ph in re.findall(r"\{\{\s*([^}|]+?)\s*(?:\|[^}]*)?\}\}", text):
+            last = ph.split(".")[-1]
+            if last in ("on", "admitted", "discharged", "due", "birth", "date") or ph in ("today",):
+                bare.append(f"{path.parent.parent.name}/{path.name}: {ph}")
+    assert not bare, bare
+
+
+def test_an_unknown_due_date_is_a_blank_not_english():
+    from jiuzhu.model.outcome import UnknownDue
+    from jiuzhu.paperwork.forms import wrap
+    v = wrap("doc.due", UnknownDue(2031, "无日历", "no calendar"))
+    assert str(v) == "" and v.zh == ""
+    moment = wrap("doc.due", dt.datetime(2026, 3, 3, 2, 30, tzinfo=dt.timezone.utc))  # 10:30 in China
+    assert (str(moment), moment.zh) == ("2026-03-03 10:30", "2026年3月3日10时30分")
+    assert (str(wrap("x", dt.date(2026, 3, 2))), wrap("x", dt.date(2026, 3, 2)).zh) == ("2026-03-02", "2026年3月2日")
