@@ -380,7 +380,10 @@ def wusheng():
     forms["attachment_3"] = dict(file="attachment_3.xlsx",
                                  title_zh="武胜县**医院申报结算特困人员住院就医个人自付费用救助明细表",
                                  title_en="Hospital itemised claim sheet of self-paid inpatient costs", source="附件3",
-                                 ledger="in_county", group="facility.name")
+                                 ledger="in_county", group="facility.name",
+                                 # 三（三）2.: special outpatient treatment is settled as an in-county stay;
+                                 # an ordinary outpatient visit is 「剩余部分自理」 and not declared
+                                 episodes=["inpatient", "special_outpatient"])
 
     # 附件4 县域外明细表 (monthly, by township)
     sheet_form(d / "attachment_4.xlsx", "武胜县特困人员县域外住院就医个人自付费用救助明细表",
