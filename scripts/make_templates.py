@@ -380,7 +380,10 @@ def wusheng():
     forms["attachment_3"] = dict(file="attachment_3.xlsx",
                                  title_zh="武胜县**医院申报结算特困人员住院就医个人自付费用救助明细表",
                                  title_en="Hospital itemised claim sheet of self-paid inpatient costs", source="附件3",
-                                 ledger="in_county", group="facility.name")
+                                 ledger="in_county", group="facility.name",
+                                 # 三（三）2.: special outpatient treatment is settled as an in-county stay;
+                                 # an ordinary outpatient visit is 「剩余部分自理」 and not declared
+                                 episodes=["inpatient", "special_outpatient"])
 
     # 附件4 县域外明细表 (monthly, by township)
     sheet_form(d / "attachment_4.xlsx", "武胜县特困人员县域外住院就医个人自付费用救助明细表",
@@ -474,11 +477,11 @@ def liujiang():
         [("供养机构/\n村（居）委会", "{{ person.institution or person.village_committee }}", 3), ("自理能力", "{{ person.care_level }}", 1)],
         [("监护人/委托\n代理人", "{{ person.guardian.name or person.agent.name }}", 1), ("关系", "{{ person.guardian.relation or person.agent.relation }}", 1),
          ("联系电话", "{{ person.phone }}", 1)],
-        [("首诊机构", "{{ episode.first_contact.to }}", 3), ("首诊日期", "{{ episode.first_contact.on }}", 1)],
+        [("首诊机构", "{{ episode.first_contact.to }}", 3), ("首诊日期", "{{ episode.first_contact.on.zh }}", 1)],
         [("转入医院", "{{ facility.name }}", 3), ("医院级别", "{{ facility.level }}", 1)],
         [("初步诊断", "{{ episode.diagnoses }}", 3), ("诊疗类别", "{{ episode.decision }}", 1)],
         [("外出就医\n（入院）时间", "{{ episode.admitted.zh }}", 1), ("转诊单", "首诊医生出具  □有  □无", 1),
-         ("备案期限", "{{ doc.due }}", 1)],
+         ("备案期限", "{{ doc.due.zh }}", 1)],
         [("陪护人", "{{ person.caregiver.name }}", 1), ("关系", "{{ person.caregiver.relation }}", 1), ("联系电话", "", 1)],
     ])
     c = t.cell(9, 0).merge(t.cell(9, 5))
@@ -678,7 +681,7 @@ def jingjiang():
         [("姓名", "{{ person.name }}", 1), ("性别", "{{ person.sex }}", 1), ("救助类别", "{{ person.categories }}", 1)],
         [("身份证号码", "{{ person.id_number }}", 3), ("参保类型", "{{ person.scheme }}", 1)],
         [("医疗机构", "{{ facility.name }}", 3), ("就诊类别", "{{ episode.kind }}", 1)],
-        [("入院日期", "{{ episode.admitted }}", 1), ("出院日期", "{{ episode.discharged }}", 1), ("诊断", "{{ episode.diagnoses }}", 1)],
+        [("入院日期", "{{ episode.admitted.zh }}", 1), ("出院日期", "{{ episode.discharged.zh }}", 1), ("诊断", "{{ episode.diagnoses }}", 1)],
         [("医疗总费用", "{{ bill.total }}元", 1), ("政策范围内", "{{ bill.in_scope }}元", 1), ("政策范围外", "{{ bill.out_of_scope }}元", 1)],
         [("基本医保支付", "{{ bill.basic_paid }}元", 1), ("大病保险支付", "{{ bill.critical_paid }}元", 1), ("其他支付", "{{ bill.other_paid }}元", 1)],
     ])

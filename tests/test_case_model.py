@@ -18,9 +18,9 @@ from jiuzhu.cli import cli
 from jiuzhu.io.config import load_config
 from jiuzhu.io.loader import structure_case, unstructure_case
 from jiuzhu.io.report import render_text, to_json
-from jiuzhu.model.errors import InputError, JiuzhuError
+from jiuzhu.model.errors import InputError
 from jiuzhu.model.tomlio import load_toml
-from jiuzhu.rules.engine import Engine, bill_columns
+from jiuzhu.rules.engine import Engine
 from jiuzhu.rules.settle import Layer, Plan, SlipPayer, settle, settle_columns
 from jiuzhu.rules.workdays import add_hours, is_late
 

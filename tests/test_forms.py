@@ -269,6 +269,23 @@ def test_place_prints_names_and_keeps_what_the_case_gave(code, address, printed)
     assert place(code, address) == printed
 
 
+@pytest.mark.parametrize("address,township,village", [
+    ("中心镇某村", "中心镇", "某村"),
+    ("四川省广安市武胜县中心镇某村", "中心镇", "某村"),
+    # 市 and 区 inside names below the county are not a county: 新市村, 市场村, 工业园区, 新市镇
+    ("中心镇新市村", "中心镇", "新市村"),
+    ("烈面镇市场村3组", "烈面镇", "市场村"),
+    ("沿口镇工业园区3组", "沿口镇", ""),
+    ("武胜县新市镇某村", "新市镇", "某村"),
+    ("广安市武胜县城区街道某社区", "城区街道", "某社区"),
+    ("重庆市渝中区解放碑街道某社区", "解放碑街道", "某社区"),
+    ("武胜县", "", ""),
+])
+def test_township_and_village_from_the_address_text(address, township, village):
+    from jiuzhu.model.divisions import township_of, village_of
+    assert (township_of(address), village_of(address)) == (township, village)
+
+
 def test_context_prints_names_for_places_diagnoses_and_payers(engine):
     c = make_case({**CASE, "person": {**CASE["person"], "hukou_address": "乐善镇某村3组", "residence_address": "乐善镇某村3组"},
                    "episode": {**CASE["episode"], "diagnoses": [{"code": "J44.1", "name": "慢性阻塞性肺疾病急性加重"},
@@ -283,6 +300,20 @@ def test_context_prints_names_for_places_diagnoses_and_payers(engine):
     payers = {l["payer_id"]: l["payer"] for l in ctx["layers_list"]}
     assert payers["basic_insurance"] == "基本医疗保险统筹基金"
     assert all(re.search("[\u4e00-\u9fff]", zh) for zh in payers.values()), payers
+
+
+def test_slip_payers_print_no_computed_base_or_rate(engine):
+    """Payers taken from the settlement slip were not computed here: their 计算基数 and 救助比例 cells
+    stay blank (a base of 0.00 beside 22 000.00 paid reads as a contradiction). Jingjiang's own layer keeps
+    its base. JJ-EX-003 by hand: burden 40 000 − 22 000 − 3 000 − 2 000 − 1 000 = 12 000.00, less the
+    fully self-paid 3 500.00 (第二十一条 exclusions read by the region) = 8 500.00 at 70 % = 5 950.00."""
+    from jiuzhu.io.loader import load_case
+    case = load_case(ROOT / "plugins/jingjiang/examples/city-referral-registered-poor.toml")
+    rows = {l["payer_id"]: l for l in standard_context(case, engine.evaluate(case, "jingjiang"))["layers_list"]}
+    slip = [l for l in rows.values() if l["given"]]
+    assert len(slip) == 4 and all(str(l["base"]) == "" and l["rate"] == "" for l in slip), slip
+    own = next(l for l in rows.values() if not l["given"])
+    assert (str(own["base"]), own["rate"], str(own["amount"])) == ("8500.00", "70%", "5950.00")
 
 
 @pytest.mark.parametrize("bad,field", [
@@ -337,3 +368,45 @@ def test_more_diagnosis_names_than_diagnoses_is_an_error():
     from jiuzhu.model.errors import InputError
     with pytest.raises(InputError, match="episode.diagnosis_names: expected at most one name per diagnosis"):
         make_case({"episode": {"diagnoses": ["J44.1"], "diagnosis_names": ["甲", "乙"]}})
+
+
+def test_dates_print_in_chinese_on_word_forms_even_with_a_time_of_day(tmp_path):
+    """Liujiang 外出就医备案表 for an institutional resident admitted 2026-03-02 10:30 (China time):
+    the region's deadline (外出就医前或入院24小时内, as its outcome states) makes the due moment 2026-03-03 10:30, printed 2026年3月3日10时30分 (not
+    2026-03-03T10:30:00+08:00); 首诊日期 2026年3月2日 (not 2026-03-02)."""
+    from jiuzhu.io.config import load_config
+    from jiuzhu.io.loader import load_case
+    from jiuzhu.rules.engine import Engine
+    src = (ROOT / "plugins/liujiang/examples/institution-no-guardian.toml").read_text(encoding="utf-8")
+    assert "\nadmitted = 2026-03-02\n" in src
+    path = tmp_path / "case.toml"
+    path.write_text(src.replace("\nadmitted = 2026-03-02\n", "\nadmitted = 2026-03-02T10:30:00+08:00\n"), encoding="utf-8")
+    eng = Engine(deployment=load_config(ROOT / "examples" / "jiuzhu.toml"))
+    c = load_case(path)
+    outcome = eng.evaluate(c, "liujiang")
+    need = next(n for n in outcome.documents if n.form_id == "attachment_1")
+    text = docx_text(render_need(eng, c, outcome, need, tmp_path))
+    assert "2026年3月3日10时30分" in text and "T10:30" not in text
+    assert "2026年3月2日" in text and not re.search(r"\d{4}-\d{2}-\d{2}", text)
+
+
+def test_every_word_template_prints_dates_in_chinese():
+    """Dates on a Word form print as 2026年3月2日 (``.zh``); ISO dates stay for the Excel ledgers' cells."""
+    bare = []
+    for path in sorted(ROOT.glob("plugins/*/templates/*.docx")):
+        text = docx_text(path)
+        for ph in re.findall(r"\{\{\s*([^}|]+?)\s*(?:\|[^}]*)?\}\}", text):
+            last = ph.split(".")[-1]
+            if last in ("on", "admitted", "discharged", "due", "birth", "date") or ph in ("today",):
+                bare.append(f"{path.parent.parent.name}/{path.name}: {ph}")
+    assert not bare, bare
+
+
+def test_an_unknown_due_date_is_a_blank_not_english():
+    from jiuzhu.model.outcome import UnknownDue
+    from jiuzhu.paperwork.forms import wrap
+    v = wrap("doc.due", UnknownDue(2031, "无日历", "no calendar"))
+    assert str(v) == "" and v.zh == ""
+    moment = wrap("doc.due", dt.datetime(2026, 3, 3, 2, 30, tzinfo=dt.timezone.utc))  # 10:30 in China
+    assert (str(moment), moment.zh) == ("2026-03-03 10:30", "2026年3月3日10时30分")
+    assert (str(wrap("x", dt.date(2026, 3, 2))), wrap("x", dt.date(2026, 3, 2)).zh) == ("2026-03-02", "2026年3月2日")

@@ -128,6 +128,23 @@ def test_in_county_ledger_lists_inpatient_stays_only(tmp_path):
     assert ws["B4"].value == "对象0" and ws["A5"].value == "合计"
 
 
+def test_hospital_claim_sheet_lists_stays_and_special_outpatient_treatment_not_ordinary_visits(tmp_path):
+    """附件3 is 「医院申报结算特困人员住院就医个人自付费用救助明细表」: inpatient stays, and 三（三）2.'s
+    「门诊放化疗、血液透析…参照县域内住院费用结算办理」 special outpatient treatment; an ordinary outpatient
+    visit is 「医保报销后剩余部分自理」 and is not declared. By hand at 武胜县人民医院: the stay 3 000.00 and the
+    dialysis 800.00 are listed, total 3 800.00; the 200.00 visit is not."""
+    eng = make_engine(parameters=PARAMS)
+    stay = case(0, 3000_00, 0, dt.date(2026, 3, 10))
+    dialysis = case(4, 800_00, 0, dt.date(2026, 3, 20), kind="special_outpatient")
+    visit = case(2, 200_00, 0, dt.date(2026, 3, 12), kind="outpatient")
+    sums = build_ledger(eng, [stay, dialysis, visit], "wusheng", "2026-03", tmp_path / "l.xlsx")
+    three = next(s for s in sums if s.form_id == "attachment_3")
+    assert (three.title, three.rows) == ("附件3-武胜县人民医院", 2)
+    ws = load_workbook(tmp_path / "l.xlsx")["附件3-武胜县人民医院"]
+    assert [ws["B4"].value, ws["B5"].value, ws["A6"].value] == ["对象0", "对象4", "合计"]
+    assert column_total(ws, "H", 4, 5) == 3800_00
+
+
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.integers(min_value=1, max_value=10_000_000), min_size=1, max_size=6))
 def test_totals_equal_sum_of_rows(amounts):

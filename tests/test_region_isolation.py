@@ -259,11 +259,18 @@ def test_plan_values_out_of_range_are_refused_at_the_boundary():
         ["field layers[0] (ma).segments[0]: expected (from fen, to fen or None, rate from 0 to 1), got (0, None, Fraction(2, 1))"]
     bad_base = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="in_scop - x"),)))
     assert bad_base == ["field layers[0] (ma).base: unknown column 'in_scop'; expected a bill column (in_scope, …), "
-                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, items.line.N, "
-                        "other.KIND or layer.ID",
+                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
+                        "items.line.N, other.KIND or layer.ID",
                         "field layers[0] (ma).base: unknown column 'x'; expected a bill column (in_scope, …), "
-                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, items.line.N, "
-                        "other.KIND or layer.ID"]
+                        "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
+                        "items.line.N, other.KIND or layer.ID"]
+    # one item of the bill (jiuzhu.rules.engine.bill_columns: items.line.N, N from 0), as Liujiang's
+    # review-status layers read it; a non-number after items.line. reads as 0 and is refused
+    assert boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="items.line.0 + items.line.12"),))) == []
+    assert boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="items.line.first"),))) == \
+        ["field layers[0] (ma).base: unknown column 'items.line.first'; expected a bill column (in_scope, …), "
+         "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
+         "items.line.N, other.KIND or layer.ID"]
     two = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "a", "a"), Layer("ma", "b", "b"))))
     assert two == ["field layers[1].id: 'ma' is the id of an earlier layer; expected one id per layer"]
     assert boundary.problems("jiuzhu_reimbursement", Plan((Layer(None, "a", "a"),))) == \

@@ -3,7 +3,6 @@ bounds, strict configuration, early checks. Each test feeds the hostile or broke
 what the user sees: one line, exit 2, nothing run, nothing half-written, no personal data."""
 
 import csv
-import datetime as dt
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 
 from jiuzhu.cli import cli
-from jiuzhu.io.atomic import OutputError, atomic_open, atomic_path
+from jiuzhu.io.atomic import OutputError, atomic_open
 from jiuzhu.io.safe import csv_field
 from jiuzhu.kit.testing import BASE, ILLUSTRATIVE_PARAMETERS, make_case, make_engine, merge
 from jiuzhu.model.errors import InputError

@@ -76,16 +76,16 @@ def test_hospital_still_gets_its_patients_form_data(client):
     assert any(d["data"].get("patient_name") == "刘桂芝" for d in out["documents"])
 
 
-def test_a_key_with_control_characters_still_gets_its_answer(client):
-    # The key is recorded; its Location header must be encodable, else the client gets no response
-    # at all for a settlement that was made.
+def test_a_key_with_control_characters_is_refused_before_anything_is_recorded(client):
+    # A settlement id with CR/LF could forge a header (Location) or a log line: the case is refused as it
+    # is read (422, the field named), nothing is recorded, and no header carries the text.
     raw = with_facility(case_json(), "H21042100001")
     raw["id"] = "FS-CTRL-1"
     raw["bill"]["setl_id"] = "S-1\r\nX-Injected: 1"
     r = client.post("/v1/settlements", json=raw, headers=auth("fs-his"))
-    assert r.status_code == 201, r.text
-    assert "x-injected" not in r.headers
-    assert r.headers["location"] == "/v1/settlements/" + quote("S-1\r\nX-Injected: 1", safe="")
-    assert r.json()["assistance_fen"] == 232200  # 2,322.00 yuan, as worked above
-    back = client.get(r.headers["location"], headers=auth("fs-his"))
-    assert back.status_code == 200 and back.json()["key"] == "S-1\r\nX-Injected: 1"
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "x-injected" not in r.headers and "location" not in r.headers
+    assert r.json()["detail"].startswith(("key:", "bill.setl_id:"))
+    assert client.get("/v1/settlements/" + quote("S-1\r\nX-Injected: 1", safe=""),
+                      headers=auth("fs-his")).status_code == 404

@@ -136,7 +136,6 @@ def test_missing_schema_is_refused(tmp_path):
 def test_ledger_from_the_database_shows_reversals(db_url, tmp_path):
     from openpyxl import load_workbook
     from jiuzhu.kit.testing import BASE, merge
-    from jiuzhu.io.loader import structure_case
     base = merge(BASE, {})
     cfg = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "jiuzhu.toml")
     ws = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "wusheng-in-county.toml"

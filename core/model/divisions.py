@@ -44,7 +44,9 @@ def full_name(code: str) -> str:
     return hit[1] if hit else ""
 
 
-_TOWNSHIP = re.compile(r"([^省市县区旗\s，,]{1,12}?(?:街道办事处|街道|镇|乡))")
+# Below the county a name may hold 市 or 区 (新市镇, 市场村, 工业园区): only 省, 县 and 旗 end a
+# division above the township; the names above it are taken off by the table (_after_county).
+_TOWNSHIP = re.compile(r"([^省县旗\s，,]{1,12}?(?:街道办事处|街道|镇|乡))")
 _VILLAGE = re.compile(r"([^镇乡道\s，,]{1,12}?(?:村民委员会|居民委员会|社区|村))")
 
 
@@ -55,16 +57,27 @@ def township_of(address: str) -> str:
 
 
 def village_of(address: str) -> str:
-    m = _TOWNSHIP.search(_after_county(address))
-    rest = _after_county(address)[m.end():] if m else _after_county(address)
-    v = _VILLAGE.search(rest)
+    rest = _after_county(address)
+    m = _TOWNSHIP.search(rest)
+    v = _VILLAGE.search(rest[m.end():] if m else rest)
     return v.group(1) if v else ""
 
 
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    return frozenset(name for name, _full in table().values())
+
+
 def _after_county(address: str) -> str:
-    """The part of an address below the county (a county name itself can end in 镇-like words)."""
-    m = re.search(r"(?:县|(?<![社小])区|旗|市)(?!.*(?:县|(?<![社小])区|旗))", address)
-    return address[m.end():] if m and not address.endswith(m.group(0)) else address
+    """The part of an address below the county: the leading names the table knows (四川省, 广安市,
+    武胜县) taken off, longest first. A name that begins a township's own name (城区 of 城区街道) stays."""
+    rest, names = (address or "").strip(), _names()
+    while True:
+        n = next((n for n in range(min(len(rest), 16), 1, -1)
+                  if rest[:n] in names and not rest[n:].startswith(("街道", "镇", "乡"))), 0)
+        if not n:
+            return rest
+        rest = rest[n:]
 
 
 def place(code: str, address: str = "") -> str:

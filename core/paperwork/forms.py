@@ -48,7 +48,7 @@ from jiuzhu.model.errors import JiuzhuError
 from jiuzhu.model.idcard import age_on, birth_date, sex
 from jiuzhu.model.case import ROLES, Case
 from jiuzhu.model.money import capital_yuan, pct, yuan, yuan_grouped
-from jiuzhu.model.outcome import SIGNER_RANKS, VERDICTS, DocumentNeed, Outcome
+from jiuzhu.model.outcome import SIGNER_RANKS, VERDICTS, DocumentNeed, Outcome, UnknownDue
 from jiuzhu.model.tomlio import load_toml
 from jiuzhu.model import vocab
 from jiuzhu.model.divisions import county_name, place, township_of
@@ -57,6 +57,7 @@ from jiuzhu.model.redact import one_line
 from jiuzhu.io.atomic import atomic_path, save_document
 from jiuzhu.io.safe import set_text_cell
 
+CHINA = dt.timezone(dt.timedelta(hours=8), "+08:00")  # a date-time on a form is read in China time
 MANIFEST = "forms.toml"
 KINDS = {".docx": "docx", ".xlsx": "xlsx"}
 
@@ -99,16 +100,30 @@ class Money:
 
 @attrs.frozen
 class Day:
-    """A date that prints as ISO; ``.zh`` gives 2026年3月2日, ``.y``/``.m``/``.d`` the parts."""
+    """A date that prints as ISO; ``.zh`` gives 2026年3月2日, ``.y``/``.m``/``.d`` the parts.
+
+    A date-time (an hour deadline such as 入院24小时内) prints in China time with its minute:
+    ``2026-03-03 10:30`` and 2026年3月3日10时30分.
+    """
 
     date: dt.date
 
+    def _moment(self) -> dt.datetime | None:
+        d = self.date
+        if not isinstance(d, dt.datetime):
+            return None
+        return d.replace(tzinfo=CHINA) if d.tzinfo is None else d.astimezone(CHINA)
+
     def __str__(self) -> str:
-        return self.date.isoformat()
+        m = self._moment()
+        return m.strftime("%Y-%m-%d %H:%M") if m else self.date.isoformat()
 
     @property
     def zh(self) -> str:
-        return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+        m = self._moment()
+        d = m or self.date
+        day = f"{d.year}年{d.month}月{d.day}日"
+        return f"{day}{m.hour}时{m.minute:02d}分" if m else day
 
     @property
     def y(self) -> int:
@@ -202,6 +217,8 @@ def wrap(path: str, v):
         return TextList(wrap(f"{path}[{i}]", x) for i, x in enumerate(v))
     if isinstance(v, dt.date):
         return Day(v)
+    if isinstance(v, UnknownDue):  # a due date no calendar could count: blank for the hand, not "unknown"
+        return NO_DAY
     if v is None:  # a value the case does not have prints as a blank, never as "None"
         return ""
     return v
@@ -279,7 +296,9 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
     for l in st.layers:
         layers.append({"id": l.id, "name_zh": l.name_zh, "name_en": l.name_en,
                        "payer": vocab.PAYERS.get(l.payer, l.name_zh), "payer_id": l.payer,
-                       "amount": Money(l.amount), "base": Money(l.base), "rate": pct(l.rate) if l.rate is not None else "",
+                       # a payer read off the slip was not computed here: no base or rate to print
+                       "amount": Money(l.amount), "base": "" if l.given else Money(l.base),
+                       "rate": pct(l.rate) if l.rate is not None and not l.given else "",
                        "given": bool(l.given), "cite": str(l.cite or ""), "note_zh": l.note_zh})
     sig = outcome.signature
     data = dict(need.data) if need else {}
@@ -354,7 +373,7 @@ def standard_context(case: Case, outcome: Outcome, need: DocumentNeed | None = N
                    "chain": "、".join(names.get(c, (c, ""))[0] for c in outcome.chain)},
         "doc": {"form_id": need.form_id if need else "", "title_zh": need.title_zh if need else "",
                 "title_en": need.title_en if need else "", "who": need.who if need else "",
-                "due": need.due if need and need.due else "", "cite": str(need.cite or "") if need else "",
+                "due": need.due if need and need.due else NO_DAY, "cite": str(need.cite or "") if need else "",
                 "number": number, "date": today},
         "today": today,
         "data": data,

@@ -106,7 +106,7 @@ def build_ledger_entries(engine, entries, region: str, month: str, out: Path,
         for case, outcome, reversed_ in chosen:
             if not SCOPE_FILTERS[spec.ledger](_scope(case)):
                 continue
-            if spec.episodes and case.episode.kind not in spec.episodes:  # 附件5: inpatient stays only
+            if spec.episodes and case.episode.kind not in spec.episodes:  # 附件4–6: stays only; 附件3: stays and special outpatient
                 continue
             need = next((d for d in outcome.documents if d.form_id == spec.form_id), None)
             ctx = context_for(engine, case, outcome, need, today)

@@ -10,6 +10,7 @@ turned into :class:`jiuzhu.plugins.RegionFault` by the host.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from fractions import Fraction
 
 from jiuzhu.model.case import ROLES
@@ -89,9 +90,16 @@ def _money(value, field: str, optional: bool = True) -> list[str]:
 # What a layer's base may read (jiuzhu.rules.settle, jiuzhu.rules.engine.bill_columns): an unknown name
 # would read as 0 and pay nothing, silently.
 _COLUMNS = {*BILL_COLUMNS, "out_of_scope", "paid", "burden", "others_paid", "items.all"}
-_PREFIXES = ("items.approval.", "items.tag.", "items.line.", "layer.", "other.")
+_PREFIXES = ("items.approval.", "items.tag.", "layer.", "other.")
 _COLUMNS_HINT = ("a bill column (in_scope, …), paid, burden, others_paid, out_of_scope, items.all, "
                  "items.approval.STATE, items.tag.TAG, items.line.N, other.KIND or layer.ID")
+
+
+def _known(col: str) -> bool:
+    if col in _COLUMNS or col.startswith(_PREFIXES):
+        return True
+    # one item of the bill, from 0 (engine.bill_columns), for rules that decide item by item
+    return re.fullmatch(r"items\.line\.[0-9]+", col) is not None
 
 
 def _rate(r) -> bool:
@@ -110,7 +118,7 @@ def _layer(l: Layer, w: str) -> list[str]:
     out += _money(l.deductible, f"{w}.deductible", optional=False)
     out += _money(l.claim_cap, f"{w}.claim_cap") + _money(l.annual_cap, f"{w}.annual_cap")
     for col, _k in l.base:
-        if col not in _COLUMNS and not col.startswith(_PREFIXES):
+        if not _known(col):
             out.append(f"field {w}.base: unknown column {col!r}; expected {_COLUMNS_HINT}")
     if not isinstance(l.payer, str) or not isinstance(l.program, str):
         out.append(f"field {w}.payer/program: expected strings, got {l.payer!r}, {l.program!r}")

@@ -43,7 +43,6 @@ from jiuzhu.model.money import yuan
 from lunardate import LunarDate
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
 from jiuzhu.model.outcome import UnknownDue, due_key
-from jiuzhu.rules.signature import resolve
 from jiuzhu.rules.workdays import add_hours, is_late, quarter_end
 
 INFO = RegionInfo(
