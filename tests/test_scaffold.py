@@ -124,11 +124,11 @@ def test_next_steps_install_from_the_folder(tmp_path):
     r = CliRunner().invoke(cli, ["new-region", "moumou", "--name-zh", "某某县", "--name-en", "Moumou County",
                                  "--division", "510999", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
-    assert f"pip install -e {tmp_path / 'jiuzhu-moumou'}\n" in r.output
+    assert f"pip install --no-build-isolation -e {tmp_path / 'jiuzhu-moumou'}\n" in r.output
     with CliRunner().isolated_filesystem(temp_dir=tmp_path):
         r = CliRunner().invoke(cli, ["new-region", "moumou", "--name-zh", "某某县", "--name-en", "Moumou County",
                                      "--division", "510999"])
-        assert "pip install -e ./jiuzhu-moumou\n" in r.output
+        assert "pip install --no-build-isolation -e ./jiuzhu-moumou\n" in r.output
 
 
 def test_check_region_prints_what_fails(tmp_path):

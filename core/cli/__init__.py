@@ -337,7 +337,7 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
     pkg = f"jiuzhu_{code}"
     local = root if root.is_absolute() else f"./{root}"  # a path, so pip never looks the name up in an index
     click.echo(f"created {root}\n"
-               f"next:  pip install -e {local}\n"
+               f"next:  pip install --no-build-isolation -e {local}\n"
                f"       jiuzhu regions\n"
                f"       jiuzhu evaluate {root / pkg / 'examples' / 'example.toml'}\n"
                f"       cd {root} && python -m pytest")

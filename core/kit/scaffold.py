@@ -192,7 +192,7 @@ Source: $document, in force from $effective.
 ## Use
 
 ```console
-$$ pip install -e .
+$$ pip install --no-build-isolation -e .
 $$ jiuzhu regions
 $$ jiuzhu evaluate $pkg/examples/example.toml --explain
 $$ jiuzhu params $code --as-of $effective
