@@ -1,6 +1,9 @@
 """Every kind of bad input gives one line naming the field, the value and what was expected, exit 2."""
 
 import json
+from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -168,3 +171,17 @@ def test_setlinfo_slip_is_read(tmp_path):
     from jiuzhu.io.loader import structure_case
     case = structure_case(raw)
     assert (case.bill.total, case.bill.in_scope, case.bill.basic_paid, case.bill.deductible) == (500000, 450000, 280000, 50000)
+
+
+@pytest.mark.parametrize("command", [["compare"], ["sweep", "--vary", "bill.total=1000:2000:1000", "--out", "OUT"],
+                                     ["evaluate"]])
+def test_a_case_naming_a_region_not_installed_is_refused_by_every_command(tmp_path, command):
+    ROOT = Path(__file__).resolve().parents[1]
+    src = (ROOT / "examples" / "wusheng-in-county.toml").read_text(encoding="utf-8")
+    case = tmp_path / "case.toml"
+    case.write_text(src.replace('region = "wusheng"', 'region = "atlantis"', 1), encoding="utf-8")
+    args = [a.replace("OUT", str(tmp_path / "out")) for a in command]
+    res = CliRunner().invoke(cli, ["--config", str(ROOT / "examples" / "jiuzhu.toml"), args[0], str(case), *args[1:]])
+    assert res.exit_code == 2, res.output
+    assert res.output.strip().splitlines() == [
+        "错误 error: region: unknown region 'atlantis'; installed regions: fushun, guangan, jingjiang, liujiang, wusheng"]

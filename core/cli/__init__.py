@@ -85,9 +85,17 @@ def _engine(ctx, tolerate_broken: bool = False):
 
 
 def _load(ctx, path, encoding="utf-8"):
-    """A case file read with the command's --encoding and the deployment's [limits]."""
+    """A case file read with the command's --encoding and the deployment's [limits].
+
+    A case naming a region that is not installed is refused here, for every command: ``compare``,
+    ``sweep`` and ``ledger`` do not otherwise read the case's own region, and a misspelt one would
+    pass silently."""
     from jiuzhu.io.loader import load_case
-    return load_case(path, encoding, _engine(ctx).deployment.limits)
+    eng = _engine(ctx)
+    case = load_case(path, encoding, eng.deployment.limits)
+    if case.region:
+        eng.host.region(case.region)  # unknown or broken: one line naming it
+    return case
 
 
 @cli.command()
