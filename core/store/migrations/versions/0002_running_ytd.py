@@ -56,6 +56,8 @@ def upgrade() -> None:
         acc = ytd[(idn, year)]
         for preg, per in progs.items():
             for prog, v in per.items():
+                if not v["amount"]:
+                    continue
                 acc.setdefault(preg, {})[prog] = acc.get(preg, {}).get(prog, 0) + v["amount"]
     upy = sa.text("UPDATE person_years SET ytd_json = :y, admissions = :a WHERE id_number = :i AND year = :yr")
     for (idn, year), n in count.items():
@@ -114,9 +116,8 @@ def downgrade() -> None:
                 conn.execute(prg, {"s": sid, "r": preg, "g": prog, "i": idn, "y": year, "a": v["amount"],
                                    "c": v["cap"], "b": v["bound"]})
     op.drop_table("parameter_sets")
-    with op.batch_alter_table("settlements") as b:
-        b.drop_column("bound")
-        b.drop_column("programs_json")
-    with op.batch_alter_table("person_years") as b:
-        b.drop_column("admissions")
-        b.drop_column("ytd_json")
+    # ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35 too): copying the tables, as batch mode does, would
+    # drop a table other rows refer to while foreign keys are enforced
+    for table, column in (("settlements", "bound"), ("settlements", "programs_json"),
+                          ("person_years", "admissions"), ("person_years", "ytd_json")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
