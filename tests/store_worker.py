@@ -33,15 +33,17 @@ def main():
             store.settle(engine, c, actor=f"hospital-{worker}")
     elif mode == "hang":
         key, marker = sys.argv[3], Path(sys.argv[4])
-        from jiuzhu.model.region import Program
-        real = Program.counted
+        import sqlalchemy as sa
+        from jiuzhu.store.schema import settlements
 
-        def stop(self, layers):  # reached once the settlement and layer rows are written, uncommitted
-            marker.write_text("in transaction")
-            time.sleep(3600)
-            return real(self, layers)
+        # reached once the settlement row is written and before the person-year's year-to-date is,
+        # uncommitted: the kill lands between the transaction's two writes
+        @sa.event.listens_for(store.engine, "after_execute")
+        def stop(conn, clause, *args):
+            if getattr(clause, "table", None) is settlements and clause.is_insert:
+                marker.write_text("in transaction")
+                time.sleep(3600)
 
-        Program.counted = stop
         store.settle(engine, fushun_case(key, "2025-06-01", "2025-06-10", "8500", "4500"))
 
 

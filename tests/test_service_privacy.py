@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import jsonschema
 import pytest
@@ -77,15 +76,13 @@ def test_hospital_still_gets_its_patients_form_data(client):
 
 
 def test_a_key_with_control_characters_is_refused_before_anything_is_recorded(client):
-    # A settlement id with CR/LF could forge a header (Location) or a log line: the case is refused as it
-    # is read (422, the field named), nothing is recorded, and no header carries the text.
+    # A key is one line of visible text (the ledger's key column): CR LF in it is a 422 naming the
+    # key, no header is forged and nothing is recorded under the case id either.
     raw = with_facility(case_json(), "H21042100001")
     raw["id"] = "FS-CTRL-1"
     raw["bill"]["setl_id"] = "S-1\r\nX-Injected: 1"
     r = client.post("/v1/settlements", json=raw, headers=auth("fs-his"))
     assert r.status_code == 422, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
     assert "x-injected" not in r.headers and "location" not in r.headers
-    assert r.json()["detail"].startswith(("key:", "bill.setl_id:"))
-    assert client.get("/v1/settlements/" + quote("S-1\r\nX-Injected: 1", safe=""),
-                      headers=auth("fs-his")).status_code == 404
+    assert r.json()["errors"][0]["field"] == "key"
+    assert client.get("/v1/settlements/FS-CTRL-1", headers=auth("fs-his")).status_code == 404

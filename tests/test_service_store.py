@@ -146,3 +146,13 @@ def test_store_not_migrated_refuses_to_start(tmp_path):
     from jiuzhu.store import StoreError
     with pytest.raises(StoreError, match="jiuzhu db upgrade"):
         build(None, f"sqlite:///{tmp_path / 'empty.db'}")
+
+
+@pytest.mark.parametrize("setl_id", ["S" * 101, "S\u2028X", "S\x85X", "S\u202eX"])
+def test_a_key_that_cannot_be_one_is_a_422_naming_it(client, setl_id):
+    raw = body("S-K")
+    raw["bill"]["setl_id"] = setl_id
+    r = client.post("/v1/settlements", json=raw, headers=auth("fs-his"))
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "key", r.text
+    assert client.get("/v1/settlements/S-K", headers=auth("fs-mz")).status_code == 404  # nothing recorded

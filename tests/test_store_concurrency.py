@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from jiuzhu.rules.engine import Engine
 from jiuzhu.store import Store
-from jiuzhu.store.schema import reversals, settlement_layers, settlement_programs, settlements
+import json
+
+from jiuzhu.store.schema import person_years, reversals, settlements
 from store_support import PERSON, fushun_case, worker_cmd
 
 WORKERS, CLAIMS = 8, 3
@@ -31,10 +33,14 @@ def test_concurrent_settlers_never_exceed_the_cap(db_url):
     store = Store.open(db_url)
     with store.engine.connect() as c:
         keys = c.execute(sa.select(settlements.c.key)).scalars().all()
-        paid = c.execute(sa.select(sa.func.sum(settlement_layers.c.amount))
-                         .where(settlement_layers.c.layer == "inpatient_assistance")).scalar_one()
+        progs = [json.loads(p) for p in c.execute(sa.select(settlements.c.programs_json)).scalars()]
+        ytd, n, ever = c.execute(sa.select(person_years.c.ytd_json, person_years.c.admissions,
+                                           person_years.c.settlements)).one()
+    paid = sum(p["fushun"]["inpatient_assistance"]["amount"] for p in progs)
     assert sorted(keys) == sorted(f"C{w}-{j}" for w in range(WORKERS) for j in range(CLAIMS))
     assert int(paid) == 500000  # 5,000.00 exactly: 2,400 + 2,400 + 200, then 0
+    # the person-year's running total is the sum of its settlements, each counted once
+    assert (json.loads(ytd)["fushun"]["inpatient_assistance"], n, ever) == (500000, WORKERS * CLAIMS, WORKERS * CLAIMS)
     u = {p.program: p for p in store.usage(PERSON["id_number"], 2025, "fushun").programs}["inpatient_assistance"]
     assert (u.paid, u.left, len(u.settlements)) == (500000, 0, 3)
 
@@ -56,9 +62,9 @@ def test_sigkill_in_the_middle_leaves_all_or_nothing(db_url, tmp_path):
     store = Store.open(db_url)
     with store.engine.connect() as c:
         assert c.execute(sa.select(settlements.c.key)).scalars().all() == ["K-1"]
-        sid = c.execute(sa.select(settlements.c.id).where(settlements.c.key == "K-1")).scalar_one()
-        assert set(c.execute(sa.select(settlement_layers.c.settlement_id)).scalars()) == {sid}
-        assert set(c.execute(sa.select(settlement_programs.c.settlement_id)).scalars()) == {sid}
+        # the person-year holds K-1 alone: 3,600.00 of inpatient assistance, one standing settlement
+        ytd, n = c.execute(sa.select(person_years.c.ytd_json, person_years.c.admissions)).one()
+        assert (json.loads(ytd)["fushun"]["inpatient_assistance"], n) == (360000, 1)
         assert c.execute(sa.select(sa.func.count()).select_from(reversals)).scalar_one() == 0
     # the ledger is usable at once (no lock left behind on PostgreSQL once the backend notices the
     # dead client; SQLite rolls back the hot journal) and K-2 settles whole: cap left 1,400 → 1,400.00

@@ -88,7 +88,13 @@ def test_upgrade_over_tables_without_a_revision(tmp_path):
 
 @pytest.mark.parametrize("field,change", [
     ("key", lambda r: r.update(id="K" * 101)),
-    ("id", lambda r: r.update(id="FS\x00ERR")),  # refused as the case is read, before any key is formed
+    ("id", lambda r: r.update(id="FS\x00ERR")),  # the loader refuses it first, naming the case's id
+    # the slip's setl_id is the key: at most 100 characters, one line of visible text
+    ("key", lambda r: r["bill"].update(setl_id="S" * 101)),
+    ("key", lambda r: r["bill"].update(setl_id="FS\x85ERR")),  # NEL (C1)
+    ("key", lambda r: r["bill"].update(setl_id="FS\u2028ERR")),  # line separator
+    ("key", lambda r: r["bill"].update(setl_id="FS\u202eRRE")),  # right-to-left override
+    ("key", lambda r: r["bill"].update(setl_id="   ")),
     ("facility.name", lambda r: r["facility"].update(name="医" * 201)),
     ("facility.code", lambda r: r["facility"].update(code="H" * 65)),
     ("person.name", lambda r: r["person"].update(name="张" * 201)),

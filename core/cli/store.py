@@ -156,7 +156,8 @@ def usage(ctx, id_number, year, region, db_url, fmt):
     why = idcard.problem(id_number)
     if why:
         raise InputError("ID_NUMBER", None, why)
-    u = open_store(ctx, db_url).usage(id_number, year, region)
+    from jiuzhu.cli import _engine
+    u = open_store(ctx, db_url).usage(id_number, year, region, _engine(ctx))
     if fmt == "json":
         click.echo(json.dumps(u.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Callable
 
 import attrs
 
@@ -62,6 +63,10 @@ class Program:
     measure: str = "amount"  # amount / base
     cite: Citation | None = None
     note: str = ""
+    # The programme's annual cap in fen from the parameters in force, for a person not yet settled in
+    # it this year (``jiuzhu usage``): ``cap(ctx, case)`` with the region's Context and the person's
+    # latest recorded case (None when there is none); it returns None where it cannot say.
+    cap: Callable[[Any, Any], int | None] | None = attrs.field(default=None, eq=False, repr=False)
 
     def counted(self, layers) -> int:
         """What one settlement's layer results (``LayerResult``) add to this programme."""

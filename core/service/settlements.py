@@ -109,5 +109,5 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         code = svc.region_for(p, None, region)
         svc.need_region(p, code)
         store = svc.need_store()
-        u = await run_in_threadpool(store.usage, id_number, year or dt.date.today().year, code)
+        u = await run_in_threadpool(store.usage, id_number, year or dt.date.today().year, code, svc.engine)
         return JSONResponse(u.to_dict(mask=True))

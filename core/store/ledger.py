@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 import time
+import unicodedata
 from typing import Callable
 
 import attrs
@@ -28,7 +29,7 @@ from jiuzhu.model.case import Case, History
 from jiuzhu.model.errors import InputError
 from jiuzhu.store import db
 from jiuzhu.store.db import StoreError, shown
-from jiuzhu.store.schema import person_years, reversals, settlement_layers, settlement_programs, settlements
+from jiuzhu.store.schema import parameter_sets, person_years, reversals, settlements
 
 
 class SettlementConflict(InputError):
@@ -145,15 +146,12 @@ def _canonical(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def params_hash(engine, chain: list[str], day: dt.date) -> str:
-    """sha256 of every parameter value in force on ``day`` for each region of the chain."""
-    parts = []
-    for code in chain:
-        pset = engine.parameter_set(code)
-        for name in sorted(pset.params):
-            d = pset.params[name].at(day)
-            parts.append((code, name, None if d is None else repr(d.value), None if d is None else str(d.start)))
-    return hashlib.sha256(_canonical(parts).encode()).hexdigest()
+def params_hash(engine, chain: list[str], day: dt.date | list[dt.date]) -> str:
+    """sha256 of every parameter value in force for each region of the chain (on ``day``, or on
+    each region's own day), as recorded in ``parameter_sets``."""
+    from jiuzhu.store.params import recorded
+    days = day if isinstance(day, list) else [day] * len(chain)
+    return recorded(engine, chain, days)[0]
 
 
 RETRIES = 20
@@ -172,8 +170,20 @@ def fit(field: str, value: str | None, limit: int | None) -> None:
         return
     if limit is not None and len(value) > limit:
         raise InputError(field, value, f"at most {limit} characters ({len(value)} given)")
-    if any(ord(ch) < 32 and ch not in ("\n", "\t") if field == "reason" else ord(ch) < 32 for ch in value):
-        raise InputError(field, value, "no control characters (NUL, line breaks) in a ledger value")
+    for ch in value:
+        if field == "reason" and ch in ("\n", "\t"):
+            continue
+        if _control(ch) or (field == "key" and unicodedata.category(ch) == "Cf"):
+            raise InputError(field, value, "no control characters (NUL, line breaks) in a ledger value"
+                             + ("; a key is one line of visible text" if field == "key" else ""))
+    if field == "key" and not value.strip():
+        raise InputError(field, value, "a key of visible text (the slip's setl_id or the case id)")
+
+
+def _control(ch: str) -> bool:
+    """C0, DEL, C1 (NEL included) and the Unicode line and paragraph separators: what breaks a line."""
+    o = ord(ch)
+    return o < 32 or 0x7F <= o <= 0x9F or ch in ("\u2028", "\u2029")
 
 
 class Store:
@@ -183,6 +193,9 @@ class Store:
     def __init__(self, engine: sa.Engine, url: str):
         self.engine, self.url = engine, url
         self.default_engine = None  # a jiuzhu Engine to reproduce stored outcomes (set by settle)
+        self._stmts: dict = {}  # dialect -> the lock-and-read statement
+        self._stored_params: set[str] = set()  # parameter-set hashes known to be committed
+        self._params_cache: dict[str, str] = {}
 
     @classmethod
     def open(cls, url: str, upgrade: bool = False, source: str = "--db") -> "Store":
@@ -230,35 +243,48 @@ class Store:
                 raise StoreError(f"database {shown(self.url)}: the settlement could not be recorded "
                                  f"({type(exc.orig).__name__})") from None
 
-    def _lock_person_year(self, conn, id_number: str, year: int) -> None:
-        dialect = conn.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        ins = insert(person_years).values(id_number=id_number, year=year, settlements=0)
-        if dialect == "postgresql":
-            # an upsert that always updates takes the row lock every settlement of this person-year
-            # waits on, in one round trip (like SELECT … FOR UPDATE, but also for a new person-year)
-            conn.execute(ins.on_conflict_do_update(index_elements=["id_number", "year"],
-                                                   set_={"settlements": person_years.c.settlements}))
-        else:  # SQLite: BEGIN IMMEDIATE already holds the database's write lock
-            conn.execute(ins.on_conflict_do_nothing(index_elements=["id_number", "year"]))
+    def _lock_stmt(self, dialect: str):
+        """Lock (creating it if new) the person-year row and read, in the same round trip, its
+        year-to-date, its count of standing settlements and the content hash a key was recorded with.
 
-    def _ytd(self, conn, id_number: str, year: int) -> dict[tuple[str, str], int]:
-        sp = settlement_programs
-        rows = conn.execute(
-            sa.select(sp.c.program_region, sp.c.program, sa.func.sum(sp.c.amount))
-            .where(sp.c.id_number == id_number, sp.c.year == year,
-                   ~sa.exists().where(reversals.c.settlement_id == sp.c.settlement_id))
-            .group_by(sp.c.program_region, sp.c.program))
-        return {(r, p): int(v) for r, p, v in rows}
+        PostgreSQL: an upsert that always updates takes the row lock every settlement of this
+        person-year waits on; RETURNING reads the row as locked (the newest version). The key's
+        subquery reads the statement's snapshot: a same-key settlement committed while this one
+        waited is caught by the key's unique index, and the retry replays it. SQLite: BEGIN IMMEDIATE
+        already holds the database's write lock."""
+        stmt = self._stmts.get(dialect)
+        if stmt is None:
+            if dialect == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            py = person_years
+            stmt = (insert(py).values(id_number=sa.bindparam("b_idn"), year=sa.bindparam("b_year"), settlements=0,
+                                      ytd_json="{}", admissions=0)
+                    .on_conflict_do_update(index_elements=["id_number", "year"], set_={"settlements": py.c.settlements})
+                    .returning(py.c.ytd_json, py.c.admissions,
+                               sa.select(settlements.c.content_hash).where(settlements.c.key == sa.bindparam("b_key"))
+                               .scalar_subquery()))
+            self._stmts[dialect] = stmt
+        return stmt
+
+    def _lock(self, conn, id_number: str, year: int, key: str = ""):
+        """``(ytd {region: {programme: fen}}, standing settlements, content hash of key or None)``."""
+        ytd, n, have = conn.execute(self._lock_stmt(conn.dialect.name),
+                                    {"b_idn": id_number, "b_year": year, "b_key": key}).one()
+        return json.loads(ytd), int(n), have
 
     # settle ------------------------------------------------------------------------------------
     def settle(self, engine, case: Case, region: str | None = None, actor: str | None = None) -> Settlement:
-        """Evaluate ``case`` with the year-to-date from the ledger and record it, atomically."""
+        """Evaluate ``case`` with the year-to-date from the ledger and record it, atomically.
+
+        Per settlement: one statement locks the person-year and reads its year-to-date, count and
+        whether the key is known; one inserts the settlement (programmes as a JSON column, layers in
+        the outcome); one writes the person-year's new year-to-date. The parameter values are
+        stored once per hash."""
         from jiuzhu.io.loader import unstructure_case
         from jiuzhu.io.report import to_json
+        from jiuzhu.store.params import recorded
 
         key = case.bill.setl_id or case.id
         if not key:
@@ -273,75 +299,85 @@ class Store:
                                               "the year-to-date (remove [history], or evaluate without --db)")
         code = engine.resolve_region(case, region)
         chain = [r.code for r in engine.chain(code)]
-        day = engine.day_for(case, code, None)
+        days = [engine.day_for(case, c, None) for c in chain]
+        day = days[-1]
         year = day.year
         case_json = unstructure_case(case)
-        content = hashlib.sha256(_canonical({"case": case_json, "region": code}).encode()).hexdigest()
+        case_text = _canonical(case_json)
+        content = hashlib.sha256(('{"case":' + case_text + ',"region":' + json.dumps(code, ensure_ascii=False)
+                                  + "}").encode()).hexdigest()  # = sha256(_canonical({"case": …, "region": …}))
         programs = engine.programs(code)
+        phash, ptext = recorded(engine, chain, days)
         self.default_engine = self.default_engine or engine
+        idn = case.person.id_number
 
         def work(conn):
-            self._lock_person_year(conn, case.person.id_number, year)
-            row = conn.execute(sa.select(settlements).where(settlements.c.key == key)).mappings().first()
-            if row is not None:
-                if row["content_hash"] != content:
+            have, earlier, known = self._lock(conn, idn, year, key)
+            if known is not None:
+                if known != content:
                     raise SettlementConflict(key)
+                row = conn.execute(sa.select(settlements).where(settlements.c.key == key)).mappings().one()
                 return self._from_row(conn, row, replay=True, engine=engine)
-            have = self._ytd(conn, case.person.id_number, year)
             ytd = {}
             for preg, prog in programs:
-                if (preg, prog.id) in have:
-                    ytd[prog.id] = ytd.get(prog.id, 0) + have[(preg, prog.id)]
-            earlier = conn.execute(sa.select(sa.func.count()).select_from(settlements).where(
-                settlements.c.id_number == case.person.id_number, settlements.c.year == year,
-                ~sa.exists().where(reversals.c.settlement_id == settlements.c.id))).scalar_one()
-            outcome = engine.evaluate(attrs.evolve(case, history=History(dict(ytd), int(earlier))), code)
+                if prog.id in have.get(preg, {}):
+                    ytd[prog.id] = ytd.get(prog.id, 0) + have[preg][prog.id]
+            outcome = engine.evaluate(attrs.evolve(case, history=History(dict(ytd), earlier)), code)
             st = outcome.settlement
             out_json = to_json(outcome)
             versions = {"jiuzhu": _version(), **{c: engine.host.region(c).info.version for c in chain}}
             now = _now()
-            phash = params_hash(engine, chain, day)
-            res = conn.execute(settlements.insert().values(
-                key=key, content_hash=content, region=code, chain=",".join(chain), id_number=case.person.id_number,
-                name=case.person.name, facility_code=case.facility.code, facility_name=case.facility.name,
-                year=year, day=day, admitted=case.episode.admitted, discharged=case.episode.discharged,
-                settled_on=case.episode.day, recorded_at=now, actor=actor, total=st.total, paid=st.paid,
-                assistance=st.assistance, case_json=_canonical(case_json), ytd_json=_canonical({"ytd": ytd, "admissions": int(earlier)}),
-                outcome_json=_canonical(out_json), jiuzhu_version=versions["jiuzhu"],
-                plugins_json=_canonical({c: versions[c] for c in chain}),
-                params_hash=phash))
-            sid = res.inserted_primary_key[0]
-            conn.execute(settlement_layers.insert(), [
-                {"settlement_id": sid, "seq": i, "layer": l.id, "payer": l.payer, "program": l.program,
-                 "amount": l.amount, "base": l.base, "annual_cap": l.annual_cap, "binding": l.binding}
-                for i, l in enumerate(st.layers)])
-            prog_rows, counted = [], {}
+            counted, progs_json, bound = {}, {}, False
             for preg, prog in programs:
                 capped = [l for l in st.layers if l.annual_cap is not None and l.program == prog.id]
                 amount = prog.counted(st.layers)
+                hit = any(l.binding == "annual_cap" for l in capped)
                 counted[(preg, prog.id)] = amount
-                prog_rows.append({"settlement_id": sid, "program_region": preg, "program": prog.id,
-                                  "id_number": case.person.id_number, "year": year, "amount": amount,
-                                  "cap": capped[-1].annual_cap if capped else None,
-                                  "bound": any(l.binding == "annual_cap" for l in capped)})
-            if prog_rows:
-                conn.execute(settlement_programs.insert(), prog_rows)
-            conn.execute(person_years.update().where(person_years.c.id_number == case.person.id_number,
-                                                     person_years.c.year == year)
-                         .values(settlements=person_years.c.settlements + 1))
+                progs_json.setdefault(preg, {})[prog.id] = {
+                    "amount": amount, "cap": capped[-1].annual_cap if capped else None, "bound": hit}
+                bound = bound or hit
+                if amount:
+                    per = have.setdefault(preg, {})
+                    per[prog.id] = per.get(prog.id, 0) + amount
+            if phash not in self._stored_params:
+                self._put_params(conn, phash, ptext)
+            conn.execute(settlements.insert(), {
+                "key": key, "content_hash": content, "region": code, "chain": ",".join(chain), "id_number": idn,
+                "name": case.person.name, "facility_code": case.facility.code,
+                "facility_name": case.facility.name, "year": year, "day": day, "admitted": case.episode.admitted,
+                "discharged": case.episode.discharged, "settled_on": case.episode.day, "recorded_at": now,
+                "actor": actor, "total": st.total, "paid": st.paid, "assistance": st.assistance,
+                "case_json": case_text, "ytd_json": _canonical({"ytd": ytd, "admissions": earlier}),
+                "outcome_json": json.dumps(out_json, ensure_ascii=False, separators=(",", ":"), default=str),
+                "jiuzhu_version": versions["jiuzhu"], "plugins_json": _canonical({c: versions[c] for c in chain}),
+                "params_hash": phash, "programs_json": _canonical(progs_json), "bound": bound})
+            conn.execute(_PY_ADD, {"b_idn": idn, "b_year": year, "b_ytd": _canonical(have), "b_n": 1})
             return Settlement(key, False, out_json, code, tuple(chain), case.facility.code, case.facility.name,
-                              case.person.id_number, case.person.name, year, case.episode.day, now, actor, False,
-                              st.paid, st.assistance, counted, ytd, int(earlier), phash, versions,
+                              idn, case.person.name, year, case.episode.day, now, actor, False,
+                              st.paid, st.assistance, counted, ytd, earlier, phash, versions,
                               case_json, outcome)
 
-        return self._run(work)
+        res = self._run(work)
+        self._stored_params.add(phash)  # committed (or already there): no need to offer it again
+        return res
+
+    def _put_params(self, conn, phash: str, text: str) -> None:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        conn.execute(insert(parameter_sets).values(hash=phash, values_json=text)
+                     .on_conflict_do_nothing(index_elements=["hash"]))
 
     # reading -----------------------------------------------------------------------------------
+    _REVERSED = sa.exists().where(reversals.c.settlement_id == settlements.c.id).label("reversed_")
+
     def _from_row(self, conn, row, replay: bool = False, engine=None) -> Settlement:
-        sp = settlement_programs
-        progs = {(r, p): int(a) for r, p, a in conn.execute(
-            sa.select(sp.c.program_region, sp.c.program, sp.c.amount).where(sp.c.settlement_id == row["id"]))}
-        rev = conn.execute(sa.select(reversals.c.id).where(reversals.c.settlement_id == row["id"])).first()
+        if "reversed_" in row:
+            rev = bool(row["reversed_"])
+        else:
+            rev = conn.execute(sa.select(reversals.c.id).where(reversals.c.settlement_id == row["id"])).first() is not None
+        progs = {(r, p): int(v["amount"]) for r, per in json.loads(row["programs_json"]).items() for p, v in per.items()}
         versions = {"jiuzhu": row["jiuzhu_version"], **json.loads(row["plugins_json"])}
         hist = json.loads(row["ytd_json"])
         recorded = row["recorded_at"]
@@ -350,28 +386,47 @@ class Store:
         return Settlement(row["key"], replay, json.loads(row["outcome_json"]), row["region"],
                           tuple(row["chain"].split(",")), row["facility_code"], row["facility_name"],
                           row["id_number"], row["name"], row["year"], row["settled_on"], recorded, row["actor"],
-                          rev is not None, int(row["paid"]), int(row["assistance"]), progs,
+                          rev, int(row["paid"]), int(row["assistance"]), progs,
                           hist["ytd"], hist["admissions"], row["params_hash"], versions, json.loads(row["case_json"]),
                           None, lambda s, e=engine: self._reproduce(s, e))
 
     def _reproduce(self, s: Settlement, engine=None):
+        """The Outcome of a stored settlement, evaluated with the parameter values it was recorded with
+        (settlements recorded before revision 0002 kept none: today's are used) and its recorded
+        year-to-date; amounts that differ from the recorded ones are an error, never a silent change."""
         from jiuzhu.io.loader import structure_case
+        from jiuzhu.store.params import recorded_engine
         eng = engine or self.default_engine
         if eng is None:
             from jiuzhu.io.config import load_config
             from jiuzhu.rules.engine import Engine
             eng = self.default_engine = Engine(deployment=load_config())
-        raw = dict(s.case_json)
-        case = structure_case(raw)
+        text = self._params_text(s.params_hash)
+        if text is not None:
+            eng = recorded_engine(eng, text)
+        case = structure_case(dict(s.case_json))
         out = eng.evaluate(attrs.evolve(case, history=History(dict(s.ytd), s.admissions)), s.region)
         if out.settlement.paid != s.paid or out.settlement.assistance != s.assistance:
-            raise StoreError(f"settlement {s.key}: no longer reproduces with the parameters in force now "
-                             f"(recorded with parameters {s.params_hash[:12]}); use its recorded outcome_json")
+            what = ("with the parameters it was recorded with (the rules changed since: versions "
+                    f"{s.versions})" if text is not None else
+                    f"with the parameters in force now (recorded with parameters {s.params_hash[:12]}, "
+                    f"whose values a ledger before revision 0002 did not keep)")
+            raise StoreError(f"settlement {s.key}: no longer reproduces {what}; use its recorded outcome_json")
         return out
+
+    def _params_text(self, phash: str) -> str | None:
+        hit = self._params_cache.get(phash)
+        if hit is None:
+            with self.engine.connect() as conn:
+                hit = conn.execute(sa.select(parameter_sets.c.values_json)
+                                   .where(parameter_sets.c.hash == phash)).scalar_one_or_none()
+            if hit is not None:
+                self._params_cache[phash] = hit
+        return hit
 
     def get(self, key: str) -> Settlement | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(settlements).where(settlements.c.key == key)).mappings().first()
+            row = conn.execute(sa.select(settlements, self._REVERSED).where(settlements.c.key == key)).mappings().first()
             return None if row is None else self._from_row(conn, row)
 
     def settlements(self, region: str, month: str, facility_code: str | None = None) -> list[Settlement]:
@@ -380,8 +435,9 @@ class Store:
         y, m = parse_month(month)
         start = dt.date(y, m, 1)
         end = dt.date(y + (m == 12), m % 12 + 1, 1)
-        q = sa.select(settlements).where(settlements.c.region == region, settlements.c.settled_on >= start,
-                                         settlements.c.settled_on < end)
+        q = sa.select(settlements, self._REVERSED).where(settlements.c.region == region,
+                                                         settlements.c.settled_on >= start,
+                                                         settlements.c.settled_on < end)
         if facility_code is not None:
             q = q.where(settlements.c.facility_code == facility_code)
         with self.engine.connect() as conn:
@@ -392,72 +448,117 @@ class Store:
     def reverse(self, key: str, reason: str, actor: str | None = None) -> Reversal:
         """Record a reversal (冲正/撤销): the settlement's amounts leave the year-to-date; its row stays.
         Later settlements of the person-year whose cap bound are returned for review, not recomputed."""
+        fit("key", key, COLUMN_CHARS["key"])
         if not reason or not reason.strip():
             raise InputError("reason", None, "expected the reason for the reversal (冲正原因)")
         fit("reason", reason, None)
         fit("actor", actor, COLUMN_CHARS["actor"])
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(settlements.c.id, settlements.c.id_number, settlements.c.year)
-                               .where(settlements.c.key == key)).first()
+            row = conn.execute(sa.select(settlements.c.id, settlements.c.id_number, settlements.c.year,
+                                         settlements.c.programs_json).where(settlements.c.key == key)).first()
         if row is None:
             raise InputError("key", key, "no settlement with this key in the ledger")
-        sid, idn, year = row
+        sid, idn, year, progs = row
 
         def work(conn):
-            self._lock_person_year(conn, idn, year)
+            have, _n, _ = self._lock(conn, idn, year)
             if conn.execute(sa.select(reversals.c.id).where(reversals.c.settlement_id == sid)).first():
                 raise InputError("key", key, "already reversed")
             now = _now()
             conn.execute(reversals.insert().values(settlement_id=sid, reason=reason.strip(), actor=actor,
                                                    recorded_at=now))
-            sp = settlement_programs
+            for preg, per in json.loads(progs).items():
+                for prog, v in per.items():
+                    if v["amount"]:
+                        have.setdefault(preg, {})[prog] = have.get(preg, {}).get(prog, 0) - v["amount"]
+            conn.execute(_PY_ADD, {"b_idn": idn, "b_year": year, "b_ytd": _canonical(have), "b_n": -1})
             later = conn.execute(
                 sa.select(settlements.c.key).where(
                     settlements.c.id_number == idn, settlements.c.year == year, settlements.c.id > sid,
-                    ~sa.exists().where(reversals.c.settlement_id == settlements.c.id),
-                    sa.exists().where(sp.c.settlement_id == settlements.c.id, sp.c.bound.is_(True)))
+                    ~sa.exists().where(reversals.c.settlement_id == settlements.c.id), settlements.c.bound.is_(True))
                 .order_by(settlements.c.id)).scalars().all()
             return Reversal(key, reason.strip(), now, actor, tuple(later))
 
         return self._run(work)
 
     # usage -------------------------------------------------------------------------------------
-    def usage(self, id_number: str, year: int, region: str | None = None) -> Usage:
-        """Per programme: what was paid this year, by which settlements, and what is left of the cap."""
+    def usage(self, id_number: str, year: int, region: str | None = None, engine=None,
+              today: dt.date | None = None) -> Usage:
+        """Per programme: what was paid this year, by which settlements, and what is left of the cap.
+
+        The programmes listed: those of ``region``'s chain, else of the chains this person was settled
+        in, else of the deployment's region. The cap: the one the person's latest standing settlement
+        in the programme applied (it may depend on the person), else the programme's cap in the
+        parameters in force (``Program.cap``) on today's date within ``year`` (its last day for a past
+        year, its first for a future one)."""
         from jiuzhu.plugins import default_host
-        host = default_host()
-        declared: dict[tuple[str, str], object] = {}
-        if region is not None:
-            for r in host.chain(region):
-                for p in r.programs:
-                    declared[(r.code, p.id)] = p
-        sp = settlement_programs
+        host = engine.host if engine is not None else default_host()
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(sp.c.program_region, sp.c.program, sp.c.amount, sp.c.cap, settlements.c.key,
-                          sa.exists().where(reversals.c.settlement_id == sp.c.settlement_id).label("rev"))
-                .join(settlements, settlements.c.id == sp.c.settlement_id)
-                .where(sp.c.id_number == id_number, sp.c.year == year).order_by(settlements.c.id)).all()
+                sa.select(settlements.c.key, settlements.c.chain, settlements.c.programs_json, self._REVERSED,
+                          settlements.c.case_json)
+                .where(settlements.c.id_number == id_number, settlements.c.year == year)
+                .order_by(settlements.c.id)).all()
+        if region is not None:
+            chains = [[r.code for r in host.chain(region)]]
+        else:
+            chains = [c.split(",") for c in dict.fromkeys(r[1] for r in rows)]
+            if not chains and engine is not None and engine.deployment.region:
+                chains = [[r.code for r in host.chain(engine.deployment.region)]]
+        declared: dict[tuple[str, str], object] = {}
+        for chain in chains:
+            for code in chain:
+                if code in host.regions:
+                    for p in host.region(code).programs:
+                        declared.setdefault((code, p.id), p)
         acc: dict[tuple[str, str], dict] = {k: {"paid": 0, "keys": [], "cap": None} for k in declared}
-        for preg, prog, amount, cap, key, rev in rows:
-            if region is not None and (preg, prog) not in declared:
-                continue
-            a = acc.setdefault((preg, prog), {"paid": 0, "keys": [], "cap": None})
-            if rev:
-                continue
-            if amount:
-                a["paid"] += int(amount)
-                a["keys"].append(key)
-            if cap is not None:
-                a["cap"] = int(cap)
+        latest = next((r[4] for r in reversed(rows) if not r[3]), None)
+        for key, _chain, progs, rev, _case in rows:
+            for preg, per in json.loads(progs).items():
+                for prog, v in per.items():
+                    if region is not None and (preg, prog) not in declared:
+                        continue
+                    a = acc.setdefault((preg, prog), {"paid": 0, "keys": [], "cap": None})
+                    if rev:
+                        continue
+                    if v["amount"]:
+                        a["paid"] += int(v["amount"])
+                        a["keys"].append(key)
+                    if v["cap"] is not None:
+                        a["cap"] = int(v["cap"])
+        day = min(max(today or dt.date.today(), dt.date(year, 1, 1)), dt.date(year, 12, 31))
         out = []
         for (preg, prog), a in acc.items():
             p = declared.get((preg, prog))
             if p is None and preg in host.regions:
                 p = next((x for x in host.region(preg).programs if x.id == prog), None)
+            cap = a["cap"]
+            if cap is None and p is not None and engine is not None:
+                cap = _cap_in_force(engine, preg, p, day, latest)
             out.append(ProgramUsage(preg, prog, getattr(p, "name_zh", prog), getattr(p, "name_en", prog), a["paid"],
-                                    tuple(a["keys"]), a["cap"], getattr(p, "measure", "amount")))
+                                    tuple(a["keys"]), cap, getattr(p, "measure", "amount")))
         return Usage(id_number, year, tuple(out))
+
+
+def _cap_in_force(engine, code: str, program, day: dt.date, case_json: str | None) -> int | None:
+    """The programme's annual cap in the parameters in force on ``day`` (None: no cap, the region
+    does not say it without a case, or a required parameter is not set)."""
+    from jiuzhu.model.errors import JiuzhuError
+    if getattr(program, "cap", None) is None:
+        return None
+    try:
+        from jiuzhu.io.loader import structure_case
+        case = structure_case(json.loads(case_json)) if case_json else None
+        return program.cap(engine.context(code, day), case)
+    except JiuzhuError:
+        return None
+
+
+# the person-year's new year-to-date and standing count, under the lock taken by Store._lock
+_PY_ADD = (person_years.update()
+           .where(person_years.c.id_number == sa.bindparam("b_idn"), person_years.c.year == sa.bindparam("b_year"))
+           .values(ytd_json=sa.bindparam("b_ytd"), admissions=person_years.c.admissions + sa.bindparam("b_n"),
+                   settlements=person_years.c.settlements + sa.case((sa.bindparam("b_n") > 0, 1), else_=0)))
 
 
 def _transient(exc: sa_exc.OperationalError) -> bool:

@@ -2,6 +2,13 @@
 
 Append-only: a settlement row is never updated or deleted; a reversal (冲正) is a row of its own.
 Money is integer fen (BIGINT). ID numbers and names are stored because ledgers need them.
+
+Revision 0002: what a settlement adds to each programme is a JSON column of its row
+(``programs_json``; its layers are in ``outcome_json``), and the person-year row carries the running
+year-to-date and the count of standing settlements, updated under the row's lock in the same
+transaction as the settlement or reversal — one read and two writes per settlement. The parameter
+values each settlement was evaluated with are kept once per hash (``parameter_sets``), so a past
+month's ledger is rebuilt with what was in force then.
 """
 
 from __future__ import annotations
@@ -17,7 +24,10 @@ person_years = sa.Table(
     "person_years", metadata,
     sa.Column("id_number", sa.String(18), primary_key=True),
     sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("settlements", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("settlements", sa.Integer, nullable=False, server_default="0"),  # ever recorded
+    # the standing settlements' year-to-date, {program region: {programme: fen}}, and their count
+    sa.Column("ytd_json", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("admissions", sa.Integer, nullable=False, server_default="0"),
 )
 
 settlements = sa.Table(
@@ -46,38 +56,21 @@ settlements = sa.Table(
     sa.Column("outcome_json", sa.Text, nullable=False),
     sa.Column("jiuzhu_version", sa.String(40), nullable=False),
     sa.Column("plugins_json", sa.Text, nullable=False),  # region code -> plugin version
-    sa.Column("params_hash", sa.String(64), nullable=False),
+    sa.Column("params_hash", sa.String(64), nullable=False),  # parameter_sets.hash (none before 0002)
+    # {program region: {programme: {"amount": fen, "cap": fen | null, "bound": bool}}}
+    sa.Column("programs_json", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("bound", sa.Boolean, nullable=False, server_default=sa.false()),  # some programme's cap bound
     sa.ForeignKeyConstraint(["id_number", "year"], ["person_years.id_number", "person_years.year"]),
     sa.Index("ix_settlements_person_year", "id_number", "year"),
     sa.Index("ix_settlements_region_day", "region", "settled_on"),
 )
 
-settlement_layers = sa.Table(
-    "settlement_layers", metadata,
-    sa.Column("settlement_id", sa.Integer, sa.ForeignKey("settlements.id"), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("layer", sa.String(100), nullable=False),
-    sa.Column("payer", sa.String(100), nullable=False, server_default=""),
-    sa.Column("program", sa.String(100), nullable=False, server_default=""),
-    sa.Column("amount", sa.BigInteger, nullable=False),
-    sa.Column("base", sa.BigInteger, nullable=False),
-    sa.Column("annual_cap", sa.BigInteger, nullable=True),
-    sa.Column("binding", sa.String(20), nullable=False, server_default=""),
-)
-
-# What each settlement adds to each programme's year-to-date (jiuzhu_programs), and whether the
-# programme's cap bound in it.
-settlement_programs = sa.Table(
-    "settlement_programs", metadata,
-    sa.Column("settlement_id", sa.Integer, sa.ForeignKey("settlements.id"), primary_key=True),
-    sa.Column("program_region", sa.String(64), primary_key=True),
-    sa.Column("program", sa.String(100), primary_key=True),
-    sa.Column("id_number", sa.String(18), nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("amount", sa.BigInteger, nullable=False),
-    sa.Column("cap", sa.BigInteger, nullable=True),
-    sa.Column("bound", sa.Boolean, nullable=False),
-    sa.Index("ix_settlement_programs_person_year", "id_number", "year"),
+# The parameter values in force for each region of a chain on the day it was evaluated by (see
+# jiuzhu.store.params), once per hash.
+parameter_sets = sa.Table(
+    "parameter_sets", metadata,
+    sa.Column("hash", sa.String(64), primary_key=True),
+    sa.Column("values_json", sa.Text, nullable=False),
 )
 
 reversals = sa.Table(

@@ -587,11 +587,24 @@ def jiuzhu_programs():
     cite = INFO.cite
     return [
         Program("outpatient_assistance", "门诊救助", "outpatient assistance", ("outpatient_assistance",),
-                cite=cite("四（二）", "FS-BASIC-3")),
+                cite=cite("四（二）", "FS-BASIC-3"), cap=_cap("outpatient_annual_cap", (FULL,))),
         Program("special_outpatient_assistance", "特病门诊救助", "special-disease outpatient assistance",
-                ("special_outpatient_assistance",), cite=cite("四（二）", "FS-BASIC-5")),
+                ("special_outpatient_assistance",), cite=cite("四（二）", "FS-BASIC-5"),
+                cap=_cap("special_outpatient_annual_cap", (FULL,))),
         Program("inpatient_assistance", "住院救助", "inpatient assistance", ("inpatient_assistance",),
-                cite=cite("四（二）", "FS-BASIC-4")),
+                cite=cite("四（二）", "FS-BASIC-4"),
+                cap=lambda ctx, case: _group_then(ctx, case, (FULL, NEAR), lambda g: inpatient_standard(g, ctx)[1])),
         Program("major_disease_assistance", "重特大疾病救助", "major-disease assistance", ("major_disease_assistance",),
-                cite=cite("四（三）", "FS-MAJOR-4")),
+                cite=cite("四（三）", "FS-MAJOR-4"), cap=_cap("major_annual_cap", (FULL,))),
     ]
+
+
+def _group_then(ctx, case, groups, cap):
+    """A cap for a person of a known benefit group the programme serves (near-dibao persons have no
+    outpatient or major-disease assistance and a scaled inpatient cap, FS-BASIC-8); else unknown."""
+    group = benefit_group(case, ctx) if case is not None else None
+    return cap(group) if group in groups else None
+
+
+def _cap(param: str, groups):
+    return lambda ctx, case: _group_then(ctx, case, groups, lambda g: ctx.params[param])

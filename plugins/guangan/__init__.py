@@ -469,5 +469,8 @@ def jiuzhu_programs():
         Program(CII_COUNTED, "大病保险年度累计合规个人负担", "compliant burden counted by critical-illness insurance this year",
                 ("critical_illness_tilt",), measure="base", cite=cite),
         Program(CII_PAID, "大病保险年度支付（含倾斜支付）", "critical-illness insurance paid this year (with the tilt)",
-                ("critical_illness", "critical_illness_tilt"), cite=INFO.cite("三（一）", "GA-AMB-6")),
+                ("critical_illness", "critical_illness_tilt"), cite=INFO.cite("三（一）", "GA-AMB-6"),
+                # the tilt shares the insurance's cap only under GA-AMB-6 B (critical_illness_tilt)
+                cap=lambda ctx, case: ctx.params["critical_illness_annual_cap"]
+                if ctx.params["tilt_respects_cii_cap"] == "within_cii_cap" else None),
     ]

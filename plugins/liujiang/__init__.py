@@ -970,7 +970,10 @@ def jiuzhu_programs():
     is taken as given (LJ-AMB-28 B), the slip's medical assistance."""
     from jiuzhu.model.region import Program
     return [Program(MA_PROGRAM, "住院医疗救助", "inpatient medical assistance",
-                    ("medical_assistance", "medical_assistance_slip"), cite=INFO.cite("第六条第二款", "LJ-PAY-4"))]
+                    ("medical_assistance", "medical_assistance_slip"), cite=INFO.cite("第六条第二款", "LJ-PAY-4"),
+                    # the one-stop system's figure taken as given (LJ-AMB-28 B) carries no cap of jiuzhu's
+                    cap=lambda ctx, case: None if ctx.params["countable_ma_source"] == "slip"
+                    else ctx.params["inpatient_annual_cap"])]
 
 
 PERIOD_TEXT = {"month": ("每月至少走访一次", "at least once a month"),
