@@ -91,7 +91,14 @@ def _money(value, field: str, optional: bool = True) -> list[str]:
 _COLUMNS = {*BILL_COLUMNS, "out_of_scope", "paid", "burden", "others_paid", "items.all"}
 _PREFIXES = ("items.approval.", "items.tag.", "layer.", "other.")
 _COLUMNS_HINT = ("a bill column (in_scope, …), paid, burden, others_paid, out_of_scope, items.all, "
-                 "items.approval.STATE, items.tag.TAG, other.KIND or layer.ID")
+                 "items.approval.STATE, items.tag.TAG, items.line.N, other.KIND or layer.ID")
+
+
+def _known_column(col: str) -> bool:
+    """One of the columns the engine fills; ``items.line.N`` (one bill item) only with a line number."""
+    if col.startswith("items.line."):
+        return col[len("items.line."):].isdigit()
+    return col in _COLUMNS or col.startswith(_PREFIXES)
 
 
 def _rate(r) -> bool:
@@ -110,7 +117,7 @@ def _layer(l: Layer, w: str) -> list[str]:
     out += _money(l.deductible, f"{w}.deductible", optional=False)
     out += _money(l.claim_cap, f"{w}.claim_cap") + _money(l.annual_cap, f"{w}.annual_cap")
     for col, _k in l.base:
-        if col not in _COLUMNS and not col.startswith(_PREFIXES):
+        if not _known_column(col):
             out.append(f"field {w}.base: unknown column {col!r}; expected {_COLUMNS_HINT}")
     if not isinstance(l.payer, str) or not isinstance(l.program, str):
         out.append(f"field {w}.payer/program: expected strings, got {l.payer!r}, {l.program!r}")
