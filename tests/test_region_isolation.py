@@ -411,3 +411,16 @@ def test_an_extension_cannot_replace_a_core_command_and_twins_in_one_distributio
     assert rows["twin"]["error"] == ("region twin is declared twice by jiuzhu-twins (entry points twin_a and twin_b); "
                                      "keep one out with JIUZHU_BLOCK_PLUGINS=jiuzhu-twins:twin_a or "
                                      "JIUZHU_BLOCK_PLUGINS=jiuzhu-twins:twin_b")
+
+
+def test_one_item_column_is_a_known_base_but_only_with_a_line_number():
+    # Liujiang moves each unapproved item off the person by its bill line (items.line.N, the engine's own
+    # column): the boundary refused it, so every case with an unapproved item stopped with an error.
+    # A line that is not a number would read as 0 and move nothing, silently.
+    from jiuzhu.rules.settle import Layer, Plan
+    p = lambda base: boundary.problems("jiuzhu_reimbursement", Plan((Layer("x", "x", "x", base=base),)))
+    assert p("items.line.0 + items.line.12") == []
+    assert p("items.line.first") == [
+        "field layers[0] (x).base: unknown column 'items.line.first'; expected a bill column (in_scope, …), paid, "
+        "burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, items.line.N, "
+        "other.KIND or layer.ID"]

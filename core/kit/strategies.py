@@ -81,9 +81,12 @@ def bills(draw, max_total: int = MAX_FEN) -> dict:
         amount = draw(st.integers(0, left))
         left -= amount
         others.append({"kind": kind, "amount": yuan(amount)})
-    items = []
+    items = []  # self-pay items (自费项目) are part of the slip's 全自费 amount: together never more than it
+    rest = fully
     for i in range(draw(st.integers(0, 2))):
-        items.append({"name": f"自费项目{i + 1}", "amount": yuan(draw(st.integers(0, max(fully, 1)))),
+        amount = draw(st.integers(0, rest))
+        rest -= amount
+        items.append({"name": f"自费项目{i + 1}", "amount": yuan(amount),
                       "tags": draw(st.lists(st.sampled_from(ITEM_TAGS), max_size=2, unique=True)),
                       "approval": draw(st.sampled_from(sorted(vocab.ITEM_APPROVAL))),
                       "consent": draw(st.booleans()), "filed": draw(st.booleans()),

@@ -299,6 +299,13 @@ def review_items(case, ctx) -> list[ItemReview]:
     money (the ``proposer_bears`` layer); the input ``approval`` is the first review's result, not the money.
     An item the person herself proposed stays hers: she is the proposer."""
     p = ctx.params
+    listed = sum(it.amount for it in case.bill.items)
+    if listed > case.bill.fully_self_paid:
+        # an off-catalogue item counted inside the in-scope amount would be paid by assistance while the reasons
+        # say its proposer bears it (第七条第4项「不得从特困供养经费或救助资金中列支」): the slip contradicts its items
+        raise JiuzhuError(f"bill.items: the off-catalogue items sum to {yuan(listed)} yuan, more than "
+                          f"bill.fully_self_paid {yuan(case.bill.fully_self_paid)} yuan; expected the items "
+                          "(目录外自费项目) within the bill's 全自费 amount")
     inclusive = p["review_threshold_inclusive"] == "inclusive"
     threshold = p["self_pay_review_threshold"]
     entrusted_exempt = case.person.entrusted and p["entrusted_double_review"] == "no"
@@ -706,6 +713,24 @@ def resolve_signer(case, ctx):
     return w, notes
 
 
+def _rank_reason(ctx, w, kind, signed_4) -> Reason:
+    """Who holds the authority, and whether they sign: a refusing or unreachable holder keeps it without signing
+    (LJ-AMB-21 A), and in an emergency nobody need sign before care (第十一条「无需事前签字」)."""
+    rank, rank_zh = w.rank, RANK_ZH[w.rank]
+    if w.state == "refuses":
+        zh, en = "其具备能力但拒绝签字，签字权不转移", "able but refuses to sign; the authority does not pass down"
+    elif w.state == "waits":
+        zh, en = "暂无法联系，待其签字", "not reachable yet; their signature is awaited"
+    elif rank == 4 and not signed_4:
+        zh, en = "紧急抢救无需事前签字，未有签字", "emergency: no prior signature needed, none given"
+    else:
+        return ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if signed_4 else ""),
+                          f"rank {rank} signs" + (", filed with the bureau" if signed_4 else ""),
+                          f"第十条第{rank}项", f"LJ-SIGN-{rank + 1}")
+    return ctx.reason(f"签字权属第{rank}顺位{rank_zh}：{zh}", f"the authority is rank {rank}'s: {en}",
+                      f"第十条第{rank}项", f"LJ-SIGN-{rank + 1}")
+
+
 @hookimpl
 def jiuzhu_signature(case, ctx):
     w, notes = resolve_signer(case, ctx)
@@ -717,9 +742,7 @@ def jiuzhu_signature(case, ctx):
     signed_4 = rank == 4 and (kind != "emergency" or case.episode.has("signature", role))
     reasons = [ctx.reason(f"签字主体：第{rank}顺位（{rank_zh}）；有前一顺位且具备能力时不得越位",
                           f"signer: rank {rank}; no rank skipped while a higher one is able", "第十条", "LJ-SIGN-1"),
-               ctx.reason(f"第{rank}顺位{rank_zh}签字" + ("，并报民政局备案" if signed_4 else ""),
-                          f"rank {rank} signs" + (", filed with the bureau" if signed_4 else ""),
-                          f"第十条第{rank}项", f"LJ-SIGN-{rank + 1}"),
+               _rank_reason(ctx, w, kind, signed_4),
                ctx.reason("谁签字、谁负责：签字人、顺位及其依据记入决策记录",
                           "whoever signs is accountable: signer, rank and basis are recorded", "第三条第（三）项",
                           "LJ-SIGN-8")]

@@ -987,3 +987,57 @@ def test_the_visit_schedule_is_a_duty_for_home_based_persons_only():
     semi = evaluate({"person": {"care_level": "semi_disabled"}})
     assert [d.next_due for d in semi.duties] == [dt.date(2026, 3, 31)]  # Q1 ends 03-31 too
     assert evaluate({"person": {**INSTITUTIONAL, "care_level": "fully_disabled"}}).duties == ()  # not in 第十六条
+
+
+# -- the items a bill lists must be on the bill's 全自费 line -------------------------------------
+
+
+@rule("LJ-SELF-7", "LJ-SELF-9")
+def test_items_beyond_the_bills_off_catalogue_amount_are_refused_not_paid_by_assistance():
+    # 第七条第4项「相关费用不得从特困供养经费或救助资金中列支」. A 600-yuan unapproved item counted inside the
+    # 10,600 in-scope amount (fully_self_paid 0) was paid by medical assistance (10,600 − 7,000 = 3,600) while
+    # the reasons said the proposer bears it (proposer_bears 0.00). The slip contradicts its items: one line.
+    item = {"name": "目录外耗材", "amount": "600", "tags": ["off_catalogue"]}
+    bad = {"bill": {"total": "10600", "in_scope": "10600", "basic_paid": "7000", "items": [item]}}
+    with pytest.raises(JiuzhuError) as err:
+        evaluate(bad)
+    msg = str(err.value)
+    assert "bill.items" in msg and "600.00" in msg and "bill.fully_self_paid" in msg and "\n" not in msg
+    # on the 全自费 line it moves to the proposer: assistance 10,000 − 7,000 = 3,000, the proposer 600, burden 0
+    good = evaluate({"bill": {"total": "10600", "in_scope": "10000", "fully_self_paid": "600", "basic_paid": "7000",
+                              "items": [item]}})
+    assert layer(good, "medical_assistance") == 300000 and layer(good, "proposer_bears") == 60000
+    assert good.settlement.burden == 0
+
+
+# -- the signature reasons tell one story -------------------------------------------------------
+
+
+@rule("LJ-AMB-21", "LJ-DEC-5")
+def test_the_signature_reasons_never_say_someone_signs_who_does_not():
+    # A refusing guardian keeps the authority (LJ-AMB-21 A) but does not sign; an unreachable one has not signed
+    # yet; in an emergency with nobody able (第十一条「无需事前签字」) rank 4 holds the authority but nobody signed.
+    # The reasons said 「第2顺位法定监护人或法定义务人签字」 / 「第4顺位…签字」 beside 「拒绝签字」 / 「未有第四顺位签字」.
+    def rank_line(out):
+        return [r.zh for r in out.signature.reasons if r.cite.rule == f"LJ-SIGN-{out.signature.rank + 1}"
+                and r.cite.article.startswith("第十条第")][0]
+    refusing = evaluate({"person": {**NO_CAPACITY, "guardian": {"name": "韦某", "refuses": True}}})
+    assert rank_line(refusing) == "签字权属第2顺位法定监护人或法定义务人：其具备能力但拒绝签字，签字权不转移"
+    away = evaluate({"person": {**NO_CAPACITY, "guardian": {"name": "韦某", "present": False}}})
+    assert rank_line(away) == "签字权属第2顺位法定监护人或法定义务人：暂无法联系，待其签字"
+    urgent = evaluate({"person": {"conscious": False}, "episode": {"emergency": True, "decision": "emergency"}})
+    assert rank_line(urgent) == "签字权属第4顺位供养机构负责人或村（居）委会负责人：紧急抢救无需事前签字，未有签字"
+    signs = evaluate({"person": {**NO_CAPACITY, "guardian": {"name": "韦某"}}})
+    assert rank_line(signs) == "第2顺位法定监护人或法定义务人签字"
+
+
+@rule("LJ-DEC-3")
+def test_major_treatment_may_not_start_before_both_assessments_by_default():
+    # 第十一条「经主治医生、第三方专家评估完成出具《重大治疗评估备案表》后方可开展」 (reading A: no bureau approval needed)
+    def why(*acts):
+        out = evaluate({"episode": {"decision": "major", "path": path(SLIP, {"kind": "filing", "by": "township"}, *acts)}})
+        return [r.zh for r in out.signature.reasons if r.cite.rule == "LJ-DEC-3"][0]
+    assert "评估未完成，不得开展" in why()
+    assert "评估未完成，不得开展" in why({"kind": "appraisal", "by": "attending_doctor"})  # the expert is missing
+    assert "评估未完成，不得开展" in why({"kind": "appraisal", "by": "expert"})  # the attending doctor is missing
+    assert "评估已完成" in why({"kind": "appraisal", "by": "attending_doctor"}, {"kind": "appraisal", "by": "expert"})
