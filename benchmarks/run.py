@@ -40,9 +40,9 @@ def engine():
     return Engine(deployment=parse_config(raw)), params
 
 
-def bench_batch(n: int, work: Path):
+def bench_batch(n: int, work: Path, a_workers: int = 1):
     import resource
-    from jiuzhu.analysis.claims import ClaimTable, evaluate_region, read_claims, results_table, write_table
+    from jiuzhu.analysis.claims import ClaimTable, evaluate_region, evaluate_regions, read_claims, results_table, write_table
     from jiuzhu.analysis.claims import write_claims
     from jiuzhu.analysis.synth import synth_claims
     eng, _ = engine()
@@ -57,14 +57,11 @@ def bench_batch(n: int, work: Path):
     ct = ClaimTable(table)
     t_read = time.perf_counter() - t0
     print(f"read + every row checked + shared keys: {t_read:.2f} s ({ct.n_facts:,} fact groups, {len(errors)} invalid)")
-    runs = []
-    for code in regions:
-        t = time.perf_counter()
-        run = evaluate_region(eng, ct, code)
-        dt_ = time.perf_counter() - t
-        runs.append(run)
-        print(f"  {code:10s} {dt_:6.2f} s  {n / dt_:12,.0f} claims/s  groups {run.groups:,}"
-              + (f"  ERROR {run.error}" if run.error else ""))
+    t = time.perf_counter()
+    runs = evaluate_regions(eng, ct, regions, workers=a_workers)
+    print(f"evaluate {len(regions)} regions: {time.perf_counter() - t:.2f} s")
+    for run in runs:
+        print(f"  {run.region:10s} groups {run.groups:,}" + (f"  ERROR {run.error}" if run.error else ""))
     t = time.perf_counter()
     write_table(results_table(ct, runs), work / "results.parquet")
     t_write = time.perf_counter() - t
@@ -72,7 +69,9 @@ def bench_batch(n: int, work: Path):
     print(f"write {n * len(regions):,} result rows: {t_write:.2f} s")
     print(f"BATCH TOTAL {n:,} claims × {len(regions)} regions: {total:.2f} s "
           f"({n * len(regions) / total:,.0f} claim-evaluations/s)")
-    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB (this process), "
+          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MB (largest worker)")
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     bench_fushun_layer(eng, ct)
     # the same batch with year-to-date columns: they stay out of the decision key
     import numpy as np
@@ -158,6 +157,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--workers", type=int, default=1, help="processes for the region hooks (1 or 2)")
     ap.add_argument("--skip-store", action="store_true")
     ap.add_argument("--store-n", type=int, default=600, help="settlements per ledger measurement")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "jiuzhu-bench"))
@@ -167,7 +167,7 @@ def main():
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     bench_single()
     if not a.skip_batch:
-        bench_batch(a.n, work)
+        bench_batch(a.n, work, a.workers)
     if not a.skip_store:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         import store

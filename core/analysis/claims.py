@@ -297,6 +297,24 @@ def _thresholds(engine: Engine, region: str):
     return sorted(thresholds) or [0], sorted(breaks) or [dt.date(1900, 1, 1)]
 
 
+def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
+    """(settlement day per claim, representative row per decision group, group per claim)."""
+    day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
+    if as_of is not None:
+        day = np.full(ct.n, np.datetime64(as_of), dtype="datetime64[D]")
+    thresholds, breaks = _thresholds(engine, region)
+    age_bucket = np.searchsorted(np.array(thresholds), ct.ages, side="right")
+    epoch = np.searchsorted(np.array(breaks, dtype="datetime64[D]"), day, side="right")
+    key = (ct.facts * (len(thresholds) + 1) + age_bucket) * (len(breaks) + 1) + epoch
+    key = key * 2 + ct.sex
+    reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history})
+    read_cols = [f"history.ytd.{k}_fen" for k in reads if f"history.ytd.{k}_fen" in ct.table.column_names]
+    if read_cols:  # only what the region declares it reads enters its key
+        key = ct._key(read_cols, base=np.unique(key, return_inverse=True)[1].ravel().astype(np.int64))
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    return day, first, group.ravel()
+
+
 def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
                     as_of: dt.date | None = None, tick: Callable[[int], None] | None = None) -> RegionRun:
     """Evaluate every claim of ``ct`` under ``region``. Errors that stop the region (a missing
@@ -313,20 +331,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
             return RegionRun(region, error=str(InputError(
                 f"history.ytd.{unknown[0]}", None, f"unknown programme for {region}; valid: "
                 f"{', '.join(sorted(valid)) or 'none (no annual caps)'} (see `jiuzhu programs {region}`)")))
-        day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
-        if as_of is not None:
-            day = np.full(ct.n, np.datetime64(as_of), dtype="datetime64[D]")
-        thresholds, breaks = _thresholds(engine, region)
-        age_bucket = np.searchsorted(np.array(thresholds), ct.ages, side="right")
-        epoch = np.searchsorted(np.array(breaks, dtype="datetime64[D]"), day, side="right")
-        key = (ct.facts * (len(thresholds) + 1) + age_bucket) * (len(breaks) + 1) + epoch
-        key = key * 2 + ct.sex
-        reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history})
-        read_cols = [f"history.ytd.{k}_fen" for k in reads if f"history.ytd.{k}_fen" in ct.table.column_names]
-        if read_cols:  # only what the region declares it reads enters its key
-            key = ct._key(read_cols, base=np.unique(key, return_inverse=True)[1].ravel().astype(np.int64))
-        _, first, group = np.unique(key, return_index=True, return_inverse=True)
-        group = group.ravel()
+        day, first, group = _groups(engine, ct, region, as_of)
         sizes = np.bincount(group, minlength=len(first)) if tick else None
         plans: list[Plan] = []
         plan_index: dict[Plan, int] = {}
@@ -522,8 +527,63 @@ def unify(tables):
     for t in tables:
         cols = [t.column(c) if c in t.column_names else pa.array(np.zeros(t.num_rows, np.int64)) for c in order]
         out.append(pa.table(cols, names=order))
-    return pa.concat_tables(out, promote_options="permissive").unify_dictionaries().combine_chunks() \
-        if len(out) > 1 else out[0]
+    # one chunk per region: writers take chunked columns, and copying 5M rows into one chunk costs seconds
+    return pa.concat_tables(out, promote_options="permissive").unify_dictionaries() if len(out) > 1 else out[0]
+
+
+# Below this many claims worker processes cost more (fork, results sent back) than they could save.
+PARALLEL_MIN_CLAIMS = 1_000
+_SHARED: tuple = ()  # (engine, claim table, rehome_to, as_of) of the parent, inherited by forked workers
+
+
+def _region_in_worker(region: str):
+    engine, ct, rehome_to, as_of = _SHARED
+    try:
+        return region, evaluate_region(engine, ct, region, rehome_to, as_of)
+    except BaseException:  # re-raised in the parent by evaluating the region there (exact exception)
+        return region, None
+
+
+def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
+                     as_of: dt.date | None = None, tick: Callable[[int], None] | None = None,
+                     workers: int | None = None) -> list[RegionRun]:
+    """:func:`evaluate_region` for each region, in the order given. The region hooks are Python, one
+    call per decision group: with ``workers`` ≥ 2 and a partition of at least
+    :data:`PARALLEL_MIN_CLAIMS` claims, regions are evaluated in that many forked processes, which
+    share the claim table copy-on-write; the results are the same as one region after another and
+    ``tick`` advances per region. The representative cases are structured once, before forking.
+    One process is the default: on the benchmark machine, loaded by other jobs, two workers were
+    not faster (benchmarks/README.md)."""
+    global _SHARED
+    workers = 1 if workers is None or ct.n < PARALLEL_MIN_CLAIMS else workers
+    workers = min(workers, len(regions))
+    if workers < 2:
+        return [evaluate_region(engine, ct, code, rehome_to, as_of, tick) for code in regions]
+    import multiprocessing as mp
+    # structure every region's representative cases once, here: the forked workers inherit the cache
+    for code in regions:
+        try:
+            ct.cases(_groups(engine, ct, code, as_of)[1])
+        except Exception:  # the region's own evaluation reports it, as in one process
+            pass
+    _SHARED = (engine, ct, rehome_to, as_of)
+    runs: dict[str, RegionRun | None] = {}
+    try:
+        # each worker takes the next region as it becomes free
+        with mp.get_context("fork").Pool(workers) as pool:
+            for code, run in pool.imap_unordered(_region_in_worker, regions):
+                runs[code] = run
+                if tick and run is not None:
+                    tick(ct.n)
+    finally:
+        _SHARED = ()
+    out = []
+    for code in regions:
+        run = runs.get(code)
+        if run is None:  # the worker failed: the parent raises (or returns) exactly what one process would
+            run = evaluate_region(engine, ct, code, rehome_to, as_of, tick)
+        out.append(run)
+    return out
 
 
 def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: bool = True,
@@ -538,8 +598,8 @@ def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: boo
     work a distributed scheduler hands to a worker."""
     ct = ClaimTable(table)
     results, tots, burdens = [], {}, {}
-    for code in regions:
-        run = evaluate_region(engine, ct, code, rehome_to, as_of, tick)
+    for run in evaluate_regions(engine, ct, regions, rehome_to, as_of, tick):
+        code = run.region
         tots[code] = totals(run)
         if not run.error:
             results.append(region_results(ct, run, long))
