@@ -56,7 +56,7 @@ def _text(col: pa.ChunkedArray | pa.Array, name: str = "") -> pa.Array:
         # a list or struct is not a cell of the flat schema (lists are terms joined by ';', nested
         # structures JSON text); binary may not be text at all
         raise InputError(f"claims file column {name}", None,
-                         f"text, not {a.type} (see docs/batch.md)")
+                         f"expected text, not {a.type} (see docs/batch.md)")
     if pa.types.is_dictionary(a.type):
         a = a.cast(a.type.value_type)
     if pa.types.is_boolean(a.type):
