@@ -196,10 +196,12 @@ def flatten(case: Case) -> dict:
     return row
 
 
-def _bool(v) -> bool:
+def _bool(v, name: str = "") -> bool:
     if isinstance(v, bool):
         return v
-    return {"true": True, "false": False}[str(v)]
+    if str(v) not in ("true", "false"):
+        raise InputError(name, None, "expected true or false")
+    return str(v) == "true"
 
 
 def unflatten(row: Mapping) -> dict:
@@ -241,7 +243,7 @@ def unflatten(row: Mapping) -> dict:
                 target[attr] = str(val)
         elif col.kind == "bool":
             if val != "":
-                target[attr] = _bool(val)
+                target[attr] = _bool(val, name)
         elif col.kind == "date":
             if val != "":
                 target[attr] = val.isoformat() if hasattr(val, "isoformat") else str(val)
@@ -252,6 +254,8 @@ def unflatten(row: Mapping) -> dict:
             else:
                 target[attr] = yuan(int(val))
         elif col.kind == "int":
+            if val != "" and not re.fullmatch(r"\d{1,6}", str(val)):
+                raise InputError(name, None, "expected a whole number of 0 or more")
             target[attr] = int(val) if val != "" else 0
         else:
             target[attr] = str(val)

@@ -50,8 +50,13 @@ def check_names(names: Iterable[str]) -> None:
         raise InputError("claims file columns", None, f"missing {', '.join(missing)}; see docs/batch.md")
 
 
-def _text(col: pa.ChunkedArray | pa.Array) -> pa.Array:
+def _text(col: pa.ChunkedArray | pa.Array, name: str = "") -> pa.Array:
     a = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_nested(a.type) or pa.types.is_binary(a.type) or pa.types.is_large_binary(a.type):
+        # a list or struct is not a cell of the flat schema (lists are terms joined by ';', nested
+        # structures JSON text); binary may not be text at all
+        raise InputError(f"claims file column {name}", None,
+                         f"expected text, not {a.type} (see docs/batch.md)")
     if pa.types.is_dictionary(a.type):
         a = a.cast(a.type.value_type)
     if pa.types.is_boolean(a.type):
@@ -183,23 +188,37 @@ EXPECT_JSON = {"person.guardian": "a JSON object {name, relation, present, able}
 
 
 def _money(col, required: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(fen int64, bad mask). Text must be a whole number of fen; floats must be whole."""
+    """(fen int64, bad mask). Text must be a whole number of fen; floats must be whole. Bounds are
+    compared in the column's own type (an int64 beyond 2^53 is not exact as a float; a uint64 beyond
+    2^63 is not an int64), so nothing wraps into a small or negative amount."""
     a = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     n = len(a)
     null = pc.is_null(a).to_numpy(zero_copy_only=False)
     if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
         a = pc.utf8_trim_whitespace(a)
         empty = pc.fill_null(pc.equal(a, ""), True).to_numpy(zero_copy_only=False)
-        digits = pc.fill_null(pc.match_substring_regex(a, r"^\d{1,11}$"), False).to_numpy(zero_copy_only=False)
+        # up to 13 digits: MAX_FEN (10^12) itself has 13; a larger value is refused below
+        digits = pc.fill_null(pc.match_substring_regex(a, r"^\d{1,13}$"), False).to_numpy(zero_copy_only=False)
         safe = pc.if_else(pa.array(digits), a, "0")
         fen = safe.cast(pa.int64()).to_numpy(zero_copy_only=False)
         bad = ~digits & ~empty
         missing = empty
-    elif pa.types.is_integer(a.type) or pa.types.is_floating(a.type):
+    elif pa.types.is_integer(a.type):
+        # every integer type but uint64 fits int64 as it is; uint64 is compared as uint64 first
+        wide = pa.uint64() if a.type == pa.uint64() else pa.int64()
+        a = a.cast(wide)
+        out = pc.greater(a, pa.scalar(MAX_FEN, wide))
+        if wide == pa.int64():
+            out = pc.or_(out, pc.less(a, pa.scalar(0, wide)))
+        bad = np.asarray(pc.fill_null(out, False).to_numpy(zero_copy_only=False), dtype=bool)
+        fen = pc.fill_null(pc.if_else(pa.array(bad), pa.scalar(0, wide), a), 0).cast(pa.int64()) \
+            .to_numpy(zero_copy_only=False)
+        missing = null
+    elif pa.types.is_floating(a.type):
         v = pc.fill_null(a.cast(pa.float64()), 0).to_numpy(zero_copy_only=False)
-        bad = (v < 0) | (v > MAX_FEN) | (v != np.floor(v))
-        fen = np.where(bad, 0, v).astype(np.int64) if pa.types.is_floating(a.type) else \
-            np.where(bad, 0, pc.fill_null(a, 0).cast(pa.int64(), safe=False).to_numpy(zero_copy_only=False))
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(v) | (v < 0) | (v > MAX_FEN) | (v != np.floor(v))
+        fen = np.where(bad, 0, v).astype(np.int64)
         missing = null
     else:
         return np.zeros(n, np.int64), np.ones(n, bool)
@@ -241,7 +260,7 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
     table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
     check_names(table.column_names)
     n = table.num_rows
-    ids_claim = _text(table.column("claim_id")) if "claim_id" in table.column_names else \
+    ids_claim = _text(table.column("claim_id"), "claim_id") if "claim_id" in table.column_names else \
         pa.array([str(offset + i + 1) for i in range(n)], pa.string())
     err = _Errors(n, offset, ids_claim)
     out: dict[str, pa.Array] = {"claim_id": ids_claim}
@@ -255,7 +274,7 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
             err.add(bad, name, f"a whole number of fen from 0 to {MAX_FEN:,} (at most two decimals in yuan)")
             out[name] = pa.array(fen, pa.int64())
             continue
-        a = _text(table.column(name))
+        a = _text(table.column(name), name)
         if col.kind == "id":
             out[name] = a
             err.add(_id_problems(a), name, "a valid resident ID number (18 characters, real birth date, check digit)")
@@ -346,7 +365,7 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         paid = paid + g(c)
     err.add(paid > g("bill.total_fen"), "bill.basic_paid_fen",
             "basic + critical + assistance + other payers (every kind) on the slip at most bill.total_fen")
-    return pa.table(out), ~err.bad, err.list
+    return pa.table(out), ~err.bad, sorted(err.list, key=lambda e: e.row)  # stable: a row's fields in check order
 
 
 def _is_datetime(text: str) -> bool:

@@ -200,10 +200,16 @@ class RegionRun:
 
 
 def decisive(eligibility, referral):
-    """The reason that decides a claim: why not eligible, else why the verdict is what it is
-    (the first reason the region gives), or None when the region gives none."""
-    if not eligibility.eligible and eligibility.reasons:
-        return eligibility.reasons[0]
+    """The reason that decides a claim, or None when the region gives none.
+
+    Not covered (not eligible, or a verdict outside :data:`COVERED`): the verdict's *last* reason, where
+    the regions state the refusal (「非医疗救助对象」, 「门诊费用不予救助」); the first reasons are the
+    conditions that hold (「户籍在抚顺市辖区内」), which would say the opposite of why. Without a verdict
+    reason, the last eligibility reason. Covered: the first reason of the verdict."""
+    if not eligibility.eligible or referral.kind not in COVERED:
+        if referral.reasons:
+            return referral.reasons[-1]
+        return eligibility.reasons[-1] if eligibility.reasons else None
     if referral.reasons:
         return referral.reasons[0]
     return eligibility.reasons[0] if eligibility.reasons else None
@@ -710,6 +716,23 @@ def write_errors(errors: list, path: Path) -> None:
             w.writerow([e.row, csv_field(e.claim_id), e.field, e.expected])
 
 
+def check_programmes(engine: Engine, names) -> None:
+    """A year-to-date column for a programme no installed region has is a misspelling (the caps
+    would forget what was paid): the whole file stops, naming it. A programme only some compared
+    regions have is those regions' error, as for one case (:func:`evaluate_region`)."""
+    known: set = set()
+    for r in engine.host.regions:
+        try:
+            known |= {p.id for _, p in engine.programs(r)}
+        except (JiuzhuError, BrokenRegion, RegionFault):
+            pass  # a broken region is reported as that region's fault when it runs
+    unknown = [n for n in names if YTD.match(n) and YTD.match(n).group(1) not in known]
+    if unknown:
+        raise InputError("claims file columns", ", ".join(unknown[:5]),
+                         f"history.ytd.<programme>_fen of a programme an installed region has "
+                         f"({', '.join(sorted(known)) or 'none'}; see `jiuzhu programs REGION`)")
+
+
 class InvalidRows(InputError):
     pass
 
@@ -725,8 +748,8 @@ def _invalid_rows(first, bad: int, rows: int, err_path: Path) -> InvalidRows:
     except InputError as exc:
         if exc.field.split(": ", 1)[-1].split("[")[0].split(".")[:2] == err.field.split(".")[:2]:
             field, value, expected = exc.field, exc.value, exc.expected
-    except JiuzhuError:
-        pass
+    except (JiuzhuError, ValueError, TypeError, KeyError):
+        pass  # only a more exact wording is lost; the row is reported as checked
     more = f"{bad:,} of {rows:,} rows invalid, every one listed in {err_path} (use --skip-invalid to evaluate the others)"
     return InvalidRows(field, value, f"{expected}; {more}")
 
@@ -763,6 +786,8 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
         offset = 0
         first_bad = None  # the first invalid row as read, for the one error line
         for b in read_batches(src, encoding=encoding):
+            if not offset:
+                check_programmes(engine, b.schema.names)
             table, ok, errs = normalise(b, offset, known)
             if errs and first_bad is None:
                 first_bad = (errs[0], table.slice(errs[0].row - 1 - offset, 1).to_pylist()[0])
