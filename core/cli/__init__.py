@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from jiuzhu.cli.analysis import set_option
 from jiuzhu.cli.guard import encoding_option, quiet_unraisable
 from jiuzhu.model.errors import JiuzhuError
 
@@ -80,6 +81,9 @@ def _engine(ctx, tolerate_broken: bool = False):
         except BrokenRegion:
             if not tolerate_broken:
                 raise
+        if ctx.obj.get("overrides"):  # --set (jiuzhu.cli.analysis.set_option)
+            from jiuzhu.io.config import with_overrides
+            eng = with_overrides(eng, ctx.obj["overrides"])
         ctx.obj["engine"] = eng
     return ctx.obj["engine"]
 
@@ -137,6 +141,7 @@ def regions(ctx, fmt):
 @click.option("--strict", is_flag=True, help="A deadline that cannot be computed (unknown calendar year) is an "
                                              "error (exit 2), not a warning. 严格模式")
 @encoding_option
+@set_option
 @click.pass_context
 def evaluate(ctx, case_file, region, as_of, fmt, explain, lang, strict, encoding):
     """Evaluate one case: eligibility, referral, signature, settlement, forms. 评估一个案例"""
@@ -360,6 +365,7 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="With --batch: where to list invalid rows (default: CLAIMS.errors.csv beside --out).")
 @encoding_option
+@set_option
 @click.pass_context
 def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, long,
             skip_invalid, errors_file, encoding):
@@ -395,6 +401,7 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
 @click.option("--as-is", "as_is", is_flag=True, help="Evaluate the case as given instead of re-homing it.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for sweep.csv/.png/.svg.")
 @encoding_option
+@set_option
 @click.pass_context
 def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir, encoding):
     """Evaluate a case over a range of one input; write a CSV and a chart. 参数扫描"""
