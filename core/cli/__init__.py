@@ -364,11 +364,13 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--skip-invalid", is_flag=True, help="With --batch: evaluate the valid rows; invalid ones are still reported.")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="With --batch: where to list invalid rows (default: CLAIMS.errors.csv beside --out).")
+@click.option("--reform", "reform_file", type=click.Path(dir_okay=False), default=None,
+              help="Show the case under the baseline and under this reform file. 改革方案对比")
 @encoding_option
 @set_option
 @click.pass_context
 def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, long,
-            skip_invalid, errors_file, encoding):
+            skip_invalid, errors_file, reform_file, encoding):
     """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
     from jiuzhu.analysis.compare import compare_case, parse_regions, render
     if out_file:
@@ -388,6 +390,9 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
         return
     if not case_file:
         raise click.UsageError("give a CASE file or --batch CLAIMS")
+    if reform_file:  # baseline against a reform (jiuzhu.cli.analysis)
+        from jiuzhu.cli.analysis import compare_reform
+        return compare_reform(ctx, _load(ctx, case_file, encoding), regions, reform_file, as_is, as_of, fmt)
     cmp = compare_case(eng, _load(ctx, case_file, encoding), regions, as_is=as_is, as_of=as_of)
     click.echo(render(cmp, fmt, explain, color=fmt == "text" and sys.stdout.isatty()), nl=fmt != "csv")
     if any(c.fault for c in cmp.columns):
@@ -446,6 +451,9 @@ _register_store(cli)
 from jiuzhu.cli.batch import claims as _claims  # noqa: E402  (case files to a claims file)
 
 cli.add_command(_claims)
+from jiuzhu.cli.analysis import reform as _reform  # noqa: E402  (reforms)
+
+cli.add_command(_reform)
 
 
 def _register_extensions():
