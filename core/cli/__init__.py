@@ -426,15 +426,34 @@ def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir, encoding):
 @click.option("--n", "n", type=click.IntRange(1, None), default=1000, show_default=True, help="Number of claims.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--year", type=int, default=2026, show_default=True, help="Calendar year of the episodes.")
+@click.option("--region", "regions_spec", default=None,
+              help="Draw for these regions (a,b,… or all; default all) with the profile each ships. 地区")
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False), default=None,
+              help="A TOML mix profile instead of the regions' own (jiuzhu.analysis.synth). 人群配置")
+@click.option("--generic", is_flag=True, help="The generic county mix of earlier versions (no region profile).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
               help="Claims file (.parquet, .csv or .jsonl).")
-def synth(n, seed, year, out_file):
+@click.pass_context
+def synth(ctx, n, seed, year, regions_spec, profile_file, generic, out_file):
     """Draw a synthetic population of claims (no real persons). 合成数据"""
     from jiuzhu.analysis.claims import FORMATS, write_claims
-    from jiuzhu.analysis.synth import synth_claims
+    from jiuzhu.analysis.synth import draw, load_profile, region_profile, synth_claims
     from jiuzhu.io.atomic import check_output
     check_output(out_file, tuple(FORMATS))
-    cols = synth_claims(n, seed, year)
+    if profile_file:
+        cols = synth_claims(n, seed, year, load_profile(profile_file))
+    elif generic:
+        cols = synth_claims(n, seed, year)
+    else:
+        from jiuzhu.plugins import default_host
+        host = default_host()
+        if regions_spec in (None, "all"):
+            codes = sorted(host.regions)  # working regions only: a broken one is listed by `jiuzhu regions`
+        else:
+            from jiuzhu.analysis.compare import parse_regions
+            codes = parse_regions(_engine(ctx), regions_spec)
+        profiles = [p for p in (region_profile(host.region(c)) for c in codes) if p]
+        cols = draw(n, seed, year, profiles) if profiles else synth_claims(n, seed, year)
     write_claims(cols, out_file)
     click.echo(f"{n} claims → {out_file}")
 
