@@ -470,9 +470,10 @@ _register_store(cli)
 from jiuzhu.cli.batch import claims as _claims  # noqa: E402  (case files to a claims file)
 
 cli.add_command(_claims)
-from jiuzhu.cli.analysis import reform as _reform  # noqa: E402  (reforms)
+from jiuzhu.cli.analysis import reform as _reform, report_cmd as _report  # noqa: E402  (reforms, reports)
 
 cli.add_command(_reform)
+cli.add_command(_report)
 
 
 def _register_extensions():

@@ -112,3 +112,44 @@ def compare_reform(ctx, case, regions, reform_file, as_is, as_of, fmt):
         click.echo(f"{x['region']:<14}{yuan_grouped(x['baseline_assistance']):>18}{yuan_grouped(x['reform_assistance']):>18}"
                    f"{sign + yuan_grouped(x['change']):>14}{yuan_grouped(x['baseline_burden']):>18}"
                    f"{yuan_grouped(x['reform_burden']):>18}")
+
+
+@click.command("report")
+@click.argument("claims_file", type=click.Path(dir_okay=False))
+@click.option("--region", required=True, help="Region code. 地区")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
+              help="report.xlsx (charts in the workbook) or report.html (charts embedded). 输出文件")
+@click.option("--insured", type=click.IntRange(0, None), default=None,
+              help="Persons insured in the year (Jingjiang: premiums = insured × premium per person). 参保人数")
+@click.option("--funds-raised", "funds_raised", default=None,
+              help="Funds raised in the year, yuan (Fushun: the 15 % balance ceiling). 当年筹集资金（元）")
+@click.option("--as-is", "as_is", is_flag=True, help="Evaluate the claims as given instead of re-homing them.")
+@click.option("--encoding", default=None, help="Encoding of a CSV or JSON Lines claims file (utf-8, gb18030).")
+@set_option
+@click.pass_context
+def report_cmd(ctx, claims_file, region, out_file, insured, funds_raised, as_is, encoding):
+    """Supervision report: totals, the seeds' indicators, self-pay by facility, charts. 监管报表"""
+    from pathlib import Path
+
+    from jiuzhu.analysis.claims import read_claims
+    from jiuzhu.analysis.report import supervision, write_html, write_xlsx
+    from jiuzhu.cli import _engine
+    from jiuzhu.io.atomic import check_output
+    from jiuzhu.model.errors import InputError
+    from jiuzhu.model.money import to_fen
+    check_output(out_file, (".xlsx", ".html"))
+    raised = to_fen(funds_raised, "--funds-raised") if funds_raised is not None else None
+    eng = _engine(ctx)
+    if region not in eng.host.regions:
+        raise InputError("--region", region, f"an installed region: {', '.join(sorted(eng.host.regions))}")
+    table, errors = read_claims(claims_file, sorted(eng.host.regions), encoding)
+    if errors:
+        e = errors[0]
+        raise InputError(f"row {e.row}: {e.field}", None, f"expected {e.expected}; {len(errors):,} invalid rows "
+                                                          f"(jiuzhu compare --batch lists them all)")
+    rep = supervision(eng, table, region, insured, raised, rehome=not as_is)
+    path = Path(out_file)
+    (write_xlsx if path.suffix.lower() == ".xlsx" else write_html)(rep, path)
+    for i in rep["indicators"]:
+        click.echo(f"{i['indicator']}: {i['value'] or '—'}（{i['threshold']}）{i['status']}  {i['citation']}")
+    click.echo(str(path))
