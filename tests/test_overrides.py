@@ -118,3 +118,21 @@ def test_cli_bad_set_is_one_line(case_file, spec, field, expected):
     if "cap=8000" in spec and "fushun" in spec:
         assert "did you mean" in lines[0] and "valid: adult_autism_reading" in lines[0]  # the valid names are listed
     assert "Traceback" not in res.output
+
+
+def test_cli_compare_batch_with_set(tmp_path):
+    from jiuzhu.analysis.claims import write_claims
+    from jiuzhu.analysis.synth import region_profile, synth_claims
+    claims = tmp_path / "c.parquet"
+    write_claims(synth_claims(200, 5, 2025, region_profile(Engine().host.region("fushun"))), claims)
+    out = {}
+    for label, extra in (("base", []), ("zero", ["--set", "fushun.inpatient_annual_cap=0",
+                                                 "--set", "fushun.outpatient_annual_cap=0",
+                                                 "--set", "fushun.special_outpatient_annual_cap=0"])):
+        res = CliRunner().invoke(cli, ["compare", "--batch", str(claims), "--regions", "fushun", "--no-progress",
+                                       "--format", "json", *extra])
+        assert res.exit_code == 0, res.output
+        out[label] = json.loads(res.output)[0]
+    assert out["base"]["funds"].get("medical_assistance", 0) > 0
+    # every basic-assistance cap at 0 yuan: the basic layers pay nothing (other programs may still pay)
+    assert out["zero"]["assistance"] < out["base"]["assistance"]
