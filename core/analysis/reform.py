@@ -262,7 +262,7 @@ def render(summary: dict, fmt: str = "text") -> str:
             out += [f"| {r[0]} | " + " | ".join(map(str, r[1:])) + " |" for r in rows]
             return out
         w = max([len(str(r[0])) for r in rows] + [8])
-        out = ["", title]
+        out = ["", title, f"  {'组 group':<{w}}  " + "  ".join(f"{c:>16}" for c in cols)]
         out += [f"  {str(r[0]):<{w}}  " + "  ".join(f"{str(x):>16}" for x in r[1:]) for r in rows]
         return out
 
