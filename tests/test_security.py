@@ -3,6 +3,7 @@ bounds, strict configuration, early checks. Each test feeds the hostile or broke
 what the user sees: one line, exit 2, nothing run, nothing half-written, no personal data."""
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -365,8 +366,9 @@ def test_row_errors_name_row_claim_and_field_not_contents(tmp_path):
     assert ident not in err and (not name or name not in err)
     # a bad category in row 2: named by row, claim id and field
     row[header.index("person.categories")] = "nobody"
-    p.write_text("\n".join([lines[0], lines[1]] + [",".join(json.dumps(v) if "," in v or '"' in v else v for v in row)])
-                 + "\n", encoding="utf-8")
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(row)  # CSV quoting (synthetic rows carry JSON care paths)
+    p.write_text("\n".join([lines[0], lines[1], buf.getvalue()]) + "\n", encoding="utf-8")
     cid = row[header.index("claim_id")]
     err = one_error_line(run(["compare", "--batch", p, "--regions", "fushun", "--no-progress"]),
                          f"row 2 (claim {cid}): person.categories[0]")

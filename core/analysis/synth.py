@@ -52,20 +52,38 @@ def _ids(rng: np.random.Generator, persons: int, area: str) -> np.ndarray:
     return np.char.add(body, check).astype(object)
 
 
-def synth_claims(n: int, seed: int = 1, year: int = 2026) -> dict[str, np.ndarray]:
-    """``n`` synthetic claim rows as columns (the flat claim schema, money in fen)."""
+def _shares(profile: dict, key: str, names, default) -> tuple[np.ndarray, list[float]]:
+    table = profile.get(key)
+    if table is None:
+        return np.array(names), list(default)
+    keys = list(table)
+    w = np.array([float(table[k]) for k in keys])
+    return np.array(keys), list(w / w.sum())
+
+
+def synth_claims(n: int, seed: int = 1, year: int = 2026, profile: dict | None = None) -> dict[str, np.ndarray]:
+    """``n`` synthetic claim rows as columns (the flat claim schema, money in fen).
+
+    ``profile`` (see :func:`load_profile`) replaces the mix described above, key by key; without
+    one the draw is the generic county above."""
+    prof = profile or {}
     rng = np.random.default_rng(seed)
-    persons = max(1, int(n / 2.5))
-    pid = _ids(rng, persons, COUNTY)
-    p_cat = rng.choice(CATEGORIES, persons, p=CATEGORY_P)
-    p_area = np.where(rng.random(persons) < 0.7, "rural", "urban")
-    p_support = np.where(p_cat == "extreme_poverty", np.where(rng.random(persons) < 0.2, "institutional", "home"),
-                         "none")
-    p_town = rng.choice(["104000", "105000", "110000"], persons)
+    county = prof.get("county", COUNTY)
+    persons = max(1, int(n / float(prof.get("claims_per_person", 2.5))))
+    pid = _ids(rng, persons, county)
+    cats, cat_p = _shares(prof, "categories", CATEGORIES, CATEGORY_P)
+    p_cat = rng.choice(cats, persons, p=cat_p)
+    p_area = np.where(rng.random(persons) < float(prof.get("rural_share", 0.7)), "rural", "urban")
+    p_support = np.where(p_cat == "extreme_poverty", np.where(
+        rng.random(persons) < float(prof.get("institutional_share", 0.2)), "institutional", "home"), "none")
+    p_town = rng.choice(prof.get("townships", ["104000", "105000", "110000"]), persons)
     who = rng.integers(0, persons, n)
-    level = rng.choice(LEVELS, n, p=LEVEL_P)
-    location = np.where(level == "city", "511602", np.where(level == "provincial", "510104", COUNTY))
-    kind = rng.choice(KINDS, n, p=[0.7, 0.2, 0.1])
+    levels, level_p = _shares(prof, "levels", LEVELS, LEVEL_P)
+    level = rng.choice(levels, n, p=level_p)
+    location = np.where(level == "city", prof.get("city", "511602"),
+                        np.where(level == "provincial", prof.get("province", "510104"), county))
+    kinds, kind_p = _shares(prof, "kinds", KINDS, [0.7, 0.2, 0.1])
+    kind = rng.choice(kinds, n, p=kind_p)
     inpatient = kind == "inpatient"
     start = np.datetime64(f"{year}-01-01")
     adm = start + rng.integers(0, 365, n).astype("timedelta64[D]")
@@ -81,7 +99,8 @@ def synth_claims(n: int, seed: int = 1, year: int = 2026) -> dict[str, np.ndarra
     basic = ((in_scope - deductible) * rng.uniform(0.5, 0.75, n)).astype(np.int64)
     left = in_scope - deductible - basic
     critical = np.where(in_scope > 1_500_000, (np.maximum(0, left - 1_500_000) * 0.6).astype(np.int64), 0)
-    home = np.char.add(COUNTY, p_town[who])
+    home = np.char.add(county, p_town[who])
+    names = {**FACILITY, **prof.get("facility_names", {})}
     cols = {
         "claim_id": np.char.add("S", np.char.zfill(np.arange(1, n + 1).astype(str), 8)).astype(object),
         "region": np.full(n, "", dtype=object),
@@ -93,7 +112,7 @@ def synth_claims(n: int, seed: int = 1, year: int = 2026) -> dict[str, np.ndarra
         "person.area": p_area[who].astype(object),
         "person.support_mode": p_support[who].astype(object),
         "person.scheme": np.full(n, "residents", dtype=object),
-        "facility.name": np.vectorize(FACILITY.get, otypes=[object])(level),
+        "facility.name": np.vectorize(names.get, otypes=[object])(level),
         "facility.level": level.astype(object),
         "facility.ownership": np.full(n, "public", dtype=object),
         "facility.location": location.astype(object),
@@ -113,4 +132,113 @@ def synth_claims(n: int, seed: int = 1, year: int = 2026) -> dict[str, np.ndarra
         "bill.assistance_paid_fen": np.zeros(n, dtype=np.int64),
         "bill.other_paid_fen": np.zeros(n, dtype=np.int64),
     }
+    if prof.get("certified_by"):  # the body that recognised the person's status (drawn last: the generic
+        p_cert = np.where(rng.random(persons) < float(prof.get("certified_share", 1.0)),  # draw is unchanged)
+                          prof["certified_by"], "")
+        cols["person.certified_by"] = p_cert[who].astype(object)
+    if prof.get("approved_share") is not None:  # the care path: township approval, county appraisal for
+        _paths(rng, cols, prof, names, adm, level, kind)  # care outside the county, emergencies
+    if profile is not None:
+        cols["claim_id"] = np.char.add(f"S{county}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object)
     return cols
+
+
+def _paths(rng, cols, prof, names, adm, level, kind) -> None:
+    """``episode.path`` and ``emergency`` as JSON: a share of stays with the township's approval of the
+    first contact (and, outside the county, an appraisal and referral by the county hospital), the
+    rest self-referred; a share of emergencies with a phone report."""
+    import json
+    n = len(adm)
+    approved = rng.random(n) < float(prof["approved_share"])
+    emergency = rng.random(n) < float(prof.get("emergency_share", 0.0))
+    day = adm.astype(str)
+    county = names["county"]
+    paths = []
+    for i in range(n):
+        if kind[i] != "inpatient":
+            paths.append("")
+            continue
+        lv, d = str(level[i]), day[i]
+        if emergency[i] or not approved[i]:
+            paths.append(json.dumps([{"to": names[lv], "to_level": lv, "kind": "first_contact" if emergency[i] else "self",
+                                      "on": d, "actions": []}], ensure_ascii=False))
+            continue
+        first_to = names[lv] if lv in ("primary", "county") else county
+        first = {"to": first_to, "to_level": lv if lv in ("primary", "county") else "county", "kind": "first_contact",
+                 "on": d, "actions": [{"kind": "approval", "by": "township", "on": d, "method": "form"},
+                                      {"kind": "signature", "by": "business_leader", "on": d, "method": "form"}]}
+        steps = [first]
+        if lv in ("city", "provincial"):
+            steps.append({"to": names[lv], "to_level": lv, "kind": "referral", "origin": county, "on": d,
+                          "actions": [{"kind": "appraisal", "by": "county_hospital", "on": d, "method": "form"},
+                                      {"kind": "referral_slip", "by": "county_hospital", "on": d, "method": "form"}]})
+        paths.append(json.dumps(steps, ensure_ascii=False))
+    cols["episode.path"] = np.array(paths, dtype=object)
+    cols["episode.emergency"] = np.where(emergency & (kind == "inpatient"), "true", "false").astype(object)
+    cols["episode.actions"] = np.where(emergency & (kind == "inpatient"), json.dumps(
+        [{"kind": "notification", "by": "institution", "method": "phone"}]), "").astype(object)
+
+
+# -- profiles: the mix as data ------------------------------------------------------------------
+
+PROFILE_KEYS = {"name", "description", "county", "city", "province", "townships", "claims_per_person",
+                "categories", "rural_share", "institutional_share", "levels", "facility_names", "kinds",
+                "certified_by", "certified_share", "approved_share", "emergency_share"}
+
+
+def load_profile(path) -> dict:
+    """A synthetic-population profile (TOML), read strictly: unknown keys name the valid ones."""
+    from pathlib import Path
+    from jiuzhu.model.errors import InputError
+    from jiuzhu.model.tomlio import load_toml
+    raw = load_toml(Path(path), "profile")
+    extra = sorted(set(raw) - PROFILE_KEYS)
+    if extra:
+        raise InputError(f"profile {extra[0]}", None, f"unknown key; valid: {', '.join(sorted(PROFILE_KEYS))}")
+    for key in ("categories", "levels", "kinds"):
+        t = raw.get(key)
+        if t is None:
+            continue
+        if not isinstance(t, dict) or not t or any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0
+                                                   for v in t.values()) or sum(t.values()) <= 0:
+            raise InputError(f"profile {key}", t, "expected a table of name = share (numbers ≥ 0, not all 0)")
+    known = {"levels": set(LEVELS), "kinds": set(KINDS)}
+    for key, valid in known.items():
+        bad = sorted(set(raw.get(key, {})) - valid)
+        if bad:
+            raise InputError(f"profile {key}.{bad[0]}", None, f"expected one of {', '.join(sorted(valid))}")
+    for key in ("rural_share", "institutional_share", "certified_share", "approved_share", "emergency_share"):
+        v = raw.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1):
+            raise InputError(f"profile {key}", v, "expected a share between 0 and 1")
+    for key in ("county", "city", "province"):
+        v = raw.get(key)
+        if v is not None and (not isinstance(v, str) or len(v) != 6 or not v.isdigit()):
+            raise InputError(f"profile {key}", v, "expected a 6-digit division code in quotes")
+    return raw
+
+
+def region_profile(region) -> dict | None:
+    """The profile a region package ships beside its plugin (``synth.toml``), or None."""
+    from pathlib import Path
+    f = Path(getattr(region.plugin, "__file__", "") or ".").parent / "synth.toml"
+    return load_profile(f) if f.is_file() else None
+
+
+def draw(n: int, seed: int, year: int, profiles: list[dict]) -> dict[str, np.ndarray]:
+    """``n`` claims split evenly over ``profiles`` (the remainder to the first), each drawn with its own
+    seed, concatenated."""
+    parts = []
+    k = len(profiles)
+    for i, prof in enumerate(profiles):
+        m = n // k + (1 if i < n % k else 0)
+        if m:
+            parts.append(synth_claims(m, seed * 1000 + i, year, prof))
+    names = list(parts[0])
+    for p in parts[1:]:
+        names += [c for c in p if c not in names]
+    out = {}
+    for c in names:
+        cols = [p[c] if c in p else np.full(len(p["claim_id"]), "", dtype=object) for p in parts]
+        out[c] = np.concatenate(cols)
+    return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from jiuzhu.cli.analysis import set_option
 from jiuzhu.cli.guard import encoding_option, quiet_unraisable
 from jiuzhu.model.errors import JiuzhuError
 
@@ -80,6 +81,9 @@ def _engine(ctx, tolerate_broken: bool = False):
         except BrokenRegion:
             if not tolerate_broken:
                 raise
+        if ctx.obj.get("overrides"):  # --set (jiuzhu.cli.analysis.set_option)
+            from jiuzhu.io.config import with_overrides
+            eng = with_overrides(eng, ctx.obj["overrides"])
         ctx.obj["engine"] = eng
     return ctx.obj["engine"]
 
@@ -145,6 +149,7 @@ def regions(ctx, fmt):
 @click.option("--strict", is_flag=True, help="A deadline that cannot be computed (unknown calendar year) is an "
                                              "error (exit 2), not a warning. 严格模式")
 @encoding_option
+@set_option
 @click.pass_context
 def evaluate(ctx, case_file, region, as_of, fmt, explain, lang, strict, encoding):
     """Evaluate one case: eligibility, referral, signature, settlement, forms. 评估一个案例"""
@@ -367,10 +372,13 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--skip-invalid", is_flag=True, help="With --batch: evaluate the valid rows; invalid ones are still reported.")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="With --batch: where to list invalid rows (default: CLAIMS.errors.csv beside --out).")
+@click.option("--reform", "reform_file", type=click.Path(dir_okay=False), default=None,
+              help="Show the case under the baseline and under this reform file. 改革方案对比")
 @encoding_option
+@set_option
 @click.pass_context
 def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, long,
-            skip_invalid, errors_file, encoding):
+            skip_invalid, errors_file, reform_file, encoding):
     """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
     from jiuzhu.analysis.compare import compare_case, parse_regions, render
     if out_file:
@@ -390,6 +398,9 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
         return
     if not case_file:
         raise click.UsageError("give a CASE file or --batch CLAIMS")
+    if reform_file:  # baseline against a reform (jiuzhu.cli.analysis)
+        from jiuzhu.cli.analysis import compare_reform
+        return compare_reform(ctx, _load(ctx, case_file, encoding), regions, reform_file, as_is, as_of, fmt)
     cmp = compare_case(eng, _load(ctx, case_file, encoding), regions, as_is=as_is, as_of=as_of)
     click.echo(render(cmp, fmt, explain, color=fmt == "text" and sys.stdout.isatty()), nl=fmt != "csv")
     if any(c.fault for c in cmp.columns):
@@ -403,6 +414,7 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
 @click.option("--as-is", "as_is", is_flag=True, help="Evaluate the case as given instead of re-homing it.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for sweep.csv/.png/.svg.")
 @encoding_option
+@set_option
 @click.pass_context
 def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir, encoding):
     """Evaluate a case over a range of one input; write a CSV and a chart. 参数扫描"""
@@ -422,15 +434,34 @@ def sweep(ctx, case_file, vary, regions_spec, as_is, out_dir, encoding):
 @click.option("--n", "n", type=click.IntRange(1, None), default=1000, show_default=True, help="Number of claims.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--year", type=int, default=2026, show_default=True, help="Calendar year of the episodes.")
+@click.option("--region", "regions_spec", default=None,
+              help="Draw for these regions (a,b,… or all; default all) with the profile each ships. 地区")
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False), default=None,
+              help="A TOML mix profile instead of the regions' own (jiuzhu.analysis.synth). 人群配置")
+@click.option("--generic", is_flag=True, help="The generic county mix of earlier versions (no region profile).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
               help="Claims file (.parquet, .csv or .jsonl).")
-def synth(n, seed, year, out_file):
+@click.pass_context
+def synth(ctx, n, seed, year, regions_spec, profile_file, generic, out_file):
     """Draw a synthetic population of claims (no real persons). 合成数据"""
     from jiuzhu.analysis.claims import FORMATS, write_claims
-    from jiuzhu.analysis.synth import synth_claims
+    from jiuzhu.analysis.synth import draw, load_profile, region_profile, synth_claims
     from jiuzhu.io.atomic import check_output
     check_output(out_file, tuple(FORMATS))
-    cols = synth_claims(n, seed, year)
+    if profile_file:
+        cols = synth_claims(n, seed, year, load_profile(profile_file))
+    elif generic:
+        cols = synth_claims(n, seed, year)
+    else:
+        from jiuzhu.plugins import default_host
+        host = default_host()
+        if regions_spec in (None, "all"):
+            codes = sorted(host.regions)  # working regions only: a broken one is listed by `jiuzhu regions`
+        else:
+            from jiuzhu.analysis.compare import parse_regions
+            codes = parse_regions(_engine(ctx), regions_spec)
+        profiles = [p for p in (region_profile(host.region(c)) for c in codes) if p]
+        cols = draw(n, seed, year, profiles) if profiles else synth_claims(n, seed, year)
     write_claims(cols, out_file)
     click.echo(f"{n} claims → {out_file}")
 
@@ -447,6 +478,10 @@ _register_store(cli)
 from jiuzhu.cli.batch import claims as _claims  # noqa: E402  (case files to a claims file)
 
 cli.add_command(_claims)
+from jiuzhu.cli.analysis import reform as _reform, report_cmd as _report  # noqa: E402  (reforms, reports)
+
+cli.add_command(_reform)
+cli.add_command(_report)
 
 
 def _register_extensions():

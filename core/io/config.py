@@ -38,6 +38,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import attrs
+
 from jiuzhu.model.errors import InputError
 from jiuzhu.plugins import BrokenRegion
 from jiuzhu.model.limits import FIELDS, Limits
@@ -175,3 +177,86 @@ def check_deployment(engine) -> None:
     _check_regions(d.region, d.parameters, d.templates, d.date_basis, set(engine.host.regions), engine.host.broken)
     for code in d.parameters:
         engine.parameter_set(code)
+
+
+# -- parameter overrides on the command line (--set REGION.PARAM[@YYYY-MM-DD]=VALUE) ---------------
+
+SET_FORM = "REGION.PARAM=VALUE or REGION.PARAM@YYYY-MM-DD=VALUE"
+
+
+def _set_value(text: str):
+    """A --set value read as a TOML value (8000, true, [..], 2026-07-01), except that a decimal stays
+    text so that yuan and rates are exact ("0.7" is not the float 0.7); anything else is text."""
+    import tomllib
+    try:
+        v = tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+    return text if isinstance(v, float) else v
+
+
+def parse_set(spec: str) -> tuple[str, str, dt.date | None, object]:
+    """``fushun.inpatient_annual_cap=8000`` → (region, name, None, 8000); with ``@2026-07-01`` the
+    date the value is in force from."""
+    head, eq, value = spec.partition("=")
+    region, dot, name = head.strip().partition(".")
+    if not eq or not dot or not region or not name or not value.strip():
+        raise InputError("--set", spec, f"expected {SET_FORM}")
+    name, at, day = name.partition("@")
+    start = None
+    if at:
+        try:
+            start = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            raise InputError(f"--set {region}.{name}", day, "expected a date YYYY-MM-DD after @") from None
+    return region, name.strip(), start, _set_value(value.strip())
+
+
+def with_overrides(engine, specs, source: str = "--set"):
+    """A new engine whose deployment also carries ``specs`` (``--set`` strings or parsed tuples).
+
+    An undated value holds on every date (it replaces the region's dated values and any
+    ``jiuzhu.toml`` setting); a dated one holds from its date, the values in force before it are
+    kept. Checked like ``jiuzhu.toml``: an unknown region or parameter names the valid ones, a
+    value of the wrong form names what was expected; all before any evaluation."""
+    from jiuzhu.rules.engine import Engine
+    from jiuzhu.rules.params import convert
+    d = engine.deployment
+    params = {r: dict(t) for r, t in d.parameters.items()}
+    known = set(engine.host.regions)
+    dated: dict[tuple[str, str], list] = {}
+    for spec in specs:
+        region, name, start, value = parse_set(spec) if isinstance(spec, str) else spec
+        if region not in known:
+            if region in engine.host.broken:
+                raise BrokenRegion(engine.host.broken[region])
+            raise InputError(f"{source} {region}.{name}", None,
+                             f"unknown region; installed regions: {', '.join(sorted(known)) or 'none'}")
+        pset = engine.parameter_set(region)
+        if name not in pset.params:
+            import difflib
+            near = difflib.get_close_matches(name, list(pset.params), n=3, cutoff=0.5)
+            hint = f" did you mean {' or '.join(near)}?" if near else ""
+            raise InputError(f"{source} {region}.{name}", None,
+                             f"unknown parameter of {region};{hint} (all of them: jiuzhu params {region}) "
+                             f"valid: {', '.join(sorted(pset.params))}")
+        p = pset.params[name]
+        convert(p.unit, value, f"{source} {region}.{name}", p.choices)  # the field as the user wrote it
+        if start is None:
+            params.setdefault(region, {})[name] = value
+            dated.pop((region, name), None)
+        else:
+            dated.setdefault((region, name), []).append((start, value))
+    for (region, name), items in dated.items():
+        base = params.get(region, {}).get(name)
+        if base is not None and not isinstance(base, list):  # an undated --set before the dated ones
+            history = [{"from": dt.date(1900, 1, 1), "value": base}]
+        else:
+            history = [{"from": v.start, "value": v.raw} for v in engine.parameter_set(region).params[name].values]
+        first = min(s for s, _ in items)
+        kept = [h for h in history if h["from"] < first]
+        by_day = {s: v for s, v in items}  # the last --set for a date wins
+        params.setdefault(region, {})[name] = kept + [{"from": s, "value": v} for s, v in sorted(by_day.items())]
+    new = Engine(engine.host, attrs.evolve(d, parameters=params), engine.strict)
+    check_deployment(new)
+    return new
