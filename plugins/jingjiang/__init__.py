@@ -90,10 +90,30 @@ def target_groups(case, ctx) -> tuple[str, ...]:
     """第五条: 建档立卡低收入农户 and the groups confirmed by 市民政局 / 市总工会, plus
     “低收入家庭中的重度精神病患者” (a low-income family member with a severe mental illness)."""
     groups = [c for c in case.person.categories if c in ctx.params["target_groups"]]
-    if (ctx.params["low_income_mental_illness_category"] in case.person.categories
-            and ctx.params["low_income_mental_illness_condition"] in ctx.conditions(case)):
+    if low_income_mental_illness(case, ctx):
         groups.append("low_income_mental_illness")
     return tuple(groups)
+
+
+def low_income_family(case, ctx) -> bool:
+    """The low-income family attribute of JJ-ELIG-7 (市民政局, JJ-AMB-11): the category, or a certified
+    status of that kind valid on the day the region judges the episode by."""
+    kind = ctx.params["low_income_mental_illness_category"]
+    return kind in case.person.categories or case.person.holds(kind, ctx.day)
+
+
+def low_income_mental_illness(case, ctx) -> bool:
+    """第五条 「低收入家庭中的重度精神病患者」 is a certified personal status (JJ-ELIG-7: 市残联 for the illness,
+    JJ-AMB-11), not the diagnosis of this admission: the person holds a ``severe_mental_illness`` status
+    valid on the episode's day, so she is a recipient whether admitted for schizophrenia or pneumonia."""
+    return low_income_family(case, ctx) and case.person.holds(ctx.params["low_income_mental_illness_status"], ctx.day)
+
+
+def uncertified_mental_illness(case, ctx) -> bool:
+    """A low-income person admitted for a severe mental illness without the certified status: the
+    diagnosis does not make her a recipient (the inventory names a certification, not a diagnosis)."""
+    return (low_income_family(case, ctx) and not low_income_mental_illness(case, ctx)
+            and "severe_mental_illness" in ctx.conditions(case))
 
 
 def certifier(group: str, ctx) -> str:
@@ -235,6 +255,11 @@ def jiuzhu_eligibility(case, ctx):
         reasons.append(ctx.reason(f"救助对象类别：{name}，认定部门：{certifier(g, ctx)}",
                                   f"target group {g}, certified by {certifier(g, ctx)}", "第五条", _group_rule(g)))
     if not groups:
+        if uncertified_mental_illness(case, ctx):
+            reasons.append(ctx.reason(
+                f"本次诊断为重度精神病，但{ctx.day.isoformat()}未持有经认定的重度精神病患者身份（person.statuses）："
+                "诊断不能代替认定", "a severe-mental-illness diagnosis without a certified status valid on "
+                f"{ctx.day.isoformat()}: a diagnosis does not replace the certification", "第五条", "JJ-ELIG-7"))
         reasons.append(ctx.reason("不属于第五条所列救助对象", "not in a target group of 第五条", "第五条", "JJ-ELIG-9"))
     listed = listed_recipient(case, ctx)
     if not listed:

@@ -89,19 +89,50 @@ def test_six_catalogues_are_data():
             "catalogue_preferred_services", "city_designated_hospitals", "catalogue_experts"} <= names
 
 
+SMI = {"kind": "severe_mental_illness", "certified_by": "靖江市残疾人联合会", "from": "2018-06-01", "to": "2019-12-31"}
+LOW_INCOME_SMI = {"person": {"categories": ["low_income"], "statuses": [SMI]}}
+
+
 @pytest.mark.rule("JJ-ELIG-7")
-def test_severe_mental_illness_in_low_income_family():
-    out = evaluate({"person": {"categories": ["low_income"]}, "episode": {"diagnoses": ["severe_mental_illness"]}})
+@pytest.mark.parametrize("diagnosis", ["F20.0", "J18.9"])  # schizophrenia, pneumonia
+def test_certified_severe_mental_illness_is_a_status_not_a_diagnosis(diagnosis):
+    # 第五条 「低收入家庭中的重度精神病患者」: low-income family + a certified status valid on the stay's day
+    # (2019-04-08 within 2018-06-01…2019-12-31). Same person, same money whatever she is admitted for:
+    # basic level, residents' insurance, 80% × (10000 − 6000) = 3200.00 yuan.
+    out = evaluate(LOW_INCOME_SMI, {"episode": {"diagnoses": [diagnosis]}})
     assert out.eligibility.eligible and out.eligibility.groups == ("low_income_mental_illness",)
+    assert paid(out) == 320000
+
+
+@pytest.mark.rule("JJ-ELIG-7")
+def test_diagnosis_without_the_certified_status_is_not_a_recipient():
+    # schizophrenia in a low-income family, no status: not a recipient, and the reason says why
+    out = evaluate({"person": {"categories": ["low_income"]}, "episode": {"diagnoses": ["F20.0"]}})
+    assert not out.eligibility.eligible and paid(out) == 0
+    assert any("诊断不能代替认定" in r.zh for r in out.eligibility.reasons)
     assert not evaluate({"person": {"categories": ["low_income"]}}).eligibility.eligible
+
+
+@pytest.mark.rule("JJ-ELIG-7")
+def test_status_outside_its_dates_or_without_low_income_fails():
+    lapsed = {**SMI, "to": "2019-04-07"}  # ended the day before admission (2019-04-08)
+    assert not evaluate({"person": {"categories": ["low_income"], "statuses": [lapsed]}}).eligibility.eligible
+    later = {**SMI, "from": "2019-04-09"}  # begins the day after
+    assert not evaluate({"person": {"categories": ["low_income"], "statuses": [later]}}).eligibility.eligible
+    on_the_day = {**SMI, "from": "2019-04-08", "to": "2019-04-08"}  # both ends inclusive
+    assert evaluate({"person": {"categories": ["low_income"], "statuses": [on_the_day]}}).eligibility.eligible
+    # the illness alone, without a low-income family: not this group
+    assert not evaluate({"person": {"categories": [], "statuses": [SMI]}}).eligibility.eligible
+    # the low-income family as a dated status instead of a category
+    both = {"person": {"categories": [], "statuses": [SMI, {"kind": "low_income", "from": "2019-01-01"}]}}
+    assert evaluate(both).eligibility.groups == ("low_income_mental_illness",)
 
 
 @pytest.mark.rule("JJ-AMB-11")
 def test_certifier_by_remit_and_civil_affairs_reading():
-    over = {"person": {"categories": ["low_income"]}, "episode": {"diagnoses": ["severe_mental_illness"]}}
-    a = evaluate(over)
+    a = evaluate(LOW_INCOME_SMI)
     assert any("市残联" in r.zh for r in a.eligibility.reasons)
-    b = evaluate(over, params={"amb_certifier": "civil_affairs"})
+    b = evaluate(LOW_INCOME_SMI, params={"amb_certifier": "civil_affairs"})
     assert any("认定部门：市民政局" in r.zh for r in b.eligibility.reasons)
     assert not any("市残联" in r.zh for r in b.eligibility.reasons)
 
