@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from jiuzhu.model.case import ROLES
 from jiuzhu.model.outcome import VERDICTS, Citation, Deadline, DocumentNeed, Duty, Eligibility, Reason, ReferralVerdict, \
-    UnknownDue, SignaturePlan
+    UnknownDue, SignaturePlan, OutcomeWarning
 from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.plugins import Region, RegionFault
 from jiuzhu.rules.settle import BILL_COLUMNS, Layer, Plan, SlipPayer
@@ -89,9 +89,9 @@ def _money(value, field: str, optional: bool = True) -> list[str]:
 # What a layer's base may read (jiuzhu.rules.settle, jiuzhu.rules.engine.bill_columns): an unknown name
 # would read as 0 and pay nothing, silently.
 _COLUMNS = {*BILL_COLUMNS, "out_of_scope", "paid", "burden", "others_paid", "items.all"}
-_PREFIXES = ("items.approval.", "items.tag.", "layer.", "other.")
+_PREFIXES = ("items.approval.", "items.tag.", "items.line.", "layer.", "other.")
 _COLUMNS_HINT = ("a bill column (in_scope, …), paid, burden, others_paid, out_of_scope, items.all, "
-                 "items.approval.STATE, items.tag.TAG, other.KIND or layer.ID")
+                 "items.approval.STATE, items.tag.TAG, items.line.N, other.KIND or layer.ID")
 
 
 def _rate(r) -> bool:
@@ -172,6 +172,19 @@ def duties(v) -> list[str]:
     return out
 
 
+def warnings(v) -> list[str]:
+    if v is None:
+        return []
+    out = _seq(v, OutcomeWarning, "", "OutcomeWarning")
+    if out:
+        return [o.replace("field : ", "").replace("field [", "item [") for o in out]
+    for i, w in enumerate(v):
+        if not all(isinstance(x, str) and x for x in (w.kind, w.zh, w.en)):
+            out.append(f"field [{i}].kind/zh/en: expected non-empty strings")
+        out += _cite(w.cite, f"[{i}].cite")
+    return out
+
+
 def documents(v) -> list[str]:
     if v is None:
         return []
@@ -189,6 +202,7 @@ def documents(v) -> list[str]:
 
 CHECKS = {"jiuzhu_eligibility": eligibility, "jiuzhu_referral": referral, "jiuzhu_signature": signature,
           "jiuzhu_reimbursement": plan, "jiuzhu_documents": documents, "jiuzhu_duties": duties,
+          "jiuzhu_warnings": warnings,
           "jiuzhu_payer_order": payer_order}
 
 

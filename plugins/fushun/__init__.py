@@ -28,7 +28,7 @@ import attrs
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.model.conditions import tags_for
 from jiuzhu.model.money import round_half_up
-from jiuzhu.model.outcome import DocumentNeed
+from jiuzhu.model.outcome import DocumentNeed, OutcomeWarning
 from jiuzhu.rules.settle import Layer, parse_base
 
 HERE = Path(__file__).parent
@@ -241,6 +241,45 @@ def off_list_reasons(case, ctx, claim: Claim) -> list:
             out.append(ctx.reason(f"{where}：不属特病门诊救助病种", f"{where}: not a special-outpatient disease",
                                   "四（二）", "FS-BASIC-6"))
     return out
+
+
+def listed_conditions(ctx) -> set[str]:
+    """Every condition tag a list of this region names: the special-outpatient diseases (§四(二)), the
+    minors' diabetes, the eight major diseases (§四(三))."""
+    p = ctx.params
+    return {*p["special_outpatient_conditions"], *p["minor_only_conditions"], *p["major_conditions"],
+            *p["major_child_conditions"], *p["major_female_conditions"]}
+
+
+def unlisted_diagnoses(case, ctx) -> list[tuple[int, str]]:
+    """(index, code) of each diagnosis that maps to no disease any list of this region names (neither a
+    condition tag on a list nor a child-only code): a gap in the table or a disease the seed does not
+    list, either way the claim is assisted without any disease list."""
+    listed, child = listed_conditions(ctx), ctx.params["child_only_diagnoses"]
+    out = []
+    for i, d in enumerate(case.episode.diagnoses):
+        if any(d.upper().startswith(c) for c in child):
+            continue
+        if not set(tags_for(d, ctx.deployment.conditions)) & listed:
+            out.append((i, d))
+    return out
+
+
+@hookimpl
+def jiuzhu_warnings(case, ctx, outcome):
+    """A diagnosis that maps to nothing the region lists is said in the outcome's warnings, so that a gap
+    in the diagnosis table is visible instead of silently moving the claim to another pool (the ordinary
+    70-yuan outpatient pool, or inpatient assistance without the major-disease layer)."""
+    if not outcome.referral.covered:
+        return []
+    pool = "按普通门诊救助" if classify(case, ctx).mode == OUTPATIENT else "不适用特病门诊及重特大疾病救助"
+    return [OutcomeWarning(
+        "diagnosis_unlisted",
+        f"episode.diagnoses[{i}]（{d}）：诊断编码不对应本地区所列任何病种（特病门诊、重特大疾病），{pool}；"
+        "如属所列病种，请核对诊断编码",
+        f"episode.diagnoses[{i}] ({d}): the code maps to no disease this region lists (special outpatient, "
+        "major diseases); check the code if the disease is one of them",
+        f"episode.diagnoses[{i}]", ctx.cite("四（二）", "FS-BASIC-6")) for i, d in unlisted_diagnoses(case, ctx)]
 
 
 def is_designated(case) -> bool:

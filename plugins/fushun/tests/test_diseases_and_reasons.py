@@ -165,3 +165,36 @@ def test_claim_counts_in_the_year_of_its_discharge():
                     in_scope=4000)).as_of == dt.date(2026, 1, 6)
     # the other reading: by admission date, B is in 2025, whose cap is spent → 0
     assert list(_batch(make_engine({"date_basis": {"fushun": "admission"}}))) == [500000, 0]
+
+
+def unlisted(o):
+    return [(w.field, w.kind) for w in o.warnings if w.kind == "diagnosis_unlisted"]
+
+
+@pytest.mark.rule("FS-BASIC-6")
+def test_a_diagnosis_on_no_list_is_a_warning():
+    # J06.9 outpatient: maps to no listed disease → warned, ordinary pool 60 % × 100 = 60
+    o = run(case(episode={**OUT, "diagnoses": ["J06.9"]}, in_scope=100))
+    assert unlisted(o) == [("episode.diagnoses[0]", "diagnosis_unlisted")]
+    assert any("按普通门诊救助" in w.zh for w in o.warnings)
+    # inpatient pneumonia with cervical cancer second: only the pneumonia is unlisted
+    woman = {"id_number": ADULT_WOMAN}
+    o = run(case(person=woman, episode={"kind": "inpatient", "admitted": "2025-03-02", "discharged": "2025-03-10",
+                                        "diagnoses": ["J18.9", "C53.9"]}))
+    assert unlisted(o) == [("episode.diagnoses[0]", "diagnosis_unlisted")]
+
+
+@pytest.mark.rule("FS-BASIC-6")
+def test_listed_diagnoses_raise_no_warning():
+    # C92.1 (malignant, special list), F84.0 for a boy of 10 (child-only code), E10.9 for an adult (diabetes is
+    # listed for minors: the age rule withholds it, a reason says so, but the code is not a table gap)
+    for person, code in (({}, "C92.1"), ({"id_number": BOY_10}, "F84.0"), ({}, "E10.9")):
+        o = run(case(person=person or None, episode={**OUT, "diagnoses": [code]}, in_scope=100))
+        assert unlisted(o) == [], code
+
+
+@pytest.mark.rule("FS-BASIC-6")
+def test_no_warning_when_not_covered():
+    # not a target group: no referral, so the diagnosis decides nothing and is not warned about
+    o = run(case(person={"categories": ["low_income"]}, episode={**OUT, "diagnoses": ["J06.9"]}))
+    assert not o.eligibility.eligible and unlisted(o) == []
