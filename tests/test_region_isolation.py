@@ -260,16 +260,16 @@ def test_plan_values_out_of_range_are_refused_at_the_boundary():
     bad_base = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "救助", "ma", base="in_scop - x"),)))
     assert bad_base == ["field layers[0] (ma).base: unknown column 'in_scop'; expected a bill column (in_scope, …), "
                         "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
-                        "other.KIND or layer.ID",
+                        "items.line.N, other.KIND or layer.ID",
                         "field layers[0] (ma).base: unknown column 'x'; expected a bill column (in_scope, …), "
                         "paid, burden, others_paid, out_of_scope, items.all, items.approval.STATE, items.tag.TAG, "
-                        "other.KIND or layer.ID"]
+                        "items.line.N, other.KIND or layer.ID"]
     two = boundary.problems("jiuzhu_reimbursement", Plan((Layer("ma", "a", "a"), Layer("ma", "b", "b"))))
     assert two == ["field layers[1].id: 'ma' is the id of an earlier layer; expected one id per layer"]
     assert boundary.problems("jiuzhu_reimbursement", Plan((Layer(None, "a", "a"),))) == \
         ["field layers[0].id: expected a layer id (str), got None"]
     # what the built-in regions use stays valid
-    ok = Plan((Layer("ma", "a", "a", base="in_scope - deductible - basic_paid - items.tag.pet_ct - layer.x"),
+    ok = Plan((Layer("ma", "a", "a", base="in_scope - deductible - basic_paid - items.tag.pet_ct - items.line.0 - layer.x"),
                Layer("mb", "b", "b", base="items.approval.refused", rate=Fraction(1), claim_cap=0)))
     assert boundary.problems("jiuzhu_reimbursement", ok) == []
 

@@ -297,10 +297,9 @@ def jiuzhu_warnings(case, ctx, outcome):
     pool = "按普通门诊救助" if classify(case, ctx).mode == OUTPATIENT else "不适用特病门诊及重特大疾病救助"
     return [OutcomeWarning(
         "diagnosis_unlisted",
-        f"episode.diagnoses[{i}]（{d}）：诊断编码不对应本地区所列任何病种（特病门诊、重特大疾病），{pool}；"
-        "如属所列病种，请核对诊断编码",
-        f"episode.diagnoses[{i}] ({d}): the code maps to no disease this region lists (special outpatient, "
-        "major diseases); check the code if the disease is one of them",
+        f"诊断编码{d}不对应本地区所列任何病种（特病门诊、重特大疾病），{pool}；如属所列病种，请核对诊断编码",
+        f"diagnosis {d} maps to no disease this region lists (special outpatient, major diseases); check the "
+        "code if the disease is one of them",
         f"episode.diagnoses[{i}]", ctx.cite("四（二）", "FS-BASIC-6")) for i, d in unlisted_diagnoses(case, ctx)]
 
 
