@@ -136,6 +136,16 @@ def jiuzhu_duties(case, ctx, outcome):
 
 
 @hookspec(firstresult=True)
+def jiuzhu_warnings(case, ctx, outcome):
+    """What the reader of this outcome must know that no verdict says: a diagnosis that maps to nothing
+    the region lists, an amount removed on an assumption the case could not settle.
+
+    :param outcome: the evaluated :class:`jiuzhu.model.outcome.Outcome` (with documents, without warnings).
+    :return: a list of :class:`jiuzhu.model.outcome.OutcomeWarning` (kind, zh, en, field, cite), or None.
+    """
+
+
+@hookspec(firstresult=True)
 def jiuzhu_templates():
     """Where the region's form templates live.
 

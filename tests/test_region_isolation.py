@@ -276,7 +276,7 @@ def test_plan_values_out_of_range_are_refused_at_the_boundary():
     assert boundary.problems("jiuzhu_reimbursement", Plan((Layer(None, "a", "a"),))) == \
         ["field layers[0].id: expected a layer id (str), got None"]
     # what the built-in regions use stays valid
-    ok = Plan((Layer("ma", "a", "a", base="in_scope - deductible - basic_paid - items.tag.pet_ct - layer.x"),
+    ok = Plan((Layer("ma", "a", "a", base="in_scope - deductible - basic_paid - items.tag.pet_ct - items.line.0 - layer.x"),
                Layer("mb", "b", "b", base="items.approval.refused", rate=Fraction(1), claim_cap=0)))
     assert boundary.problems("jiuzhu_reimbursement", ok) == []
 

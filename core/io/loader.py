@@ -457,8 +457,18 @@ def check(case: Case, conditions_extra: dict | None = None) -> None:
         from jiuzhu.model.money import yuan
         raise InputError("bill.basic_paid", yuan(b.basic_paid),
                          f"payers on the slip together ({yuan(b.paid_on_slip)}) must not exceed the total {yuan(b.total)}")
+    in_column: dict[str, int] = {}
     for i, it in enumerate(b.items):
         _one_of(f"bill.items[{i}].approval", it.approval, vocab.ITEM_APPROVAL)
+        _one_of(f"bill.items[{i}].column", it.column, vocab.ITEM_COLUMNS)
+        # one meaning of items: each sits in one slip column, and a column's items never exceed it
+        in_column[it.column] = in_column.get(it.column, 0) + it.amount
+        if in_column[it.column] > getattr(b, it.column):
+            from jiuzhu.model.money import yuan
+            raise InputError(f"bill.items[{i}].amount", yuan(it.amount),
+                             f"items in column {it.column} together ({yuan(in_column[it.column])}) must not exceed "
+                             f"bill.{it.column} {yuan(getattr(b, it.column))}; set the item's `column` to the slip "
+                             f"column it sits in ({', '.join(vocab.ITEM_COLUMNS)})")
     for i, o in enumerate(b.other_payers):
         _one_of(f"bill.other_payers[{i}].kind", o.kind, vocab.OTHER_PAYER_KINDS)
     for field, c in (("person.guardian", p.guardian), *((f"person.agents[{i}]", a) for i, a in enumerate(p.agents))):

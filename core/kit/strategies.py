@@ -81,12 +81,14 @@ def bills(draw, max_total: int = MAX_FEN) -> dict:
         amount = draw(st.integers(0, left))
         left -= amount
         others.append({"kind": kind, "amount": yuan(amount)})
-    items = []  # self-pay items (自费项目) are part of the slip's 全自费 amount: together never more than it
-    rest = fully
+    items = []
+    # each item sits in one slip column, and a column's items never exceed it (the loader checks it)
+    room = {"in_scope": in_scope, "first_self_paid": first, "over_limit": over, "fully_self_paid": fully}
     for i in range(draw(st.integers(0, 2))):
-        amount = draw(st.integers(0, rest))
-        rest -= amount
-        items.append({"name": f"自费项目{i + 1}", "amount": yuan(amount),
+        column = draw(st.sampled_from(sorted(vocab.ITEM_COLUMNS)))
+        amount = draw(st.integers(0, room[column]))
+        room[column] -= amount
+        items.append({"name": f"费用项目{i + 1}", "amount": yuan(amount), "column": column,
                       "tags": draw(st.lists(st.sampled_from(ITEM_TAGS), max_size=2, unique=True)),
                       "approval": draw(st.sampled_from(sorted(vocab.ITEM_APPROVAL))),
                       "consent": draw(st.booleans()), "filed": draw(st.booleans()),

@@ -218,10 +218,19 @@ class Episode:
 
 @attrs.frozen
 class BillItem:
-    """A self-pay item (自费项目) on the bill, with its approval state."""
+    """A line of the fee list (费用清单) that a rule needs to see, or the part of one line that sits in
+    one column of the slip, with its approval state.
+
+    ``column`` is the slip column its amount is part of (vocab.ITEM_COLUMNS): ``fully_self_paid``
+    (default: a self-pay item 自费项目), ``over_limit``, ``first_self_paid`` or ``in_scope``. A line split
+    across columns (a 乙类 item's first self-paid part and its in-scope rest) is one item per part. The
+    loader checks that the items of each column never add up to more than that column, so an item is
+    counted once, in one place: a rule removing the column need not remove the item again.
+    """
 
     name: str
     amount: Fen
+    column: str = "fully_self_paid"
     tags: tuple[str, ...] = ()  # e.g. pet_ct, maternity, off_catalogue
     approval: str = "none"  # approved / pending / refused / none
     consent: bool = False  # informed consent signed

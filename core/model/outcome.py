@@ -90,7 +90,9 @@ class OutcomeWarning:
     """Something the reader must know about the outcome: a deadline that could not be computed, a
     fact the engine assumed because the case was silent, a payer's amount not counted in full.
 
-    ``kind``: ``deadline_unknown`` / ``assumed`` / ``payer_excess``; ``field``: the case field concerned.
+    ``kind``: the engine's ``deadline_unknown`` / ``assumed`` / ``payer_excess``, or a region's own from
+    its ``jiuzhu_warnings`` hook (``diagnosis_unlisted``, ``item_in_scope`` …); ``field``: the case field
+    concerned.
     """
 
     kind: str

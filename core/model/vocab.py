@@ -27,6 +27,10 @@ OWNERSHIP = {"public": "公立", "private": "民营"}
 DESIGNATIONS = {"insurance": "医保定点", "assistance": "医疗救助定点"}
 EPISODE_KINDS = {"inpatient": "住院", "outpatient": "普通门诊", "special_outpatient": "门诊特殊病种"}
 DECISION_KINDS = {"routine": "一般诊疗", "major": "重大诊疗", "emergency": "紧急抢救"}
+# The slip column a bill item's amount sits in (bill.items[].column): the items of a column never
+# add up to more than it.
+ITEM_COLUMNS = {"fully_self_paid": "全自费", "over_limit": "超限价自付", "first_self_paid": "先行自付（乙类）",
+                "in_scope": "政策范围内费用"}
 ITEM_APPROVAL = {"approved": "已审核同意", "pending": "待审核", "refused": "未同意", "none": "未申请"}
 
 # Policy condition tags the seeds use. ICD-10 codes map onto these through data/icd10.toml.

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from jiuzhu.model.case import ROLES
 from jiuzhu.model.outcome import VERDICTS, Citation, Deadline, DocumentNeed, Duty, Eligibility, Reason, ReferralVerdict, \
-    UnknownDue, SignaturePlan
+    UnknownDue, SignaturePlan, OutcomeWarning
 from jiuzhu.model.vocab import OTHER_PAYER_KINDS
 from jiuzhu.plugins import Region, RegionFault
 from jiuzhu.rules.settle import BILL_COLUMNS, Layer, Plan, SlipPayer
@@ -180,6 +180,19 @@ def duties(v) -> list[str]:
     return out
 
 
+def warnings(v) -> list[str]:
+    if v is None:
+        return []
+    out = _seq(v, OutcomeWarning, "", "OutcomeWarning")
+    if out:
+        return [o.replace("field : ", "").replace("field [", "item [") for o in out]
+    for i, w in enumerate(v):
+        if not all(isinstance(x, str) and x for x in (w.kind, w.zh, w.en)):
+            out.append(f"field [{i}].kind/zh/en: expected non-empty strings")
+        out += _cite(w.cite, f"[{i}].cite")
+    return out
+
+
 def documents(v) -> list[str]:
     if v is None:
         return []
@@ -197,6 +210,7 @@ def documents(v) -> list[str]:
 
 CHECKS = {"jiuzhu_eligibility": eligibility, "jiuzhu_referral": referral, "jiuzhu_signature": signature,
           "jiuzhu_reimbursement": plan, "jiuzhu_documents": documents, "jiuzhu_duties": duties,
+          "jiuzhu_warnings": warnings,
           "jiuzhu_payer_order": payer_order}
 
 

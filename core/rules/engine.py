@@ -243,7 +243,12 @@ class Engine:
                 docs += ask(region, "jiuzhu_documents", case=case, ctx=self.context(region.code, day),
                                     outcome=outcome) or []
             outcome = attrs.evolve(outcome, documents=tuple(docs))
-        return attrs.evolve(outcome, warnings=tuple(warnings_for(case, outcome)))
+        said = warnings_for(case, outcome)
+        for region, r in zip(self.chain(code), results):
+            if r.referral.kind != "not_applicable":  # a region's own warnings (jiuzhu_warnings), after the engine's
+                said += ask(region, "jiuzhu_warnings", case=case, ctx=self.context(region.code, day),
+                            outcome=outcome) or []
+        return attrs.evolve(outcome, warnings=tuple(said))
 
     def _section(self, case: Case, results: list[RegionResult], i: int, plan: Plan, settlement,
                  as_of) -> RegionSection:

@@ -11,7 +11,8 @@ Columns a base may use: the bill fields (``total``, ``in_scope``, ``first_self_p
 ``over_limit``, ``fully_self_paid``, ``out_of_scope``, ``deductible``, ``basic_paid``,
 ``critical_paid``, ``assistance_paid``, ``other_paid``), other payers by kind (``other.KIND``),
 item aggregates (``items.approval.refused``, ``items.tag.pet_ct`` …), one item's amount
-(``items.line.N``, the N-th item of the bill, from 0), ``paid`` and ``burden``
+(``items.line.N``, the N-th item of the bill, from 0; :func:`item_lines` picks them by tag and slip
+column, each item once), ``paid`` and ``burden``
 (what the layers so far paid and left), ``others_paid`` (what the slip's other payers settled so
 far paid) and ``layer.ID`` (an earlier layer's amount; 0 before that layer is settled).
 
@@ -66,6 +67,18 @@ def parse_base(expr: str) -> tuple[tuple[str, Fraction], ...]:
         terms.append((col, -c if sign == "-" else c))
         pos = m.end()
     return tuple(terms)
+
+
+def item_lines(items, tags: Iterable[str], columns: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The base columns ``items.line.N`` of the bill items that carry any of ``tags`` and sit in one of
+    the slip ``columns`` (every column when None). Each item comes once however many of the tags it
+    carries, and an item in a column the base already removes is left out by not naming that column:
+    so a line excluded on two grounds, or a line that is itself the removed column, is removed once.
+    ``items`` is ``case.bill.items``; the answer depends on the items' facts (tags, column), never on
+    their amounts."""
+    wanted, cols = set(tags), None if columns is None else set(columns)
+    return tuple(f"items.line.{i}" for i, it in enumerate(items)
+                 if wanted & set(it.tags) and (cols is None or it.column in cols))
 
 
 def _base(value) -> tuple[tuple[str, Fraction], ...]:

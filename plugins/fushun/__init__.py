@@ -28,7 +28,7 @@ import attrs
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.model.conditions import tags_for
 from jiuzhu.model.money import round_half_up
-from jiuzhu.model.outcome import DocumentNeed
+from jiuzhu.model.outcome import DocumentNeed, OutcomeWarning
 from jiuzhu.rules.settle import Layer, parse_base
 
 HERE = Path(__file__).parent
@@ -132,8 +132,26 @@ def special_by_diagnosis(case, ctx) -> tuple[frozenset[str], ...]:
         found |= tags & listed
         if tags & set(p["minor_only_conditions"]) and age < p["minor_age"]:
             found |= tags & set(p["minor_only_conditions"])  # 未成年人糖尿病
+        if chemotherapy_not_named(case, ctx):
+            found -= CANCER_ENTRY  # FS-AMB-21 reading B: a chemotherapy session is not 放疗或普通治疗
         out.append(frozenset(found))
     return tuple(out)
+
+
+CANCER_ENTRY = {"cancer", "chemo_radiotherapy"}  # 「各类恶性肿瘤放疗或普通治疗」
+
+
+def _sent(case, codes) -> bool:
+    return any(d.upper().startswith(c) for d in case.episode.diagnoses for c in codes)
+
+
+def chemotherapy_not_named(case, ctx) -> bool:
+    """FS-AMB-21: 「各类恶性肿瘤放疗或普通治疗」. Reading A (default): 普通治疗 covers any outpatient cancer
+    treatment, chemotherapy included. Reading B: chemotherapy is not named, so an outpatient chemotherapy
+    session (Z51.1 sent) without radiotherapy (Z51.0) is not on the cancer entry."""
+    p = ctx.params
+    return (p["chemotherapy_reading"] == "not_named" and _sent(case, p["chemotherapy_codes"])
+            and not _sent(case, p["radiotherapy_codes"]))
 
 
 def child_age_ok(age: int, ctx) -> bool:
@@ -226,7 +244,11 @@ def off_list_reasons(case, ctx, claim: Claim) -> list:
             continue
         tags = set(tags_for(d, ctx.deployment.conditions))
         where = f"episode.diagnoses[{i}]（{d}）"
-        if any(d.upper().startswith(c) for c in p["child_only_diagnoses"]):
+        if tags & CANCER_ENTRY and chemotherapy_not_named(case, ctx):
+            out.append(ctx.reason(f"{where}：化疗不属“各类恶性肿瘤放疗或普通治疗”（FS-AMB-21 读法B）",
+                                  f"{where}: chemotherapy is not 放疗或普通治疗 under FS-AMB-21 reading B",
+                                  "四（二）", "FS-AMB-21"))
+        elif any(d.upper().startswith(c) for c in p["child_only_diagnoses"]):
             zh = (f"{where}：脑瘫、自闭症限14周岁以下儿童，患者{age}周岁"
                   + ("；自闭症按部署不作“各类精神疾病”（FS-AMB-11）" if "autism" in tags else ""))
             out.append(ctx.reason(zh, f"{where}: cerebral palsy and autism count for children of 14 or under only",
@@ -243,10 +265,61 @@ def off_list_reasons(case, ctx, claim: Claim) -> list:
     return out
 
 
-def is_designated(case) -> bool:
-    """「医疗救助定点医疗机构按居民医保和新农合定点医疗机构确定」(§五(二)1): any insurance-designated
-    facility (the union of both lists, FS-AMB-14) or one designated for assistance."""
-    return bool({"insurance", "assistance"} & set(case.facility.designations))
+def listed_conditions(ctx) -> set[str]:
+    """Every condition tag a list of this region names: the special-outpatient diseases (§四(二)), the
+    minors' diabetes, the eight major diseases (§四(三))."""
+    p = ctx.params
+    return {*p["special_outpatient_conditions"], *p["minor_only_conditions"], *p["major_conditions"],
+            *p["major_child_conditions"], *p["major_female_conditions"]}
+
+
+def unlisted_diagnoses(case, ctx) -> list[tuple[int, str]]:
+    """(index, code) of each diagnosis that maps to no disease any list of this region names (neither a
+    condition tag on a list nor a child-only code): a gap in the table or a disease the seed does not
+    list, either way the claim is assisted without any disease list."""
+    listed, child = listed_conditions(ctx), ctx.params["child_only_diagnoses"]
+    out = []
+    for i, d in enumerate(case.episode.diagnoses):
+        if any(d.upper().startswith(c) for c in child):
+            continue
+        if not set(tags_for(d, ctx.deployment.conditions)) & listed:
+            out.append((i, d))
+    return out
+
+
+@hookimpl
+def jiuzhu_warnings(case, ctx, outcome):
+    """A diagnosis that maps to nothing the region lists is said in the outcome's warnings, so that a gap
+    in the diagnosis table is visible instead of silently moving the claim to another pool (the ordinary
+    70-yuan outpatient pool, or inpatient assistance without the major-disease layer)."""
+    if not outcome.referral.covered:
+        return []
+    pool = "按普通门诊救助" if classify(case, ctx).mode == OUTPATIENT else "不适用特病门诊及重特大疾病救助"
+    return [OutcomeWarning(
+        "diagnosis_unlisted",
+        f"诊断编码{d}不对应本地区所列任何病种（特病门诊、重特大疾病），{pool}；如属所列病种，请核对诊断编码",
+        f"diagnosis {d} maps to no disease this region lists (special outpatient, major diseases); check the "
+        "code if the disease is one of them",
+        f"episode.diagnoses[{i}]", ctx.cite("四（二）", "FS-BASIC-6")) for i, d in unlisted_diagnoses(case, ctx)]
+
+
+def is_designated(case, ctx) -> bool:
+    """「医疗救助定点医疗机构按居民医保和新农合定点医疗机构确定」(§五(二)1): a facility designated for assistance,
+    or by insurance. FS-AMB-14 reading A (default): the union of both lists, i.e. any insurance designation.
+    Reading B: only the list of the person's own scheme (residents' or NCMS); a person in neither scheme
+    (employees', uninsured) has no own list and keeps the union, the only list there is. The two lists are
+    deployment data, required only under reading B (names or 定点编号)."""
+    f = case.facility
+    if "assistance" in f.designations:
+        return True
+    if "insurance" not in f.designations:
+        return False
+    if ctx.params["designated_list_reading"] == "union":
+        return True
+    own = {"residents": "residents_designated_facilities", "ncms": "ncms_designated_facilities"}
+    names = ([own[case.person.scheme]] if case.person.scheme in own else list(own.values()))
+    listed = {x for n in names for x in ctx.params[n]}
+    return f.name in listed or bool(f.code and f.code in listed)
 
 
 def referred_with_filing(case) -> bool:
@@ -256,8 +329,8 @@ def referred_with_filing(case) -> bool:
     return e.has("approval", "referring_facility") and e.has("filing", "civil_affairs_bureau")
 
 
-def provider_route(case) -> str:
-    if is_designated(case):
+def provider_route(case, ctx) -> str:
+    if is_designated(case, ctx):
         return "designated"
     if referred_with_filing(case):
         return "referred"
@@ -278,7 +351,7 @@ def classify(case, ctx) -> Claim:
         mode = OUTPATIENT
     major = major_disease(case, ctx)
     rural_smi = major == "severe_mental_illness" and case.person.area == "rural"
-    return Claim(benefit_group(case, ctx), mode, quasi, special, major, rural_smi, provider_route(case))
+    return Claim(benefit_group(case, ctx), mode, quasi, special, major, rural_smi, provider_route(case, ctx))
 
 
 # -- eligibility --------------------------------------------------------------------------------

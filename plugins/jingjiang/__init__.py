@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
-from jiuzhu.model.outcome import Deadline, DocumentNeed
-from jiuzhu.rules.settle import Layer
-from jiuzhu.model.vocab import CATEGORIES
+from jiuzhu.model.outcome import Deadline, DocumentNeed, OutcomeWarning
+from jiuzhu.rules.settle import Layer, item_lines
+from jiuzhu.model.vocab import CATEGORIES, ITEM_COLUMNS
 from jiuzhu.model.outcome import due_key
 from jiuzhu.rules.workdays import add_hours, is_late
 
@@ -90,10 +90,30 @@ def target_groups(case, ctx) -> tuple[str, ...]:
     """第五条: 建档立卡低收入农户 and the groups confirmed by 市民政局 / 市总工会, plus
     “低收入家庭中的重度精神病患者” (a low-income family member with a severe mental illness)."""
     groups = [c for c in case.person.categories if c in ctx.params["target_groups"]]
-    if (ctx.params["low_income_mental_illness_category"] in case.person.categories
-            and ctx.params["low_income_mental_illness_condition"] in ctx.conditions(case)):
+    if low_income_mental_illness(case, ctx):
         groups.append("low_income_mental_illness")
     return tuple(groups)
+
+
+def low_income_family(case, ctx) -> bool:
+    """The low-income family attribute of JJ-ELIG-7 (市民政局, JJ-AMB-11): the category, or a certified
+    status of that kind valid on the day the region judges the episode by."""
+    kind = ctx.params["low_income_mental_illness_category"]
+    return kind in case.person.categories or case.person.holds(kind, ctx.day)
+
+
+def low_income_mental_illness(case, ctx) -> bool:
+    """第五条 「低收入家庭中的重度精神病患者」 is a certified personal status (JJ-ELIG-7: 市残联 for the illness,
+    JJ-AMB-11), not the diagnosis of this admission: the person holds a ``severe_mental_illness`` status
+    valid on the episode's day, so she is a recipient whether admitted for schizophrenia or pneumonia."""
+    return low_income_family(case, ctx) and case.person.holds(ctx.params["low_income_mental_illness_status"], ctx.day)
+
+
+def uncertified_mental_illness(case, ctx) -> bool:
+    """A low-income person admitted for a severe mental illness without the certified status: the
+    diagnosis does not make her a recipient (the inventory names a certification, not a diagnosis)."""
+    return (low_income_family(case, ctx) and not low_income_mental_illness(case, ctx)
+            and "severe_mental_illness" in ctx.conditions(case))
 
 
 def certifier(group: str, ctx) -> str:
@@ -235,6 +255,11 @@ def jiuzhu_eligibility(case, ctx):
         reasons.append(ctx.reason(f"救助对象类别：{name}，认定部门：{certifier(g, ctx)}",
                                   f"target group {g}, certified by {certifier(g, ctx)}", "第五条", _group_rule(g)))
     if not groups:
+        if uncertified_mental_illness(case, ctx):
+            reasons.append(ctx.reason(
+                f"本次诊断为重度精神病，但{ctx.day.isoformat()}未持有经认定的重度精神病患者身份（person.statuses）："
+                "诊断不能代替认定", "a severe-mental-illness diagnosis without a certified status valid on "
+                f"{ctx.day.isoformat()}: a diagnosis does not replace the certification", "第五条", "JJ-ELIG-7"))
         reasons.append(ctx.reason("不属于第五条所列救助对象", "not in a target group of 第五条", "第五条", "JJ-ELIG-9"))
     listed = listed_recipient(case, ctx)
     if not listed:
@@ -427,8 +452,7 @@ def assistance_rate(case, ctx, level: str):
 
 
 def excluded_item_tags(ctx) -> list[str]:
-    """Bill-item tags whose amounts 第二十一条 removes from the base (each item is the part of a listed
-    line the patient still bears)."""
+    """Bill-item tags whose lines 第二十一条 removes from the base."""
     tags = ["organ_source", "special_needs", "over_price", "maternity", "family_planning", "accidental_injury"]
     tags += ctx.params["expensive_exam_tags"] if ctx.params["amb_expensive_exams"] == "open" else ["pet_ct", "capsule_endoscopy"]
     if ctx.params["amb_over_price"] == "whole_line":
@@ -442,15 +466,48 @@ def excluded_item_tags(ctx) -> list[str]:
     return tags
 
 
-def assistance_base(ctx) -> str:
+def removed_columns(ctx) -> tuple[str, ...]:
+    """The slip columns the base removes whole: 全自费 under JJ-AMB-1 A (only catalogue-listed costs count)."""
+    return ("fully_self_paid",) if ctx.params["amb_catalogue_conformity"] == "listed_only" else ()
+
+
+def excluded_lines(case, ctx) -> tuple[str, ...]:
+    """The items 第二十一条 removes, each once however many exclusions it falls under, and none that sits
+    in a column the base already removes (a PET-CT that is itself the unlisted cost is removed once)."""
+    keep = [c for c in ITEM_COLUMNS if c not in removed_columns(ctx)]
+    return item_lines(case.bill.items, excluded_item_tags(ctx), keep)
+
+
+def assistance_base(case, ctx) -> str:
     """第十九条 “经基本医疗、大病保险、民政救助、健康扶贫补充保险或其他第三方补偿报销后，剩余个人累计负担的
     合理医疗费用……包含政策范围内费用和政策范围外费用”: what is left after the earlier layers, less the
-    unlisted costs (JJ-AMB-1 A) and the excluded lines of 第二十一条."""
-    terms = ["burden"]
-    if ctx.params["amb_catalogue_conformity"] == "listed_only":
-        terms.append("fully_self_paid")
-    terms += [f"items.tag.{t}" for t in dict.fromkeys(excluded_item_tags(ctx))]
-    return " - ".join(terms)
+    unlisted costs (JJ-AMB-1 A) and the excluded lines of 第二十一条. An excluded item in the out-of-scope
+    columns is wholly the patient's; one in ``in_scope`` is removed at its amount, because the slip does
+    not say how much of that line insurance paid (the outcome warns, :func:`in_scope_exclusions`)."""
+    return " - ".join(["burden", *removed_columns(ctx), *excluded_lines(case, ctx)])
+
+
+def in_scope_exclusions(case, ctx) -> list[int]:
+    """Indices of excluded items sitting in the in-scope cost."""
+    lines = set(excluded_lines(case, ctx))
+    return [i for i, it in enumerate(case.bill.items) if it.column == "in_scope" and f"items.line.{i}" in lines]
+
+
+@hookimpl
+def jiuzhu_warnings(case, ctx, outcome):
+    """An excluded line in the in-scope cost is removed at its whole amount: the slip does not allocate the
+    basic insurance payment to lines, so the part of it the patient bore is not known (JJ-PAY-4 removes
+    only that part). Said so that a hospital can send the line's out-of-scope part as its own item."""
+    if not outcome.referral.covered:
+        return []
+    return [OutcomeWarning(
+        "item_in_scope",
+        f"bill.items[{i}]属第二十一条剔除项目，位于政策范围内费用：结算单未按项目分摊基本医保支付，按该项目全额"
+        "从个人负担中剔除；如医保已支付其中一部分，剔除多于个人实际负担",
+        f"bill.items[{i}] is excluded by 第二十一条 and sits in the in-scope cost: the slip does not allocate the "
+        "basic insurance payment to lines, so its whole amount is removed from the burden (more than the patient "
+        "bore on it if insurance paid part)", f"bill.items[{i}].column", ctx.cite("第二十一条", "JJ-PAY-4"))
+        for i in in_scope_exclusions(case, ctx)]
 
 
 @hookimpl
@@ -462,7 +519,7 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     level = facility_level(case, ctx)
     rate, article, rule = assistance_rate(case, ctx, level)
     precise = Layer("precision_assistance", "精准医疗救助扶贫保险", "precision medical assistance insurance",
-                    payer="insurer", base=assistance_base(ctx), rate=rate, cite=ctx.cite(article, rule),
+                    payer="insurer", base=assistance_base(case, ctx), rate=rate, cite=ctx.cite(article, rule),
                     note_zh=f"{LEVEL_ZH[level]}，个人负担部分按{rate.numerator * 100 // rate.denominator}%救助")
     return Plan((civil, precise))
 

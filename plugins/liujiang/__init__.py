@@ -297,20 +297,16 @@ def review_items(case, ctx) -> list[ItemReview]:
     unapproved non-emergency items may be refused at settlement (第七条第4项) and are borne by the proposer
     (第十四条「未经审批的自费项目，原则上由建议方承担」). This one status per item drives both the reasons and the
     money (the ``proposer_bears`` layer); the input ``approval`` is the first review's result, not the money.
-    An item the person herself proposed stays hers: she is the proposer."""
+    An item the person herself proposed stays hers: she is the proposer. Only items in the slip's 全自费
+    column are 目录外 (``BillItem.column``); catalogue items sit in the slip's other columns."""
     p = ctx.params
-    listed = sum(it.amount for it in case.bill.items)
-    if listed > case.bill.fully_self_paid:
-        # an off-catalogue item counted inside the in-scope amount would be paid by assistance while the reasons
-        # say its proposer bears it (第七条第4项「不得从特困供养经费或救助资金中列支」): the slip contradicts its items
-        raise JiuzhuError(f"bill.items: the off-catalogue items sum to {yuan(listed)} yuan, more than "
-                          f"bill.fully_self_paid {yuan(case.bill.fully_self_paid)} yuan; expected the items "
-                          "(目录外自费项目) within the bill's 全自费 amount")
     inclusive = p["review_threshold_inclusive"] == "inclusive"
     threshold = p["self_pay_review_threshold"]
     entrusted_exempt = case.person.entrusted and p["entrusted_double_review"] == "no"
     out, cumulative = [], 0
     for i, it in enumerate(case.bill.items):
+        if it.column != "fully_self_paid":
+            continue  # 第七条 reviews 医保目录外 items: those in the slip's 全自费 (the loader keeps them within it)
         subject = (it.amount >= threshold if inclusive else it.amount > threshold) and not entrusted_exempt
         if subject or p["self_pay_cumulative_items"] == "all_off_catalogue":
             cumulative += it.amount  # LJ-AMB-4 A: small items count towards the total

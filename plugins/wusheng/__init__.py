@@ -20,6 +20,7 @@ from jiuzhu import Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, Signat
 from jiuzhu.model import idcard
 from jiuzhu.model.money import yuan
 from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason, UnknownDue
+from jiuzhu.rules.settle import item_lines
 from jiuzhu.rules.signature import resolve
 from jiuzhu.rules.workdays import day_of_month, quarter_end
 
@@ -487,17 +488,22 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     slip = Layer.from_slip("assistance_paid", ctx.cite("三（三）1.（2）", "WS-PAY-1"))
     if not referral.covered:
         return Plan((slip,))
-    return Plan((slip, relief_fund_layer(ctx, judge(case, ctx).route)))
+    return Plan((slip, relief_fund_layer(case, ctx, judge(case, ctx).route)))
 
 
-def relief_fund_layer(ctx, route) -> Layer:
+OUT_OF_SCOPE_COLUMNS = ("first_self_paid", "over_limit", "fully_self_paid")
+
+
+def relief_fund_layer(case, ctx, route) -> Layer:
     """The relief fund bears the residual: the whole of it (WS-AMB-1 A) or only what lies outside the policy
-    scope (B); optional exclusions for delayed-discharge days (WS-AMB-19 B) and non-甲类 items (WS-AMB-20 B)."""
-    base = "burden" if ctx.params["rf_scope"] == "all_oop" else "out_of_scope"
-    if ctx.params["delayed_discharge_costs"] == "excluded":
-        base += " - items.tag.after_discharge_criteria"
-    if ctx.params["non_class_a_items"] == "excluded":
-        base += " - items.tag.non_class_a"
+    scope (B); optional exclusions for delayed-discharge days (WS-AMB-19 B) and non-甲类 items (WS-AMB-20 B).
+    An excluded item is removed once even with both tags, and from the out-of-scope base only when it sits
+    in an out-of-scope column (an in-scope item was never in that base)."""
+    whole = ctx.params["rf_scope"] == "all_oop"
+    tags = [t for t, on in (("after_discharge_criteria", ctx.params["delayed_discharge_costs"] == "excluded"),
+                            ("non_class_a", ctx.params["non_class_a_items"] == "excluded")) if on]
+    lines = item_lines(case.bill.items, tags, None if whole else OUT_OF_SCOPE_COLUMNS)
+    base = " - ".join(["burden" if whole else "out_of_scope", *lines])
     payee = "拨付至诊治医疗机构（按季度）" if route == IN_COUNTY else "通过“一卡通”发放到特困人员社会保障卡（按月）"
     return Layer("relief_fund", "困难群众救助补助资金", "hardship relief fund", payer="relief_fund", base=base,
                  rate=ctx.params["relief_fund_rate"], cite=ctx.cite("三（二）", "WS-PAY-2"), note_zh=payee)

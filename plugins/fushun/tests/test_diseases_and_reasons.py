@@ -165,3 +165,76 @@ def test_claim_counts_in_the_year_of_its_discharge():
                     in_scope=4000)).as_of == dt.date(2026, 1, 6)
     # the other reading: by admission date, B is in 2025, whose cap is spent → 0
     assert list(_batch(make_engine({"date_basis": {"fushun": "admission"}}))) == [500000, 0]
+
+
+def unlisted(o):
+    return [(w.field, w.kind) for w in o.warnings if w.kind == "diagnosis_unlisted"]
+
+
+@pytest.mark.rule("FS-BASIC-6")
+def test_a_diagnosis_on_no_list_is_a_warning():
+    # J06.9 outpatient: maps to no listed disease → warned, ordinary pool 60 % × 100 = 60
+    o = run(case(episode={**OUT, "diagnoses": ["J06.9"]}, in_scope=100))
+    assert unlisted(o) == [("episode.diagnoses[0]", "diagnosis_unlisted")]
+    assert any("按普通门诊救助" in w.zh for w in o.warnings)
+    # inpatient pneumonia with cervical cancer second: only the pneumonia is unlisted
+    woman = {"id_number": ADULT_WOMAN}
+    o = run(case(person=woman, episode={"kind": "inpatient", "admitted": "2025-03-02", "discharged": "2025-03-10",
+                                        "diagnoses": ["J18.9", "C53.9"]}))
+    assert unlisted(o) == [("episode.diagnoses[0]", "diagnosis_unlisted")]
+
+
+@pytest.mark.rule("FS-BASIC-6")
+def test_listed_diagnoses_raise_no_warning():
+    # C92.1 (malignant, special list), F84.0 for a boy of 10 (child-only code), E10.9 for an adult (diabetes is
+    # listed for minors: the age rule withholds it, a reason says so, but the code is not a table gap)
+    for person, code in (({}, "C92.1"), ({"id_number": BOY_10}, "F84.0"), ({}, "E10.9")):
+        o = run(case(person=person or None, episode={**OUT, "diagnoses": [code]}, in_scope=100))
+        assert unlisted(o) == [], code
+
+
+@pytest.mark.rule("FS-BASIC-6")
+def test_no_warning_when_not_covered():
+    # not a target group: no referral, so the diagnosis decides nothing and is not warned about
+    o = run(case(person={"categories": ["low_income"]}, episode={**OUT, "diagnoses": ["J06.9"]}))
+    assert not o.eligibility.eligible and unlisted(o) == []
+
+
+@pytest.mark.rule("FS-AMB-21")
+def test_chemotherapy_switch():
+    # adult dibao man, outpatient C34.9 with a chemotherapy session Z51.1, base 1,000.
+    c = case(episode={**OUT, "diagnoses": ["C34.9", "Z51.1"]}, in_scope=1000)
+    # A (default): 普通治疗 includes chemotherapy → special pool, 60 % × 1,000 = 600 ≤ 1,000
+    assert y(run(c), "special_outpatient_assistance") == 600
+    # B: chemotherapy is not named → ordinary outpatient, min(60 % × 1,000, 70) = 70, and the reason says why
+    b = run(c, chemotherapy_reading="not_named")
+    assert ids(b) == ["outpatient_assistance"] and y(b, "outpatient_assistance") == 70
+    assert "化疗不属“各类恶性肿瘤放疗或普通治疗”（FS-AMB-21 读法B）" in texts(b)
+    # B, radiotherapy (Z51.0) in the same visit: still 放疗 → 600
+    r = case(episode={**OUT, "diagnoses": ["C34.9", "Z51.0", "Z51.1"]}, in_scope=1000)
+    assert y(run(r, chemotherapy_reading="not_named"), "special_outpatient_assistance") == 600
+    # B, ordinary cancer treatment without a chemotherapy code: still on the entry → 600
+    plain = case(episode={**OUT, "diagnoses": ["C34.9"]}, in_scope=1000)
+    assert y(run(plain, chemotherapy_reading="not_named"), "special_outpatient_assistance") == 600
+
+
+@pytest.mark.rule("FS-AMB-14")
+def test_designated_list_switch():
+    from jiuzhu.model.errors import MissingParameter
+    # inpatient at 抚顺市中心医院 (insurance-designated), base 10,000: min(60 % × 10,000, 5,000) = 5,000
+    c = case(in_scope=10000)
+    assert y(run(c), "inpatient_assistance") == 5000  # A: any insurance designation (the union)
+    # B without the residents' scheme list: fails naming the parameter
+    with pytest.raises(MissingParameter, match="residents_designated_facilities"):
+        run(c, designated_list_reading="own_scheme")
+    # B, the hospital on the residents' list and the person in the residents' scheme → 5,000
+    listed = {"designated_list_reading": "own_scheme", "residents_designated_facilities": ["抚顺市中心医院"],
+              "ncms_designated_facilities": []}
+    assert y(run(c, **listed), "inpatient_assistance") == 5000
+    # B, the same hospital for an NCMS member whose list does not hold it: a violation, nothing paid
+    ncms = case(person={"scheme": "ncms"}, in_scope=10000)
+    o = run(ncms, **listed)
+    assert not o.referral.covered and o.settlement.assistance == 0 and "FS-REF-5" in {c.rule for c in o.citations}
+    # B, an uninsured person has no own list: the union of both → 5,000 (base: whole in-scope cost)
+    none = case(person={"scheme": "none"}, in_scope=10000)
+    assert y(run(none, **listed), "inpatient_assistance") == 5000

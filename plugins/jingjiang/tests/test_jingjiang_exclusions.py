@@ -107,7 +107,7 @@ ITEM_EXCLUSIONS = [
 
 @pytest.mark.parametrize("tag,rule", ITEM_EXCLUSIONS)
 def test_line_exclusions(tag, rule):
-    o = evaluate({"bill": {"items": [{"name": "项目", "amount": "1000", "tags": [tag]}]}})
+    o = evaluate({"bill": {"items": [{"name": "项目", "amount": "1000", "column": "in_scope", "tags": [tag]}]}})
     assert paid(o) == 240000, rule
 
 

@@ -48,8 +48,9 @@ def rules_cited(outcome) -> set[str]:
     return {c.rule for c in outcome.citations}
 
 
-def item(name, amount, *tags):
-    return {"name": name, "amount": str(amount), "tags": list(tags)}
+def item(name, amount, *tags, column="in_scope"):
+    """An item of the bill; BASE's bill is all in scope, so an excluded one is removed whole (and warned)."""
+    return {"name": name, "amount": str(amount), "tags": list(tags), "column": column}
 
 
 def with_items(*items):
@@ -89,19 +90,50 @@ def test_six_catalogues_are_data():
             "catalogue_preferred_services", "city_designated_hospitals", "catalogue_experts"} <= names
 
 
+SMI = {"kind": "severe_mental_illness", "certified_by": "靖江市残疾人联合会", "from": "2018-06-01", "to": "2019-12-31"}
+LOW_INCOME_SMI = {"person": {"categories": ["low_income"], "statuses": [SMI]}}
+
+
 @pytest.mark.rule("JJ-ELIG-7")
-def test_severe_mental_illness_in_low_income_family():
-    out = evaluate({"person": {"categories": ["low_income"]}, "episode": {"diagnoses": ["severe_mental_illness"]}})
+@pytest.mark.parametrize("diagnosis", ["F20.0", "J18.9"])  # schizophrenia, pneumonia
+def test_certified_severe_mental_illness_is_a_status_not_a_diagnosis(diagnosis):
+    # 第五条 「低收入家庭中的重度精神病患者」: low-income family + a certified status valid on the stay's day
+    # (2019-04-08 within 2018-06-01…2019-12-31). Same person, same money whatever she is admitted for:
+    # basic level, residents' insurance, 80% × (10000 − 6000) = 3200.00 yuan.
+    out = evaluate(LOW_INCOME_SMI, {"episode": {"diagnoses": [diagnosis]}})
     assert out.eligibility.eligible and out.eligibility.groups == ("low_income_mental_illness",)
+    assert paid(out) == 320000
+
+
+@pytest.mark.rule("JJ-ELIG-7")
+def test_diagnosis_without_the_certified_status_is_not_a_recipient():
+    # schizophrenia in a low-income family, no status: not a recipient, and the reason says why
+    out = evaluate({"person": {"categories": ["low_income"]}, "episode": {"diagnoses": ["F20.0"]}})
+    assert not out.eligibility.eligible and paid(out) == 0
+    assert any("诊断不能代替认定" in r.zh for r in out.eligibility.reasons)
     assert not evaluate({"person": {"categories": ["low_income"]}}).eligibility.eligible
+
+
+@pytest.mark.rule("JJ-ELIG-7")
+def test_status_outside_its_dates_or_without_low_income_fails():
+    lapsed = {**SMI, "to": "2019-04-07"}  # ended the day before admission (2019-04-08)
+    assert not evaluate({"person": {"categories": ["low_income"], "statuses": [lapsed]}}).eligibility.eligible
+    later = {**SMI, "from": "2019-04-09"}  # begins the day after
+    assert not evaluate({"person": {"categories": ["low_income"], "statuses": [later]}}).eligibility.eligible
+    on_the_day = {**SMI, "from": "2019-04-08", "to": "2019-04-08"}  # both ends inclusive
+    assert evaluate({"person": {"categories": ["low_income"], "statuses": [on_the_day]}}).eligibility.eligible
+    # the illness alone, without a low-income family: not this group
+    assert not evaluate({"person": {"categories": [], "statuses": [SMI]}}).eligibility.eligible
+    # the low-income family as a dated status instead of a category
+    both = {"person": {"categories": [], "statuses": [SMI, {"kind": "low_income", "from": "2019-01-01"}]}}
+    assert evaluate(both).eligibility.groups == ("low_income_mental_illness",)
 
 
 @pytest.mark.rule("JJ-AMB-11")
 def test_certifier_by_remit_and_civil_affairs_reading():
-    over = {"person": {"categories": ["low_income"]}, "episode": {"diagnoses": ["severe_mental_illness"]}}
-    a = evaluate(over)
+    a = evaluate(LOW_INCOME_SMI)
     assert any("市残联" in r.zh for r in a.eligibility.reasons)
-    b = evaluate(over, params={"amb_certifier": "civil_affairs"})
+    b = evaluate(LOW_INCOME_SMI, params={"amb_certifier": "civil_affairs"})
     assert any("认定部门：市民政局" in r.zh for r in b.eligibility.reasons)
     assert not any("市残联" in r.zh for r in b.eligibility.reasons)
 
@@ -483,3 +515,51 @@ def test_claim_materials_by_claim_type():
     assert "相关基层定点医院精准医疗结算单" in materials(evaluate(CITY, REFERRED, stay))
     every = materials(evaluate(CITY, REFERRED, params={"amb_claim_materials": "all"}))
     assert {"特殊病种门诊病历复印件", "出院小结", "相关基层定点医院精准医疗结算单"} <= set(every)
+
+
+# -- one meaning of bill.items: each sits in one slip column, removed once ---------------------------
+
+UNLISTED = {"bill": {"in_scope": "7000", "first_self_paid": "2000", "fully_self_paid": "1000"}}
+
+
+@pytest.mark.rule("JJ-EXCL-5", "JJ-AMB-1")
+def test_petct_that_is_the_unlisted_cost_is_removed_once():
+    # 10000 = 7000 in scope + 2000 first self-paid + 1000 fully self-paid; basic 6000 → burden 4000.
+    # The PET-CT is the 1000 of 全自费: base 4000 − 1000 (the column, JJ-AMB-1 A) = 3000 → 80% = 2400
+    # (removing it again as a line would give 4000 − 1000 − 1000 = 2000 → 1600).
+    petct = with_items(item("PET-CT", 1000, "pet_ct", column="fully_self_paid"))
+    assert paid(evaluate(UNLISTED, petct)) == 240000
+    # JJ-AMB-1 B: 全自费 counts, so the PET-CT is removed as a line instead: 4000 − 1000 = 3000 → 2400,
+    # while a non-excluded unlisted drug stays in: 4000 → 3200
+    assert paid(evaluate(UNLISTED, petct, params={"amb_catalogue_conformity": "whole_burden"})) == 240000
+    drug = with_items(item("目录外药品", 1000, column="fully_self_paid"))
+    assert paid(evaluate(UNLISTED, drug, params={"amb_catalogue_conformity": "whole_burden"})) == 320000
+    assert paid(evaluate(UNLISTED, drug)) == 240000  # A: the column goes, 3000 → 2400
+
+
+@pytest.mark.rule("JJ-EXCL-5", "JJ-EXCL-6")
+def test_item_with_two_excluded_tags_is_removed_once():
+    # a 500 PET-CT line whose price was also above the official one: one line, removed once:
+    # 4000 − 500 = 3500 → 80% = 2800 (twice would give 3000 → 2400)
+    assert paid(evaluate(with_items(item("PET-CT（超物价）", 500, "pet_ct", "over_price")))) == 280000
+    # two lines, each excluded once: 4000 − 500 − 300 = 3200 → 2560
+    two = with_items(item("PET-CT", 500, "pet_ct"), item("产科检查", 300, "maternity"))
+    assert paid(evaluate(two)) == 256000
+
+
+@pytest.mark.rule("JJ-PAY-4")
+def test_excluded_item_in_scope_is_removed_whole_and_warned():
+    # a 1000 PET-CT in the in-scope cost: the slip does not say how much of it insurance paid, so the
+    # whole 1000 is removed (4000 − 1000 = 3000 → 2400) and the outcome warns
+    o = evaluate(with_items(item("PET-CT", 1000, "pet_ct", column="in_scope")))
+    assert paid(o) == 240000
+    (w,) = [w for w in o.warnings if w.kind == "item_in_scope"]
+    assert w.field == "bill.items[0].column" and w.cite.rule == "JJ-PAY-4"
+    # the same line as the 1000 first self-paid of a 9000 + 1000 bill: wholly the patient's, removed:
+    # 4000 − 1000 = 3000 → 2400, nothing to warn
+    o = evaluate({"bill": {"in_scope": "9000", "first_self_paid": "1000"}},
+                 with_items(item("PET-CT", 1000, "pet_ct", column="first_self_paid")))
+    assert paid(o) == 240000 and not [w for w in o.warnings if w.kind == "item_in_scope"]
+    # a non-excluded in-scope item: neither removed nor warned (3200)
+    o = evaluate(with_items(item("普通CT", 300, column="in_scope")))
+    assert paid(o) == 320000 and not [w for w in o.warnings if w.kind == "item_in_scope"]

@@ -531,3 +531,20 @@ def test_attachment_4_and_6_data():
     a6 = next(d for d in out.documents if d.form_id == "attachment_6")
     assert a6.data["recipients"] == ["县民政局", "县医疗保障局"]
     assert (a6.data["out_of_county_hospital"], a6.data["out_of_county_reported_on"]) == ("重庆医科大学附属第一医院", "2026-05-06")
+
+
+@pytest.mark.rule("WS-AMB-19")
+@pytest.mark.rule("WS-AMB-20")
+def test_excluded_items_removed_once_and_only_from_their_column():
+    # 10000 = 8000 in scope + 1000 first self-paid + 1000 fully self-paid; 7000 basic + 1000 assistance → 2000.
+    # Item A (400, first self-paid) carries both tags; item B (300) is a non-甲类 line inside the in-scope cost.
+    bill = {"total": "10000", "in_scope": "8000", "first_self_paid": "1000", "fully_self_paid": "1000",
+            "items": [{"name": "出院标准后甲类外耗材", "amount": "400", "column": "first_self_paid",
+                       "tags": ["after_discharge_criteria", "non_class_a"]},
+                      {"name": "乙类药品", "amount": "300", "column": "in_scope", "tags": ["non_class_a"]}]}
+    case = in_county({"bill": bill})
+    both = {"delayed_discharge_costs": "excluded", "non_class_a_items": "excluded"}
+    # whole residual (WS-AMB-1 A): 2000 − 400 (once, not twice) − 300 = 1300
+    assert layer(evaluate(case, **both), "relief_fund") == 130000
+    # out-of-scope only (B): out_of_scope 2000 − 400; B was never in the out-of-scope base: 1600
+    assert layer(evaluate(case, rf_scope="out_of_policy_only", **both), "relief_fund") == 160000
