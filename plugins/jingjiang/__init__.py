@@ -300,14 +300,16 @@ def visit_exclusion(case, ctx, level: str):
     if ep.kind == "special_outpatient" and not special_disease(case, ctx):
         return ("非经审核的门诊特殊病种（恶性肿瘤放化疗、终末期肾病透析、器官移植抗排斥）",
                 "not an approved outpatient special disease", "第十八条", "JJ-PAY-3")
+    # A work injury is named first: its cost belongs to work-injury insurance (（九）), which the outcome must
+    # say, even when its injury code would also read as an accident under （三）.
+    if ctx.conditions(case) & set(ctx.params["payable_by_others_conditions"]):
+        return ("工伤（ICD-10 Y96 或 work_injury）：应由工伤保险支付的费用不列入救助范围",
+                "a work injury: payable by work-injury insurance, excluded", "第二十一条（九）", "JJ-EXCL-9")
     hit = childbirth_family_planning_injury(case, ctx)
     if hit:
         zh, en = hit
         return (f"{zh}：生育、计划生育及意外伤害的医疗不列入救助范围", f"{en}: childbirth, family planning and "
                 "accidental injury are excluded", "第二十一条（三）", "JJ-EXCL-3")
-    if ctx.conditions(case) & set(ctx.params["payable_by_others_conditions"]):
-        return ("工伤（ICD-10 Y96 或 work_injury）：应由工伤保险支付的费用不列入救助范围",
-                "a work injury: payable by work-injury insurance, excluded", "第二十一条（九）", "JJ-EXCL-9")
     if mass_event(case, ctx):
         return ("突发性疾病流行和自然灾害等造成的大范围急危重病人抢救不列入救助范围",
                 "rescue in a declared mass epidemic or disaster is excluded", "第二十一条（七）", "JJ-EXCL-7")

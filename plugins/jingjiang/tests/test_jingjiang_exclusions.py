@@ -85,15 +85,15 @@ def test_injuries_that_are_not_accidental_are_paid():
 
 
 @pytest.mark.rule("JJ-EXCL-9")
-@pytest.mark.parametrize("codes", [("S62.6", "W31", "Y96"), ("J62.8", "Y96"), ("work_injury",)])
+@pytest.mark.parametrize("codes", [("S62.6", "W31", "Y96"), ("S72.0", "Y96"), ("J62.8", "Y96"), ("work_injury",)])
 def test_work_injury_is_payable_by_work_injury_insurance(codes):
     # finger crushed by machinery at work; pneumoconiosis as an occupational disease; or the tag
     o = evaluate(dx(*codes))
     assert o.referral.kind == "not_covered" and paid(o) == 0
-    # the fracture with an accident cause is (三) first; the occupational disease is (九)
-    assert ("第二十一条（九）", "JJ-EXCL-9") in cited(o) or ("第二十一条（三）", "JJ-EXCL-3") in cited(o)
-    if codes[0] == "J62.8":
-        assert ("第二十一条（九）", "JJ-EXCL-9") in cited(o)
+    # every one is a work injury (Y96 or the tag): the outcome names work-injury insurance, （九）, even for a
+    # fracture whose accident cause would also read as 意外伤害 under （三）
+    assert ("第二十一条（九）", "JJ-EXCL-9") in cited(o)
+    assert not any("按意外伤害处理" in r.zh for r in o.referral.reasons)
 
 
 ITEM_EXCLUSIONS = [
