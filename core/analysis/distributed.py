@@ -298,8 +298,8 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
         client.register_plugin(EngineLoader(dep, key))
         for addr, missing in sorted(client.run(_missing_regions, dep, key, regions).items()):
             if missing:
-                raise InputError(f"region {missing[0]}", None, f"its plugin installed on every worker; worker {addr} "
-                                 "lacks it (install the same environment on every worker)")
+                raise InputError(f"region {missing[0]}", None, f"installed on every worker; worker {addr} lacks its "
+                                 "plugin (install the same environment on every worker)")
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         nparts = parts or max(2 * workers, math.ceil(rows / PARTITION_ROWS))
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -340,7 +340,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                         burdens.setdefault(code, []).append(pb[code])
             del futs
     except WorkerMissingRegion as exc:
-        raise InputError(f"region {exc.args[0]}", None, "its plugin installed on every worker; a worker lacks it "
+        raise InputError(f"region {exc.args[0]}", None, "installed on every worker; a worker lacks its plugin "
                          "(install the same environment on every worker)") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
