@@ -204,3 +204,25 @@ def test_person_bucket_is_a_fixed_hash_of_the_id_number():
     cols = synth_claims(100_000, seed=1)
     counts = np.bincount(person_bucket(pa.array(cols["person.id_number"].astype(str)), 8), minlength=8)
     assert counts.min() > 0.95 * 100_000 / 8  # even partitions
+
+
+def test_invalid_rows_are_numbered_across_files_and_nothing_is_computed(client, claims, tmp_path):
+    from jiuzhu.analysis.claims import InvalidRows
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted(claims["parts"].iterdir()):
+        t = pq.read_table(p)
+        if p.name == "p1.parquet":  # rows 701–1400 of the input; its 50th row is row 750
+            amounts = t.column("bill.total_fen").to_pylist()
+            amounts[49] = -5
+            t = t.set_column(t.column_names.index("bill.total_fen"), "bill.total_fen", pa.array(amounts, pa.int64()))
+        pq.write_table(t, src / p.name)
+    out = tmp_path / "out"
+    with pytest.raises(InvalidRows) as exc:
+        run_distributed(claims["engine"], str(src), REGIONS, str(out), client=client, progress=False,
+                        console=_quiet())
+    assert str(exc.value).startswith("row 750 (claim S00000750): bill.total_fen")
+    assert "1 of 2,000 rows invalid" in str(exc.value)
+    assert not (out / "results").exists() and not (out / ".staging").exists()
+    with open(out / "errors.csv", encoding="utf-8") as fh:
+        assert fh.read().splitlines()[1].startswith("750,S00000750,bill.total_fen,")

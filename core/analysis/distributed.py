@@ -34,6 +34,7 @@ import math
 import os
 import pickle
 import shutil
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -292,6 +293,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     staging, results = dest / ".staging", dest / "results"
     err_path = Path(errors) if errors else dest / "errors.csv"
     dep, key = engine.deployment, deployment_key(engine.deployment)
+    job = uuid.uuid4().hex[:12]  # task names of this job only: another job's finished task is never reused
     known = sorted(engine.host.regions)
     con = console or Console(width=200)
     try:
@@ -306,15 +308,13 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                       console=Console(stderr=True), disable=not progress) as bar:
             t = bar.add_task(f"读取 checking {rows:,} claims on {workers} workers", total=len(chunks))
             futs = [client.submit(check_and_split, f, rg, off, nparts, str(staging), known, skip_invalid,
-                                  key=f"jiuzhu-check-{key}-{off}", pure=False) for f, rg, off in chunks]
+                                  key=f"jiuzhu-check-{job}-{off}", pure=False) for f, rg, off in chunks]
             checked = []
             for fut in as_completed(futs):
                 checked.append(fut.result())
                 bar.advance(t)
             del futs
-            bad = [e for c in sorted(checked, key=lambda c: c["errors"][0].row if c["errors"] else 0)
-                   for e in c["errors"]]
-            bad.sort(key=lambda e: e.row)
+            bad = sorted((e for c in checked for e in c["errors"]), key=lambda e: e.row)
             if bad:
                 write_errors(bad, err_path)
                 if not skip_invalid:
@@ -325,7 +325,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                 raise InputError("claims file", Path(claims).name, "at least one valid claim row")
             t = bar.add_task(f"评估 evaluating {valid:,} claims × {len(regions)} regions", total=nparts)
             futs = [client.submit(evaluate_bucket, k, str(staging), str(results), dep, key, regions, not as_is, as_of,
-                                  long, key=f"jiuzhu-evaluate-{key}-{k}", pure=False) for k in range(nparts)]
+                                  long, key=f"jiuzhu-evaluate-{job}-{k}", pure=False) for k in range(nparts)]
             tots: dict[str, dict] = {}
             burdens: dict[str, list] = {}
             for fut in as_completed(futs):
@@ -339,7 +339,10 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                     if code in pb:
                         burdens.setdefault(code, []).append(pb[code])
             del futs
-    except WorkerMissingRegion as exc:
+    except BaseException as exc:
+        shutil.rmtree(results, ignore_errors=True)  # never a partial set of results
+        if not isinstance(exc, WorkerMissingRegion):
+            raise
         raise InputError(f"region {exc.args[0]}", None, "installed on every worker; a worker lacks its plugin "
                          "(install the same environment on every worker)") from None
     finally:
