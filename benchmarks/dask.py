@@ -4,7 +4,8 @@ For each N: N synthetic claims (``jiuzhu synth``, cached in $TMPDIR/jiuzhu-bench
 ``compare --batch`` through :func:`jiuzhu.analysis.claims.run_batch` (``--scheduler local``) and through
 :func:`jiuzhu.analysis.distributed.run_distributed` on a LocalCluster of ``--workers`` processes
 (``--scheduler processes:N``). Prints wall time, the local process's peak RSS, each worker's peak RSS
-(``ru_maxrss`` of the worker process) and whether the totals agree. Deployment parameters as in
+(sampled every 0.2 s with psutil: ``ru_maxrss`` would be inherited from the process that started the
+worker) and whether the totals agree, naming the first field that differs. Deployment parameters as in
 benchmarks/run.py. Measurements, not timed tests.
 """
 
@@ -72,13 +73,33 @@ def main() -> None:
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
         try:
+            import threading
+            import psutil
+            procs = {a: psutil.Process(pid) for a, pid in client.run(os.getpid).items()}
+            peaks = dict.fromkeys(procs, 0.0)
+            stop = threading.Event()
+
+            def sample():
+                while not stop.wait(0.2):
+                    for a, pr in procs.items():
+                        try:
+                            peaks[a] = max(peaks[a], pr.memory_info().rss / 2 ** 20)
+                        except psutil.Error:
+                            pass
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
             with tempfile.TemporaryDirectory() as d:
                 load = os.getloadavg()[0]
                 t = time.perf_counter()
                 dist = run_distributed(eng, str(src), regions, str(Path(d) / "out"), client=client, progress=False,
                                        console=quiet)
                 t_dist = time.perf_counter() - t
-                peaks = client.run(_peak_mb)
+            stop.set()
+            if local and drop(local) != drop(dist):
+                for a, b in zip(drop(local), drop(dist)):
+                    diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+                    if diff:
+                        print(f"  differs: {a['region']} {diff[0]}: local {a.get(diff[0])!r:.300} vs {b.get(diff[0])!r:.300}")
             print(f"{n:,} × {len(regions)} processes:{args.workers}: {t_dist:.1f} s (load {load:.1f}); worker peak RSS "
                   + ", ".join(f"{v:,.0f} MB" for v in peaks.values())
                   + (f"; {t_dist / t_local:.2f}× local, totals agree: {drop(local) == drop(dist)}" if local else ""))
