@@ -226,3 +226,16 @@ def test_invalid_rows_are_numbered_across_files_and_nothing_is_computed(client, 
     assert not (out / "results").exists() and not (out / ".staging").exists()
     with open(out / "errors.csv", encoding="utf-8") as fh:
         assert fh.read().splitlines()[1].startswith("750,S00000750,bill.total_fen,")
+
+
+def test_a_fund_of_two_layers_has_one_label_whatever_the_merge_order():
+    """Guang'an's two tilted payments share the fund guangan_tilt: partitions holding one or the other
+    layer (or both, in either order) must merge to the label the whole file gives."""
+    from jiuzhu.analysis.claims import merge_totals
+    base = {"claims": 1, "eligible": 1, "covered": 1, "refused": 0, "pay_first_claim": 0, "assistance": 5,
+            "burden_total": 0, "groups": 1, "by_verdict": {"covered": 1}, "funds": {"guangan_tilt": 5}, "by_reason": {}}
+    a = {**base, "fund_labels": {"guangan_tilt": ("倾斜支付（建档立卡…）", "tilted payment (registered poor)")}}
+    b = {**base, "fund_labels": {"guangan_tilt": ("倾斜支付（大病保险…）", "tilted payment (+5 points)")}}
+    assert merge_totals(a, b)["fund_labels"] == merge_totals(b, a)["fund_labels"] == \
+        {"guangan_tilt": min(a["fund_labels"]["guangan_tilt"], b["fund_labels"]["guangan_tilt"])}
+    assert merge_totals(a, b)["funds"] == {"guangan_tilt": 10}
