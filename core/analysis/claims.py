@@ -439,8 +439,19 @@ def totals(run: RegionRun) -> dict:
             "pay_first_claim": int((covered & (run.verdict == "pay_first_claim")).sum()),
             "by_verdict": {str(k): int(c) for k, c in zip(verdicts, counts)}, "by_reason": by_reason,
             "assistance": int(run.assistance.sum()), "funds": funds, "burden_total": int(run.burden.sum()),
-            "fund_labels": {run.payers.get(l, l): run.labels.get(l, (l, l)) for l in run.layers if l not in run.given},
+            "fund_labels": _fund_labels(run),
             "groups": run.groups}
+
+
+def _fund_labels(run: RegionRun) -> dict:
+    """Each fund's label: of its one layer, or the least of its layers' labels (the same for a whole file
+    and for its partitions merged, whichever layers a partition holds and in whatever order)."""
+    out: dict = {}
+    for l in run.layers:
+        if l not in run.given:
+            f, lab = run.payers.get(l, l), tuple(run.labels.get(l, (l, l)))
+            out[f] = min(out[f], lab) if f in out else lab
+    return out
 
 
 def merge_totals(a: dict, b: dict) -> dict:
@@ -457,7 +468,10 @@ def merge_totals(a: dict, b: dict) -> dict:
                             "not_covered": a["by_reason"].get(r, {}).get("not_covered", 0)
                             + b["by_reason"].get(r, {}).get("not_covered", 0)}
                         for r in {**a["by_reason"], **b["by_reason"]}}
-    out["fund_labels"] = {**a["fund_labels"], **b["fund_labels"]}
+    # a fund fed by two layers (Guang'an's two tilted payments) is labelled by the least of their labels,
+    # whatever order partitions are merged in
+    out["fund_labels"] = {f: min(x for x in (a["fund_labels"].get(f), b["fund_labels"].get(f)) if x is not None)
+                          for f in {**a["fund_labels"], **b["fund_labels"]}}
     return out
 
 

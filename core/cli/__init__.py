@@ -365,8 +365,10 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--as-of", "as_of", callback=_date, default=None, help="Judge by the rules in force on this date.")
 @click.option("--batch", "batch_file", type=click.Path(dir_okay=False), default=None,
               help="Evaluate a file of claims (.csv, .jsonl, .parquet) instead of one case. 批量")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
-              help="With --batch: where to write per-claim results (.parquet, .csv or .jsonl).")
+@click.option("--out", "out_file", type=click.Path(), default=None,
+              help="With --batch: where to write per-claim results (.parquet, .csv or .jsonl; a folder with --scheduler).")
+@click.option("--scheduler", default="local", show_default=True,
+              help="With --batch: local, processes[:N] (a Dask LocalCluster) or tcp://HOST:PORT (docs/scale.md).")
 @click.option("--progress/--no-progress", default=True, help="With --batch: show a progress bar.")
 @click.option("--long", is_flag=True, help="With --batch: one result row per claim, region and layer.")
 @click.option("--skip-invalid", is_flag=True, help="With --batch: evaluate the valid rows; invalid ones are still reported.")
@@ -377,11 +379,12 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @encoding_option
 @set_option
 @click.pass_context
-def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, progress, long,
-            skip_invalid, errors_file, reform_file, encoding):
+def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, scheduler, progress,
+            long, skip_invalid, errors_file, reform_file, encoding):
     """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
     from jiuzhu.analysis.compare import compare_case, parse_regions, render
-    if out_file:
+    from jiuzhu.cli.batch import check_scheduler
+    if out_file and check_scheduler(scheduler, batch_file, out_file):
         from jiuzhu.analysis.claims import FORMATS
         from jiuzhu.io.atomic import check_output
         check_output(out_file, tuple(FORMATS))
@@ -392,7 +395,7 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
         if case_file:
             raise click.UsageError("give either CASE or --batch CLAIMS, not both")
         tots = compare_batch(eng, batch_file, regions, out_file, as_is, as_of, progress, fmt, long, skip_invalid,
-                             errors_file, encoding)
+                             errors_file, encoding, scheduler)
         if any(t.get("fault") for t in tots):
             ctx.exit(1)  # the other regions are complete; a broken region is not silently left out
         return

@@ -9,10 +9,27 @@ import click
 from jiuzhu.cli.guard import encoding_option
 
 
+def check_scheduler(spec: str, batch, out) -> bool:
+    """Whether ``--out`` is a results file (the local path); a cluster scheduler writes a folder."""
+    from jiuzhu.analysis.distributed import check_out_dir, parse_scheduler
+    if parse_scheduler(spec)[0] == "local":
+        return True
+    if not batch:
+        raise click.UsageError("--scheduler goes with --batch CLAIMS")
+    check_out_dir(out)
+    return False
+
+
 def compare_batch(eng, claims, regions, out, as_is, as_of, progress, fmt, long, skip_invalid, errors,
-                  encoding=None) -> list[dict]:
+                  encoding=None, scheduler="local") -> list[dict]:
     """``compare --batch``: the per-region totals (a region whose plugin failed has ``fault``)."""
     from rich.console import Console
+    if scheduler != "local":
+        from jiuzhu.analysis.distributed import parse_scheduler, run_distributed
+        if parse_scheduler(scheduler)[0] != "local":
+            return run_distributed(eng, claims, regions, out, scheduler, as_is=as_is, as_of=as_of, progress=progress,
+                                   fmt=fmt, console=Console(width=200, soft_wrap=fmt in ("csv", "markdown")),
+                                   long=long, skip_invalid=skip_invalid, errors=errors)
     from jiuzhu.analysis.claims import run_batch
     return run_batch(eng, claims, regions, out, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt,
                      console=Console(width=200, soft_wrap=fmt in ("csv", "markdown")), long=long,
