@@ -175,3 +175,13 @@ def test_deciles_by_hand():
     # ten values, one per decile; ties keep input order: [5, 5] → first in the lower decile
     assert deciles(np.array([90, 10, 20, 30, 40, 50, 60, 70, 80, 0])).tolist() == [10, 2, 3, 4, 5, 6, 7, 8, 9, 1]
     assert deciles(np.array([5, 5, 1, 9])).tolist() == [3, 6, 1, 8]  # sorted 1, 5, 5, 9 → ranks 0..3 → 0·10//4+1 = 1, 3, 6, 8
+
+
+def test_a_reform_of_another_region_is_refused_not_reported_as_no_change():
+    import pyarrow as pa
+    from jiuzhu.analysis.reform import reform_from_sets, run_reform
+    from jiuzhu.model.errors import InputError
+    from jiuzhu.rules.engine import Engine
+    with pytest.raises(InputError, match="expected overrides of fushun"):
+        run_reform(Engine(), pa.table({"claim_id": pa.array([], pa.string())}), "fushun",
+                   reform_from_sets(["jingjiang.min_compensation_ratio=0.5"]))

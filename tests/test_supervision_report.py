@@ -30,7 +30,8 @@ def _ind(rows, name):
     (35_999_999, "未达90%"),       # 89.99…%: below 90 % but not below 80 %
     (32_000_000, "未达90%"),       # exactly 80 %: not below the trigger
     (31_999_999, "低于80%"),       # below 80 %: adjust next year
-    (44_000_000, "正常"),          # exactly 110 %: not above
+    (43_999_999, "正常"),          # just below 110 %
+    (44_000_000, "超过110%"),      # exactly 110 %: 「达到…110%以上」 includes it (JJ-AMB-9 A)
     (44_000_001, "超过110%"),      # above 110 %: adjust next year
 ])
 def test_jingjiang_payout_ratio(paid_fen, status):
@@ -59,6 +60,11 @@ def test_fushun_balance_ceiling_and_city_share(paid_fen, status):
     rows = indicators(Engine(), "fushun", DAY, 10_001, None, None)  # 100.01 yuan × 70 % = 70.007 → 70.00 (floor)
     assert _ind(rows, "城市医疗救助资金市级分担")["value"] == "70.00"
     assert "--funds-raised" in _ind(rows, "年度结余率")["note"]
+    # only urban assistance is split 7:3 (「城市医疗救助所需资金由市、县（区）财政按7：3比例分担」); rural is the
+    # districts': of 1,000.00 paid, 400.00 urban → city 280.00, district 120.00
+    rows = indicators(Engine(), "fushun", DAY, 100_000, None, None, urban_paid=40_000)
+    city = _ind(rows, "城市医疗救助资金市级分担")
+    assert city["value"] == "280.00" and "区县 district 120.00" in city["note"]
 
 
 def test_report_files(tmp_path):

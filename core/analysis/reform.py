@@ -146,6 +146,11 @@ def run_reform(engine, table: pa.Table, region: str, reform: Reform, rehome: boo
                as_of: dt.date | None = None) -> ReformResult:
     """Baseline and reform over the same normalised claims ``table`` (see :func:`read_claims`)."""
     from jiuzhu.analysis.claims import evaluate_partition
+    chain = [r.code for r in engine.chain(region)]
+    outside = sorted({g for g, *_ in reform.overrides} - set(chain))
+    if outside:  # a misspelt prefix would otherwise report "no change" as if it were a result
+        raise InputError("reform", ", ".join(outside),
+                         f"expected overrides of {region} or its parents ({', '.join(chain)})")
     reformed = reform.apply(engine)
     runs = {}
     for label, eng in (("baseline", engine), ("reform", reformed)):

@@ -88,15 +88,19 @@ def supervision(engine, table, region: str, insured: int | None = None, funds_ra
     if day is not None:
         # the payout ratio is the insurer's: its fund where the region names one, else all assistance
         insurer = t["funds"].get("insurer")
+        area = np.array(table.column("person.area").to_pylist(), dtype=object) \
+            if "person.area" in table.column_names else np.full(n, "rural", dtype=object)
         out["indicators"] = indicators(engine, region, day, int(assistance.sum()), insured, funds_raised,
-                                       insurer if insurer is not None else int(assistance.sum()))
+                                       insurer if insurer is not None else int(assistance.sum()),
+                                       urban_paid=int(assistance[area == "urban"].sum()))
     return out
 
 
 def indicators(engine, region, day, paid: int, insured: int | None, funds_raised: int | None,
-               insurer_paid: int | None = None) -> list[dict]:
+               insurer_paid: int | None = None, urban_paid: int | None = None) -> list[dict]:
     """The seeds' supervision indicators that apply to ``region`` (see the module text); ``paid`` is
-    the assistance paid in fen, ``insurer_paid`` the part the insurer paid (default: all of it)."""
+    the assistance paid in fen, ``insurer_paid`` the part the insurer paid (default: all of it),
+    ``urban_paid`` the assistance to urban persons (Fushun's 7:3 split is of urban assistance only)."""
     rows = []
     insurer_paid = paid if insurer_paid is None else insurer_paid
 
@@ -117,18 +121,23 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
         else:
             premiums = insured * per
             ratio = Fraction(insurer_paid, premiums) if premiums else Fraction(0)
+            # 「达到年度保费的110%以上」: 以上 includes the bound unless the deployment reads it otherwise (JJ-AMB-9)
+            inclusive = _param(engine, region, "amb_high_payout_boundary", day)[0] != "exclusive"
+            high = ratio >= 1 + hi if inclusive else ratio > 1 + hi
             status = ("低于80%，调整次年度方案 below the low-payout trigger: adjust next year" if ratio < lo else
                       "未达90% below the minimum share paid out" if ratio < mn else
-                      "超过110%，调整次年度方案 above the high-payout trigger: adjust next year" if ratio > 1 + hi else
+                      "超过110%，调整次年度方案 at or above the high-payout trigger: adjust next year" if high else
                       "正常 within range")
             add("赔付率 payout ratio", pct(ratio, 1), f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", status, c_mn,
                 f"赔付 {yuan(insurer_paid)} / 保费 {yuan(premiums)} 元 ({insured:,} × {yuan(per)}); {c_lo}; {c_hi}")
             add("市财政承担 city share of premiums", yuan(premiums * city), pct(city), "按规定 as set", c_city,
                 f"镇财政 town {yuan(premiums * town)} 元 ({pct(town)})")
     share, c_share = _param(engine, region, "urban_city_share", day)
-    if share is not None:  # Fushun 7:3
-        add("城市医疗救助资金市级分担 city share (7:3)", yuan(int(paid * share)), pct(share), "按规定 as set", c_share,
-            f"区县 district {yuan(paid - int(paid * share))} 元; amounts floored to the fen")
+    if share is not None:  # Fushun 7:3 「城市医疗救助所需资金由市、县（区）财政按7：3比例分担」: urban assistance only
+        urban = paid if urban_paid is None else urban_paid
+        add("城市医疗救助资金市级分担 city share (7:3)", yuan(int(urban * share)), pct(share), "应分担额 share due",
+            c_share, f"城市医疗救助 urban assistance {yuan(urban)} 元; 区县 district {yuan(urban - int(urban * share))} 元; "
+            "农村医疗救助主要由县（区）筹集 (rural assistance is raised by the districts); amounts floored to the fen")
     ceil, c_ceil = _param(engine, region, "balance_ceiling", day)
     if ceil is not None:
         if funds_raised is None:
