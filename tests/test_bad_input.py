@@ -185,3 +185,15 @@ def test_a_case_naming_a_region_not_installed_is_refused_by_every_command(tmp_pa
     assert res.exit_code == 2, res.output
     assert res.output.strip().splitlines() == [
         "错误 error: region: unknown region 'atlantis'; installed regions: fushun, guangan, jingjiang, liujiang, wusheng"]
+
+
+def test_an_empty_conditions_list_removes_a_key_and_a_non_list_is_refused():
+    from jiuzhu.io.config import parse_config
+    from jiuzhu.model.conditions import tags_for
+    from jiuzhu.model.errors import InputError
+    d = parse_config({"conditions": {"N18.5": []}})
+    assert tags_for("N18.5") == ("uremia", "end_stage_renal_disease")  # the built-in table
+    # N18.5's own key is removed; the N18 category still has no key, so nothing is left
+    assert tags_for("N18.5", d.conditions) == ()
+    with pytest.raises(InputError, match="conditions.N18.5"):
+        parse_config({"conditions": {"N18.5": "uremia"}})

@@ -122,8 +122,10 @@ def parse_config(raw: dict, source: Path | None = None, regions=None) -> Deploym
                 raise InputError(f"templates.{r}.{fid}", v, "expected the path of a .docx or .xlsx file")
     templates = {r: {k: str((base / v).resolve()) for k, v in t.items()} for r, t in tables["templates"].items()}
     for code, tags in tables["conditions"].items():
-        if not isinstance(tags, list) or not tags or not all(isinstance(x, str) for x in tags):
-            raise InputError(f"conditions.{code}", tags, "expected a list of condition tags, e.g. [\"uremia\"]")
+        # an empty list removes a built-in key (jiuzhu.model.conditions)
+        if not isinstance(tags, list) or not all(isinstance(x, str) for x in tags):
+            raise InputError(f"conditions.{code}", tags,
+                             "expected a list of condition tags, e.g. [\"uremia\"] ([] removes the key)")
 
     def dates(key):
         out = []
