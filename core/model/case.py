@@ -150,6 +150,7 @@ ROLES = {
     "insurer": "承办保险公司",
     "attending_doctor": "主治医生",
     "expert": "第三方专家",
+    "unrecorded": "签字人未记录（政策未规定）",  # a region's walk found no one the policy names
 }
 
 

@@ -52,15 +52,23 @@ class Walk:
 
 def walk(person: Person, unreachable_passes_down: bool = True,
          agent_valid: Callable[[Contact], tuple[str, str] | None] | None = None,
-         public_interest: bool = False) -> Walk:
+         public_interest: bool = False,
+         rank4: Callable[[Person], tuple[str, str, Contact | None]] | None = None) -> Walk:
     """Walk ranks 1–4 for the person's facts.
 
     ``agent_valid(agent)`` returns None when the agent's mandate qualifies, else (why_zh, why_en).
     ``public_interest``: rank 4 signs although higher ranks exist (an alternative ground, Liujiang
     第十条第4项 「在无上述人员，或涉及重大公共利益时」).
+    ``rank4(person)`` returns (role, name, contact or None) for a region whose fourth rank is not Liujiang's
+    institution head or village committee (Wusheng names the caregiver or the care home, and has no
+    village committee); by default the institution head for institutional support, else the village committee.
     """
-    rank4 = "institution_head" if person.support_mode == "institutional" else "village_committee"
-    rank4_name = person.institution if person.support_mode == "institutional" else person.village_committee
+    holder4 = None
+    if rank4 is not None:
+        rank4, rank4_name, holder4 = rank4(person)
+    else:
+        rank4 = "institution_head" if person.support_mode == "institutional" else "village_committee"
+        rank4_name = person.institution if person.support_mode == "institutional" else person.village_committee
     rejected = tuple((a, *why) for a in person.agents
                      if agent_valid is not None and (why := agent_valid(a)) is not None)
     if public_interest:
@@ -104,7 +112,7 @@ def walk(person: Person, unreachable_passes_down: bool = True,
         passed.append(PassedOver(3, "agent", f"委托代理人{zh}", f"entrusted agent: {en}"))
     else:
         passed.append(_absent(3, "agent", None, "委托代理人", "entrusted agent"))
-    return Walk(4, rank4, rank4_name, tuple(passed), "signs", None, rejected)
+    return Walk(4, rank4, rank4_name, tuple(passed), "signs", holder4, rejected)
 
 
 def resolve(person: Person, unreachable_passes_down: bool = True) -> tuple[int, str, str, tuple[PassedOver, ...]]:

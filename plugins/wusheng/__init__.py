@@ -18,11 +18,12 @@ import attrs
 
 from jiuzhu import Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument, hookimpl
 from jiuzhu.model import idcard
+from jiuzhu.model.case import ROLES
 from jiuzhu.model.money import yuan
 from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason, UnknownDue
 from jiuzhu.rules.settle import item_lines
-from jiuzhu.rules.signature import resolve
-from jiuzhu.rules.workdays import day_of_month, quarter_end
+from jiuzhu.rules.signature import walk
+from jiuzhu.rules.workdays import day_of_month
 
 DOC = "武胜县特困人员就医救助管理工作方案（征求意见稿）"
 
@@ -103,6 +104,9 @@ class Judgement:
     reasons: tuple[Reason, ...] = ()
     defects: tuple[Reason, ...] = ()  # formal defects: flagged for the bureau (WS-AMB-3 B) or fatal (A)
     emergency_pending: bool = False  # emergency: phone report or supplementary attachment 1 still due
+    # 三（三）1.（2）¶4 second sentence (WS-REF-14): the admitting hospital took the person in without the
+    # approval registration or the transfer papers, so 医保 「不予结算，已经结算的予以追回」.
+    hospital_side: bool = False
 
 
 def judge(case, ctx) -> Judgement:
@@ -139,9 +143,38 @@ def case_by_case(ctx, reasons, zh, en) -> Judgement:
                    "三（三）1.（1）", "WS-SIGN-14")))
 
 
-def not_covered(ctx, reasons, zh, en, article="三（三）1.（2）", rule="WS-REF-13") -> Judgement:
-    """「未按规定流程入院、转诊转院的特困人员……所发生的医疗费用不纳入救助范围」"""
-    return Judgement("not_covered", None, tuple(reasons) + (ctx.reason(zh, en, article, rule),))
+EXCLUSION = ("未按规定流程入院、转诊转院的特困人员（需要紧急救治的急危重症等特殊情形除外），所发生的医疗费用不纳入救助范围",
+             "a person admitted or transferred off the prescribed route (emergencies excepted) is not covered")
+
+
+def not_covered(ctx, reasons, zh, en, article="三（三）1.（2）", rule="WS-REF-13", exclusion=True,
+                hospital_side=False) -> Judgement:
+    """「未按规定流程入院、转诊转院的特困人员……所发生的医疗费用不纳入救助范围」: the requirement that failed is
+    cited, and so is the clause that excludes (三（三）1.（2）¶4, WS-REF-13), unless the refusal rests on
+    another clause (ordinary outpatient care is 「自理」, not an exclusion for the route)."""
+    out = tuple(reasons) + (ctx.reason(zh, en, article, rule),)
+    if exclusion and rule != "WS-REF-13":
+        out += (ctx.reason(*EXCLUSION, "三（三）1.（2）", "WS-REF-13"),)
+    if hospital_side:
+        out += (hospital_side_reason(ctx),)
+    return Judgement("not_covered", None, out, hospital_side=hospital_side)
+
+
+def hospital_side_reason(ctx) -> Reason:
+    return ctx.reason("医保协议管理定点医疗机构擅自接收未按规定备案（审批）登记或无转诊转院手续的特困人员住院：所发生的医疗费用"
+                      "医保部门不予结算，已经结算的予以追回（结算单所示基本医保、大病保险、医疗救助金额以医保部门处理为准）",
+                      "the hospital admitted without the approval registration or transfer papers: the health-security "
+                      "bureau does not settle the stay and recovers what was settled (the slip's insurance amounts "
+                      "stand only until it acts)", "三（三）1.（2）", "WS-REF-14")
+
+
+def admission_not_indicated(ctx) -> Reason:
+    """「对符合住院指征的患者开具住院证」; 五（二）「不得收治不符合住院指征的特困人员」; 五（三） sanctions the hospital."""
+    return ctx.reason("首诊医生未确认符合住院指征（admission_indicated = false）：不得收治不符合住院指征的特困人员，"
+                      "提请县民政局复核，并由相关部门对收治医疗机构依法依规处理",
+                      "admission not indicated: a person who does not meet the admission criteria may not be admitted; "
+                      "flagged for the bureau, and the hospital is subject to sanction", "三（三）1.（1）；五（二）；五（三）",
+                      "WS-REF-5")
 
 
 def is_special_disease(case, ctx) -> bool:
@@ -162,6 +195,44 @@ def referral_block_signed(step) -> bool:
     return step.has("signature", "facility_leader") and (step.has("seal") or step.has("signature", "referring_facility"))
 
 
+def step_level(step, ctx) -> str:
+    """Where a path step leads, for the in-county transfer rules: one of the county-level public hospitals
+    named by 三（三）1.（1） (``county_public``), a primary facility (乡镇（中心）卫生院、社区卫生服务中心), or
+    another facility (its declared level)."""
+    if step.to in ctx.params["county_level_hospitals"]:
+        return "county_public"
+    return step.to_level or "other"
+
+
+def transfer_direction(prev: str, level: str) -> str:
+    """up (primary → county-level), down (county-level → primary, 五（二）) or lateral (same tier, 附件1注3)."""
+    if prev == "primary" and level != "primary":
+        return "up"
+    if prev != "primary" and level == "primary":
+        return "down"
+    return "lateral"
+
+
+TRANSFER_REASONS = {
+    "up": lambda ctx, step: ctx.reason(
+        f"经诊治医疗机构签署转诊意见、加盖公章后转至{step.to}", f"referred up to {step.to} with the signed and sealed referral block",
+        "三（三）1.（1）", "WS-REF-6"),
+    "down": lambda ctx, step: ctx.reason(
+        f"病情明显好转，县级公立医疗机构安排下转至{step.to}进一步治疗", f"down-transferred to {step.to} once clearly improving",
+        "五（二）", "WS-REF-7"),
+    "lateral": lambda ctx, step: ctx.reason(
+        f"因病情治疗确需转院，由诊疗机构填写转诊意见、签字盖章后转至{step.to}",
+        f"transferred across to {step.to} on the treating facility's signed and sealed referral opinion",
+        "附件1注3", "WS-AMB-21"),
+}
+
+
+def agreement_hospital(case, ctx) -> bool:
+    """WS-REF-14 reaches 「医保协议管理定点医疗机构」: an insurance-designated hospital in the county (WS-AMB-3:
+    out-of-county hospitals are under no Wusheng agreement)."""
+    return "insurance" in case.facility.designations and ctx.scope(case) == "in_county"
+
+
 def judge_in_county(case, ctx) -> Judgement:
     ep, fac = case.episode, case.facility
     reasons: list[Reason] = []
@@ -171,29 +242,47 @@ def judge_in_county(case, ctx) -> Judgement:
     path = ep.path
     if any(s.kind == "self" for s in path) or not path:
         return not_covered(ctx, reasons, "未经乡镇签署自行入院，所发生的医疗费用不纳入救助范围",
-                           "admitted without the township's approval: not covered")
+                           "admitted without the township's approval: not covered", "三（三）1.（1）", "WS-REF-3",
+                           hospital_side=agreement_hospital(case, ctx))
     first = path[0]
     if not township_approved(first):
         return not_covered(ctx, reasons, "未在乡镇填写附件1并经乡镇签署就医意见，不纳入救助范围",
-                           "no township-signed attachment 1: not covered", "三（三）1.（1）", "WS-REF-3")
+                           "no township-signed attachment 1: not covered", "三（三）1.（1）", "WS-REF-3",
+                           hospital_side=agreement_hospital(case, ctx))
     reasons.append(ctx.reason(f"乡镇按就近就医原则签署到{first.to}就医", f"the township designated {first.to}",
                               "三（三）1.（1）", "WS-REF-3"))
     special = is_special_disease(case, ctx)
     if ctx.params["first_designation"] == "primary_first" and first.to_level != "primary" and not special:
         return not_covered(ctx, reasons, "按逐级转诊读法，乡镇首次签署须为乡镇卫生院或社区卫生服务中心",
                            "stepwise reading: the first designation must be a primary facility", "二", "WS-AMB-8")
-    # In-county referrals: 「由诊治医疗机构领导及相关医生……签署意见、加盖公章并办理转诊转院手续」
+    # In-county transfers (WS-REF-6 up, WS-REF-7 down, 附件1注3 any transfer the treating facility proposes):
+    # 「由诊治医疗机构领导及相关医生……签署意见、加盖公章并办理转诊转院手续」
+    prev = step_level(first, ctx)
     for i, step in enumerate(path[1:], start=1):
         if step.kind not in REFERRAL_KINDS:
             continue
-        if step.to not in ctx.params["county_level_hospitals"]:
+        level = step_level(step, ctx)
+        direction = transfer_direction(prev, level)
+        if direction == "down":
+            # 五（二）「县级公立医疗机构可根据情况安排下转到所属地卫生机构进一步治疗」
+            if prev != "county_public":
+                return not_covered(ctx, reasons, "下转只由县级公立医疗机构安排", "only a county-level public hospital down-transfers",
+                                   "五（二）", "WS-REF-7")
+        elif level != "county_public":
+            # up or lateral: the target is one of the county-level public hospitals (三（三）1.（1）)
             return not_covered(ctx, reasons, f"县域内转诊只能转至县级公立医疗机构，{step.to}不在其列",
-                               "in-county referrals go to the three county-level public hospitals only",
-                               "三（三）1.（1）", "WS-REF-6")
+                               "in-county referrals go up or across to the three county-level public hospitals only",
+                               "三（三）1.（1）", "WS-REF-6", hospital_side=agreement_hospital(case, ctx))
         if not referral_block_signed(step):
-            return not_covered(ctx, reasons, "转诊未经诊治医疗机构领导签署意见并加盖公章，不纳入救助范围",
-                               "transfer without the treating facility's leader's signature and seal: not covered",
-                               "三（三）1.（1）", "WS-REF-6")
+            if direction == "down" and ctx.params["down_transfer_procedure"] == "flag_missing_block":
+                # WS-AMB-21 A: 五（二） gives the down-transfer no procedure; a missing block is a formal defect
+                defects.append(ctx.reason("下转未见诊治医疗机构签署的转诊意见及公章（五（二）未规定下转手续），提请县民政局复核",
+                                          "down-transfer without the signed and sealed referral block (the seed gives it "
+                                          "no procedure): flagged", "五（二）；附件1注3", "WS-AMB-21"))
+            else:
+                return not_covered(ctx, reasons, "转诊未经诊治医疗机构领导签署意见并加盖公章，不纳入救助范围",
+                                   "transfer without the treating facility's leader's signature and seal: not covered",
+                                   "三（三）1.（1）", "WS-REF-6", hospital_side=agreement_hospital(case, ctx))
         if i > 1 and ctx.params["further_transfers"] == "new_township_form" and not township_approved(step):
             return not_covered(ctx, reasons, "再次转诊须重新经乡镇签署附件1", "a further transfer needs a new township form",
                                "附件1注3", "WS-AMB-21")
@@ -201,13 +290,12 @@ def judge_in_county(case, ctx) -> Judgement:
             if ctx.params["in_county_referral_report"] == "condition":
                 return not_covered(ctx, reasons, "县域内转诊未向乡镇报备", "in-county referral not reported to the township",
                                    "附件5", "WS-AMB-15")
-        reasons.append(ctx.reason(f"经诊治医疗机构签署转诊意见、加盖公章后转至{step.to}",
-                                  f"referred to {step.to} with the signed and sealed referral block",
-                                  "三（三）1.（1）", "WS-REF-6"))
+        reasons.append(TRANSFER_REASONS[direction](ctx, step))
+        prev = level
     if path[-1].to != fac.name:
         return not_covered(ctx, reasons, "未到乡镇签署或转诊同意的医院住院，不纳入救助范围",
                            "admitted at a hospital other than the designated or referred one: not covered",
-                           "三（三）1.（1）", "WS-REF-4")
+                           "三（三）1.（1）", "WS-REF-4", hospital_side=agreement_hospital(case, ctx))
     if "insurance" not in fac.designations:
         return not_covered(ctx, reasons, "县域内非医保定点医疗机构不属就医范围", "not an insurance-designated facility",
                            "二", "WS-REF-1")
@@ -235,11 +323,17 @@ def judge_in_county(case, ctx) -> Judgement:
         defects.append(ctx.reason("住院证未见业务分管领导签字确认，提请县民政局复核",
                                   "the admission certificate lacks the business leader's signature: flagged",
                                   "三（三）1.（1）", "WS-REF-5"))
-    reasons.append(in_county_settlement_reason(ctx))
+    if not ep.admission_indicated:
+        defects.append(admission_not_indicated(ctx))
+    reasons.append(in_county_settlement_reason(ctx, fac.ownership == "public"))
     return Judgement("covered", IN_COUNTY, tuple(reasons + defects), tuple(defects))
 
 
-def in_county_settlement_reason(ctx) -> Reason:
+def in_county_settlement_reason(ctx, public: bool = True) -> Reason:
+    if not public:  # 三（三）1.（2）¶3: a private hospital's stay is settled 「参照公立医疗机构执行」, not under WS-PAY-3
+        return ctx.reason("医保定点民营医疗机构：“三重”保障报销后个人自付部分参照公立医疗机构，由医院申报、县民政局拨付医院",
+                          "designated private hospital: after the three layers the residual is declared and paid as for "
+                          "a public hospital", "三（三）1.（2）", "WS-PAY-9")
     return ctx.reason("县域内医保定点公立医疗机构住院，不缴纳押金和医疗费用；“三重”保障报销后个人自付部分由医院申报、县民政局拨付医院",
                       "in-county stay: no deposit or payment; after the three layers the hospital declares the "
                       "residual and the bureau pays the hospital", "三（三）1.（2）", "WS-PAY-3")
@@ -261,10 +355,13 @@ def judge_in_county_emergency(case, ctx) -> Judgement:
     if missing and ctx.params["emergency_steps"] == "conditions":
         return not_covered(ctx, reasons + list(defects), "急诊报备及补填附件1为救助条件，缺失则不纳入救助范围",
                            "reading A: the phone report and attachment 1 are conditions", "三（三）1.（1）", "WS-AMB-10")
+    if not ep.admission_indicated:
+        defects += (admission_not_indicated(ctx),)
     if case.facility.ownership != "public":
         reasons.append(ctx.reason("民营定点医疗机构收治急危重症，参照公立医疗机构结算", "private hospital, emergency: settled like public",
                                   "三（三）1.（2）", "WS-PAY-9"))
-    reasons.append(in_county_settlement_reason(ctx))
+    else:
+        reasons.append(in_county_settlement_reason(ctx))
     # Defects here are time-free administrative steps, never fatal under reading B.
     return Judgement("covered", IN_COUNTY, tuple(reasons) + defects, (), emergency_pending=bool(missing))
 
@@ -374,6 +471,13 @@ def settlement_month(case, ctx) -> dt.date:
     return case.episode.day
 
 
+def a2_signed_on(case) -> dt.date | None:
+    """The township's signature on 附件2 (乡镇审核意见): an approval by the township recorded on the episode
+    itself (not on a path step, where a township approval is 附件1's designation)."""
+    a = next((x for x in case.episode.actions if x.kind == "approval" and x.by == "township" and x.on), None)
+    return a.on if a else None
+
+
 def deadlines(case, ctx, j: Judgement) -> tuple[Deadline, ...]:
     ep = case.episode
     ref = settlement_month(case, ctx)
@@ -392,9 +496,10 @@ def deadlines(case, ctx, j: Judgement) -> tuple[Deadline, ...]:
                             "诊治医疗机构", "县民政局", claim, "结算次月5日前", ctx.cite("三（三）1.（2）", "WS-FLOW-2")))
         out.append(Deadline("县民政局将审核结果反馈申报医疗机构", "bureau feeds the review back to the hospital",
                             "县民政局", "诊治医疗机构", feedback, "申报当月25日前", ctx.cite("三（三）1.（2）", "WS-FLOW-3")))
+        # 「县民政局按季度向县财政局申报」: a period; the seed gives no day, so no date is shown
         out.append(Deadline("县民政局按季度向县财政局申报，资金拨付至诊治医疗机构",
                             "bureau declares quarterly to the finance bureau and pays the hospital",
-                            "县民政局", "县财政局", quarter_end(feedback), "按季度（审核所在季度末）",
+                            "县民政局", "县财政局", None, "按季度（方案未规定具体日期）",
                             ctx.cite("三（三）1.（2）", "WS-FLOW-4")))
         if ep.kind == "inpatient":
             out.append(Deadline("乡镇报送县域内住院就医及转诊台账（附件5）", "township sends the in-county ledger (attachment 5)",
@@ -411,15 +516,27 @@ def deadlines(case, ctx, j: Judgement) -> tuple[Deadline, ...]:
         out.append(Deadline("在户籍所在地乡镇填写县域外住院就医救助申请审批表（附件2）",
                             "file attachment 2 at the hukou township", "特困人员或亲属、照料护理人", "户籍所在地乡镇",
                             a2_due, rule, ctx.cite("三（三）1.（2）", "WS-FLOW-6")))
+        # WS-AMB-6 A: an out-of-county case belongs to the month the township signs its 附件2 (B: admission)
+        signed = a2_signed_on(case)
+        if ctx.params["monthly_deadline"] == "exclusive_admission_month":
+            signed = ep.admitted
+        if signed is None:
+            a4_due = a4_feedback = None
+            a4_rule = "乡镇签署附件2的次月5日前（案例未记录乡镇签署日期，日期取决于签署）"
+            fb_rule = "申报当月25日前（日期取决于乡镇签署附件2的月份）"
+        else:
+            a4_due = month_day(ctx, day_of_month(signed, 1), "claim_day")
+            a4_feedback = month_day(ctx, a4_due, "feedback_day")
+            a4_rule, fb_rule = f"乡镇签署附件2（{signed.isoformat()}）次月5日前", "申报当月25日前"
         out.append(Deadline("乡镇汇总上月县域外个人自付费用救助明细表（附件4）报县民政局",
-                            "township sends last month's out-of-county list (attachment 4)", "乡镇", "县民政局", claim,
-                            "乡镇签署次月5日前（按出院当月签署计）", ctx.cite("三（三）1.（2）", "WS-FLOW-7")))
+                            "township sends last month's out-of-county list (attachment 4)", "乡镇", "县民政局", a4_due,
+                            a4_rule, ctx.cite("三（三）1.（2）", "WS-FLOW-7")))
         out.append(Deadline("县民政局将审核结果反馈乡镇", "bureau feeds the review back to the township", "县民政局", "乡镇",
-                            feedback, "申报当月25日前", ctx.cite("三（三）1.（2）", "WS-FLOW-8")))
-        month_end = day_of_month(feedback, 1) - dt.timedelta(days=1)
+                            a4_feedback, fb_rule, ctx.cite("三（三）1.（2）", "WS-FLOW-8")))
+        # 「县民政局按月向县财政局申报」: a period; the seed gives no day
         out.append(Deadline("县民政局按月向县财政局申报，通过“一卡通”发放到社会保障卡",
                             "bureau declares monthly and pays the social security card", "县民政局", "县财政局",
-                            month_end, "按月（审核当月末）", ctx.cite("三（三）1.（2）", "WS-FLOW-9")))
+                            None, "按月（方案未规定具体日期）", ctx.cite("三（三）1.（2）", "WS-FLOW-9")))
         out.append(Deadline("乡镇报送县域外住院就医报备台账（附件6）", "township sends the out-of-county ledger (attachment 6)",
                             "乡镇", "县民政局、县医疗保障局", ledger, "次月5日前（累计数据）", ctx.cite("附件6", "WS-LEDGER-5")))
     return tuple(out)
@@ -439,12 +556,37 @@ def jiuzhu_referral(case, ctx, eligibility):
 # =================================================================================================
 
 
+def rank4(person):
+    """Wusheng has no village-committee rank. Below the person, a guardian and an agent, the seed names
+    「亲属、照料护理人、其他监管责任人员（敬老院）」 (四 乡镇; 三（三）1.（2）¶2 for 附件2) and 「照护人或敬老院工作人员」
+    for emergencies: the caregiver, else the care home for a 集中 person; otherwise the seed leaves the
+    signer open (role ``unrecorded``)."""
+    c = person.caregiver
+    if c is not None and c.able and c.present and not c.refuses:
+        return "caregiver", c.name, c
+    if person.support_mode == "institutional" and person.institution:
+        return "institution", person.institution, None
+    return "unrecorded", "", None
+
+
+def signer(case):
+    """(rank, role, name, passed over, the Contact who signs or None) on the shared walk with Wusheng's rank 4."""
+    w = walk(case.person, case.episode.emergency, rank4=rank4)
+    # the shared rank 4 is Liujiang's 「供养机构负责人或村（居）委会」: Wusheng's last signer carries no rank
+    return (None if w.rank == 4 else w.rank), w.role, w.name, w.passed, w.holder
+
+
 @hookimpl
 def jiuzhu_signature(case, ctx):
     ep = case.episode
-    rank, role, name, passed = resolve(case.person, ep.emergency)
+    rank, role, name, passed, _ = signer(case)
     reasons = [ctx.reason("申请人（本人）或代办人签字；代办人须写明与特困人员关系", "the person or an agent signs; an agent states the relationship",
                           "附件1注2", "WS-SIGN-1")]
+    if role == "unrecorded":
+        reasons.append(ctx.reason("本人不能签字，案例未记录亲属、照料护理人或其他监护责任人员：方案未规定其他签字人，须由乡镇确定代办人",
+                                  "the person cannot sign and the case records no relative, caregiver or other responsible "
+                                  "person: the seed leaves the signer open (the township must find an agent)",
+                                  "附件1注2；附件2注3；四", "WS-SIGN-1"))
     approvals: list[str] = []
     if ep.kind == "inpatient" and ctx.scope(case) == "in_county":
         approvals += ["township", "first_doctor", "business_leader"]
@@ -590,9 +732,11 @@ def jiuzhu_documents(case, ctx, outcome):
                 **base, **stay, "applicant": case.person.name, "designated_hospital": first.to if first else case.facility.name,
                 "township_approved_on": (_on(first, "approval", "township") if first else "") or _on(ep, "approval", "township"),
                 "referral_to": referrals[-1].to if referrals else "", "referral_on": _iso(referrals[-1].on) if referrals else "",
-                "emergency": ep.emergency, "copies": 1, "care_responsible": care_party(case, ctx, False)})
-        need("attachment_3", "诊治医疗机构", due.get("WS-FLOW-2"), {
-            **base, **stay, **money, "declaring_hospital": case.facility.name, "attachments": list(IN_COUNTY_PACKAGE)})
+                "emergency": ep.emergency, "copies": 1, "care_responsible": care_party(case, ctx, False),
+                **agent_fields(case)})
+        if not nothing_to_claim(outcome):  # 附件3 declares a residual: nothing left, no row to declare
+            need("attachment_3", "诊治医疗机构", due.get("WS-FLOW-2"), {
+                **base, **stay, **money, "declaring_hospital": case.facility.name, "attachments": list(IN_COUNTY_PACKAGE)})
         if ep.kind == "inpatient":
             need("attachment_5", "乡镇", due.get("WS-LEDGER-5"), {
                 **base, "township": ledger_township(case, ctx), "first_hospital": first.to if first else case.facility.name,
@@ -605,12 +749,13 @@ def jiuzhu_documents(case, ctx, outcome):
         in_ref = next((s for s in ep.path if s.kind in REFERRAL_KINDS and s is not out_ref), None)
         attachments = list(IN_COUNTY_PACKAGE[1:]) + (list(OUT_COUNTY_EXTRA) if ctx.params["out_of_county_attachments"] == "union" else [])
         reason = "县域外突发疾病" if ep.emergency else "经病情鉴定转诊县域外"
-        need("attachment_2", "特困人员或亲属、照料护理人", due.get("WS-FLOW-6"), {
-            **base, **stay, **money, "township": case.person.hukou[:9], "reason_out_of_county": reason,
-            "requested": money["assistance_claimed"], "attachments": attachments,
-            "care_responsible": care_party(case, ctx, True)})
-        need("attachment_4", "户籍所在地乡镇", due.get("WS-FLOW-7"), {
-            **base, **stay, **money, "township": case.person.hukou[:9], "reason_out_of_county": reason})
+        if not nothing_to_claim(outcome):  # 附件2 applies for, and 附件4 lists, a residual: none, no claim
+            need("attachment_2", "特困人员或亲属、照料护理人", due.get("WS-FLOW-6"), {
+                **base, **stay, **money, "township": case.person.hukou[:9], "reason_out_of_county": reason,
+                "requested": money["assistance_claimed"], "attachments": attachments,
+                "care_responsible": care_party(case, ctx, True), **agent_fields(case)})
+            need("attachment_4", "户籍所在地乡镇", due.get("WS-FLOW-7"), {
+                **base, **stay, **money, "township": case.person.hukou[:9], "reason_out_of_county": reason})
         need("attachment_6", "乡镇", due.get("WS-LEDGER-5"), {
             **base, "township": case.person.hukou[:9], "first_hospital": ep.path[0].to if ep.path else "",
             "first_signed_on": _on(ep.path[0], "approval", "township") if ep.path else "",
@@ -621,6 +766,26 @@ def jiuzhu_documents(case, ctx, outcome):
             "contact": case.person.caregiver.name if case.person.caregiver else "", "cumulative": True,
             "recipients": ["县民政局", "县医疗保障局"]})
     return needs
+
+
+def nothing_to_claim(outcome) -> bool:
+    """No residual for the relief fund: every layer before it (the slip's and a parent's) left nothing."""
+    return not any(l.id == "relief_fund" and l.amount for l in outcome.settlement.layers)
+
+
+def agent_fields(case) -> dict:
+    """附件1 申请人/代办人 and 附件1注2 「代办人需填写清楚与特困人员关系」 (附件2注3 likewise): from whoever signs on
+    the walk; blank when the person signs, and marked open when the seed names no one the case records."""
+    rank, role, name, _, holder = signer(case)
+    if role == "patient":
+        return {"agent": "", "agent_relation": ""}
+    if role == "unrecorded":
+        return {"agent": "", "agent_relation": "", "agent_open": True}
+    p = case.person
+    relation = holder.relation if holder is not None else ""
+    if not relation and role == "institution":
+        relation = "供养机构（敬老院）"
+    return {"agent": name, "agent_relation": relation or ROLES.get(role, role)}
 
 
 def declaring_title(name: str) -> str:
