@@ -64,6 +64,9 @@ class Deadline:
     due: "dt.date | dt.datetime | UnknownDue | None" = None
     rule_zh: str = ""  # how the date was computed, e.g. 出院后15个工作日
     cite: Citation | None = None
+    # a deadline to pay the person's own share (e.g. 诊疗结束后结清个人承担的费用): void when the composed
+    # settlement leaves the person nothing to pay
+    personal_share: bool = False
 
     @property
     def basis(self) -> str | None:

@@ -226,6 +226,8 @@ class Engine:
         referral = leaf.referral
         if len(results) > 1:
             referral = attrs.evolve(referral, deadlines=tuple(d for r in results for d in r.referral.deadlines))
+        if settlement.burden == 0 and any(d.personal_share for d in referral.deadlines):  # nothing left to pay
+            referral = attrs.evolve(referral, deadlines=tuple(d for d in referral.deadlines if not d.personal_share))
         sections = tuple(self._section(case, results, i, plan, settlement, as_of) for i in range(len(results)))
         outcome = Outcome(code, tuple(r.code for r in results), day, leaf.eligibility, referral, signature,
                           settlement, (), case.id, tuple(notes), sections)

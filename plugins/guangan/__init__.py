@@ -143,12 +143,60 @@ def _level(step, case) -> str:
     return step.to_level or (case.facility.level if step.to == case.facility.name else "")
 
 
+def ladder(case, ctx) -> tuple[str, ...]:
+    """The administrative tiers a referral climbs (逐级转诊). §四 defines neither the tiers nor the
+    institution lists (GA-REF-1: deployment data): by default primary → county → city → provincial; in a
+    division listed in ``districts_without_county_tier`` (a 市辖区 whose next tier above the community health
+    centre is the city hospital standing in the district) the county tier is not on the ladder."""
+    if case.facility.location[:6] in ctx.params["districts_without_county_tier"]:
+        return tuple(l for l in LEVELS if l != "county")
+    return LEVELS
+
+
+def step_filed(step, ctx) -> tuple[bool, str]:
+    """「履行转诊转院手续按规定备案」: (filed, what is missing). A ``filing`` action always counts. Under
+    ``filing_evidence = referral_block_and_report`` the county's own procedure counts too: the treating
+    facility's signed and sealed referral opinion (Wusheng 附件1 诊疗机构转诊审核意见; for out-of-county care
+    the county hospital's appraisal and referral slip) as 转诊转院手续, and the report to the township (报备)
+    as 备案."""
+    if step.has("filing"):
+        return True, ""
+    block = (step.has("signature", "facility_leader") and (step.has("seal") or step.has("signature", "referring_facility"))) \
+        or (step.has("appraisal") and step.has("referral_slip"))
+    report = step.has("notification")
+    if ctx.params["filing_evidence"] == "referral_block_and_report":
+        if block and report:
+            return True, ""
+        missing = "、".join(w for w, ok in (("转诊转院手续（签字盖章的转诊意见或转诊单）", block), ("报备", report)) if not ok)
+        return False, f"未见{missing}，亦无备案记录"
+    if block or report:
+        return False, "未见备案记录；已有的转诊意见或报备按本部署不视为备案（filing_evidence = filing_record）"
+    return False, "未见转诊转院手续及备案记录"
+
+
+def sent(step) -> bool:
+    """The person was sent, not self-directed: an authority approved or referred the first contact (a
+    township's designation, a referral slip) — 「拒不执行」 does not describe such a person."""
+    return step.kind in ("referral", "transfer") or step.has("approval") or step.has("referral_slip")
+
+
 def referral_problems(case, ctx) -> list[Reason]:
     """「应严格遵循基层首诊、逐级转诊、双向转诊原则。对拒不执行基层首诊、逐级转诊或未履行转诊转院手续按规定备案
-    发生的医疗费用，不得享受医保倾斜支付政策」 (GA-REF-1, GA-REF-2, GA-REF-3)."""
+    发生的医疗费用，不得享受医保倾斜支付政策」 (GA-REF-1, GA-REF-2, GA-REF-3).
+
+    ``first_contact_refusal``: any departure from first contact or stepwise referral loses the tilt (A,
+    GA-AMB-10), or only a refusal does (``refusal_only``): a person the township or a facility sent has not
+    refused. Down and lateral transfers (双向转诊) climb nothing; every referral or transfer must be filed."""
     ep = case.episode
     if ep.emergency and ctx.params["referral_emergency_exempt"] == "emergency_exempt":
         return []
+    refusal_only = ctx.params["first_contact_refusal"] == "refusal_only"
+    tiers = ladder(case, ctx)
+    one_level = ctx.params["stepwise_rule"] == "one_level"
+
+    def tier(level):
+        return tiers.index(level) if level in tiers else tiers.index("city")  # a county level in a district
+
     problems = []
     steps = ep.path
     if not steps:
@@ -158,19 +206,25 @@ def referral_problems(case, ctx) -> list[Reason]:
         return problems
     first = steps[0]
     if first.kind == "self" or _level(first, case) != "primary":
-        problems.append(ctx.reason("未执行基层首诊", "first contact was not at a primary facility", "四", "GA-REF-2"))
+        if refusal_only and first.kind != "self" and sent(first):
+            pass  # sent to a higher facility (e.g. the township's designation): not a refusal
+        else:
+            problems.append(ctx.reason("未执行基层首诊", "first contact was not at a primary facility", "四", "GA-REF-2"))
     prev = _level(first, case) or "primary"
     for step in steps[1:]:
         level = _level(step, case) or prev
         if step.kind == "self":
             problems.append(ctx.reason("自行转往上级医疗机构，未履行转诊手续", "went up without a referral",
                                        "四", "GA-REF-2"))
-        elif LEVELS.index(level) > LEVELS.index(prev) + 1:
-            problems.append(ctx.reason("越级转诊，未逐级转诊", "skipped a level of care", "四", "GA-REF-2"))
-        if step.kind in ("referral", "transfer") and not step.has("filing"):
-            problems.append(ctx.reason("转诊转院手续未按规定备案", "referral or transfer not filed", "四", "GA-REF-2"))
+        elif one_level and tier(level) > tier(prev) + 1 and not refusal_only:
+            problems.append(ctx.reason(f"越级转诊至{step.to}，未逐级转诊", "skipped a tier of care", "四", "GA-REF-2"))
+        if step.kind in ("referral", "transfer"):
+            filed, missing = step_filed(step, ctx)
+            if not filed:
+                problems.append(ctx.reason(f"转至{step.to}的转诊转院手续未按规定备案：{missing}",
+                                           f"referral or transfer to {step.to} not filed", "四", "GA-REF-2"))
         prev = level
-    if LEVELS.index(case.facility.level) > LEVELS.index(prev):
+    if tier(case.facility.level) > tier(prev):
         problems.append(ctx.reason("未履行转诊转院手续", "no referral to the treating facility", "四", "GA-REF-2"))
     return problems
 
@@ -349,12 +403,18 @@ def jiuzhu_referral(case, ctx, eligibility):
     if not _designated(case):
         reasons.append(ctx.reason("非医保定点医疗机构", "not an insurance-designated facility", "三（三）", "GA-PAY-7"))
     reasons += problems
+    if problems:
+        reasons.append(ctx.reason("后果：本次发生的医疗费用不得享受医保倾斜支付政策（个人承担控制在10%、大病保险分段比例提高5个百分点均不适用）",
+                                  "consequence: this episode's costs get no tilted payment (neither the 10% cap nor the "
+                                  "+5 points)", "四", "GA-REF-2"))
     deadlines = ()
-    if _designated(case):
+    if _designated(case) and in_county(case, ctx):
+        # 「诊疗结束后须结清个人承担的费用」 at the one-stop window of an in-county designated facility (五（一）);
+        # void when the composed settlement leaves the person nothing (personal_share)
         due = case.episode.discharged or case.episode.admitted
         deadlines = (Deadline("诊疗结束后结清个人承担的费用", "settle the personal share when care ends",
                               who="patient", to=case.facility.name, due=due, rule_zh="出院（诊疗结束）当日",
-                              cite=ctx.cite("三（三）", "GA-FLOW-5")),)
+                              cite=ctx.cite("三（三）", "GA-FLOW-5"), personal_share=True),)
     if reasons:
         return ReferralVerdict("not_covered", tuple(reasons), deadlines)
     return ReferralVerdict("covered", (ctx.reason("县域内定点医疗机构，遵循基层首诊、逐级转诊",
@@ -426,9 +486,10 @@ def jiuzhu_documents(case, ctx, outcome):
         docs.append(DocumentNeed(
             "premium_subsidy", "特殊困难群众参加城乡居民基本医疗保险资助代缴记录",
             "premium subsidy record (residents' basic medical insurance)", who=ps.payer,
-            due=dt.date(case.episode.admitted.year, 1, 1),
+            due=None,  # 二（一） gives no date: the record is for the coverage year (a period), not a deadline
             data={"name": p.name, "id_number": p.id_number, "hukou": p.hukou, "category": ps.category,
-                  "coverage_year": case.episode.admitted.year, "share": pct(ps.share),
+                  "coverage_year": case.episode.admitted.year, "period": f"{case.episode.admitted.year}年度",
+                  "share": pct(ps.share),
                   "individual_premium": None if ps.premium is None else yuan(ps.premium),
                   "subsidy": None if ps.subsidy is None else yuan(ps.subsidy),
                   "personal_due": None if ps.personal is None else yuan(ps.personal),

@@ -20,7 +20,7 @@ from jiuzhu import Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, Signat
 from jiuzhu.model import idcard
 from jiuzhu.model.case import ROLES
 from jiuzhu.model.money import yuan
-from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason, UnknownDue
+from jiuzhu.model.outcome import Deadline, DocumentNeed, OutcomeWarning, Reason, UnknownDue
 from jiuzhu.rules.settle import item_lines
 from jiuzhu.rules.signature import walk
 from jiuzhu.rules.workdays import day_of_month
@@ -812,3 +812,38 @@ def _on_any(ep, kind) -> str:
 def jiuzhu_programs():
     """The document sets no annual cap on what this region's layers pay: no programme to count."""
     return []
+
+
+@hookimpl
+def jiuzhu_warnings(case, ctx, outcome):
+    """What the bureau must act on that the money does not show: the hospital-side consequence (WS-REF-14),
+    an admission without 住院指征 (WS-REF-5), a deadline that waits on the township's 附件2 signature
+    (WS-AMB-6) and a signer the seed leaves open (附件1注2)."""
+    if not jiuzhu_eligibility(case, ctx).eligible:
+        return []
+    j = judge(case, ctx)
+    ep = case.episode
+    out = []
+    if j.hospital_side:
+        out.append(OutcomeWarning(
+            "insurance_recovery", "收治医院擅自接收未按规定备案（审批）登记或无转诊转院手续的特困人员：医保部门对本次住院不予结算，"
+            "已经结算的予以追回；结算单所示基本医保、大病保险、医疗救助金额不是最终结果",
+            "the hospital admitted without the approval registration or transfer papers: health security does not "
+            "settle this stay and recovers what was settled; the slip's insurance amounts are not final",
+            "bill.basic_paid", ctx.cite("三（三）1.（2）", "WS-REF-14")))
+    if ep.kind == "inpatient" and not ep.admission_indicated and ctx.scope(case) == "in_county":
+        out.append(OutcomeWarning(
+            "admission_not_indicated", "不符合住院指征而收治：提请县民政局复核，收治医疗机构依法依规处理（五（三））",
+            "admitted without meeting the admission criteria: for the bureau's review and the hospital's sanction",
+            "episode.admission_indicated", ctx.cite("五（二）", "WS-REF-5")))
+    if j.route == OUT_OF_COUNTY and a2_signed_on(case) is None and ctx.params["monthly_deadline"] != "exclusive_admission_month":
+        out.append(OutcomeWarning(
+            "deadline_depends", "附件4、审核反馈的日期取决于乡镇签署附件2的月份，案例未记录乡镇签署日期",
+            "the attachment-4 and feedback dates depend on the month the township signs attachment 2, which the case "
+            "does not record", "episode.actions", ctx.cite("三（三）1.（2）", "WS-AMB-6")))
+    if outcome.documents and signer(case)[1] == "unrecorded":
+        out.append(OutcomeWarning(
+            "signer_open", "本人不能签字，案例未记录亲属、照料护理人或其他监护责任人员：方案未规定其他签字人，附件代办人栏留空",
+            "the person cannot sign and the case records no relative, caregiver or responsible person: the seed "
+            "names no other signer; the agent box stays blank", "person.agents", ctx.cite("附件1注2", "WS-SIGN-1")))
+    return out
