@@ -132,6 +132,11 @@ def in_county(case, ctx) -> bool:
     return ctx.scope(case) == "in_county"
 
 
+def in_city(case, ctx) -> bool:
+    """A facility in Guang'an City: the one-stop window of 三（三） and its 「结清个人承担的费用」 are the city's."""
+    return case.facility.location.startswith(ctx.params["hukou_prefix"])
+
+
 def is_chronic_maintenance(case, ctx) -> bool:
     """「慢性病门诊维持治疗」: the insurance's chronic/special-disease outpatient scheme (GA-AMB-19 A)."""
     kinds = ("special_outpatient",) if ctx.params["chronic_outpatient_scope"] == "special_outpatient" \
@@ -408,9 +413,9 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "consequence: this episode's costs get no tilted payment (neither the 10% cap nor the "
                                   "+5 points)", "四", "GA-REF-2"))
     deadlines = ()
-    if _designated(case) and in_county(case, ctx):
-        # 「诊疗结束后须结清个人承担的费用」 at the one-stop window of an in-county designated facility (五（一）);
-        # void when the composed settlement leaves the person nothing (personal_share)
+    if _designated(case) and in_city(case, ctx):
+        # 「诊疗结束后须结清个人承担的费用」 at the one-stop window of a designated facility in the city (not for
+        # care outside it); void when the composed settlement leaves the person nothing (personal_share)
         due = case.episode.discharged or case.episode.admitted
         deadlines = (Deadline("诊疗结束后结清个人承担的费用", "settle the personal share when care ends",
                               who="patient", to=case.facility.name, due=due, rule_zh="出院（诊疗结束）当日",
@@ -503,7 +508,7 @@ def jiuzhu_documents(case, ctx, outcome):
                   "facility": case.facility.name, "admitted": case.episode.admitted.isoformat(),
                   "identity_documents": ["社会保障卡", "居民身份证", "救助身份相关证明"], "deposit": "0.00"},
             cite=ctx.cite("三（二）", "GA-FLOW-3")))
-    if _designated(case):
+    if _designated(case) and in_city(case, ctx):  # the one-stop window is the city's (三（三）), not an outside hospital's
         s = outcome.settlement
         docs.append(DocumentNeed(
             "one_stop_settlement", "“一站式”即时结算单", "one-stop settlement statement", who="facility",

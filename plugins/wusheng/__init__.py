@@ -539,7 +539,14 @@ def deadlines(case, ctx, j: Judgement) -> tuple[Deadline, ...]:
                             None, "按月（方案未规定具体日期）", ctx.cite("三（三）1.（2）", "WS-FLOW-9")))
         out.append(Deadline("乡镇报送县域外住院就医报备台账（附件6）", "township sends the out-of-county ledger (attachment 6)",
                             "乡镇", "县民政局、县医疗保障局", ledger, "次月5日前（累计数据）", ctx.cite("附件6", "WS-LEDGER-5")))
+    if case.bill.total <= case.bill.paid_on_slip:
+        # the slip's payers left no residual: nothing to declare (附件3), apply for (附件2) or list (附件4),
+        # so none of the claim's steps is due; the ledgers (附件5、6) still record the stay
+        out = [d for d in out if d.cite is None or d.cite.rule not in CLAIM_STEPS]
     return tuple(out)
+
+
+CLAIM_STEPS = {"WS-FLOW-2", "WS-FLOW-3", "WS-FLOW-4", "WS-FLOW-6", "WS-FLOW-7", "WS-FLOW-8", "WS-FLOW-9"}
 
 
 @hookimpl

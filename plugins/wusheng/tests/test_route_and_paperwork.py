@@ -249,6 +249,8 @@ def test_no_attachment_3_when_nothing_is_left_to_claim():
     assert out.referral.kind == "covered" and layer(out, "relief_fund") == 0
     forms = {d.form_id for d in out.documents}
     assert "attachment_3" not in forms and {"attachment_1", "attachment_5"} <= forms
+    # and no claim step is due: only the township's ledger (附件5, by 2026-04-05 for a March admission)
+    assert [(d.cite.rule, d.due) for d in out.deadlines] == [("WS-LEDGER-5", D(2026, 4, 5))]
 
 
 @pytest.mark.rule("WS-DOC-2")
@@ -257,8 +259,10 @@ def test_no_attachment_2_or_4_when_nothing_is_left_out_of_county():
     case = out_of_county(D(2026, 5, 25))
     # 50000 = 30000 basic + 8000 critical illness + 12000 assistance → residual 0
     case = attrs.evolve(case, bill=attrs.evolve(case.bill, assistance_paid=1200000))
-    forms = {d.form_id for d in evaluate(case).documents}
-    assert forms == {"attachment_6"}
+    out = evaluate(case)
+    assert {d.form_id for d in out.documents} == {"attachment_6"}
+    # the report before treatment and the ledger stay due; no 附件2/附件4 step
+    assert {d.cite.rule for d in out.deadlines} == {"WS-REF-11", "WS-LEDGER-5"}
 
 
 # -- the signer: no village committee in Wusheng ------------------------------------------------------
