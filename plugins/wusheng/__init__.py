@@ -263,16 +263,16 @@ def judge_in_county(case, ctx) -> Judgement:
             continue
         level = step_level(step, ctx)
         direction = transfer_direction(prev, level)
-        if direction == "down":
-            # 五（二）「县级公立医疗机构可根据情况安排下转到所属地卫生机构进一步治疗」
-            if prev != "county_public":
-                return not_covered(ctx, reasons, "下转只由县级公立医疗机构安排", "only a county-level public hospital down-transfers",
-                                   "五（二）", "WS-REF-7")
-        elif level != "county_public":
-            # up or lateral: the target is one of the county-level public hospitals (三（三）1.（1）)
-            return not_covered(ctx, reasons, f"县域内转诊只能转至县级公立医疗机构，{step.to}不在其列",
-                               "in-county referrals go up or across to the three county-level public hospitals only",
+        if level not in ("county_public", "primary"):
+            # the targets are the county-level public hospitals (三（三）1.（1）) and, down or across, the primary
+            # facilities (五（二）「所属地卫生机构」; 附件1注3)
+            return not_covered(ctx, reasons, f"县域内转诊只能转至县级公立医疗机构或乡镇（中心）卫生院、社区卫生服务中心，{step.to}不在其列",
+                               "in-county transfers go to the three county-level public hospitals or a primary facility only",
                                "三（三）1.（1）", "WS-REF-6", hospital_side=agreement_hospital(case, ctx))
+        if direction == "down" and prev != "county_public":
+            # 五（二）「县级公立医疗机构可根据情况安排下转到所属地卫生机构进一步治疗」
+            return not_covered(ctx, reasons, "下转只由县级公立医疗机构安排", "only a county-level public hospital down-transfers",
+                               "五（二）", "WS-REF-7")
         if not referral_block_signed(step):
             if direction == "down" and ctx.params["down_transfer_procedure"] == "flag_missing_block":
                 # WS-AMB-21 A: 五（二） gives the down-transfer no procedure; a missing block is a formal defect

@@ -105,6 +105,14 @@ def test_lateral_transfer_between_county_hospitals_is_covered():
     assert "WS-AMB-21" in cited(out)
 
 
+@pytest.mark.rule("WS-AMB-21")
+def test_lateral_transfer_between_township_centres_is_covered():
+    # 附件1注3: the treating facility proposes a transfer to another primary facility
+    other = "武胜县烈面镇中心卫生院"
+    out = evaluate(stay([first(CENTRE, "primary"), transfer(other, "primary", CENTRE)], other, "primary"))
+    assert out.referral.kind == "covered" and layer(out, "relief_fund") == 200000
+
+
 @pytest.mark.rule("WS-REF-6")
 @pytest.mark.rule("WS-REF-14")
 def test_lateral_transfer_to_an_unlisted_hospital_is_refused_with_the_hospital_side_consequence():
