@@ -783,12 +783,11 @@ def nothing_to_claim(outcome) -> bool:
 def agent_fields(case) -> dict:
     """附件1 申请人/代办人 and 附件1注2 「代办人需填写清楚与特困人员关系」 (附件2注3 likewise): from whoever signs on
     the walk; blank when the person signs, and marked open when the seed names no one the case records."""
-    rank, role, name, _, holder = signer(case)
+    _, role, name, _, holder = signer(case)
     if role == "patient":
         return {"agent": "", "agent_relation": ""}
     if role == "unrecorded":
         return {"agent": "", "agent_relation": "", "agent_open": True}
-    p = case.person
     relation = holder.relation if holder is not None else ""
     if not relation and role == "institution":
         relation = "供养机构（敬老院）"

@@ -9,7 +9,6 @@ with it 22,500 − 750 = 21,750.
 """
 
 import pytest
-
 from jiuzhu.kit.testing import layer, make_case, make_engine
 
 SEGMENTS = [{"from": "2018-01-01", "value": [{"from": "5000", "to": "30000", "rate": "0.5"},

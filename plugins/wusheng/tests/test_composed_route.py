@@ -14,7 +14,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-
 from jiuzhu.io.loader import load_case
 from jiuzhu.kit.testing import layer, make_engine
 from jiuzhu.model import Action, ReferralStep

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import attrs
 import pytest
-
-from jiuzhu.kit.testing import layer, make_case, make_engine, merge
 from jiuzhu.io.loader import load_case
+from jiuzhu.kit.testing import layer, make_case, make_engine, merge
 from jiuzhu.model import Action
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
