@@ -16,7 +16,8 @@ import datetime as dt
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.model.outcome import Deadline, DocumentNeed, OutcomeWarning
-from jiuzhu.rules.settle import Layer, item_lines
+from jiuzhu.model.conditions import tags_for
+from jiuzhu.rules.settle import ROUNDING, Layer, item_lines
 from jiuzhu.model.vocab import CATEGORIES, ITEM_COLUMNS
 from jiuzhu.model.outcome import due_key
 from jiuzhu.rules.workdays import add_hours, is_late
@@ -89,7 +90,7 @@ def facility_level(case, ctx) -> str:
 def target_groups(case, ctx) -> tuple[str, ...]:
     """第五条: 建档立卡低收入农户 and the groups confirmed by 市民政局 / 市总工会, plus
     “低收入家庭中的重度精神病患者” (a low-income family member with a severe mental illness)."""
-    groups = [c for c in case.person.categories if c in ctx.params["target_groups"]]
+    groups = [c for c in case.person.categories_on(ctx.day) if c in ctx.params["target_groups"]]
     if low_income_mental_illness(case, ctx):
         groups.append("low_income_mental_illness")
     return tuple(groups)
@@ -98,8 +99,7 @@ def target_groups(case, ctx) -> tuple[str, ...]:
 def low_income_family(case, ctx) -> bool:
     """The low-income family attribute of JJ-ELIG-7 (市民政局, JJ-AMB-11): the category, or a certified
     status of that kind valid on the day the region judges the episode by."""
-    kind = ctx.params["low_income_mental_illness_category"]
-    return kind in case.person.categories or case.person.holds(kind, ctx.day)
+    return ctx.params["low_income_mental_illness_category"] in case.person.categories_on(ctx.day)
 
 
 def low_income_mental_illness(case, ctx) -> bool:
@@ -163,19 +163,37 @@ ACCIDENT_TAGS = {"accidental_injury", "traffic_accident", "injury_third_party"} 
 CAUSE_TAGS = {"accident_cause", "traffic_accident", "assault", "self_harm", "undetermined_intent"}
 
 
+def birth_or_planning(case, ctx) -> tuple[str, str] | None:
+    """Which of 生育 and 计划生育 the diagnoses name, judged diagnosis by diagnosis: a code that is family
+    planning (Z30, Z31.0, O04 medical abortion — a 计划生育 procedure, although chapter XV holds it) is
+    计划生育 and not 生育; any other maternity code is 生育. Both parts are named when both are sent
+    (a delivery with a sterilisation, O80 + Z30.2)."""
+    listed = set(ctx.params["excluded_visit_conditions"])
+    birth = planning = False
+    for d in case.episode.diagnoses:
+        tags = set(tags_for(d, ctx.deployment.conditions))
+        if "family_planning" in tags and "family_planning" in listed:
+            planning = True
+        elif "maternity" in tags and "maternity" in listed:
+            birth = True
+    parts = [p for p, hit in ((("生育", "childbirth"), birth), (("计划生育", "family planning"), planning)) if hit]
+    if not parts:
+        return None
+    return "、".join(zh for zh, _ in parts), " and ".join(en for _, en in parts)
+
+
 def childbirth_family_planning_injury(case, ctx) -> tuple[str, str] | None:
     """第二十一条（三） 「生育、计划生育及意外伤害的医疗」, from what a hospital sends: childbirth (O00-O99,
-    Z32-Z37, Z39), family planning (Z30, O04, Z31.0), and accidental injury: an injury code (S00-T79,
-    T90-T98) with an accident external cause (V01-X59, Y85-Y86), or the tag ``accidental_injury``.
-    Assault (X85-Y09) is 意外 for the victim (non-intended, the insurance meaning) unless
-    ``amb_assault_injury`` says otherwise; self-harm (X60-X84) is not 意外. An injury sent without any
+    Z32-Z37, Z39), family planning (Z30, O04, Z31.0; see :func:`birth_or_planning`), and accidental injury:
+    an injury code (S00-T79, T90-T98) with an accident external cause (V01-X59, Y85-Y86), or the tag
+    ``accidental_injury``. Assault (X85-Y09) is 意外 for the victim (non-intended, the insurance meaning)
+    unless ``amb_assault_injury`` says otherwise; self-harm (X60-X84) is not 意外. An injury sent without any
     external cause is presumed accidental (``amb_injury_without_cause``), and the reason says so."""
     tags, p = ctx.conditions(case), ctx.params
     listed = set(p["excluded_visit_conditions"])
-    if "maternity" in listed and "maternity" in tags:
-        return "生育", "childbirth"
-    if "family_planning" in listed and "family_planning" in tags:
-        return "计划生育", "family planning"
+    hit = birth_or_planning(case, ctx)
+    if hit:
+        return hit
     if "accidental_injury" not in listed:
         return None
     if tags & ACCIDENT_TAGS:
@@ -485,8 +503,25 @@ def assistance_base(case, ctx) -> str:
     合理医疗费用……包含政策范围内费用和政策范围外费用”: what is left after the earlier layers, less the
     unlisted costs (JJ-AMB-1 A) and the excluded lines of 第二十一条. An excluded item in the out-of-scope
     columns is wholly the patient's; one in ``in_scope`` is removed at its amount, because the slip does
-    not say how much of that line insurance paid (the outcome warns, :func:`in_scope_exclusions`)."""
-    return " - ".join(["burden", *removed_columns(ctx), *excluded_lines(case, ctx)])
+    not say how much of that line insurance paid (the outcome warns, :func:`in_scope_exclusions`).
+
+    JJ-AMB-2 reading A (default): the other channels' payments come off the eligible share. Reading B
+    (:func:`other_payers_paid_excluded_first`): the eligible share after basic insurance, bounded by what the
+    other channels left, ``min(eligible share, burden)`` (the bound is :func:`assistance_base_limit`)."""
+    start = "total - basic_paid" if other_payers_paid_excluded_first(ctx) else "burden"
+    return " - ".join([start, *removed_columns(ctx), *excluded_lines(case, ctx)])
+
+
+def other_payers_paid_excluded_first(ctx) -> bool:
+    """JJ-AMB-2 reading B: the other channels (critical illness, civil affairs, health-poverty insurance, third
+    parties) are taken to have paid the excluded costs first."""
+    return ctx.params["amb_other_payers_allocation"] == "excluded_first"
+
+
+def assistance_base_limit(ctx) -> str | None:
+    """Under JJ-AMB-2 reading B the base never exceeds the personal share less the other channels (the burden
+    left at this layer); None under reading A."""
+    return "burden" if other_payers_paid_excluded_first(ctx) else None
 
 
 def in_scope_exclusions(case, ctx) -> list[int]:
@@ -520,9 +555,14 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         return Plan((civil,))
     level = facility_level(case, ctx)
     rate, article, rule = assistance_rate(case, ctx, level)
+    note = f"{LEVEL_ZH[level]}，个人负担部分按{rate.numerator * 100 // rate.denominator}%救助"
+    if other_payers_paid_excluded_first(ctx):
+        note += "；基数取可救助个人负担与扣除其他渠道后剩余负担之较小者（JJ-AMB-2 读法B）"
+    if ctx.params["amb_rounding"] == "yuan":
+        note += "；按元四舍五入（JJ-AMB-28 读法B）"
     precise = Layer("precision_assistance", "精准医疗救助扶贫保险", "precision medical assistance insurance",
-                    payer="insurer", base=assistance_base(case, ctx), rate=rate, cite=ctx.cite(article, rule),
-                    note_zh=f"{LEVEL_ZH[level]}，个人负担部分按{rate.numerator * 100 // rate.denominator}%救助")
+                    payer="insurer", base=assistance_base(case, ctx), base_limit=assistance_base_limit(ctx), rate=rate,
+                    cite=ctx.cite(article, rule), note_zh=note, round_to=ROUNDING[ctx.params["amb_rounding"]])
     return Plan((civil, precise))
 
 

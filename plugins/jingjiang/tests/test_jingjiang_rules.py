@@ -407,11 +407,64 @@ def test_rounding_to_the_fen_half_up():
     assert paid(out) == 98766  # 80% × 1234.57 = 987.656 → 987.66
 
 
+@pytest.mark.rule("JJ-AMB-28")
+def test_rounding_to_the_whole_yuan_under_reading_b():
+    yuan = {"amb_rounding": "yuan"}
+    # 80 % × 1,234.57 = 987.656 → 988 yuan
+    assert paid(evaluate({"bill": {"basic_paid": "8765.43"}}, params=yuan)) == 98800
+    # employees at the basic level, 50 %: burden 1,001.00 → 500.50 → 501 (half up) / 500.50 to the fen;
+    # burden 1,000.98 → 500.49 → 500 / 500.49
+    emp = {"person": {"scheme": "employees"}}
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999"}}, params=yuan)) == 50100
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999"}})) == 50050
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999.02"}}, params=yuan)) == 50000
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999.02"}})) == 50049
+
+
 @pytest.mark.rule("JJ-AMB-2")
 def test_other_payers_are_subtracted_from_the_eligible_share():
     # personal share 4000 of which 1000 unlisted; others 1000: base 3000 − 1000 = 2000 → 1600
     out = evaluate({"bill": {"in_scope": "9000", "fully_self_paid": "1000", "other_paid": "1000"}})
     assert paid(out) == 160000
+
+
+# JJ-AMB-2's example: bill 20,000, basic insurance 8,000 → personal share 12,000, of which 2,000 unlisted
+# (全自费); the other channels (critical illness 1,000 + civil affairs 1,000 + other 1,000) paid 3,000.
+AMB_2 = {"bill": {"total": "20000", "in_scope": "18000", "fully_self_paid": "2000", "basic_paid": "8000",
+                  "critical_paid": "1000", "assistance_paid": "1000", "other_paid": "1000"}}
+EXCLUDED_FIRST = {"amb_other_payers_allocation": "excluded_first"}
+
+
+@pytest.mark.rule("JJ-AMB-2")
+def test_other_payers_both_readings():
+    # A: 10,000 − 3,000 = 7,000 → 80 % = 5,600; B: min(10,000, 12,000 − 3,000) = 9,000 → 7,200
+    assert paid(evaluate(AMB_2)) == 560000
+    b = evaluate(AMB_2, params=EXCLUDED_FIRST)
+    assert paid(b) == 720000
+    lay = next(l for l in b.settlement.layers if l.id == "precision_assistance")
+    assert lay.base == 900000 and "JJ-AMB-2" in lay.note_zh
+    # others paid less than the excluded part (critical illness 1,000 only): A 12,000 − 1,000 − 2,000 = 9,000
+    # → 7,200; B min(10,000, 11,000) = 10,000 → 8,000 (never more than the eligible share)
+    less = merge(AMB_2, {"bill": {"assistance_paid": "0", "other_paid": "0"}})
+    assert paid(evaluate(less)) == 720000 and paid(evaluate(less, params=EXCLUDED_FIRST)) == 800000
+    # an excluded PET-CT line of 1,500 in the in-scope cost: eligible share 12,000 − 2,000 − 1,500 = 8,500;
+    # A 8,500 − 3,000 = 5,500 → 4,400; B min(8,500, 9,000) = 8,500 → 6,800
+    pet = merge(AMB_2, with_items(item("PET-CT", 1500, "pet_ct")))
+    assert paid(evaluate(pet)) == 440000 and paid(evaluate(pet, params=EXCLUDED_FIRST)) == 680000
+    # city level, residents 70 %: A 0.7 × 7,000 = 4,900; B 0.7 × 9,000 = 6,300
+    city = merged(AMB_2, CITY, REFERRED)
+    assert paid(evaluate(city)) == 490000 and paid(evaluate(city, params=EXCLUDED_FIRST)) == 630000
+
+
+@pytest.mark.rule("JJ-ELIG-2", "JJ-ELIG-9")
+def test_a_dated_category_counts_on_the_day_the_episode_is_judged():
+    # dibao certified from 2019-05-01 only (a status of a category kind); Jingjiang judges an episode by its
+    # admission day: a stay admitted 2019-04-08 is not a recipient's, one admitted 2019-05-13 is (3,200)
+    dated = {"person": {"categories": [], "statuses": [{"kind": "dibao", "certified_by": "靖江市民政局",
+                                                        "from": "2019-05-01"}]}}
+    assert evaluate(dated).eligibility.eligible is False
+    later = evaluate(dated, {"episode": {"admitted": "2019-05-13", "discharged": "2019-05-20"}})
+    assert later.eligibility.eligible is True and paid(later) == 320000
 
 
 # -- filing and settlement deadlines (第二十二条, 第二十三条) ---------------------------------------------
