@@ -231,6 +231,18 @@ def agreement_end(case, ctx) -> dt.date:
     return ctx.params["renewed_agreement_end"]
 
 
+def policy_period_crossed(case, ctx) -> dt.date | None:
+    """The agreement's end when a stay admitted within it ends after it (第二十一条（一） 「在保险有效期外发生的
+    医疗费用」): under JJ-AMB-19 A the costs after that day are removed line by line (items tagged
+    ``outside_policy_period``); under reading B the admission date places the whole stay within the period."""
+    end = agreement_end(case, ctx)
+    return end if case.episode.admitted <= end < case.episode.day else None
+
+
+def outside_period_tagged(case) -> bool:
+    return any("outside_policy_period" in it.tags for it in case.bill.items)
+
+
 def filing_day(case) -> dt.date | dt.datetime | None:
     """When the stay was filed (备案) with the insurer's contact, if the case records it: the date-time
     when the case gives the time of day, else the date."""
@@ -309,7 +321,7 @@ def visit_exclusion(case, ctx, level: str):
     """The 第二十一条 exclusions that remove the whole claim; None when none applies."""
     ep = case.episode
     end = agreement_end(case, ctx)
-    if ep.day > end:
+    if ep.admitted > end:  # every cost of the stay arose after the agreement ended (a crossing stay: policy_period_crossed)
         return (f"无有效的保险公司合作协议（协议期限至{end.isoformat()}），转市扶贫办",
                 "no insurer agreement in force on this date; route to the PAO", "第九条", "JJ-FUND-3")
     if ep.kind == "outpatient" or (ep.emergency and ep.kind != "inpatient"):
@@ -417,6 +429,17 @@ def jiuzhu_referral(case, ctx, eligibility):
         return ReferralVerdict("case_by_case", (*reasons, ctx.reason("紧急抢救：是否属大范围抢救由保险公司个案认定",
                                                                      "emergency rescue: the insurer decides", "第二十一条（七）",
                                                                      "JJ-AMB-31")))
+    crossed = policy_period_crossed(case, ctx)
+    if crossed and ctx.params["amb_policy_period"] == "by_line":
+        reasons.append(ctx.reason(
+            f"住院跨越保险有效期（至{crossed.isoformat()}）：此后发生的费用按费用明细剔除（bill.items 标注 outside_policy_period）",
+            f"the stay runs past the insurance period (to {crossed.isoformat()}): later costs are removed by line",
+            "第二十一条（一）", "JJ-EXCL-1"))
+    elif crossed:
+        reasons.append(ctx.reason(
+            f"住院跨越保险有效期（至{crossed.isoformat()}）：按入院日期，整次住院费用计入（JJ-AMB-19 读法B）",
+            f"the stay runs past the insurance period (to {crossed.isoformat()}): the admission date places it within",
+            "第二十一条（一）", "JJ-AMB-19"))
     if case.episode.kind == "special_outpatient":
         reasons.append(ctx.reason("门诊特殊病种经审核，参照住院报销比例救助", "approved special outpatient disease, at the inpatient rate",
                                   "第十八条", "JJ-PAY-3"))
@@ -537,7 +560,17 @@ def jiuzhu_warnings(case, ctx, outcome):
     only that part). Said so that a hospital can send the line's out-of-scope part as its own item."""
     if not outcome.referral.covered:
         return []
-    return [OutcomeWarning(
+    out = []
+    crossed = policy_period_crossed(case, ctx)
+    if crossed and ctx.params["amb_policy_period"] == "by_line" and not outside_period_tagged(case):
+        out.append(OutcomeWarning(
+            "policy_period_crossed",
+            f"住院跨越保险有效期（至{crossed.isoformat()}），但无费用明细标注 outside_policy_period：此后发生的费用未剔除，"
+            "请按费用发生日报送明细",
+            f"the stay runs past the insurance period (to {crossed.isoformat()}) but no bill item is tagged "
+            "outside_policy_period: nothing after that day was removed; send those lines", "bill.items",
+            ctx.cite("第二十一条（一）", "JJ-EXCL-1")))
+    return out + [OutcomeWarning(
         "item_in_scope",
         f"bill.items[{i}]属第二十一条剔除项目，位于政策范围内费用：结算单未按项目分摊基本医保支付，按该项目全额"
         "从个人负担中剔除；如医保已支付其中一部分，剔除多于个人实际负担",

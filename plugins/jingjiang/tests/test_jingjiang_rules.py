@@ -540,9 +540,29 @@ def test_insurer_agreement_term():
     with pytest.raises(MissingParameter, match="renewed_agreement_end"):
         evaluate(later)
     assert paid(evaluate(later, params={"renewed_agreement_end": "2023-12-31"})) == 320000
-    # the renewed agreement ended before the discharge: refused, citing 第九条
-    out = evaluate(later, params={"renewed_agreement_end": "2021-01-09"})
+    # admitted after the renewed agreement ended: every cost is outside it, refused citing 第九条
+    out = evaluate(later, params={"renewed_agreement_end": "2021-01-04"})
     assert out.referral.kind == "not_covered" and "JJ-FUND-3" in rules_cited(out)
+    # admitted on its last day: within
+    assert paid(evaluate(later, params={"renewed_agreement_end": "2021-01-05"})) == 320000
+
+
+@pytest.mark.rule("JJ-EXCL-1", "JJ-AMB-19", "JJ-FUND-3")
+def test_a_stay_that_runs_past_the_insurance_period():
+    # 第二十一条（一） 「在保险有效期外发生的医疗费用」: admitted 2021-01-05 within the renewed agreement (to 2021-01-09),
+    # discharged 2021-01-10. Reading A (by line): the stay is covered, the costs after 01-09 come off by line;
+    # reading B (by admission): the whole stay counts.
+    later = {"episode": {"admitted": "2021-01-05", "discharged": "2021-01-10"}}
+    end = {"renewed_agreement_end": "2021-01-09"}
+    a = evaluate(later, params=end)  # no line tagged: nothing removed, 80 % × 4,000 = 3,200, and a warning
+    assert a.referral.kind == "covered" and paid(a) == 320000
+    assert "JJ-EXCL-1" in rules_cited(a) and "policy_period_crossed" in [w.kind for w in a.warnings]
+    tagged = with_items(item("2021-01-10 床位、药品", 500, "outside_policy_period"))
+    a = evaluate(later, tagged, params=end)  # 4,000 − 500 = 3,500 → 2,800
+    assert paid(a) == 280000 and "policy_period_crossed" not in [w.kind for w in a.warnings]
+    b = evaluate(later, tagged, params={**end, "amb_policy_period": "by_admission"})  # nothing removed: 3,200
+    assert b.referral.kind == "covered" and paid(b) == 320000 and "JJ-AMB-19" in rules_cited(b)
+    assert "policy_period_crossed" not in [w.kind for w in b.warnings]
 
 
 # -- claim materials (第二十四条) ---------------------------------------------------------------------
