@@ -142,11 +142,16 @@ def scheme_is_employees(case) -> bool:
 
 def special_disease(case, ctx) -> bool:
     """第十八条 “门诊特殊病种（各种恶性肿瘤放化疗、终末期肾病透析治疗、器官移植抗排斥治疗），经审核后”."""
-    # the review (审核) is not a referral approval; the reviewer is unnamed (JJ-AMB-13): any other approval
-    approved = any(a.kind == "approval" and a.by not in REFERRAL_ROLES for a in case.episode.actions)
+    approved = special_approved(case)
     if ctx.params["amb_special_disease_list"] == "open":  # JJ-AMB-13 B: any BMI special disease, once approved
         return approved
     return approved and bool(ctx.conditions(case) & set(ctx.params["special_outpatient_conditions"]))
+
+
+def special_approved(case) -> bool:
+    """第十八条 “经审核后”: the review (审核) is not a referral approval; the reviewer is unnamed (JJ-AMB-13):
+    any other approval on the episode."""
+    return any(a.kind == "approval" and a.by not in REFERRAL_ROLES for a in case.episode.actions)
 
 
 def primary_approval(case) -> bool:
@@ -328,8 +333,15 @@ def visit_exclusion(case, ctx, level: str):
         return ("普通门诊（含门诊慢性病）、急诊的医疗费用不列入救助范围",
                 "ordinary outpatient, chronic outpatient and emergency visits are excluded", "第二十一条（二）", "JJ-EXCL-2")
     if ep.kind == "special_outpatient" and not special_disease(case, ctx):
-        return ("非经审核的门诊特殊病种（恶性肿瘤放化疗、终末期肾病透析、器官移植抗排斥）",
-                "not an approved outpatient special disease", "第十八条", "JJ-PAY-3")
+        if special_approved(case) and ctx.params["amb_special_disease_list"] == "closed":
+            # reviewed, but the diagnoses name none of the three diseases: say so, so that a gap in the
+            # diagnosis table shows instead of reading as a missing review
+            return ("诊断编码（episode.diagnoses）均不对应第十八条所列门诊特殊病种（恶性肿瘤放化疗、终末期肾病透析、"
+                    "器官移植抗排斥），按普通门诊不予救助；如属所列病种，请核对诊断编码",
+                    "no diagnosis maps to a special disease of 第十八条; check the codes if it is one",
+                    "第十八条", "JJ-PAY-3")
+        return ("门诊特殊病种未经审核（第十八条“经审核后”）",
+                "the outpatient special disease has not been reviewed (approved)", "第十八条", "JJ-PAY-3")
     # A work injury is named first: its cost belongs to work-injury insurance (（九）), which the outcome must
     # say, even when its injury code would also read as an accident under （三）.
     if ctx.conditions(case) & set(ctx.params["payable_by_others_conditions"]):

@@ -275,6 +275,15 @@ def test_approved_dialysis_outpatient_at_the_inpatient_rate():
     referral_only = {"episode": {"kind": "special_outpatient", "diagnoses": ["dialysis"],
                                  "actions": [{"kind": "approval", "by": "primary_facility"}]}}
     assert evaluate(referral_only).referral.kind == "not_covered"
+    jj_pay_3 = lambda o: [r.zh for r in o.referral.reasons if r.cite.rule == "JJ-PAY-3"]
+    assert jj_pay_3(unreviewed)[0].startswith("门诊特殊病种未经审核")
+    # reviewed, but the code is on none of the three diseases (essential hypertension I10): the reason says the
+    # diagnosis is off the list, not that the review is missing
+    off_list = evaluate(merge(DIALYSIS, {"episode": {"diagnoses": ["I10"]}}))
+    assert off_list.referral.kind == "not_covered" and "不对应第十八条所列门诊特殊病种" in jj_pay_3(off_list)[0]
+    # the codes hospitals send for a dialysis visit (Z49.1, N18.5) and a chemotherapy session (C34.9 + Z51.1) qualify
+    for codes in (["N18.5", "Z49.1"], ["C34.9", "Z51.1"], ["Z94.0", "T86.1"]):
+        assert paid(evaluate(merge(DIALYSIS, {"episode": {"diagnoses": codes}}))) == 320000, codes
 
 
 @pytest.mark.rule("JJ-AMB-13")
