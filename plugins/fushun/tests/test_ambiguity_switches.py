@@ -151,3 +151,15 @@ def test_rounding_of_the_major_disease_layer():
     assert (y(fen, "inpatient_assistance"), y(fen, "major_disease_assistance")) == (5000, 3672.84)
     yuan = run(case(person=woman, episode=ep, in_scope="12345.67"), rounding="yuan")
     assert (y(yuan, "inpatient_assistance"), y(yuan, "major_disease_assistance")) == (5000, 3673)
+
+
+@pytest.mark.rule("FS-AMB-19", "FS-BASIC-8")
+def test_programme_caps_follow_the_pool_reading():
+    # a near-dibao person: under A her cap (60 % × 5,000 = 3,000) is in the one inpatient pool; under B in her
+    # category's own pool, and the dibao pool has no cap for her
+    near = case(person={"categories": ["near_dibao"]})
+    for params, inpatient, own in (({}, 300000, None), (B, None, 300000)):
+        eng = make_engine(parameters={"fushun": params} if params else None)
+        ctx = eng.context("fushun", near.episode.day)
+        caps = {p.id: p.cap(ctx, near) for _, p in eng.programs("fushun")}
+        assert (caps["inpatient_assistance"], caps["near_dibao_inpatient_assistance"]) == (inpatient, own)
