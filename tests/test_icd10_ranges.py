@@ -111,6 +111,10 @@ DISEASES = [
     ("外因 故意自害", "self_harm", categories("X60", "X84"), ["X70", "X84"], ["X59", "X85"]),
     ("外因 加害", "assault", categories("X85", "Y09"), ["X99", "Y04", "Y09"], ["X84", "Y10"]),
     ("外因 意图不确定", "undetermined_intent", categories("Y10", "Y34"), ["Y30", "Y34"], ["Y09", "Y35"]),
+    # Liujiang 第五条 「传染病」: ICD-10 chapter I A00-B99 (certain infectious and parasitic diseases), with the
+    # notifiable infectious diseases classified elsewhere: influenza J09-J11, SARS U04, COVID-19 U07.1/U07.2.
+    ("liujiang 传染病", "infectious_disease", categories("A00", "B99") + categories("J09", "J11") + ["U04", "U07.1", "U07.2"],
+     ["A01.0", "A15.0", "B16.9", "B20.0", "J10.1", "U07.1", "B99"], ["J12.9", "J18.9", "J06.9", "C00.0", "U07.0", "U08.9"]),
     # Jingjiang 第二十一条（九） work injury: Y96 work-related condition.
     ("jingjiang 工伤", "work_injury", ["Y96"], ["Y96"], ["Y97", "Y95", "Z56.6"]),
 ]
@@ -135,7 +139,7 @@ def test_every_disease_the_seeds_name_has_a_range():
              "end_stage_renal_disease", "uremia", "dialysis", "viral_hepatitis", "chronic_hepatitis", "cirrhosis",
              "tuberculosis", "mdr_tuberculosis", "aids_opportunistic_infection", "mental_illness", "severe_mental_illness",
              "autism", "cerebral_palsy", "aplastic_anaemia", "haemophilia", "diabetes", "congenital_heart_disease",
-             "maternity", "family_planning", "injury", "accident_cause", "work_injury"}
+             "maternity", "family_planning", "injury", "accident_cause", "work_injury", "infectious_disease"}
     assert named <= tested
 
 

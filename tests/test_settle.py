@@ -57,12 +57,47 @@ def test_child_layer_replaces_parent_layer_in_place():
     assert [(l.id, l.name_zh) for l in (parent + child).layers] == [("x", "c"), ("y", "p"), ("z", "c")]
 
 
+def test_base_limit_takes_the_smaller_base():
+    # Jingjiang JJ-AMB-2's example: personal share 12,000 (total 20,000 − basic 8,000), of which 2,000 unlisted;
+    # other payers 3,000. Eligible share 20,000 − 8,000 − 2,000 = 10,000; what is left 12,000 − 3,000 = 9,000.
+    bill = {"total": 2_000_000, "in_scope": 1_800_000, "fully_self_paid": 200_000, "basic_paid": 800_000,
+            "other_paid": 300_000}
+    a = Layer("p", "p", "p", base="burden - fully_self_paid", rate="0.8")  # reading A: 9,000 − 2,000 = 7,000
+    b = Layer("p", "p", "p", base="total - basic_paid - fully_self_paid", base_limit="burden", rate="0.8")
+    assert amounts(settle(bill, Plan((a,))))["p"] == 560_000  # 80 % × 7,000
+    res = settle(bill, Plan((b,))).layers[-1]
+    assert (res.amount, res.base) == (720_000, 900_000)  # min(10,000, 9,000) = 9,000 → 7,200
+    assert [c for c, _, _ in res.base_terms] == ["burden"]  # the expression that gave the base is shown
+    # when the other payers paid less than the excluded part, the eligible share binds: others 1,000 →
+    # min(10,000, 11,000) = 10,000 → 8,000
+    res = settle({**bill, "other_paid": 100_000}, Plan((b,))).layers[-1]
+    assert (res.amount, [c for c, _, _ in res.base_terms]) == (800_000, ["total", "basic_paid", "fully_self_paid"])
+
+
+def test_round_to_whole_yuan_half_up():
+    # 50 % × 1,001.00 = 500.50 → 501 yuan (half up); 50 % × 1,000.98 = 500.49 → 500 yuan; to the fen: 500.50, 500.49
+    for burden, fen, yuan in ((100_100, 50_050, 50_100), (100_098, 50_049, 50_000)):
+        bill = {"total": burden, "in_scope": burden}
+        assert amounts(settle(bill, Plan((Layer("r", "r", "r", rate="0.5"),))))["r"] == fen
+        assert amounts(settle(bill, Plan((Layer("r", "r", "r", rate="0.5", round_to=100),))))["r"] == yuan
+    # segments too: 5 % of 10,000 + 10 % of 5.01 = 500.501 → 501 yuan
+    seg = ((0, 1_000_000, Fraction(5, 100)), (1_000_000, None, Fraction(10, 100)))
+    bill = {"total": 1_000_501, "in_scope": 1_000_501}
+    assert amounts(settle(bill, Plan((Layer("t", "t", "t", segments=seg, round_to=100),))))["t"] == 50_100
+    # a cap or the burden left still binds to the fen: burden 0.40 yuan at 100 % rounds to 0 yuan, 0.60 to 1 yuan
+    # but only 0.60 is left, so 0.60 is paid
+    assert amounts(settle({"total": 40, "in_scope": 40}, Plan((Layer("r", "r", "r", round_to=100),))))["r"] == 0
+    assert amounts(settle({"total": 60, "in_scope": 60}, Plan((Layer("r", "r", "r", round_to=100),))))["r"] == 60
+
+
 layers_st = st.lists(st.builds(
-    lambda base, rate, cap, annual, ded: Layer(f"L{base}{rate}", "l", "l", base=base, rate=Fraction(rate, 100),
-                                               claim_cap=cap, annual_cap=annual, deductible=ded),
+    lambda base, rate, cap, annual, ded, limit, unit: Layer(
+        f"L{base}{rate}", "l", "l", base=base, rate=Fraction(rate, 100), claim_cap=cap, annual_cap=annual,
+        deductible=ded, base_limit=limit, round_to=unit),
     st.sampled_from(["burden", "in_scope - basic_paid", "total - paid", "burden - 0.1*total", "fully_self_paid"]),
     st.integers(0, 100), st.none() | st.integers(0, 500_000), st.none() | st.integers(0, 800_000),
-    st.integers(0, 20_000)), min_size=1, max_size=4, unique_by=lambda l: l.id)
+    st.integers(0, 20_000), st.none() | st.sampled_from(["burden", "total - basic_paid - fully_self_paid"]),
+    st.sampled_from([1, 1, 100])), min_size=1, max_size=4, unique_by=lambda l: l.id)
 
 
 @st.composite

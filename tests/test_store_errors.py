@@ -138,5 +138,7 @@ def test_usage_text_tells_two_regions_programmes_apart(db_url, tmp_path):
     assert res.exit_code == 0, res.output
     lines = [l.strip() for l in res.output.splitlines() if "inpatient_assistance" in l]
     assert lines == [f"fushun.inpatient_assistance 住院救助: 已付 paid 2400.00  限额 cap 5000.00  剩余 left 2600.00  ({A[0]})",
+                     # FS-AMB-19 reading B's near-dibao pool: no cap under the default reading
+                     "fushun.near_dibao_inpatient_assistance 低保边缘对象住院救助: 已付 paid 0.00  限额 cap —  剩余 left —  (—)",
                      "liujiang.inpatient_assistance 住院医疗救助: 已付 paid 20000.00  限额 cap 60000.00  剩余 left 40000.00  "
                      "(LJ-EX-010)"]

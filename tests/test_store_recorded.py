@@ -91,7 +91,9 @@ def test_usage_shows_the_cap_of_programmes_not_yet_used(db_url):
         "inpatient_assistance": (24000, 500000, 476000),
         "outpatient_assistance": (0, 7000, 7000),
         "special_outpatient_assistance": (0, 100000, 100000),
-        "major_disease_assistance": (0, 1000000, 1000000)}
+        "major_disease_assistance": (0, 1000000, 1000000),
+        # the near-dibao pool of FS-AMB-19 reading B: no cap under the default one-pool reading
+        "near_dibao_inpatient_assistance": (0, None, None)}
     res = CliRunner().invoke(cli, ["usage", PERSON["id_number"], "--year", "2025", "--db", db_url])
     assert res.exit_code == 0, res.output
     assert "fushun.outpatient_assistance 门诊救助: 已付 paid 0.00  限额 cap 70.00  剩余 left 70.00  (—)" in res.output

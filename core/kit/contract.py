@@ -292,10 +292,12 @@ def check_plan(plan: Plan, where: str = "plan") -> list[str]:
             if v is not None and v < 0:
                 out.append(f"{w}: {cap} {v} is negative")
         valid = _valid_columns(seen)
-        for col, _k in layer.base:
+        for col, _k in (*layer.base, *(layer.base_limit or ())):
             if col not in valid and not col.startswith(("items.approval.", "items.tag.", "items.line.")):
                 out.append(f"{w}: base uses unknown column {col!r}; valid: {', '.join(sorted(valid))}, "
                            f"items.approval.STATE, items.tag.TAG, items.line.N")
+        if layer.round_to < 1:
+            out.append(f"{w}: round_to {layer.round_to} is below 1 fen")
         seen.append(layer.id)
     return out
 

@@ -12,6 +12,8 @@ from typing import NewType
 
 import attrs
 
+from jiuzhu.model.vocab import CATEGORIES
+
 Fen = NewType("Fen", int)  # integer fen (分); 100 fen = 1 yuan
 
 # A moment on the case: a date, or a timezone-aware date-time when the case gives the time of day.
@@ -85,6 +87,12 @@ class Person:
     def holds(self, kind: str, day: dt.date) -> bool:
         """Does the person hold a certified status of ``kind`` on ``day``?"""
         return any(s.kind == kind and s.holds_on(day) for s in self.statuses)
+
+    def categories_on(self, day: dt.date) -> tuple[str, ...]:
+        """The hardship categories the person holds on ``day``: the undated ``categories`` and each dated
+        status whose kind is a category (a person who moves from 低保边缘 to 低保 mid-year), in that order."""
+        dated = tuple(s.kind for s in self.statuses if s.kind in CATEGORIES and s.holds_on(day))
+        return tuple(dict.fromkeys((*self.categories, *dated)))
 
 
 @attrs.frozen

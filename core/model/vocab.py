@@ -65,6 +65,7 @@ CONDITIONS = {
     "copd": "慢性阻塞性肺疾病",
     "rheumatoid_arthritis": "类风湿性关节炎",
     "epilepsy": "癫痫",
+    "infectious_disease": "传染病",
     "cerebral_palsy": "脑瘫",
     "autism": "孤独症",
     "maternity": "生育",

@@ -117,9 +117,12 @@ def _layer(l: Layer, w: str) -> list[str]:
             out.append(f"field {w}.segments[{j}]: expected (from fen, to fen or None, rate from 0 to 1), got {seg!r}")
     out += _money(l.deductible, f"{w}.deductible", optional=False)
     out += _money(l.claim_cap, f"{w}.claim_cap") + _money(l.annual_cap, f"{w}.annual_cap")
-    for col, _k in l.base:
-        if not _known(col):
-            out.append(f"field {w}.base: unknown column {col!r}; expected {_COLUMNS_HINT}")
+    for name, terms in (("base", l.base), ("base_limit", l.base_limit or ())):
+        for col, _k in terms:
+            if not _known(col):
+                out.append(f"field {w}.{name}: unknown column {col!r}; expected {_COLUMNS_HINT}")
+    if isinstance(l.round_to, bool) or not isinstance(l.round_to, int) or l.round_to < 1:
+        out.append(f"field {w}.round_to: expected a whole number of fen of at least 1 (1 fen, 100 yuan), got {l.round_to!r}")
     if not isinstance(l.payer, str) or not isinstance(l.program, str):
         out.append(f"field {w}.payer/program: expected strings, got {l.payer!r}, {l.program!r}")
     return out + _cite(l.cite, f"{w}.cite")

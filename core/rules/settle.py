@@ -21,6 +21,11 @@ the slip (``bill.other_payers``, by kind; ``other_paid`` is kind ``other``) stan
 layers unless the plan places it, with its citation, after a named layer (:class:`SlipPayer`): then
 it only reduces the burden left after that layer, never that layer's base.
 
+A layer may bound its base by a second expression (``base_limit``: the base is the smaller of the two,
+for a reading such as "other payers are taken to have paid the excluded costs first") and round its
+amount to a coarser unit than the fen (``round_to``: 100 rounds half up to the whole yuan; see
+:data:`ROUNDING`).
+
 Every layer is finally limited by the burden still left, so the payers together never pay
 more than the bill; a slip payer's figure beyond the burden left is not counted (its excess is
 reported, for that payer to recover).
@@ -51,6 +56,8 @@ SLIP_LAYERS = {
     "other_paid": ("other_payers", "其他支付（第三方、补充保险等）", "other payers on the slip"),
     "assistance_paid": ("medical_assistance_slip", "医疗救助（一站式结算）", "medical assistance on the slip"),
 }
+# Rounding units a region's rounding switch may name (a layer's ``round_to``, in fen): the fen, the whole yuan.
+ROUNDING = {"fen": 1, "yuan": 100}
 _TERM = re.compile(r"\s*([+-])?\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([a-z_][a-z0-9_.:=]*)\s*")
 
 
@@ -87,6 +94,15 @@ def _base(value) -> tuple[tuple[str, Fraction], ...]:
     return tuple((c, Fraction(k)) for c, k in value)
 
 
+def _limit(value) -> tuple[tuple[str, Fraction], ...] | None:
+    return None if value is None else _base(value)
+
+
+def _round_rate(net: int, rate: Fraction, unit: int = 1) -> int:
+    """net × rate, rounded half up to a multiple of ``unit`` fen (1: the fen, 100: the whole yuan)."""
+    return (2 * net * rate.numerator + rate.denominator * unit) // (2 * rate.denominator * unit) * unit
+
+
 @attrs.frozen
 class Layer:
     """One payer layer. Either ``given`` (a slip column taken as it is) or computed."""
@@ -96,6 +112,9 @@ class Layer:
     name_en: str
     payer: str = ""
     base: tuple[tuple[str, Fraction], ...] = attrs.field(default=(("burden", Fraction(1)),), converter=_base)
+    # The base is at most this second expression (None: no bound), e.g. "burden" for "the eligible cost, but
+    # never more than what is left after the other payers" (Jingjiang JJ-AMB-2 reading B).
+    base_limit: tuple[tuple[str, Fraction], ...] | None = attrs.field(default=None, converter=_limit)
     rate: Fraction = attrs.field(default=Fraction(1), converter=Fraction)
     segments: tuple[tuple[int, int | None, Fraction], ...] = ()
     deductible: int = 0
@@ -108,6 +127,9 @@ class Layer:
     # False for a layer that moves cost off the person without being assistance (e.g. a proposer who must
     # absorb an unapproved item, Liujiang 第十四条): it lowers the burden but is not summed as assistance.
     assistance: bool = True
+    # The unit, in fen, the rate's (or segments') amount is rounded half up to: 1 the fen (default), 100 the
+    # whole yuan (a region's rounding switch, ROUNDING). Caps and the burden left still bind to the fen.
+    round_to: int = 1
 
     @property
     def cap_program(self) -> str:
@@ -218,12 +240,12 @@ def _lin(terms, get) -> int:
     return max(0, (2 * num + d) // (2 * d))
 
 
-def _seg_amount(x: int, segments) -> int:
+def _seg_amount(x: int, segments, unit: int = 1) -> int:
     total = Fraction(0)
     for lo, hi, r in segments:
         part = max(0, (x if hi is None else min(x, hi)) - lo)
         total += r * part
-    return round_half_up(total) if total else 0
+    return round_half_up(total / unit) * unit if total else 0
 
 
 def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] | None = None) -> Settlement:
@@ -252,10 +274,14 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
                               burden_before=burden, binding="given" if amount == slip else "burden", given=True,
                               cite=layer.cite, note_zh=layer.note_zh)
         else:
-            base = _lin(layer.base, get)
+            base, base_terms = _lin(layer.base, get), layer.base
+            if layer.base_limit is not None:
+                bound = _lin(layer.base_limit, get)
+                if bound < base:  # the explanation shows the expression that gave the base
+                    base, base_terms = bound, layer.base_limit
             net = max(0, base - layer.deductible)
-            computed = _seg_amount(net, layer.segments) if layer.segments else (
-                (2 * net * layer.rate.numerator + layer.rate.denominator) // (2 * layer.rate.denominator))
+            computed = _seg_amount(net, layer.segments, layer.round_to) if layer.segments else \
+                _round_rate(net, layer.rate, layer.round_to)
             limits = [("rate", computed)]
             if layer.claim_cap is not None:
                 limits.append(("claim_cap", layer.claim_cap))
@@ -266,7 +292,7 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
             binding, amount = min(limits, key=lambda kv: kv[1])
             if amount == computed:
                 binding = "rate"
-            terms = tuple((c, str(k), int(get(c))) for c, k in layer.base)
+            terms = tuple((c, str(k), int(get(c))) for c, k in base_terms)
             res = LayerResult(layer.id, layer.name_zh, layer.name_en, layer.payer, amount, base=base,
                               base_terms=terms, deductible=layer.deductible,
                               rate=None if layer.segments else layer.rate, segments=layer.segments,
@@ -325,14 +351,14 @@ def _lin_cols(terms, get, idx):
     return np.maximum(0, (2 * num + d) // (2 * d))
 
 
-def _seg_cols(x, segments):
+def _seg_cols(x, segments, unit: int = 1):
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     d = lcm(*(r.denominator for _, _, r in segments))
     num = np.zeros(len(x), dtype=np.int64)
     for lo, hi, r in segments:
         part = np.maximum(0, (x if hi is None else np.minimum(x, hi)) - lo)
         num += int(r * d) * part
-    return (2 * num + d) // (2 * d)
+    return (2 * num + d * unit) // (2 * d * unit) * unit
 
 
 def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of, person, year, day,
@@ -391,12 +417,14 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                 want[idx] = np.minimum(c.get(layer.given, zeros)[idx], burden)
                 continue
             base = _lin_cols(layer.base, get, idx)
+            if layer.base_limit is not None:
+                base = np.minimum(base, _lin_cols(layer.base_limit, get, idx))
             net = np.maximum(0, base - layer.deductible)
             if layer.segments:
-                amt = _seg_cols(net, layer.segments)
+                amt = _seg_cols(net, layer.segments, layer.round_to)
             else:
-                r = layer.rate
-                amt = (2 * net * r.numerator + r.denominator) // (2 * r.denominator)
+                r, u = layer.rate, layer.round_to
+                amt = (2 * net * r.numerator + r.denominator * u) // (2 * r.denominator * u) * u
             if layer.claim_cap is not None:
                 amt = np.minimum(amt, layer.claim_cap)
             want[idx] = np.minimum(amt, burden)

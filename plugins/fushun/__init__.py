@@ -29,7 +29,8 @@ from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocumen
 from jiuzhu.model.conditions import tags_for
 from jiuzhu.model.money import round_half_up
 from jiuzhu.model.outcome import DocumentNeed, OutcomeWarning
-from jiuzhu.rules.settle import Layer, parse_base
+from jiuzhu.model.errors import InputError
+from jiuzhu.rules.settle import ROUNDING, Layer, parse_base
 
 HERE = Path(__file__).parent
 DOC = "抚政办发〔2014〕67号"
@@ -84,10 +85,28 @@ class Claim:
     route: str  # designated / referred / emergency / violation (FS-REF)
 
 
+def category_day(case, ctx) -> dt.date:
+    """FS-AMB-19: the category counts on the service (admission) date (reading A, default) or on the
+    settlement date, the date FS-AMB-2 places the claim by (reading B, ``category_reading``)."""
+    return case.episode.admitted if ctx.params["category_reading"] == "admission_one_pool" else case.episode.day
+
+
+def categories(case, ctx) -> tuple[str, ...]:
+    """The person's categories on the FS-AMB-19 date: the undated ones and each dated status of a category
+    kind (``person.statuses``, e.g. 低保边缘 until June, 低保 from July)."""
+    return case.person.categories_on(category_day(case, ctx))
+
+
+def separate_pools(ctx) -> bool:
+    """FS-AMB-19 reading B: a separate inpatient pool per category (near-dibao payments count in
+    ``near_dibao_inpatient_assistance``); reading A: one inpatient pool across category changes."""
+    return ctx.params["category_reading"] == "settlement_separate_pools"
+
+
 def benefit_group(case, ctx) -> str | None:
     """低保对象、特困供养人员 get every benefit; 低保边缘对象 only inpatient assistance.
     A person in both prevails as dibao/extreme poverty (FS-AMB-19)."""
-    cats = set(case.person.categories)
+    cats = set(categories(case, ctx))
     if cats & set(ctx.params["full_subsidy_groups"]):
         return FULL
     if "near_dibao" in cats:
@@ -362,7 +381,7 @@ def jiuzhu_eligibility(case, ctx):
     """「医疗救助对象主要包括低保对象、特困供养人员、低保边缘对象。」(§三) The status itself comes from the
     dibao / extreme-poverty / near-dibao determination; the list is read as closed (FS-AMB-17)."""
     p = ctx.params
-    groups = tuple(c for c in case.person.categories if c in p["target_groups"])
+    groups = tuple(c for c in categories(case, ctx) if c in p["target_groups"])
     local = case.person.hukou.startswith(p["region_prefix"])
     reasons = []
     if local:
@@ -487,15 +506,29 @@ def inpatient_standard(group: str, ctx) -> tuple[Fraction, int]:
     return rate, cap
 
 
+NEAR_POOL = "near_dibao_inpatient_assistance"  # FS-AMB-19 reading B: the near-dibao category's own pool
+
+
+def rounding(ctx) -> int:
+    """FS-AMB-23: the document is silent; each layer is rounded half up to the fen (default) or, under the
+    ``rounding = "yuan"`` switch, to the whole yuan (the alternative Jingjiang's inventory names, JJ-AMB-28)."""
+    return ROUNDING[ctx.params["rounding"]]
+
+
 def inpatient_layer(claim: Claim, ctx) -> Layer:
-    """「低保对象、特困供养人员住院救助比例为60%，每人每年最高救助上限为5000元」(§四(二))."""
+    """「低保对象、特困供养人员住院救助比例为60%，每人每年最高救助上限为5000元」(§四(二)). Under FS-AMB-19
+    reading B a near-dibao claim counts in its category's own pool (layer and programme ``NEAR_POOL``)."""
     rate, cap = inpatient_standard(claim.group, ctx)
     rule, note = ("FS-BASIC-8", "低保边缘对象按低保对象救助标准的60%") if claim.group == NEAR else ("FS-BASIC-4", "")
     if claim.quasi_inpatient:
         rule, note = "FS-COORD-2", "比照住院救助标准（门诊费用）"
-    return Layer("inpatient_assistance", "住院救助", "inpatient assistance", payer="medical_assistance",
-                 base=assistance_base(ctx), rate=rate, annual_cap=cap, program="inpatient_assistance",
-                 cite=ctx.cite("四（二）" if rule != "FS-COORD-2" else "五（一）", rule), note_zh=note)
+    lid = "inpatient_assistance"
+    if claim.group == NEAR and separate_pools(ctx):
+        lid, note = NEAR_POOL, note + "；按类别分设年度限额（FS-AMB-19 读法B）"
+    return Layer(lid, "住院救助", "inpatient assistance", payer="medical_assistance",
+                 base=assistance_base(ctx), rate=rate, annual_cap=cap, program=lid,
+                 cite=ctx.cite("四（二）" if rule != "FS-COORD-2" else "五（一）", rule), note_zh=note,
+                 round_to=rounding(ctx))
 
 
 def outpatient_layer(ctx, base=None, note="") -> Layer:
@@ -504,7 +537,7 @@ def outpatient_layer(ctx, base=None, note="") -> Layer:
     return Layer("outpatient_assistance", "门诊救助", "outpatient assistance", payer="medical_assistance",
                  base=base if base is not None else assistance_base(ctx), rate=p["outpatient_rate"],
                  annual_cap=p["outpatient_annual_cap"], program="outpatient_assistance",
-                 cite=ctx.cite("四（二）", "FS-BASIC-3"), note_zh=note)
+                 cite=ctx.cite("四（二）", "FS-BASIC-3"), note_zh=note, round_to=rounding(ctx))
 
 
 def special_outpatient_layer(ctx) -> Layer:
@@ -513,7 +546,7 @@ def special_outpatient_layer(ctx) -> Layer:
     return Layer("special_outpatient_assistance", "特病门诊救助", "special-disease outpatient assistance",
                  payer="medical_assistance", base=assistance_base(ctx), rate=p["special_outpatient_rate"],
                  annual_cap=p["special_outpatient_annual_cap"], program="special_outpatient_assistance",
-                 cite=ctx.cite("四（二）", "FS-BASIC-5"))
+                 cite=ctx.cite("四（二）", "FS-BASIC-5"), round_to=rounding(ctx))
 
 
 def overflow_base(ctx):
@@ -535,7 +568,7 @@ def major_layer(claim: Claim, ctx) -> Layer:
         base = _terms(SELF_PAY, 1 - inpatient_standard(claim.group, ctx)[0])
     return Layer("major_disease_assistance", "重特大疾病救助", "major-disease assistance", payer="medical_assistance",
                  base=base, rate=p["major_rate"], annual_cap=p["major_annual_cap"], program="major_disease_assistance",
-                 cite=ctx.cite("四（三）", "FS-MAJOR-4"), note_zh=f"病种：{claim.major}")
+                 cite=ctx.cite("四（三）", "FS-MAJOR-4"), note_zh=f"病种：{claim.major}", round_to=rounding(ctx))
 
 
 def major_applies(claim: Claim, case, ctx) -> bool:
@@ -555,6 +588,10 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """Which layers apply, from the case's facts only (never its amounts)."""
     if not referral.covered:
         return Plan()
+    if not separate_pools(ctx) and case.history.ytd.get(NEAR_POOL):
+        raise InputError(f"history.ytd.{NEAR_POOL}", None, "a near-dibao pool of its own is counted only under "
+                         "FS-AMB-19 reading B (category_reading = \"settlement_separate_pools\"); under the default "
+                         "one inpatient pool every inpatient payment counts in inpatient_assistance")
     claim = classify(case, ctx)
     if claim.mode == INPATIENT:
         layers = [inpatient_layer(claim, ctx)]
@@ -582,7 +619,7 @@ def handler(case, ctx) -> tuple[str, str, str]:
     if p["one_stop_live"]:
         return "居民医保、新农合“一站式”结算窗口", "insurance_bureau", "FS-SETL-1"
     urban = case.person.area == "urban"
-    tekun_only = benefit_group(case, ctx) == FULL and "dibao" not in case.person.categories
+    tekun_only = benefit_group(case, ctx) == FULL and "dibao" not in categories(case, ctx)
     if urban and not (tekun_only and p["urban_tekun_handler"] == "civil_affairs"):
         return p["urban_handler"], "insurer", "FS-SETL-2"
     return f"户籍所在县（区）民政局（{case.person.hukou[:6]}）", "civil_affairs_bureau", "FS-SETL-3"
@@ -616,7 +653,7 @@ def jiuzhu_documents(case, ctx, outcome):
         layers = {l.id: l for l in outcome.settlement.layers if not l.given}
         data = {
             "patient_name": case.person.name, "id_number": case.person.id_number,
-            "categories": list(case.person.categories), "area": case.person.area, "scheme": case.person.scheme,
+            "categories": list(categories(case, ctx)), "area": case.person.area, "scheme": case.person.scheme,
             "facility": case.facility.name, "admitted": case.episode.admitted, "discharged": case.episode.discharged,
             "mode": claim.mode, "major_disease": claim.major or "",
             "total": outcome.settlement.total, "in_scope": case.bill.in_scope, "deductible": case.bill.deductible,
@@ -665,8 +702,15 @@ def jiuzhu_programs():
                 ("special_outpatient_assistance",), cite=cite("四（二）", "FS-BASIC-5"),
                 cap=_cap("special_outpatient_annual_cap", (FULL,))),
         Program("inpatient_assistance", "住院救助", "inpatient assistance", ("inpatient_assistance",),
-                cite=cite("四（二）", "FS-BASIC-4"),
-                cap=lambda ctx, case: _group_then(ctx, case, (FULL, NEAR), lambda g: inpatient_standard(g, ctx)[1])),
+                cite=cite("四（二）", "FS-BASIC-4"), note="one pool for every category (FS-AMB-19 A); the dibao and "
+                "extreme-poverty pool under reading B",
+                cap=lambda ctx, case: _group_then(
+                    ctx, case, (FULL,) if separate_pools(ctx) else (FULL, NEAR), lambda g: inpatient_standard(g, ctx)[1])),
+        Program(NEAR_POOL, "低保边缘对象住院救助", "near-dibao inpatient assistance", (NEAR_POOL,),
+                cite=cite("四（二）", "FS-AMB-19"), note="only under FS-AMB-19 reading B (category_reading = "
+                "settlement_separate_pools): the near-dibao category's own pool",
+                cap=lambda ctx, case: _group_then(ctx, case, (NEAR,) if separate_pools(ctx) else (),
+                                                  lambda g: inpatient_standard(g, ctx)[1])),
         Program("major_disease_assistance", "重特大疾病救助", "major-disease assistance", ("major_disease_assistance",),
                 cite=cite("四（三）", "FS-MAJOR-4"), cap=_cap("major_annual_cap", (FULL,))),
     ]

@@ -16,7 +16,8 @@ import datetime as dt
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.model.outcome import Deadline, DocumentNeed, OutcomeWarning
-from jiuzhu.rules.settle import Layer, item_lines
+from jiuzhu.model.conditions import tags_for
+from jiuzhu.rules.settle import ROUNDING, Layer, item_lines
 from jiuzhu.model.vocab import CATEGORIES, ITEM_COLUMNS
 from jiuzhu.model.outcome import due_key
 from jiuzhu.rules.workdays import add_hours, is_late
@@ -89,7 +90,7 @@ def facility_level(case, ctx) -> str:
 def target_groups(case, ctx) -> tuple[str, ...]:
     """第五条: 建档立卡低收入农户 and the groups confirmed by 市民政局 / 市总工会, plus
     “低收入家庭中的重度精神病患者” (a low-income family member with a severe mental illness)."""
-    groups = [c for c in case.person.categories if c in ctx.params["target_groups"]]
+    groups = [c for c in case.person.categories_on(ctx.day) if c in ctx.params["target_groups"]]
     if low_income_mental_illness(case, ctx):
         groups.append("low_income_mental_illness")
     return tuple(groups)
@@ -98,8 +99,7 @@ def target_groups(case, ctx) -> tuple[str, ...]:
 def low_income_family(case, ctx) -> bool:
     """The low-income family attribute of JJ-ELIG-7 (市民政局, JJ-AMB-11): the category, or a certified
     status of that kind valid on the day the region judges the episode by."""
-    kind = ctx.params["low_income_mental_illness_category"]
-    return kind in case.person.categories or case.person.holds(kind, ctx.day)
+    return ctx.params["low_income_mental_illness_category"] in case.person.categories_on(ctx.day)
 
 
 def low_income_mental_illness(case, ctx) -> bool:
@@ -142,11 +142,16 @@ def scheme_is_employees(case) -> bool:
 
 def special_disease(case, ctx) -> bool:
     """第十八条 “门诊特殊病种（各种恶性肿瘤放化疗、终末期肾病透析治疗、器官移植抗排斥治疗），经审核后”."""
-    # the review (审核) is not a referral approval; the reviewer is unnamed (JJ-AMB-13): any other approval
-    approved = any(a.kind == "approval" and a.by not in REFERRAL_ROLES for a in case.episode.actions)
+    approved = special_approved(case)
     if ctx.params["amb_special_disease_list"] == "open":  # JJ-AMB-13 B: any BMI special disease, once approved
         return approved
     return approved and bool(ctx.conditions(case) & set(ctx.params["special_outpatient_conditions"]))
+
+
+def special_approved(case) -> bool:
+    """第十八条 “经审核后”: the review (审核) is not a referral approval; the reviewer is unnamed (JJ-AMB-13):
+    any other approval on the episode."""
+    return any(a.kind == "approval" and a.by not in REFERRAL_ROLES for a in case.episode.actions)
 
 
 def primary_approval(case) -> bool:
@@ -163,19 +168,37 @@ ACCIDENT_TAGS = {"accidental_injury", "traffic_accident", "injury_third_party"} 
 CAUSE_TAGS = {"accident_cause", "traffic_accident", "assault", "self_harm", "undetermined_intent"}
 
 
+def birth_or_planning(case, ctx) -> tuple[str, str] | None:
+    """Which of 生育 and 计划生育 the diagnoses name, judged diagnosis by diagnosis: a code that is family
+    planning (Z30, Z31.0, O04 medical abortion — a 计划生育 procedure, although chapter XV holds it) is
+    计划生育 and not 生育; any other maternity code is 生育. Both parts are named when both are sent
+    (a delivery with a sterilisation, O80 + Z30.2)."""
+    listed = set(ctx.params["excluded_visit_conditions"])
+    birth = planning = False
+    for d in case.episode.diagnoses:
+        tags = set(tags_for(d, ctx.deployment.conditions))
+        if "family_planning" in tags and "family_planning" in listed:
+            planning = True
+        elif "maternity" in tags and "maternity" in listed:
+            birth = True
+    parts = [p for p, hit in ((("生育", "childbirth"), birth), (("计划生育", "family planning"), planning)) if hit]
+    if not parts:
+        return None
+    return "、".join(zh for zh, _ in parts), " and ".join(en for _, en in parts)
+
+
 def childbirth_family_planning_injury(case, ctx) -> tuple[str, str] | None:
     """第二十一条（三） 「生育、计划生育及意外伤害的医疗」, from what a hospital sends: childbirth (O00-O99,
-    Z32-Z37, Z39), family planning (Z30, O04, Z31.0), and accidental injury: an injury code (S00-T79,
-    T90-T98) with an accident external cause (V01-X59, Y85-Y86), or the tag ``accidental_injury``.
-    Assault (X85-Y09) is 意外 for the victim (non-intended, the insurance meaning) unless
-    ``amb_assault_injury`` says otherwise; self-harm (X60-X84) is not 意外. An injury sent without any
+    Z32-Z37, Z39), family planning (Z30, O04, Z31.0; see :func:`birth_or_planning`), and accidental injury:
+    an injury code (S00-T79, T90-T98) with an accident external cause (V01-X59, Y85-Y86), or the tag
+    ``accidental_injury``. Assault (X85-Y09) is 意外 for the victim (non-intended, the insurance meaning)
+    unless ``amb_assault_injury`` says otherwise; self-harm (X60-X84) is not 意外. An injury sent without any
     external cause is presumed accidental (``amb_injury_without_cause``), and the reason says so."""
     tags, p = ctx.conditions(case), ctx.params
     listed = set(p["excluded_visit_conditions"])
-    if "maternity" in listed and "maternity" in tags:
-        return "生育", "childbirth"
-    if "family_planning" in listed and "family_planning" in tags:
-        return "计划生育", "family planning"
+    hit = birth_or_planning(case, ctx)
+    if hit:
+        return hit
     if "accidental_injury" not in listed:
         return None
     if tags & ACCIDENT_TAGS:
@@ -211,6 +234,18 @@ def agreement_end(case, ctx) -> dt.date:
     if case.episode.day <= first:
         return first
     return ctx.params["renewed_agreement_end"]
+
+
+def policy_period_crossed(case, ctx) -> dt.date | None:
+    """The agreement's end when a stay admitted within it ends after it (第二十一条（一） 「在保险有效期外发生的
+    医疗费用」): under JJ-AMB-19 A the costs after that day are removed line by line (items tagged
+    ``outside_policy_period``); under reading B the admission date places the whole stay within the period."""
+    end = agreement_end(case, ctx)
+    return end if case.episode.admitted <= end < case.episode.day else None
+
+
+def outside_period_tagged(case) -> bool:
+    return any("outside_policy_period" in it.tags for it in case.bill.items)
 
 
 def filing_day(case) -> dt.date | dt.datetime | None:
@@ -291,15 +326,22 @@ def visit_exclusion(case, ctx, level: str):
     """The 第二十一条 exclusions that remove the whole claim; None when none applies."""
     ep = case.episode
     end = agreement_end(case, ctx)
-    if ep.day > end:
+    if ep.admitted > end:  # every cost of the stay arose after the agreement ended (a crossing stay: policy_period_crossed)
         return (f"无有效的保险公司合作协议（协议期限至{end.isoformat()}），转市扶贫办",
                 "no insurer agreement in force on this date; route to the PAO", "第九条", "JJ-FUND-3")
     if ep.kind == "outpatient" or (ep.emergency and ep.kind != "inpatient"):
         return ("普通门诊（含门诊慢性病）、急诊的医疗费用不列入救助范围",
                 "ordinary outpatient, chronic outpatient and emergency visits are excluded", "第二十一条（二）", "JJ-EXCL-2")
     if ep.kind == "special_outpatient" and not special_disease(case, ctx):
-        return ("非经审核的门诊特殊病种（恶性肿瘤放化疗、终末期肾病透析、器官移植抗排斥）",
-                "not an approved outpatient special disease", "第十八条", "JJ-PAY-3")
+        if special_approved(case) and ctx.params["amb_special_disease_list"] == "closed":
+            # reviewed, but the diagnoses name none of the three diseases: say so, so that a gap in the
+            # diagnosis table shows instead of reading as a missing review
+            return ("诊断编码（episode.diagnoses）均不对应第十八条所列门诊特殊病种（恶性肿瘤放化疗、终末期肾病透析、"
+                    "器官移植抗排斥），按普通门诊不予救助；如属所列病种，请核对诊断编码",
+                    "no diagnosis maps to a special disease of 第十八条; check the codes if it is one",
+                    "第十八条", "JJ-PAY-3")
+        return ("门诊特殊病种未经审核（第十八条“经审核后”）",
+                "the outpatient special disease has not been reviewed (approved)", "第十八条", "JJ-PAY-3")
     # A work injury is named first: its cost belongs to work-injury insurance (（九）), which the outcome must
     # say, even when its injury code would also read as an accident under （三）.
     if ctx.conditions(case) & set(ctx.params["payable_by_others_conditions"]):
@@ -399,6 +441,17 @@ def jiuzhu_referral(case, ctx, eligibility):
         return ReferralVerdict("case_by_case", (*reasons, ctx.reason("紧急抢救：是否属大范围抢救由保险公司个案认定",
                                                                      "emergency rescue: the insurer decides", "第二十一条（七）",
                                                                      "JJ-AMB-31")))
+    crossed = policy_period_crossed(case, ctx)
+    if crossed and ctx.params["amb_policy_period"] == "by_line":
+        reasons.append(ctx.reason(
+            f"住院跨越保险有效期（至{crossed.isoformat()}）：此后发生的费用按费用明细剔除（bill.items 标注 outside_policy_period）",
+            f"the stay runs past the insurance period (to {crossed.isoformat()}): later costs are removed by line",
+            "第二十一条（一）", "JJ-EXCL-1"))
+    elif crossed:
+        reasons.append(ctx.reason(
+            f"住院跨越保险有效期（至{crossed.isoformat()}）：按入院日期，整次住院费用计入（JJ-AMB-19 读法B）",
+            f"the stay runs past the insurance period (to {crossed.isoformat()}): the admission date places it within",
+            "第二十一条（一）", "JJ-AMB-19"))
     if case.episode.kind == "special_outpatient":
         reasons.append(ctx.reason("门诊特殊病种经审核，参照住院报销比例救助", "approved special outpatient disease, at the inpatient rate",
                                   "第十八条", "JJ-PAY-3"))
@@ -485,8 +538,25 @@ def assistance_base(case, ctx) -> str:
     合理医疗费用……包含政策范围内费用和政策范围外费用”: what is left after the earlier layers, less the
     unlisted costs (JJ-AMB-1 A) and the excluded lines of 第二十一条. An excluded item in the out-of-scope
     columns is wholly the patient's; one in ``in_scope`` is removed at its amount, because the slip does
-    not say how much of that line insurance paid (the outcome warns, :func:`in_scope_exclusions`)."""
-    return " - ".join(["burden", *removed_columns(ctx), *excluded_lines(case, ctx)])
+    not say how much of that line insurance paid (the outcome warns, :func:`in_scope_exclusions`).
+
+    JJ-AMB-2 reading A (default): the other channels' payments come off the eligible share. Reading B
+    (:func:`other_payers_paid_excluded_first`): the eligible share after basic insurance, bounded by what the
+    other channels left, ``min(eligible share, burden)`` (the bound is :func:`assistance_base_limit`)."""
+    start = "total - basic_paid" if other_payers_paid_excluded_first(ctx) else "burden"
+    return " - ".join([start, *removed_columns(ctx), *excluded_lines(case, ctx)])
+
+
+def other_payers_paid_excluded_first(ctx) -> bool:
+    """JJ-AMB-2 reading B: the other channels (critical illness, civil affairs, health-poverty insurance, third
+    parties) are taken to have paid the excluded costs first."""
+    return ctx.params["amb_other_payers_allocation"] == "excluded_first"
+
+
+def assistance_base_limit(ctx) -> str | None:
+    """Under JJ-AMB-2 reading B the base never exceeds the personal share less the other channels (the burden
+    left at this layer); None under reading A."""
+    return "burden" if other_payers_paid_excluded_first(ctx) else None
 
 
 def in_scope_exclusions(case, ctx) -> list[int]:
@@ -502,7 +572,17 @@ def jiuzhu_warnings(case, ctx, outcome):
     only that part). Said so that a hospital can send the line's out-of-scope part as its own item."""
     if not outcome.referral.covered:
         return []
-    return [OutcomeWarning(
+    out = []
+    crossed = policy_period_crossed(case, ctx)
+    if crossed and ctx.params["amb_policy_period"] == "by_line" and not outside_period_tagged(case):
+        out.append(OutcomeWarning(
+            "policy_period_crossed",
+            f"住院跨越保险有效期（至{crossed.isoformat()}），但无费用明细标注 outside_policy_period：此后发生的费用未剔除，"
+            "请按费用发生日报送明细",
+            f"the stay runs past the insurance period (to {crossed.isoformat()}) but no bill item is tagged "
+            "outside_policy_period: nothing after that day was removed; send those lines", "bill.items",
+            ctx.cite("第二十一条（一）", "JJ-EXCL-1")))
+    return out + [OutcomeWarning(
         "item_in_scope",
         f"bill.items[{i}]属第二十一条剔除项目，位于政策范围内费用：结算单未按项目分摊基本医保支付，按该项目全额"
         "从个人负担中剔除；如医保已支付其中一部分，剔除多于个人实际负担",
@@ -520,9 +600,14 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         return Plan((civil,))
     level = facility_level(case, ctx)
     rate, article, rule = assistance_rate(case, ctx, level)
+    note = f"{LEVEL_ZH[level]}，个人负担部分按{rate.numerator * 100 // rate.denominator}%救助"
+    if other_payers_paid_excluded_first(ctx):
+        note += "；基数取可救助个人负担与扣除其他渠道后剩余负担之较小者（JJ-AMB-2 读法B）"
+    if ctx.params["amb_rounding"] == "yuan":
+        note += "；按元四舍五入（JJ-AMB-28 读法B）"
     precise = Layer("precision_assistance", "精准医疗救助扶贫保险", "precision medical assistance insurance",
-                    payer="insurer", base=assistance_base(case, ctx), rate=rate, cite=ctx.cite(article, rule),
-                    note_zh=f"{LEVEL_ZH[level]}，个人负担部分按{rate.numerator * 100 // rate.denominator}%救助")
+                    payer="insurer", base=assistance_base(case, ctx), base_limit=assistance_base_limit(ctx), rate=rate,
+                    cite=ctx.cite(article, rule), note_zh=note, round_to=ROUNDING[ctx.params["amb_rounding"]])
     return Plan((civil, precise))
 
 

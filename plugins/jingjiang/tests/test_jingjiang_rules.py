@@ -275,6 +275,15 @@ def test_approved_dialysis_outpatient_at_the_inpatient_rate():
     referral_only = {"episode": {"kind": "special_outpatient", "diagnoses": ["dialysis"],
                                  "actions": [{"kind": "approval", "by": "primary_facility"}]}}
     assert evaluate(referral_only).referral.kind == "not_covered"
+    jj_pay_3 = lambda o: [r.zh for r in o.referral.reasons if r.cite.rule == "JJ-PAY-3"]
+    assert jj_pay_3(unreviewed)[0].startswith("门诊特殊病种未经审核")
+    # reviewed, but the code is on none of the three diseases (essential hypertension I10): the reason says the
+    # diagnosis is off the list, not that the review is missing
+    off_list = evaluate(merge(DIALYSIS, {"episode": {"diagnoses": ["I10"]}}))
+    assert off_list.referral.kind == "not_covered" and "不对应第十八条所列门诊特殊病种" in jj_pay_3(off_list)[0]
+    # the codes hospitals send for a dialysis visit (Z49.1, N18.5) and a chemotherapy session (C34.9 + Z51.1) qualify
+    for codes in (["N18.5", "Z49.1"], ["C34.9", "Z51.1"], ["Z94.0", "T86.1"]):
+        assert paid(evaluate(merge(DIALYSIS, {"episode": {"diagnoses": codes}}))) == 320000, codes
 
 
 @pytest.mark.rule("JJ-AMB-13")
@@ -407,11 +416,64 @@ def test_rounding_to_the_fen_half_up():
     assert paid(out) == 98766  # 80% × 1234.57 = 987.656 → 987.66
 
 
+@pytest.mark.rule("JJ-AMB-28")
+def test_rounding_to_the_whole_yuan_under_reading_b():
+    yuan = {"amb_rounding": "yuan"}
+    # 80 % × 1,234.57 = 987.656 → 988 yuan
+    assert paid(evaluate({"bill": {"basic_paid": "8765.43"}}, params=yuan)) == 98800
+    # employees at the basic level, 50 %: burden 1,001.00 → 500.50 → 501 (half up) / 500.50 to the fen;
+    # burden 1,000.98 → 500.49 → 500 / 500.49
+    emp = {"person": {"scheme": "employees"}}
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999"}}, params=yuan)) == 50100
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999"}})) == 50050
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999.02"}}, params=yuan)) == 50000
+    assert paid(evaluate(emp, {"bill": {"basic_paid": "8999.02"}})) == 50049
+
+
 @pytest.mark.rule("JJ-AMB-2")
 def test_other_payers_are_subtracted_from_the_eligible_share():
     # personal share 4000 of which 1000 unlisted; others 1000: base 3000 − 1000 = 2000 → 1600
     out = evaluate({"bill": {"in_scope": "9000", "fully_self_paid": "1000", "other_paid": "1000"}})
     assert paid(out) == 160000
+
+
+# JJ-AMB-2's example: bill 20,000, basic insurance 8,000 → personal share 12,000, of which 2,000 unlisted
+# (全自费); the other channels (critical illness 1,000 + civil affairs 1,000 + other 1,000) paid 3,000.
+AMB_2 = {"bill": {"total": "20000", "in_scope": "18000", "fully_self_paid": "2000", "basic_paid": "8000",
+                  "critical_paid": "1000", "assistance_paid": "1000", "other_paid": "1000"}}
+EXCLUDED_FIRST = {"amb_other_payers_allocation": "excluded_first"}
+
+
+@pytest.mark.rule("JJ-AMB-2")
+def test_other_payers_both_readings():
+    # A: 10,000 − 3,000 = 7,000 → 80 % = 5,600; B: min(10,000, 12,000 − 3,000) = 9,000 → 7,200
+    assert paid(evaluate(AMB_2)) == 560000
+    b = evaluate(AMB_2, params=EXCLUDED_FIRST)
+    assert paid(b) == 720000
+    lay = next(l for l in b.settlement.layers if l.id == "precision_assistance")
+    assert lay.base == 900000 and "JJ-AMB-2" in lay.note_zh
+    # others paid less than the excluded part (critical illness 1,000 only): A 12,000 − 1,000 − 2,000 = 9,000
+    # → 7,200; B min(10,000, 11,000) = 10,000 → 8,000 (never more than the eligible share)
+    less = merge(AMB_2, {"bill": {"assistance_paid": "0", "other_paid": "0"}})
+    assert paid(evaluate(less)) == 720000 and paid(evaluate(less, params=EXCLUDED_FIRST)) == 800000
+    # an excluded PET-CT line of 1,500 in the in-scope cost: eligible share 12,000 − 2,000 − 1,500 = 8,500;
+    # A 8,500 − 3,000 = 5,500 → 4,400; B min(8,500, 9,000) = 8,500 → 6,800
+    pet = merge(AMB_2, with_items(item("PET-CT", 1500, "pet_ct")))
+    assert paid(evaluate(pet)) == 440000 and paid(evaluate(pet, params=EXCLUDED_FIRST)) == 680000
+    # city level, residents 70 %: A 0.7 × 7,000 = 4,900; B 0.7 × 9,000 = 6,300
+    city = merged(AMB_2, CITY, REFERRED)
+    assert paid(evaluate(city)) == 490000 and paid(evaluate(city, params=EXCLUDED_FIRST)) == 630000
+
+
+@pytest.mark.rule("JJ-ELIG-2", "JJ-ELIG-9")
+def test_a_dated_category_counts_on_the_day_the_episode_is_judged():
+    # dibao certified from 2019-05-01 only (a status of a category kind); Jingjiang judges an episode by its
+    # admission day: a stay admitted 2019-04-08 is not a recipient's, one admitted 2019-05-13 is (3,200)
+    dated = {"person": {"categories": [], "statuses": [{"kind": "dibao", "certified_by": "靖江市民政局",
+                                                        "from": "2019-05-01"}]}}
+    assert evaluate(dated).eligibility.eligible is False
+    later = evaluate(dated, {"episode": {"admitted": "2019-05-13", "discharged": "2019-05-20"}})
+    assert later.eligibility.eligible is True and paid(later) == 320000
 
 
 # -- filing and settlement deadlines (第二十二条, 第二十三条) ---------------------------------------------
@@ -487,9 +549,29 @@ def test_insurer_agreement_term():
     with pytest.raises(MissingParameter, match="renewed_agreement_end"):
         evaluate(later)
     assert paid(evaluate(later, params={"renewed_agreement_end": "2023-12-31"})) == 320000
-    # the renewed agreement ended before the discharge: refused, citing 第九条
-    out = evaluate(later, params={"renewed_agreement_end": "2021-01-09"})
+    # admitted after the renewed agreement ended: every cost is outside it, refused citing 第九条
+    out = evaluate(later, params={"renewed_agreement_end": "2021-01-04"})
     assert out.referral.kind == "not_covered" and "JJ-FUND-3" in rules_cited(out)
+    # admitted on its last day: within
+    assert paid(evaluate(later, params={"renewed_agreement_end": "2021-01-05"})) == 320000
+
+
+@pytest.mark.rule("JJ-EXCL-1", "JJ-AMB-19", "JJ-FUND-3")
+def test_a_stay_that_runs_past_the_insurance_period():
+    # 第二十一条（一） 「在保险有效期外发生的医疗费用」: admitted 2021-01-05 within the renewed agreement (to 2021-01-09),
+    # discharged 2021-01-10. Reading A (by line): the stay is covered, the costs after 01-09 come off by line;
+    # reading B (by admission): the whole stay counts.
+    later = {"episode": {"admitted": "2021-01-05", "discharged": "2021-01-10"}}
+    end = {"renewed_agreement_end": "2021-01-09"}
+    a = evaluate(later, params=end)  # no line tagged: nothing removed, 80 % × 4,000 = 3,200, and a warning
+    assert a.referral.kind == "covered" and paid(a) == 320000
+    assert "JJ-EXCL-1" in rules_cited(a) and "policy_period_crossed" in [w.kind for w in a.warnings]
+    tagged = with_items(item("2021-01-10 床位、药品", 500, "outside_policy_period"))
+    a = evaluate(later, tagged, params=end)  # 4,000 − 500 = 3,500 → 2,800
+    assert paid(a) == 280000 and "policy_period_crossed" not in [w.kind for w in a.warnings]
+    b = evaluate(later, tagged, params={**end, "amb_policy_period": "by_admission"})  # nothing removed: 3,200
+    assert b.referral.kind == "covered" and paid(b) == 320000 and "JJ-AMB-19" in rules_cited(b)
+    assert "policy_period_crossed" not in [w.kind for w in b.warnings]
 
 
 # -- claim materials (第二十四条) ---------------------------------------------------------------------
