@@ -34,7 +34,7 @@ from jiuzhu.rules.engine import Engine, bill_columns
 from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.io.loader import structure_case
 from jiuzhu.plugins import BrokenRegion, RegionFault
-from jiuzhu.rules.settle import SLIP_LAYERS, Plan, settle_columns
+from jiuzhu.rules.settle import SLIP_LAYERS, Plan, claim_order, settle_columns
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -388,7 +388,13 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     money["out_of_scope"] = money["first_self_paid"] + money["over_limit"] + money["fully_self_paid"]
     money.update({k: v[group] for k, v in item_cols.items()})
     year = day.astype("datetime64[Y]").astype(np.int64)
-    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, day.astype(np.int64), ct.used)
+    days = day.astype(np.int64)
+    # one sort per date basis, shared by the regions that settle on it
+    orders = ct.__dict__.setdefault("_orders", {})
+    basis = (engine.date_basis(region), as_of)
+    if basis not in orders:
+        orders[basis] = claim_order(ct.person, year, days)
+    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, days, ct.used, order=orders[basis])
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
     given = {"basic_insurance", "critical_illness"} | {k for k in layers if k.startswith("other_payers")} \
         | {l.id for p in plans for l in p.layers if l.given}
