@@ -326,6 +326,30 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     """Evaluate every claim of ``ct`` under ``region``. Errors that stop the region (a missing
     deployment parameter …) are returned in :attr:`RegionRun.error`, not raised. ``tick(k)`` is
     called with the number of claims whose group has been decided."""
+    d = _decide(engine, ct, region, rehome_to, as_of, tick)
+    return d if isinstance(d, RegionRun) else _settle(engine, ct, region, d, as_of)
+
+
+@attrs.frozen
+class _Decided:
+    """A region's hooks asked once per decision group (groups ``lo`` to ``lo + len(eligible)``): what
+    the claims of each group share. Small (one entry per group), so it travels cheaply from a worker."""
+
+    plans: list
+    plan_of_group: np.ndarray
+    eligible: np.ndarray
+    verdict: np.ndarray  # object, per group
+    reason_of_group: np.ndarray
+    reasons: dict  # reason key -> index
+    item_cols: dict  # items.* -> int64 per group
+    lo: int = 0
+    grouped: tuple | None = attrs.field(default=None, eq=False)  # (day, first, group) of :func:`_groups`
+
+
+def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True, as_of: dt.date | None = None,
+            tick: Callable[[int], None] | None = None, grouped=None, span: tuple[int, int] | None = None):
+    """The hooks of ``region`` for each decision group (``grouped``: :func:`_groups`, if computed;
+    ``span``: only groups lo … hi-1): a :class:`_Decided`, or the :class:`RegionRun` of an error."""
     from jiuzhu.analysis.compare import rehome
     try:
         info = engine.host.region(region).info
@@ -337,8 +361,10 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
             return RegionRun(region, error=str(InputError(
                 f"history.ytd.{unknown[0]}", None, f"unknown programme for {region}; valid: "
                 f"{', '.join(sorted(valid)) or 'none (no annual caps)'} (see `jiuzhu programs {region}`)")))
-        day, first, group = _groups(engine, ct, region, as_of)
-        sizes = np.bincount(group, minlength=len(first)) if tick else None
+        day, first, group = grouped or _groups(engine, ct, region, as_of)
+        lo, hi = span or (0, len(first))
+        sizes = np.bincount(group, minlength=len(first))[lo:hi] if tick else None
+        first_all, first = first, first[lo:hi]
         plans: list[Plan] = []
         plan_index: dict[Plan, int] = {}
         plan_of_group = np.zeros(len(first), dtype=np.int64)
@@ -383,6 +409,37 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
         return RegionRun(region, error=str(exc), fault=True)
     except JiuzhuError as exc:
         return RegionRun(region, error=str(exc))
+    return _Decided(plans, plan_of_group, eligible, verdict, reason_of_group, reasons, item_cols, lo,
+                    None if span else (day, first_all, group))
+
+
+def _merge_decided(parts: list) -> _Decided:
+    """The :class:`_Decided` of consecutive spans of groups as one (plans and reasons renumbered)."""
+    if len(parts) == 1:
+        return parts[0]
+    plans: list = []
+    plan_index: dict = {}
+    reasons: dict = {}
+    pog, rog, items = [], [], {}
+    n = sum(len(p.eligible) for p in parts)
+    for p in parts:
+        pmap = np.array([plan_index.setdefault(pl, len(plan_index)) for pl in p.plans] or [0], dtype=np.int64)
+        plans += [pl for pl in p.plans if plan_index[pl] >= len(plans)]
+        rmap = np.array([reasons.setdefault(k, len(reasons)) for k in p.reasons] or [0], dtype=np.int32)
+        pog.append(pmap[p.plan_of_group])
+        rog.append(rmap[p.reason_of_group])
+        for k, v in p.item_cols.items():
+            items.setdefault(k, np.zeros(n, dtype=np.int64))[p.lo:p.lo + len(v)] = v
+    return _Decided(plans, np.concatenate(pog), np.concatenate([p.eligible for p in parts]),
+                    np.concatenate([p.verdict for p in parts]), np.concatenate(rog), reasons, items)
+
+
+def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.date | None = None,
+            grouped=None) -> RegionRun:
+    """The money of every claim of ``ct`` under ``region``, from its decided groups, as a :class:`RegionRun`."""
+    day, first, group = grouped or d.grouped or _groups(engine, ct, region, as_of)
+    plans, plan_of_group, eligible, verdict = d.plans, d.plan_of_group, d.eligible, d.verdict
+    reason_of_group, reasons, item_cols = d.reason_of_group, d.reasons, d.item_cols
     # other payers by kind: only the kinds some claim has become payer layers, as for one case
     money = {c[5:-4]: ct.money[c] for c in MONEY if c not in OTHER_MONEY or ct.money[c].any()}
     money["out_of_scope"] = money["first_self_paid"] + money["over_limit"] + money["fully_self_paid"]
@@ -559,15 +616,17 @@ def unify(tables):
 
 # Below this many claims worker processes cost more (fork, results sent back) than they could save.
 PARALLEL_MIN_CLAIMS = 1_000
-_SHARED: tuple = ()  # (engine, claim table, rehome_to, as_of) of the parent, inherited by forked workers
+SPAN_GROUPS = 1_024  # decision groups per task handed to a worker
+_SHARED: tuple = ()  # (engine, claim table, rehome_to, as_of, groups by region) of the parent, inherited by forked workers
 
 
-def _region_in_worker(region: str):
-    engine, ct, rehome_to, as_of = _SHARED
+def _span_in_worker(task):
+    region, lo, hi = task
+    engine, ct, rehome_to, as_of, grouped = _SHARED
     try:
-        return region, evaluate_region(engine, ct, region, rehome_to, as_of)
+        return task, _decide(engine, ct, region, rehome_to, as_of, grouped=grouped[region], span=(lo, hi))
     except BaseException:  # re-raised in the parent by evaluating the region there (exact exception)
-        return region, None
+        return task, None
 
 
 def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
@@ -575,41 +634,48 @@ def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_
                      workers: int | None = None) -> list[RegionRun]:
     """:func:`evaluate_region` for each region, in the order given. The region hooks are Python, one
     call per decision group: with ``workers`` ≥ 2 and a partition of at least
-    :data:`PARALLEL_MIN_CLAIMS` claims, regions are evaluated in that many forked processes, which
-    share the claim table copy-on-write; the results are the same as one region after another and
-    ``tick`` advances per region. The representative cases are structured once, before forking.
-    One process is the default: on the benchmark machine, loaded by other jobs, two workers were
-    not faster (benchmarks/README.md)."""
+    :data:`PARALLEL_MIN_CLAIMS` claims, the groups of every region are cut into spans of
+    :data:`SPAN_GROUPS` and decided in that many forked processes, which share the claim table and
+    the representative cases (structured once, before forking) copy-on-write; each sends back one
+    small entry per group (:class:`_Decided`: plan, verdict, reason, eligibility) and this process
+    settles the money of a region's claims as soon as its last span is in, while the workers go on.
+    The results are the same as one region after another; a region whose span fails in a worker is
+    evaluated here, so it fails exactly as in one process."""
     global _SHARED
     workers = 1 if workers is None or ct.n < PARALLEL_MIN_CLAIMS else workers
-    workers = min(workers, len(regions))
+    workers = min(workers, max(1, ct.n // SPAN_GROUPS))
     if workers < 2:
         return [evaluate_region(engine, ct, code, rehome_to, as_of, tick) for code in regions]
     import multiprocessing as mp
-    # structure every region's representative cases once, here: the forked workers inherit the cache
-    for code in regions:
+    # groups and representative cases once, here: the forked workers inherit them
+    grouped: dict = {}
+    for code in dict.fromkeys(regions):
         try:
-            ct.cases(_groups(engine, ct, code, as_of)[1])
+            grouped[code] = _groups(engine, ct, code, as_of)
+            ct.cases(grouped[code][1])
         except Exception:  # the region's own evaluation reports it, as in one process
-            pass
-    _SHARED = (engine, ct, rehome_to, as_of)
-    runs: dict[str, RegionRun | None] = {}
+            grouped.pop(code, None)
+    tasks = [(code, lo, min(lo + SPAN_GROUPS, len(g[1]))) for code, g in grouped.items()
+             for lo in range(0, len(g[1]), SPAN_GROUPS)]
+    sizes = {code: np.bincount(g[2], minlength=len(g[1])) for code, g in grouped.items()} if tick else {}
+    runs: dict[str, RegionRun] = {}
+    parts: dict[str, list] = {code: [] for code in grouped}
+    _SHARED = (engine, ct, rehome_to, as_of, grouped)
     try:
-        # each worker takes the next region as it becomes free
         with mp.get_context("fork").Pool(workers) as pool:
-            for code, run in pool.imap_unordered(_region_in_worker, regions):
-                runs[code] = run
-                if tick and run is not None:
-                    tick(ct.n)
+            for (code, lo, hi), d in pool.imap(_span_in_worker, tasks):  # in order: a region's spans in turn
+                if parts[code] is not None:
+                    parts[code] = parts[code] + [d] if isinstance(d, _Decided) else None
+                if tick:
+                    tick(int(sizes[code][lo:hi].sum()))
+                if hi == len(grouped[code][1]) and parts[code] is not None:
+                    runs[code] = _settle(engine, ct, code, _merge_decided(parts[code]), as_of, grouped[code])
+                    parts[code] = []
     finally:
         _SHARED = ()
-    out = []
-    for code in regions:
-        run = runs.get(code)
-        if run is None:  # the worker failed: the parent raises (or returns) exactly what one process would
-            run = evaluate_region(engine, ct, code, rehome_to, as_of, tick)
-        out.append(run)
-    return out
+    # a region that failed (in a worker, or before): here, exactly as in one process
+    return [runs[code] if code in runs else evaluate_region(engine, ct, code, rehome_to, as_of, tick)
+            for code in regions]
 
 
 def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: bool = True,
