@@ -197,6 +197,8 @@ class RegionRun:
     labels: dict = attrs.field(factory=dict)  # layer id -> (中文, English)
     fault: bool = False  # the region's plugin is broken or failed, not the claims
     shifted: frozenset = frozenset()  # layer ids that move cost to a party without being assistance
+    verdicts: tuple = ()  # the verdict kinds, sorted; with ``verdict_code``, ``verdict`` without object compares
+    verdict_code: np.ndarray | None = None  # per claim: index into ``verdicts``
 
 
 def decisive(eligibility, referral):
@@ -464,9 +466,12 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
             labels.setdefault(l.id, (l.name_zh, l.name_en))
     assistance = sum((v for k, v in layers.items() if k not in given and k not in shifted),
                      np.zeros(ct.n, dtype=np.int64))
+    kinds = sorted(set(verdict.tolist()))
+    code = np.searchsorted(np.array(kinds, dtype=object), verdict).astype(np.int32) if len(verdict) else \
+        np.zeros(0, np.int32)
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
-                     shifted=frozenset(shifted))
+                     shifted=frozenset(shifted), verdicts=tuple(kinds), verdict_code=code[group])
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -481,12 +486,21 @@ def totals(run: RegionRun) -> dict:
     if run.error:
         return {"region": run.region, "error": run.error, **({"fault": True} if run.fault else {})}
     n = len(run.total)
-    covered = run.eligible & np.isin(run.verdict, COVERED)
+    if run.verdict_code is not None:  # small integers, not a million object compares
+        code = run.verdict_code
+        covered = run.eligible & np.isin(code, [i for i, k in enumerate(run.verdicts) if k in COVERED])
+        first_claim = code == (run.verdicts.index("pay_first_claim") if "pay_first_claim" in run.verdicts else -1)
+        counts = np.bincount(code, minlength=len(run.verdicts)) if n else ()
+        verdicts = [k for k, c in zip(run.verdicts, counts) if c]
+        counts = [c for c in counts if c]
+    else:
+        covered = run.eligible & np.isin(run.verdict, COVERED)
+        first_claim = run.verdict == "pay_first_claim"
+        verdicts, counts = np.unique(run.verdict.astype(str), return_counts=True) if n else ((), ())
     funds: dict[str, int] = {}
     for lid, v in run.layers.items():
         if lid not in run.given and lid not in run.shifted:
             funds[run.payers.get(lid, lid)] = funds.get(run.payers.get(lid, lid), 0) + int(v.sum())
-    verdicts, counts = np.unique(run.verdict.astype(str), return_counts=True) if n else ((), ())
     by_reason: dict[str, dict] = {}
     for ri, cnt in enumerate(np.bincount(run.reason, minlength=len(run.reasons)) if n else ()):
         if cnt:
@@ -499,7 +513,7 @@ def totals(run: RegionRun) -> dict:
             by_reason[run.reasons[ri][0] or "—"]["not_covered"] += int(cnt)
     return {"region": run.region, "claims": n, "eligible": int(run.eligible.sum()), "covered": int(covered.sum()),
             "refused": int(n - covered.sum()),
-            "pay_first_claim": int((covered & (run.verdict == "pay_first_claim")).sum()),
+            "pay_first_claim": int((covered & first_claim).sum()),
             "by_verdict": {str(k): int(c) for k, c in zip(verdicts, counts)}, "by_reason": by_reason,
             "assistance": int(run.assistance.sum()), "funds": funds, "burden_total": int(run.burden.sum()),
             "fund_labels": _fund_labels(run),
@@ -557,8 +571,11 @@ def region_results(ct: ClaimTable, run: RegionRun, long: bool = False):
     Text columns are dictionary-encoded; money in fen."""
     ids = ct.table.column("claim_id").combine_chunks()
     n = ct.n
-    verdicts = sorted(set(run.verdict.tolist())) or [""]
-    v_idx = np.searchsorted(np.array(verdicts, dtype=object), run.verdict) if n else np.zeros(0, np.int64)
+    if run.verdict_code is not None:
+        verdicts, v_idx = list(run.verdicts) or [""], run.verdict_code
+    else:
+        verdicts = sorted(set(run.verdict.tolist())) or [""]
+        v_idx = np.searchsorted(np.array(verdicts, dtype=object), run.verdict) if n else np.zeros(0, np.int64)
     rules = [r[0] for r in run.reasons] or [""]
     base = {
         "claim_id": ids,
