@@ -121,10 +121,11 @@ def read_claims(path: str | Path, regions=(), encoding: str | None = None) -> tu
     for b in read_batches(path, encoding=encoding):
         t, ok, errs = normalise(b, offset, regions)
         offset += len(ok)
-        tables.append(t.filter(pa.array(ok)))
+        tables.append(t.filter(pa.array(ok)) if errs else t)
         errors += errs
     if not tables:
         raise InputError("claims file", Path(path).name, "at least one claim row")
+    pa.default_memory_pool().release_unused()  # what the checks allocated and freed, back to the system
     return pa.concat_tables(tables, promote_options="default"), errors
 
 
