@@ -661,7 +661,6 @@ def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_
     evaluated here, so it fails exactly as in one process."""
     global _SHARED
     workers = 1 if workers is None or ct.n < PARALLEL_MIN_CLAIMS else workers
-    workers = min(workers, max(1, ct.n // SPAN_GROUPS))
     if workers < 2:
         return [evaluate_region(engine, ct, code, rehome_to, as_of, tick) for code in regions]
     import multiprocessing as mp
