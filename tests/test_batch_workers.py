@@ -42,3 +42,19 @@ def test_a_region_that_fails_in_a_worker_fails_as_in_one_process():
     two = evaluate_regions(ENGINE, ct, ["fushun", "no-such-region"], workers=2)
     assert one[1].error and one[1].error == two[1].error
     assert np.array_equal(one[0].burden, two[0].burden)
+
+
+def test_groups_cut_into_many_spans_give_the_same_results(monkeypatch):
+    # plans and reasons of each span are renumbered when the spans are merged: cut small to exercise it
+    import jiuzhu.analysis.claims as claims
+    monkeypatch.setattr(claims, "SPAN_GROUPS", 7)
+    ct = ClaimTable(_table(1200))
+    regions = ["fushun", "guangan", "wusheng"]
+    one = evaluate_regions(ENGINE, ct, regions, workers=1)
+    ticks = []
+    two = evaluate_regions(ENGINE, ct, regions, workers=2, tick=ticks.append)
+    assert sum(ticks) == ct.n * len(regions)  # the progress counts claims
+    for a, b in zip(one, two):
+        assert not a.error and a.groups == b.groups > 7
+        assert region_results(ct, a).equals(region_results(ct, b))
+        assert totals(a) == totals(b)

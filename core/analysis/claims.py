@@ -34,7 +34,7 @@ from jiuzhu.rules.engine import Engine, bill_columns
 from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.io.loader import structure_case
 from jiuzhu.plugins import BrokenRegion, RegionFault
-from jiuzhu.rules.settle import SLIP_LAYERS, Plan, settle_columns
+from jiuzhu.rules.settle import SLIP_LAYERS, Plan, claim_order, settle_columns
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -121,10 +121,11 @@ def read_claims(path: str | Path, regions=(), encoding: str | None = None) -> tu
     for b in read_batches(path, encoding=encoding):
         t, ok, errs = normalise(b, offset, regions)
         offset += len(ok)
-        tables.append(t.filter(pa.array(ok)))
+        tables.append(t.filter(pa.array(ok)) if errs else t)
         errors += errs
     if not tables:
         raise InputError("claims file", Path(path).name, "at least one claim row")
+    pa.default_memory_pool().release_unused()  # what the checks allocated and freed, back to the system
     return pa.concat_tables(tables, promote_options="default"), errors
 
 
@@ -197,6 +198,8 @@ class RegionRun:
     labels: dict = attrs.field(factory=dict)  # layer id -> (中文, English)
     fault: bool = False  # the region's plugin is broken or failed, not the claims
     shifted: frozenset = frozenset()  # layer ids that move cost to a party without being assistance
+    verdicts: tuple = ()  # the verdict kinds, sorted; with ``verdict_code``, ``verdict`` without object compares
+    verdict_code: np.ndarray | None = None  # per claim: index into ``verdicts``
 
 
 def decisive(eligibility, referral):
@@ -326,6 +329,30 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     """Evaluate every claim of ``ct`` under ``region``. Errors that stop the region (a missing
     deployment parameter …) are returned in :attr:`RegionRun.error`, not raised. ``tick(k)`` is
     called with the number of claims whose group has been decided."""
+    d = _decide(engine, ct, region, rehome_to, as_of, tick)
+    return d if isinstance(d, RegionRun) else _settle(engine, ct, region, d, as_of)
+
+
+@attrs.frozen
+class _Decided:
+    """A region's hooks asked once per decision group (groups ``lo`` to ``lo + len(eligible)``): what
+    the claims of each group share. Small (one entry per group), so it travels cheaply from a worker."""
+
+    plans: list
+    plan_of_group: np.ndarray
+    eligible: np.ndarray
+    verdict: np.ndarray  # object, per group
+    reason_of_group: np.ndarray
+    reasons: dict  # reason key -> index
+    item_cols: dict  # items.* -> int64 per group
+    lo: int = 0
+    grouped: tuple | None = attrs.field(default=None, eq=False)  # (day, first, group) of :func:`_groups`
+
+
+def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True, as_of: dt.date | None = None,
+            tick: Callable[[int], None] | None = None, grouped=None, span: tuple[int, int] | None = None):
+    """The hooks of ``region`` for each decision group (``grouped``: :func:`_groups`, if computed;
+    ``span``: only groups lo … hi-1): a :class:`_Decided`, or the :class:`RegionRun` of an error."""
     from jiuzhu.analysis.compare import rehome
     try:
         info = engine.host.region(region).info
@@ -337,8 +364,10 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
             return RegionRun(region, error=str(InputError(
                 f"history.ytd.{unknown[0]}", None, f"unknown programme for {region}; valid: "
                 f"{', '.join(sorted(valid)) or 'none (no annual caps)'} (see `jiuzhu programs {region}`)")))
-        day, first, group = _groups(engine, ct, region, as_of)
-        sizes = np.bincount(group, minlength=len(first)) if tick else None
+        day, first, group = grouped or _groups(engine, ct, region, as_of)
+        lo, hi = span or (0, len(first))
+        sizes = np.bincount(group, minlength=len(first))[lo:hi] if tick else None
+        first_all, first = first, first[lo:hi]
         plans: list[Plan] = []
         plan_index: dict[Plan, int] = {}
         plan_of_group = np.zeros(len(first), dtype=np.int64)
@@ -383,12 +412,49 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
         return RegionRun(region, error=str(exc), fault=True)
     except JiuzhuError as exc:
         return RegionRun(region, error=str(exc))
+    return _Decided(plans, plan_of_group, eligible, verdict, reason_of_group, reasons, item_cols, lo,
+                    None if span else (day, first_all, group))
+
+
+def _merge_decided(parts: list) -> _Decided:
+    """The :class:`_Decided` of consecutive spans of groups as one (plans and reasons renumbered)."""
+    if len(parts) == 1:
+        return parts[0]
+    plans: list = []
+    plan_index: dict = {}
+    reasons: dict = {}
+    pog, rog, items = [], [], {}
+    n = sum(len(p.eligible) for p in parts)
+    for p in parts:
+        pmap = np.array([plan_index.setdefault(pl, len(plan_index)) for pl in p.plans] or [0], dtype=np.int64)
+        plans += [pl for pl in p.plans if plan_index[pl] >= len(plans)]
+        rmap = np.array([reasons.setdefault(k, len(reasons)) for k in p.reasons] or [0], dtype=np.int32)
+        pog.append(pmap[p.plan_of_group])
+        rog.append(rmap[p.reason_of_group])
+        for k, v in p.item_cols.items():
+            items.setdefault(k, np.zeros(n, dtype=np.int64))[p.lo:p.lo + len(v)] = v
+    return _Decided(plans, np.concatenate(pog), np.concatenate([p.eligible for p in parts]),
+                    np.concatenate([p.verdict for p in parts]), np.concatenate(rog), reasons, items)
+
+
+def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.date | None = None,
+            grouped=None) -> RegionRun:
+    """The money of every claim of ``ct`` under ``region``, from its decided groups, as a :class:`RegionRun`."""
+    day, first, group = grouped or d.grouped or _groups(engine, ct, region, as_of)
+    plans, plan_of_group, eligible, verdict = d.plans, d.plan_of_group, d.eligible, d.verdict
+    reason_of_group, reasons, item_cols = d.reason_of_group, d.reasons, d.item_cols
     # other payers by kind: only the kinds some claim has become payer layers, as for one case
     money = {c[5:-4]: ct.money[c] for c in MONEY if c not in OTHER_MONEY or ct.money[c].any()}
     money["out_of_scope"] = money["first_self_paid"] + money["over_limit"] + money["fully_self_paid"]
     money.update({k: v[group] for k, v in item_cols.items()})
     year = day.astype("datetime64[Y]").astype(np.int64)
-    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, day.astype(np.int64), ct.used)
+    days = day.astype(np.int64)
+    # one sort per date basis, shared by the regions that settle on it
+    orders = ct.__dict__.setdefault("_orders", {})
+    basis = (engine.date_basis(region), as_of)
+    if basis not in orders:
+        orders[basis] = claim_order(ct.person, year, days)
+    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, days, ct.used, order=orders[basis])
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
     given = {"basic_insurance", "critical_illness"} | {k for k in layers if k.startswith("other_payers")} \
         | {l.id for p in plans for l in p.layers if l.given}
@@ -401,9 +467,12 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
             labels.setdefault(l.id, (l.name_zh, l.name_en))
     assistance = sum((v for k, v in layers.items() if k not in given and k not in shifted),
                      np.zeros(ct.n, dtype=np.int64))
+    kinds = sorted(set(verdict.tolist()))
+    code = np.searchsorted(np.array(kinds, dtype=object), verdict).astype(np.int32) if len(verdict) else \
+        np.zeros(0, np.int32)
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
-                     shifted=frozenset(shifted))
+                     shifted=frozenset(shifted), verdicts=tuple(kinds), verdict_code=code[group])
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -418,12 +487,21 @@ def totals(run: RegionRun) -> dict:
     if run.error:
         return {"region": run.region, "error": run.error, **({"fault": True} if run.fault else {})}
     n = len(run.total)
-    covered = run.eligible & np.isin(run.verdict, COVERED)
+    if run.verdict_code is not None:  # small integers, not a million object compares
+        code = run.verdict_code
+        covered = run.eligible & np.isin(code, [i for i, k in enumerate(run.verdicts) if k in COVERED])
+        first_claim = code == (run.verdicts.index("pay_first_claim") if "pay_first_claim" in run.verdicts else -1)
+        counts = np.bincount(code, minlength=len(run.verdicts)) if n else ()
+        verdicts = [k for k, c in zip(run.verdicts, counts) if c]
+        counts = [c for c in counts if c]
+    else:
+        covered = run.eligible & np.isin(run.verdict, COVERED)
+        first_claim = run.verdict == "pay_first_claim"
+        verdicts, counts = np.unique(run.verdict.astype(str), return_counts=True) if n else ((), ())
     funds: dict[str, int] = {}
     for lid, v in run.layers.items():
         if lid not in run.given and lid not in run.shifted:
             funds[run.payers.get(lid, lid)] = funds.get(run.payers.get(lid, lid), 0) + int(v.sum())
-    verdicts, counts = np.unique(run.verdict.astype(str), return_counts=True) if n else ((), ())
     by_reason: dict[str, dict] = {}
     for ri, cnt in enumerate(np.bincount(run.reason, minlength=len(run.reasons)) if n else ()):
         if cnt:
@@ -436,7 +514,7 @@ def totals(run: RegionRun) -> dict:
             by_reason[run.reasons[ri][0] or "—"]["not_covered"] += int(cnt)
     return {"region": run.region, "claims": n, "eligible": int(run.eligible.sum()), "covered": int(covered.sum()),
             "refused": int(n - covered.sum()),
-            "pay_first_claim": int((covered & (run.verdict == "pay_first_claim")).sum()),
+            "pay_first_claim": int((covered & first_claim).sum()),
             "by_verdict": {str(k): int(c) for k, c in zip(verdicts, counts)}, "by_reason": by_reason,
             "assistance": int(run.assistance.sum()), "funds": funds, "burden_total": int(run.burden.sum()),
             "fund_labels": _fund_labels(run),
@@ -494,8 +572,11 @@ def region_results(ct: ClaimTable, run: RegionRun, long: bool = False):
     Text columns are dictionary-encoded; money in fen."""
     ids = ct.table.column("claim_id").combine_chunks()
     n = ct.n
-    verdicts = sorted(set(run.verdict.tolist())) or [""]
-    v_idx = np.searchsorted(np.array(verdicts, dtype=object), run.verdict) if n else np.zeros(0, np.int64)
+    if run.verdict_code is not None:
+        verdicts, v_idx = list(run.verdicts) or [""], run.verdict_code
+    else:
+        verdicts = sorted(set(run.verdict.tolist())) or [""]
+        v_idx = np.searchsorted(np.array(verdicts, dtype=object), run.verdict) if n else np.zeros(0, np.int64)
     rules = [r[0] for r in run.reasons] or [""]
     base = {
         "claim_id": ids,
@@ -553,15 +634,17 @@ def unify(tables):
 
 # Below this many claims worker processes cost more (fork, results sent back) than they could save.
 PARALLEL_MIN_CLAIMS = 1_000
-_SHARED: tuple = ()  # (engine, claim table, rehome_to, as_of) of the parent, inherited by forked workers
+SPAN_GROUPS = 1_024  # decision groups per task handed to a worker
+_SHARED: tuple = ()  # (engine, claim table, rehome_to, as_of, groups by region) of the parent, inherited by forked workers
 
 
-def _region_in_worker(region: str):
-    engine, ct, rehome_to, as_of = _SHARED
+def _span_in_worker(task):
+    region, lo, hi = task
+    engine, ct, rehome_to, as_of, grouped = _SHARED
     try:
-        return region, evaluate_region(engine, ct, region, rehome_to, as_of)
+        return task, _decide(engine, ct, region, rehome_to, as_of, grouped=grouped[region], span=(lo, hi))
     except BaseException:  # re-raised in the parent by evaluating the region there (exact exception)
-        return region, None
+        return task, None
 
 
 def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
@@ -569,41 +652,47 @@ def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_
                      workers: int | None = None) -> list[RegionRun]:
     """:func:`evaluate_region` for each region, in the order given. The region hooks are Python, one
     call per decision group: with ``workers`` ≥ 2 and a partition of at least
-    :data:`PARALLEL_MIN_CLAIMS` claims, regions are evaluated in that many forked processes, which
-    share the claim table copy-on-write; the results are the same as one region after another and
-    ``tick`` advances per region. The representative cases are structured once, before forking.
-    One process is the default: on the benchmark machine, loaded by other jobs, two workers were
-    not faster (benchmarks/README.md)."""
+    :data:`PARALLEL_MIN_CLAIMS` claims, the groups of every region are cut into spans of
+    :data:`SPAN_GROUPS` and decided in that many forked processes, which share the claim table and
+    the representative cases (structured once, before forking) copy-on-write; each sends back one
+    small entry per group (:class:`_Decided`: plan, verdict, reason, eligibility) and this process
+    settles the money of a region's claims as soon as its last span is in, while the workers go on.
+    The results are the same as one region after another; a region whose span fails in a worker is
+    evaluated here, so it fails exactly as in one process."""
     global _SHARED
     workers = 1 if workers is None or ct.n < PARALLEL_MIN_CLAIMS else workers
-    workers = min(workers, len(regions))
     if workers < 2:
         return [evaluate_region(engine, ct, code, rehome_to, as_of, tick) for code in regions]
     import multiprocessing as mp
-    # structure every region's representative cases once, here: the forked workers inherit the cache
-    for code in regions:
+    # groups and representative cases once, here: the forked workers inherit them
+    grouped: dict = {}
+    for code in dict.fromkeys(regions):
         try:
-            ct.cases(_groups(engine, ct, code, as_of)[1])
+            grouped[code] = _groups(engine, ct, code, as_of)
+            ct.cases(grouped[code][1])
         except Exception:  # the region's own evaluation reports it, as in one process
-            pass
-    _SHARED = (engine, ct, rehome_to, as_of)
-    runs: dict[str, RegionRun | None] = {}
+            grouped.pop(code, None)
+    tasks = [(code, lo, min(lo + SPAN_GROUPS, len(g[1]))) for code, g in grouped.items()
+             for lo in range(0, len(g[1]), SPAN_GROUPS)]
+    sizes = {code: np.bincount(g[2], minlength=len(g[1])) for code, g in grouped.items()} if tick else {}
+    runs: dict[str, RegionRun] = {}
+    parts: dict[str, list] = {code: [] for code in grouped}
+    _SHARED = (engine, ct, rehome_to, as_of, grouped)
     try:
-        # each worker takes the next region as it becomes free
         with mp.get_context("fork").Pool(workers) as pool:
-            for code, run in pool.imap_unordered(_region_in_worker, regions):
-                runs[code] = run
-                if tick and run is not None:
-                    tick(ct.n)
+            for (code, lo, hi), d in pool.imap(_span_in_worker, tasks):  # in order: a region's spans in turn
+                if parts[code] is not None:
+                    parts[code] = parts[code] + [d] if isinstance(d, _Decided) else None
+                if tick:
+                    tick(int(sizes[code][lo:hi].sum()))
+                if hi == len(grouped[code][1]) and parts[code] is not None:
+                    runs[code] = _settle(engine, ct, code, _merge_decided(parts[code]), as_of, grouped[code])
+                    parts[code] = []
     finally:
         _SHARED = ()
-    out = []
-    for code in regions:
-        run = runs.get(code)
-        if run is None:  # the worker failed: the parent raises (or returns) exactly what one process would
-            run = evaluate_region(engine, ct, code, rehome_to, as_of, tick)
-        out.append(run)
-    return out
+    # a region that failed (in a worker, or before): here, exactly as in one process
+    return [runs[code] if code in runs else evaluate_region(engine, ct, code, rehome_to, as_of, tick)
+            for code in regions]
 
 
 def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: bool = True,

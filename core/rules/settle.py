@@ -345,10 +345,14 @@ def merged_order(plans: Iterable[Plan], kinds: Iterable[str] = ("other",)) -> li
 def _lin_cols(terms, get, idx):
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     d = lcm(*(k.denominator for _, k in terms)) if terms else 1
-    num = np.zeros(len(idx), dtype=np.int64)
+    num = None
     for c, k in terms:
-        num += int(k * d) * get(c)[idx]
-    return np.maximum(0, (2 * num + d) // (2 * d))
+        m, col = int(k * d), get(c)[idx]
+        term = col if m == 1 else m * col
+        num = term if num is None else num + term  # never in place: ``col`` may be a view of a column
+    if num is None:
+        return np.zeros(len(get("total")[idx]), dtype=np.int64)
+    return np.maximum(num, 0) if d == 1 else np.maximum(0, (2 * num + d) // (2 * d))
 
 
 def _seg_cols(x, segments, unit: int = 1):
@@ -361,37 +365,58 @@ def _seg_cols(x, segments, unit: int = 1):
     return (2 * num + d * unit) // (2 * d * unit) * unit
 
 
+def claim_order(person, year, day):
+    """The order in which annual caps accumulate: by person, year, day, then input position (a
+    stable sort). Compute it once per date basis and pass it to :func:`settle_columns`."""
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
+    person, year, day = (np.asarray(a, dtype=np.int64) for a in (person, year, day))
+    n = len(person)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    spans = [int(a.max()) - int(a.min()) + 1 for a in (person, year, day)]
+    if spans[0] * spans[1] * spans[2] < 2 ** 62:  # one int64 key: one sort instead of three
+        key = ((person - person.min()) * spans[1] + (year - year.min())) * spans[2] + (day - day.min())
+        return np.argsort(key, kind="stable")
+    return np.lexsort((day, year, person))
+
+
 def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of, person, year, day,
-                   used: Mapping[str, "np.ndarray"] | None = None) -> dict:
+                   used: Mapping[str, "np.ndarray"] | None = None, order=None) -> dict:
     """Evaluate many claims at once.
 
     ``cols`` maps bill columns to int64 fen arrays; ``plan_of[i]`` indexes ``plans`` for claim i;
-    ``person``/``year``/``day`` are integer arrays that order claims for annual caps; ``used`` gives,
-    per programme, what was already used this year before the person's first claim in the batch.
-    Returns ``layer.ID`` arrays, ``paid`` and ``burden``.
+    ``person``/``year``/``day`` are integer arrays that order claims for annual caps (``order``: their
+    :func:`claim_order`, if already computed); ``used`` gives, per programme, what was already used
+    this year before the person's first claim in the batch. Returns ``layer.ID`` arrays, ``paid`` and
+    ``burden``.
+
+    Layers are computed in input order, one pass per layer and plan; only the amounts of a layer with
+    an annual cap are gathered in claim order, accumulated, and scattered back.
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
+    plan_of = np.asarray(plan_of)
     n = len(plan_of)
     used = used or {}
-    order = np.lexsort((np.arange(n), day, year, person))
-    # work in sorted order; undo at the end
-    c = {k: np.asarray(v, dtype=np.int64)[order] for k, v in cols.items()}
-    plan_of = np.asarray(plan_of)[order]
-    person, year = np.asarray(person)[order], np.asarray(year)[order]
-    used_s = {k: np.asarray(v, dtype=np.int64)[order] for k, v in used.items()}
+    c = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
     total = c["total"]
     paid = np.zeros(n, dtype=np.int64)
     others = np.zeros(n, dtype=np.int64)
     zeros = np.zeros(n, dtype=np.int64)
     kinds = payer_kinds(c)
     full = [full_plan(p, kinds) for p in plans]
-    rows_of = [np.nonzero(plan_of == i)[0] for i in range(len(plans))]
-    # person-year group boundaries for annual caps
-    new_group = np.ones(n, dtype=bool)
-    if n:
-        new_group[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
-    group_id = np.cumsum(new_group) - 1
-    group_start = np.nonzero(new_group)[0]
+    # one plan for every claim (a region whose groups share it): whole columns, no index
+    rows_of = [slice(None)] if len(plans) == 1 else [np.nonzero(plan_of == i)[0] for i in range(len(plans))]
+    sorted_ = {}  # claim order and person-year boundaries, computed when a first cap needs them
+
+    def groups():
+        if not sorted_:
+            o = claim_order(person, year, day) if order is None else np.asarray(order)
+            p, y = np.asarray(person)[o], np.asarray(year)[o]
+            new_group = np.ones(n, dtype=bool)
+            if n:
+                new_group[1:] = (p[1:] != p[:-1]) | (y[1:] != y[:-1])
+            sorted_.update(order=o, group_id=np.cumsum(new_group) - 1, group_start=np.nonzero(new_group)[0])
+        return sorted_
 
     def get(name):
         if name == "paid":
@@ -405,12 +430,12 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
     out = {}
     for lid in merged_order(plans, kinds):
         want = np.zeros(n, dtype=np.int64)
-        cap = np.full(n, -1, dtype=np.int64)  # -1: no annual cap
+        cap = None  # -1: no annual cap
         program = None
         for pi, plan in enumerate(full):
             layer = next((l for l in plan.layers if l.id == lid), None)
             idx = rows_of[pi]
-            if layer is None or not len(idx):
+            if layer is None or (not isinstance(idx, slice) and not len(idx)):
                 continue
             burden = total[idx] - paid[idx]
             if layer.given:
@@ -419,12 +444,15 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
             base = _lin_cols(layer.base, get, idx)
             if layer.base_limit is not None:
                 base = np.minimum(base, _lin_cols(layer.base_limit, get, idx))
-            net = np.maximum(0, base - layer.deductible)
+            net = np.maximum(0, base - layer.deductible) if layer.deductible else base
             if layer.segments:
                 amt = _seg_cols(net, layer.segments, layer.round_to)
             else:
                 r, u = layer.rate, layer.round_to
-                amt = (2 * net * r.numerator + r.denominator * u) // (2 * r.denominator * u) * u
+                if r == 1 and u == 1:
+                    amt = net
+                else:
+                    amt = (2 * net * r.numerator + r.denominator * u) // (2 * r.denominator * u) * u
             if layer.claim_cap is not None:
                 amt = np.minimum(amt, layer.claim_cap)
             want[idx] = np.minimum(amt, burden)
@@ -432,49 +460,55 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                 if program not in (None, layer.cap_program):
                     raise ValueError(f"layer {lid} counts its cap in more than one programme across plans")
                 program = layer.cap_program
+                if cap is None:
+                    cap = np.full(n, -1, dtype=np.int64)
                 cap[idx] = layer.annual_cap
         if program is not None:
-            want = _apply_annual_cap(want, cap, used_s.get(program), group_id, group_start)
+            g = groups()
+            o = g["order"]
+            u = used.get(program)
+            amount = _apply_annual_cap(want[o], cap[o], None if u is None else np.asarray(u, dtype=np.int64)[o],
+                                       g["group_id"], g["group_start"])
+            want[o] = amount
         c[f"layer.{lid}"] = want
         out[f"layer.{lid}"] = want
-        paid = paid + want
+        paid += want
         if lid.startswith("other_payers"):
-            others = others + want
+            others += want
     out["paid"], out["burden"] = paid, total - paid
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = np.arange(n)
-    return {k: v[inverse] for k, v in out.items()}
+    return out
 
 
 def _apply_annual_cap(want, cap, used0, group_id, group_start):
     """amount_i = min(want_i, cap − used before i), with used accumulating in order within a person-year.
 
-    With one cap per person-year the running total paid is min(used0 + cumsum(want), max(cap, used0)),
-    which numpy computes at once; groups whose rows disagree on the cap fall back to a loop.
+    All arrays are in claim order; ``cap`` is -1 where the layer has no annual cap (the amount is then
+    ``want``). Only the capped rows are gathered: with one cap per person-year the running total paid
+    is min(used0 + cumsum(want), max(cap, used0)), which numpy computes at once; person-years whose
+    rows disagree on the cap fall back to a loop. ``used0`` of a person-year is its first claim's.
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
-    n = len(want)
-    capped = cap >= 0
-    w = np.where(capped, want, 0)
-    u0 = np.zeros(n, dtype=np.int64) if used0 is None else used0[group_start][group_id]
+    amount = want.copy()
+    sel = np.nonzero(cap >= 0)[0]
+    if not len(sel):
+        return amount
+    w, c, gid = want[sel], cap[sel], group_id[sel]
+    new = np.ones(len(sel), dtype=bool)
+    new[1:] = gid[1:] != gid[:-1]
+    starts = np.nonzero(new)[0]
+    sub = np.cumsum(new) - 1
+    u0 = np.zeros(len(sel), dtype=np.int64) if used0 is None else used0[group_start][gid]
     cum = np.cumsum(w)
-    before_group = (cum - w)[group_start][group_id]
-    running = cum - before_group  # cumulative want within the group, inclusive
-    cap_g = np.where(capped, cap, -1)
-    gmax = np.maximum.reduceat(cap_g, group_start) if n else cap_g
-    gmin = np.minimum.reduceat(np.where(capped, cap, np.iinfo(np.int64).max), group_start) if n else cap_g
-    g_cap = gmax[group_id]
-    after = np.minimum(u0 + running, np.maximum(g_cap, u0))
-    prev = np.minimum(u0 + running - w, np.maximum(g_cap, u0))
-    amount = np.where(capped, after - prev, want)
-    mixed = np.nonzero((gmax != gmin) & (gmax >= 0))[0]
-    for g in mixed:  # rare: caps that change within one person-year
-        start = group_start[g]
-        end = group_start[g + 1] if g + 1 < len(group_start) else n
-        usedv = int(u0[start])
-        for i in range(start, end):
-            if cap[i] >= 0:
-                a = min(int(want[i]), max(0, int(cap[i]) - usedv))
-                amount[i] = a
-                usedv += a
+    running = cum - (cum - w)[starts][sub]  # cumulative want within the person-year, inclusive
+    gmax = np.maximum.reduceat(c, starts)
+    gmin = np.minimum.reduceat(c, starts)
+    lim = np.maximum(gmax[sub], u0)
+    amount[sel] = np.minimum(u0 + running, lim) - np.minimum(u0 + running - w, lim)
+    for g in np.nonzero(gmax != gmin)[0]:  # rare: caps that change within one person-year
+        end = starts[g + 1] if g + 1 < len(starts) else len(sel)
+        usedv = int(u0[starts[g]])
+        for i in sel[starts[g]:end]:
+            a = min(int(want[i]), max(0, int(cap[i]) - usedv))
+            amount[i] = a
+            usedv += a
     return amount
