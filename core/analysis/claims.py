@@ -197,6 +197,7 @@ class RegionRun:
     labels: dict = attrs.field(factory=dict)  # layer id -> (中文, English)
     fault: bool = False  # the region's plugin is broken or failed, not the claims
     shifted: frozenset = frozenset()  # layer ids that move cost to a party without being assistance
+    fund_labels: dict = attrs.field(factory=dict)  # payer -> (中文, English, citation): the fund's own label
 
 
 def decisive(eligibility, referral):
@@ -327,6 +328,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     deployment parameter …) are returned in :attr:`RegionRun.error`, not raised. ``tick(k)`` is
     called with the number of claims whose group has been decided."""
     from jiuzhu.analysis.compare import rehome
+    from jiuzhu.analysis.funds import fund_labels
     try:
         info = engine.host.region(region).info
         # as for one case (Engine.check_history, and in compare the region's column only): a year-to-date
@@ -403,7 +405,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
                      np.zeros(ct.n, dtype=np.int64))
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
-                     shifted=frozenset(shifted))
+                     shifted=frozenset(shifted), fund_labels=fund_labels(engine, region, payers.values()))
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -440,18 +442,17 @@ def totals(run: RegionRun) -> dict:
             "by_verdict": {str(k): int(c) for k, c in zip(verdicts, counts)}, "by_reason": by_reason,
             "assistance": int(run.assistance.sum()), "funds": funds, "burden_total": int(run.burden.sum()),
             "fund_labels": _fund_labels(run),
+            # each assistance layer (programme) with its own label and its fund, for totals per programme
+            "layer_labels": {l: (*run.labels.get(l, (l, l)), run.payers.get(l, l)) for l in run.layers
+                             if l not in run.given and l not in run.shifted},
             "groups": run.groups}
 
 
 def _fund_labels(run: RegionRun) -> dict:
-    """Each fund's label: of its one layer, or the least of its layers' labels (the same for a whole file
-    and for its partitions merged, whichever layers a partition holds and in whatever order)."""
-    out: dict = {}
-    for l in run.layers:
-        if l not in run.given:
-            f, lab = run.payers.get(l, l), tuple(run.labels.get(l, (l, l)))
-            out[f] = min(out[f], lab) if f in out else lab
-    return out
+    """Each fund's own label (:mod:`jiuzhu.analysis.funds`: the region's declaration, cited), never one of
+    its layers': the same for a whole file and its partitions, whichever layers a partition holds."""
+    return {run.payers.get(l, l): tuple(run.fund_labels.get(run.payers.get(l, l), (run.payers.get(l, l),) * 2))
+            for l in run.layers if l not in run.given}
 
 
 def merge_totals(a: dict, b: dict) -> dict:
@@ -468,10 +469,10 @@ def merge_totals(a: dict, b: dict) -> dict:
                             "not_covered": a["by_reason"].get(r, {}).get("not_covered", 0)
                             + b["by_reason"].get(r, {}).get("not_covered", 0)}
                         for r in {**a["by_reason"], **b["by_reason"]}}
-    # a fund fed by two layers (Guang'an's two tilted payments) is labelled by the least of their labels,
-    # whatever order partitions are merged in
+    # a fund carries its own label (the same in every partition); the least is kept should two differ
     out["fund_labels"] = {f: min(x for x in (a["fund_labels"].get(f), b["fund_labels"].get(f)) if x is not None)
                           for f in {**a["fund_labels"], **b["fund_labels"]}}
+    out["layer_labels"] = {**a.get("layer_labels", {}), **b.get("layer_labels", {})}
     return out
 
 
@@ -855,9 +856,12 @@ def _write_labels(tots: dict, out: Path, long: bool) -> None:
             "total_fen": ["医疗费总额（分）", "total cost (fen)"],
             "assistance_fen": ["救助合计（分）", "assistance (fen)"], "burden_fen": ["个人负担（分）", "personal burden (fen)"]}
     funds: dict = {}
-    for t in tots.values():
+    layers: dict = {}
+    for code, t in tots.items():
         funds.update({k: list(v) for k, v in t.get("fund_labels", {}).items()})
+        # per region (two regions may name one layer id differently): layer -> [中文, English, fund]
+        layers[code] = {k: list(v) for k, v in t.get("layer_labels", {}).items()}
     from jiuzhu.io.atomic import write_text
     write_text(out.parent / f"{out.name}.labels.json", json.dumps(
-        {"columns": cols, "funds": funds, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
+        {"columns": cols, "funds": funds, "layers": layers, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
                                                    "(*_yuan) in CSV", "long": long}, ensure_ascii=False, indent=2))
