@@ -405,7 +405,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
                      np.zeros(ct.n, dtype=np.int64))
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
-                     shifted=frozenset(shifted), fund_labels=fund_labels(engine, region, payers.values()))
+                     shifted=frozenset(shifted), fund_labels=fund_labels(engine, region, payers.values(), labels))
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -451,7 +451,7 @@ def totals(run: RegionRun) -> dict:
 def _fund_labels(run: RegionRun) -> dict:
     """Each fund's own label (:mod:`jiuzhu.analysis.funds`: the region's declaration, cited), never one of
     its layers': the same for a whole file and its partitions, whichever layers a partition holds."""
-    return {run.payers.get(l, l): tuple(run.fund_labels.get(run.payers.get(l, l), (run.payers.get(l, l),) * 2))
+    return {run.payers.get(l, l): tuple(run.fund_labels.get(run.payers.get(l, l), (run.payers.get(l, l),) * 2))[:2]
             for l in run.layers if l not in run.given}
 
 

@@ -20,14 +20,20 @@ PAYERS_EN = {
 }
 
 
-def fund_label(engine, region: str, payer: str) -> tuple[str, str, str]:
-    """(中文, English, citation) of ``payer`` for ``region``: the nearest declaration in its chain."""
+def fund_label(engine, region: str, payer: str, layers: dict | None = None) -> tuple[str, str, str]:
+    """(中文, English, citation) of ``payer`` for ``region``: the nearest declaration in its chain, else
+    the core vocabulary, else the label of the layer that bears the payer's own id (a layer without a
+    payer of its own is its fund: ``layers`` maps layer id to (中文, English)), else the id."""
     for r in reversed(engine.chain(region)):  # the region itself first, then its parents
         for f in r.info.funds:
             if f.id == payer:
                 return f.name_zh, f.name_en, str(f.cite) if f.cite else ""
-    return PAYERS.get(payer, payer), PAYERS_EN.get(payer, payer), ""
+    if payer in PAYERS:
+        return PAYERS[payer], PAYERS_EN.get(payer, payer), ""
+    if layers and payer in layers:
+        return (*tuple(layers[payer])[:2], "")
+    return payer, payer, ""
 
 
-def fund_labels(engine, region: str, payers) -> dict[str, tuple[str, str, str]]:
-    return {p: fund_label(engine, region, p) for p in sorted(set(payers))}
+def fund_labels(engine, region: str, payers, layers: dict | None = None) -> dict[str, tuple[str, str, str]]:
+    return {p: fund_label(engine, region, p, layers) for p in sorted(set(payers))}

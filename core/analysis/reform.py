@@ -147,6 +147,7 @@ def run_reform(engine, table: pa.Table, region: str, reform: Reform, rehome: boo
                as_of: dt.date | None = None) -> ReformResult:
     """Baseline and reform over the same normalised claims ``table`` (see :func:`read_claims`)."""
     from jiuzhu.analysis.claims import evaluate_partition
+    from jiuzhu.analysis.funds import fund_label
     chain = [r.code for r in engine.chain(region)]
     outside = sorted({g for g, *_ in reform.overrides} - set(chain))
     if outside:  # a misspelt prefix would otherwise report "no change" as if it were a result
@@ -201,7 +202,7 @@ def run_reform(engine, table: pa.Table, region: str, reform: Reform, rehome: boo
         "assistance": {"baseline": int(ba.sum()), "reform": int(ra.sum()), "change": int((ra - ba).sum())},
         "burden": {"baseline": int(bb.sum()), "reform": int(rb.sum()), "change": int((rb - bb).sum())},
         "funds": [{"fund": f, "zh": labels.get(f, (f, f))[0], "en": labels.get(f, (f, f))[1],
-                   "citation": (labels.get(f, ()) + ("", "", ""))[2],
+                   "citation": fund_label(engine, region, f)[2],
                    "baseline": bt["funds"].get(f, 0), "reform": rt["funds"].get(f, 0),
                    "change": rt["funds"].get(f, 0) - bt["funds"].get(f, 0)} for f in funds],
         # programmes (救助项目): each assistance layer with its own label and the fund it pays from

@@ -71,13 +71,18 @@ def build(engine, table, region: str, total, assistance, burden, covered: int, f
     kind = np.array(table.column("episode.kind").to_pylist(), dtype=object)
     ids = np.array(table.column("claim_id").to_pylist(), dtype=object)
     day = adm.max().astype(object) if n else None
-    lab = lambda f: tuple(fund_labels.get(f, ())) + (f, f, "")[len(fund_labels.get(f, ())):]  # noqa: E731
+    from jiuzhu.analysis.funds import fund_label
+
+    def lab(f):  # (中文, English, citation): the totals' own label, the citation from the region's declaration
+        zh, en = tuple(fund_labels.get(f, ())[:2]) or fund_label(engine, region, f)[:2]
+        return zh, en, fund_label(engine, region, f)[2]
     out = {"region": region, "claims": n, "covered": covered, "assistance": int(assistance.sum()),
            "burden": int(burden.sum()), "total": int(total.sum()), "source": source,
            "funds": [{"fund": f, "zh": lab(f)[0], "en": lab(f)[1], "amount": v, "citation": lab(f)[2]}
                      for f, v in funds.items()],
+           # assistance layers are the programmes (救助项目); the others are the slip's payers (insurance …)
            "layers": [{"layer": k, "zh": (layer_labels.get(k) or (k,))[0], "fund": (layer_labels.get(k) or (k, k, ""))[2],
-                       "amount": v} for k, v in layers.items()],
+                       "amount": v, "programme": k in layer_labels} for k, v in layers.items()],
            "months": [{"month": m, "claims": int((month == m).sum()), "assistance": int(assistance[month == m].sum())}
                       for m in sorted(set(month))],
            "facility_levels": [], "long_stays": [], "high_cost": [], "indicators": []}
@@ -218,8 +223,9 @@ def _rows(rep, key):
             ([{"indicator": "来源 source", "value": rep["source"], "citation": ""}] if rep.get("source") else []) + \
             [{"indicator": f"基金 fund: {f['zh']} {f.get('en', '')} ({f['fund']})（元）", "value": yuan(f["amount"]),
               "citation": f.get("citation", "")} for f in rep["funds"]] + \
-            [{"indicator": f"救助项目 programme: {x.get('zh', x['layer'])} ({x['layer']})（元）", "value": yuan(x["amount"]),
-              "citation": f"基金 fund: {x['fund']}" if x.get("fund") else ""} for x in rep["layers"]]
+            [{"indicator": f"{'救助项目 programme' if x.get('programme') else '其他支付层次 other payer'}: "
+                           f"{x.get('zh', x['layer'])} ({x['layer']})（元）", "value": yuan(x["amount"]),
+              "citation": f"基金 fund: {x['fund']}" if x.get("programme") else ""} for x in rep["layers"]]
     return rep[key]
 
 
