@@ -50,7 +50,25 @@ def test_cap_5000_to_8000_by_hand(claims):
     eng = Engine()
     table, errors = read_claims(claims, sorted(eng.host.regions))
     assert not errors
-    s = run_reform(eng, table, "fushun", reform_from_sets(["fushun.inpatient_annual_cap=8000"])).summary
+    reform = reform_from_sets(["fushun.inpatient_annual_cap=8000"])
+    res = run_reform(eng, table, "fushun", reform)
+    s = res.summary
+    hand = {"A": (140_000, 240_000), "B": (240_000, 240_000), "C": (500_000, 800_000), "E1": (360_000, 360_000),
+            "E2": (140_000, 240_000)}
+    got = dict(zip(res.claims.column("claim_id").to_pylist(),
+                   zip(res.claims.column("baseline_assistance_fen").to_pylist(),
+                       res.claims.column("reform_assistance_fen").to_pylist())))
+    assert got == hand
+    # and one by one, as `jiuzhu evaluate` would (E2 carrying E1's 3,600 as the year so far)
+    from jiuzhu.io.loader import load_case
+    new = reform.apply(Engine())
+    for cid, (before, after) in hand.items():
+        case = load_case(CASES / f"{cid}.toml")
+        if cid == "E2":
+            import attrs
+            case = attrs.evolve(case, history=attrs.evolve(case.history, ytd={"inpatient_assistance": 360_000}))
+        assert (eng.evaluate(case, "fushun").settlement.assistance,
+                new.evaluate(case, "fushun").settlement.assistance) == (before, after), cid
     assert s["assistance"] == {"baseline": 1_380_000, "reform": 1_880_000, "change": 500_000}
     assert (s["persons_better_off"], s["persons_worse_off"], s["persons_unchanged"]) == (3, 0, 1)
     assert s["claims_changed"] == 3
@@ -189,3 +207,42 @@ def test_every_command_in_docs_analysis_runs_as_written(tmp_path, monkeypatch):
         assert res.exit_code == 0, f"{c}\n{res.output}"
     snippet = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8").split("```python")[1].split("```")[0]
     exec(compile(snippet, "docs/analysis.md", "exec"), {})
+
+
+def test_liujiang_self_pay_by_facility_at_below_and_above_the_alert():
+    """第八条 「对异常偏高的医疗机构进行重点核查」 gives no figure; with a deployment's alert of 10 %
+    (LJ-SUP-2: a facility strictly above it is flagged):
+    甲 two stays, 2,000 of 20,000 out of catalogue = 10 % (at: not flagged); 乙 999 / 10,000 = 9.99 %
+    (below); 丙 1,001 / 10,000 = 10.01 % (above: flagged); 丁 outpatient only (not counted); 戊 a stay
+    costing 0 (no ratio)."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+    from jiuzhu.analysis.report import facilities
+    names = ["甲医院", "甲医院", "乙医院", "丙医院", "丁医院", "戊医院"]
+    table = pa.table({"facility.name": names})
+    total = np.array([1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 0])
+    fully = np.array([150_000, 50_000, 99_900, 100_100, 900_000, 0])
+    kind = np.array(["inpatient"] * 4 + ["outpatient", "inpatient"], dtype=object)
+    day = dt.date(2025, 6, 30)
+    eng = reform_from_sets(["liujiang.self_pay_ratio_alert=0.10"]).apply(Engine())
+    rows = {r["facility"]: r for r in facilities(eng, "liujiang", day, table, total, fully, kind)}
+    assert set(rows) == {"甲医院", "乙医院", "丙医院", "戊医院"}
+    assert list(rows)[:3] == ["丙医院", "甲医院", "乙医院"]  # highest share first
+    assert rows["甲医院"]["self_pay"] == 200_000 and rows["甲医院"]["total"] == 2_000_000
+    assert rows["甲医院"]["status"].startswith("正常") and rows["乙医院"]["status"].startswith("正常")
+    assert rows["丙医院"]["status"].startswith("异常偏高") and "LJ-SUP-2" in rows["丙医院"]["citation"]
+    assert rows["戊医院"]["self_pay_ratio"] is None and rows["戊医院"]["status"].startswith("不适用")
+    # without a value the facilities are listed, none flagged, and the parameter is named
+    rows = facilities(Engine(), "liujiang", day, table, total, fully, kind)
+    assert all(r["status"].startswith("未设定") and "self_pay_ratio_alert" in r["status"] for r in rows)
+    # a region without such a parameter: monitoring only
+    assert all(r["status"] == "" for r in facilities(Engine(), "fushun", day, table, total, fully, kind))
+
+
+def test_fushun_balance_just_below_the_ceiling_is_within():
+    import datetime as dt
+    # (1,000,000 − 850,000.01) / 1,000,000 = 14.999999 %: below 15 %
+    rows = indicators(Engine(), "fushun", dt.date(2025, 6, 30), 85_000_001, None, 100_000_000)
+    assert next(r for r in rows if r["indicator"].startswith("年度结余率"))["status"].startswith("正常")

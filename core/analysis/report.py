@@ -2,11 +2,13 @@
 
 ``supervision`` evaluates a claims file under one region (the batch path) and computes:
 
-- totals by fund and by layer (program), and assistance by month of admission;
+- totals by fund (its own cited name, :mod:`jiuzhu.analysis.funds`) and by layer (programme), and
+  assistance by month of admission;
 - self-pay by facility level: the share of the total cost outside the insurance catalogue
   (``fully_self_paid``) and the personal burden share — Liujiang 第八条 asks for this monitoring
   ("应加强对特困人员住院自费费用比例的监测，对异常偏高的医疗机构进行重点核查") and gives no threshold, so
-  none is applied;
+  none is applied by level; per facility (医疗机构), inpatients, highest first, a region's
+  ``self_pay_ratio_alert`` (Liujiang LJ-SUP-2, a deployment value) flags those strictly above it;
 - the longest stays and the highest-cost claims (the 20 of each; the seeds give no thresholds);
 - the indicators whose thresholds the seeds give, read from the region's parameters with their
   citations: Jingjiang's payout ratio against the premiums (``min_compensation_ratio`` 90 %,
@@ -94,6 +96,7 @@ def build(engine, table, region: str, total, assistance, burden, covered: int, f
             "level": lv, "claims": int(m.sum()), "total": tot, "self_pay": int(fully[m].sum()),
             "self_pay_ratio": float(Fraction(int(fully[m].sum()), tot)) if tot else 0.0,
             "burden_ratio": float(Fraction(int(burden[m].sum()), tot)) if tot else 0.0})
+    out["facilities"] = facilities(engine, region, day, table, total, fully, kind)
     stay = (dis - adm).astype(np.int64)
     inp = np.flatnonzero(kind == "inpatient")
     for i in inp[np.argsort(-stay[inp], kind="stable")][:TOP]:
@@ -111,6 +114,36 @@ def build(engine, table, region: str, total, assistance, burden, covered: int, f
                                        insurer if insurer is not None else int(assistance.sum()),
                                        urban_paid=int(assistance[area == "urban"].sum()))
     return out
+
+
+def facilities(engine, region, day, table, total, fully, kind) -> list[dict]:
+    """Inpatient self-pay share by facility (医疗机构), highest first: Liujiang 第八条 「柳江区医保部门应加强对
+    特困人员住院自费费用比例的监测，对异常偏高的医疗机构进行重点核查」 (LJ-SUP-2). Self-pay is the cost outside
+    the insurance catalogue (``bill.fully_self_paid``). The seed gives no figure for 异常偏高: a region that
+    declares ``self_pay_ratio_alert`` flags a facility strictly above it; without a value none is flagged."""
+    if day is None:
+        return []
+    names = np.array(table.column("facility.name").to_pylist(), dtype=object) \
+        if "facility.name" in table.column_names else np.full(len(kind), "", dtype=object)
+    inp = kind == "inpatient"
+    declared = engine.parameter_set(region).params.get("self_pay_ratio_alert") is not None
+    alert, c_alert = _param(engine, region, "self_pay_ratio_alert", day)
+    rows = []
+    for fac in sorted({str(x) for x in names[inp]}):
+        m = inp & (names == fac)
+        tot, sp = int(total[m].sum()), int(fully[m].sum())
+        ratio = Fraction(sp, tot) if tot else None
+        status = ("" if not declared else "未设定 not set (self_pay_ratio_alert)" if alert is None else
+                  "不适用 not applicable" if ratio is None else
+                  "异常偏高，重点核查 above the alert: key inspection" if ratio > alert else "正常 within")
+        rows.append({"facility": fac or "—", "claims": int(m.sum()), "total": tot, "self_pay": sp,
+                     "self_pay_ratio": float(ratio) if ratio is not None else None,
+                     "threshold": (f"> {pct(alert, 1)}" if alert is not None else "—") if declared else "",
+                     "status": status, "citation": str(c_alert) if c_alert else "", "_exact": ratio})
+    rows.sort(key=lambda r: (-(r["_exact"] if r["_exact"] is not None else -1), r["facility"]))
+    for r in rows:
+        del r["_exact"]
+    return rows
 
 
 def indicators(engine, region, day, paid: int, insured: int | None, funds_raised: int | None,
@@ -204,13 +237,14 @@ def _png(rep: dict) -> bytes:
     return buf.getvalue()
 
 
-SHEETS = (("总览", "summary"), ("按月", "months"), ("机构自费", "facility_levels"), ("监管指标", "indicators"),
+SHEETS = (("总览", "summary"), ("按月", "months"), ("机构自费", "facility_levels"), ("医疗机构住院自费", "facilities"),
+          ("监管指标", "indicators"),
           ("长住院", "long_stays"), ("高额费用", "high_cost"))
 HEAD_ZH = {"fund": "基金", "zh": "名称", "amount": "金额（元）", "layer": "救助层次", "month": "月份", "claims": "理赔数",
            "assistance": "救助（元）", "level": "机构级别", "total": "医疗费总额（元）", "self_pay": "目录外自费（元）",
            "self_pay_ratio": "目录外自费比例", "burden_ratio": "个人负担比例", "claim_id": "结算单号", "days": "住院天数",
            "burden": "个人负担（元）", "kind": "就诊类型", "indicator": "指标", "value": "值", "threshold": "标准",
-           "status": "结论", "citation": "依据", "note": "说明"}
+           "status": "结论", "citation": "依据", "note": "说明", "facility": "医疗机构"}
 MONEY = {"amount", "assistance", "total", "self_pay", "burden"}
 
 
@@ -299,7 +333,8 @@ def write_html(rep: dict, path: Path) -> Path:
             cells = []
             for c in cols:
                 v = r.get(c)
-                s = yuan(v) if c in MONEY and isinstance(v, int) else f"{v * 100:.1f}%" if c.endswith("_ratio") else v
+                s = yuan(v) if c in MONEY and isinstance(v, int) else "—" if v is None else \
+                    f"{v * 100:.1f}%" if c.endswith("_ratio") else v
                 cells.append(f"<td{' class=n' if c in MONEY else ''}>{escape(str(s))}</td>")
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</table>")
