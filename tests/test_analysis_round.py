@@ -18,7 +18,6 @@ and the programme 住院救助.
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 import shutil
@@ -130,6 +129,8 @@ def test_report_from_results_agrees_with_report_from_claims(claims, tmp_path):
     res = run(cli, ["reform", str(claims), "--region", "fushun", "--set", "fushun.inpatient_annual_cap=8000",
                     "--out", str(tmp_path / "reform")])
     assert res.exit_code == 0, res.output
+    assert run(cli, ["compare", "--batch", str(claims), "--regions", "fushun", "--out",
+                     str(tmp_path / "res.csv")]).exit_code == 0
     eng = Engine()
     table, _ = read_claims(claims, sorted(eng.host.regions))
     direct = supervision(eng, table, "fushun", funds_raised=2_000_000)
@@ -155,7 +156,9 @@ def test_report_from_results_agrees_with_report_from_claims(claims, tmp_path):
                          "--region"),
                         (["report", str(tmp_path / "reform"), "--claims", str(claims), "--region", "wusheng"],
                          "--region"),
-                        (["report", str(claims), "--claims", str(claims), "--region", "fushun"], "--claims")):
+                        (["report", str(claims), "--claims", str(claims), "--region", "fushun"], "--claims"),
+                        (["report", str(tmp_path / "res.csv"), "--claims", str(claims), "--region", "fushun"],
+                         "RESULTS")):
         res = run(cli, [*args, "--out", str(tmp_path / "x.xlsx")])
         assert res.exit_code == 2 and field in res.output and len(res.output.strip().splitlines()) == 1, res.output
 

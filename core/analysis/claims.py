@@ -857,11 +857,13 @@ def _write_labels(tots: dict, out: Path, long: bool) -> None:
             "assistance_fen": ["救助合计（分）", "assistance (fen)"], "burden_fen": ["个人负担（分）", "personal burden (fen)"]}
     funds: dict = {}
     layers: dict = {}
+    by_region: dict = {}
     for code, t in tots.items():
         funds.update({k: list(v) for k, v in t.get("fund_labels", {}).items()})
-        # per region (two regions may name one layer id differently): layer -> [中文, English, fund]
+        # per region (two regions may name one id differently): layer -> [中文, English, fund], fund -> [中文, English]
         layers[code] = {k: list(v) for k, v in t.get("layer_labels", {}).items()}
+        by_region[code] = {k: list(v) for k, v in t.get("fund_labels", {}).items()}
     from jiuzhu.io.atomic import write_text
     write_text(out.parent / f"{out.name}.labels.json", json.dumps(
-        {"columns": cols, "funds": funds, "layers": layers, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
+        {"columns": cols, "funds": funds, "funds_by_region": by_region, "layers": layers, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
                                                    "(*_yuan) in CSV", "long": long}, ensure_ascii=False, indent=2))

@@ -44,7 +44,7 @@ def _param(engine, region, name, day):
 def supervision(engine, table, region: str, insured: int | None = None, funds_raised: int | None = None,
                 rehome: bool = True) -> dict:
     """Evaluate the claims ``table`` under ``region`` and build the report (see the module text)."""
-    from jiuzhu.analysis.claims import COVERED, evaluate_partition
+    from jiuzhu.analysis.claims import evaluate_partition
     res, tots, _ = evaluate_partition(engine, table, [region], rehome)
     t = tots[region]
     if "error" in t:
@@ -409,7 +409,9 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
         raise InputError("--region", region, f"a region of the results ({', '.join(regions)})")
     t = t.filter(pc.equal(t.column("region").cast("string"), region))
     idx = _align(claims, t.column("claim_id").to_pylist(), src.name)
-    col = lambda c: t.column(c).to_numpy(zero_copy_only=False)[idx]  # noqa: E731
+    def col(c):
+        return t.column(c).to_numpy(zero_copy_only=False)[idx]
+
     verdict = np.array(t.column("verdict").cast("string").to_pylist(), dtype=object)
     covered = int((t.column("eligible").to_numpy(zero_copy_only=False) & np.isin(verdict, COVERED)).sum())
     layers = {c[6:-4]: int(pc.sum(t.column(c)).as_py() or 0) for c in t.column_names if c.startswith("layer.")}

@@ -178,12 +178,20 @@ def report_cmd(ctx, source, region, out_file, claims_file, scenario, insured, fu
 
 
 def _is_results(path) -> bool:
-    """A Parquet file with the columns compare --batch writes (a claims file has none of them)."""
+    """A file with the columns compare --batch writes (a claims file has none of them)."""
+    if path.suffix.lower() in (".csv", ".jsonl", ".ndjson"):  # results in these are refused by name, not misread
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                head = fh.readline()
+        except OSError:
+            return False
+        return all(k in head for k in ('region', 'verdict', 'assistance'))
     if path.suffix.lower() not in (".parquet", ".pq"):
         return False
+    import pyarrow as pa
     import pyarrow.parquet as pq
     try:
         names = set(pq.read_schema(path).names)
-    except Exception:  # not Parquet: read_claims says so in one line
+    except (OSError, pa.ArrowException):  # not Parquet: read_claims says so in one line
         return False
     return {"region", "verdict", "assistance_fen"} <= names or {"region", "verdict", "layer"} <= names
