@@ -70,7 +70,13 @@ def test_totals_tell_one_story(result):
     _, r = result
     s, c = r.summary, r.claims
     change = c.column("assistance_change_fen").to_numpy()
-    assert s["assistance"]["change"] == int(change.sum()) == sum(f["change"] for f in s["funds"])
+    assert s["assistance"]["change"] == int(change.sum()) == sum(f["change"] for f in s["funds"]) \
+        == sum(g["change"] for g in s["programs"])
+    # the cap is 住院救助's: it pays more; 重特大疾病救助 (四（三）, on what is left after 住院救助) can only pay
+    # less or the same; no other programme changes
+    prog = {g["program"]: g["change"] for g in s["programs"]}
+    assert prog["inpatient_assistance"] > 0 and prog.get("major_disease_assistance", 0) <= 0
+    assert all(v == 0 for k, v in prog.items() if k not in ("inpatient_assistance", "major_disease_assistance"))
     assert s["assistance"]["change"] == -s["burden"]["change"]  # what assistance adds, the person no longer bears
     assert s["assistance"]["change"] > 0 and s["persons_better_off"] > 0
     assert s["persons_worse_off"] == 0  # a higher cap never pays less

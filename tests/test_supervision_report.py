@@ -75,7 +75,7 @@ def test_report_files(tmp_path):
                                    "--out", str(x)])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(x)
-    assert wb.sheetnames == ["总览", "按月", "机构自费", "监管指标", "长住院", "高额费用"]
+    assert wb.sheetnames == ["总览", "按月", "机构自费", "医疗机构住院自费", "监管指标", "长住院", "高额费用"]
     assert len(wb["按月"]._charts) == 1 and len(wb["机构自费"]._charts) == 1
     assert any("FS-FUND-7" in str(c.value) for row in wb["监管指标"].iter_rows() for c in row)
     h = tmp_path / "r.html"

@@ -200,6 +200,7 @@ class RegionRun:
     shifted: frozenset = frozenset()  # layer ids that move cost to a party without being assistance
     verdicts: tuple = ()  # the verdict kinds, sorted; with ``verdict_code``, ``verdict`` without object compares
     verdict_code: np.ndarray | None = None  # per claim: index into ``verdicts``
+    fund_labels: dict = attrs.field(factory=dict)  # payer -> (中文, English, citation): the fund's own label
 
 
 def decisive(eligibility, referral):
@@ -440,6 +441,7 @@ def _merge_decided(parts: list) -> _Decided:
 def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.date | None = None,
             grouped=None) -> RegionRun:
     """The money of every claim of ``ct`` under ``region``, from its decided groups, as a :class:`RegionRun`."""
+    from jiuzhu.analysis.funds import fund_labels
     day, first, group = grouped or d.grouped or _groups(engine, ct, region, as_of)
     plans, plan_of_group, eligible, verdict = d.plans, d.plan_of_group, d.eligible, d.verdict
     reason_of_group, reasons, item_cols = d.reason_of_group, d.reasons, d.item_cols
@@ -472,7 +474,8 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
         np.zeros(0, np.int32)
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
-                     shifted=frozenset(shifted), verdicts=tuple(kinds), verdict_code=code[group])
+                     shifted=frozenset(shifted), verdicts=tuple(kinds), verdict_code=code[group],
+                     fund_labels=fund_labels(engine, region, payers.values(), labels))
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -518,18 +521,17 @@ def totals(run: RegionRun) -> dict:
             "by_verdict": {str(k): int(c) for k, c in zip(verdicts, counts)}, "by_reason": by_reason,
             "assistance": int(run.assistance.sum()), "funds": funds, "burden_total": int(run.burden.sum()),
             "fund_labels": _fund_labels(run),
+            # each assistance layer (programme) with its own label and its fund, for totals per programme
+            "layer_labels": {l: (*run.labels.get(l, (l, l)), run.payers.get(l, l)) for l in run.layers
+                             if l not in run.given and l not in run.shifted},
             "groups": run.groups}
 
 
 def _fund_labels(run: RegionRun) -> dict:
-    """Each fund's label: of its one layer, or the least of its layers' labels (the same for a whole file
-    and for its partitions merged, whichever layers a partition holds and in whatever order)."""
-    out: dict = {}
-    for l in run.layers:
-        if l not in run.given:
-            f, lab = run.payers.get(l, l), tuple(run.labels.get(l, (l, l)))
-            out[f] = min(out[f], lab) if f in out else lab
-    return out
+    """Each fund's own label (:mod:`jiuzhu.analysis.funds`: the region's declaration, cited), never one of
+    its layers': the same for a whole file and its partitions, whichever layers a partition holds."""
+    return {run.payers.get(l, l): tuple(run.fund_labels.get(run.payers.get(l, l), (run.payers.get(l, l),) * 2))[:2]
+            for l in run.layers if l not in run.given}
 
 
 def merge_totals(a: dict, b: dict) -> dict:
@@ -546,10 +548,10 @@ def merge_totals(a: dict, b: dict) -> dict:
                             "not_covered": a["by_reason"].get(r, {}).get("not_covered", 0)
                             + b["by_reason"].get(r, {}).get("not_covered", 0)}
                         for r in {**a["by_reason"], **b["by_reason"]}}
-    # a fund fed by two layers (Guang'an's two tilted payments) is labelled by the least of their labels,
-    # whatever order partitions are merged in
+    # a fund carries its own label (the same in every partition); the least is kept should two differ
     out["fund_labels"] = {f: min(x for x in (a["fund_labels"].get(f), b["fund_labels"].get(f)) if x is not None)
                           for f in {**a["fund_labels"], **b["fund_labels"]}}
+    out["layer_labels"] = {**a.get("layer_labels", {}), **b.get("layer_labels", {})}
     return out
 
 
@@ -944,9 +946,14 @@ def _write_labels(tots: dict, out: Path, long: bool) -> None:
             "total_fen": ["医疗费总额（分）", "total cost (fen)"],
             "assistance_fen": ["救助合计（分）", "assistance (fen)"], "burden_fen": ["个人负担（分）", "personal burden (fen)"]}
     funds: dict = {}
-    for t in tots.values():
+    layers: dict = {}
+    by_region: dict = {}
+    for code, t in tots.items():
         funds.update({k: list(v) for k, v in t.get("fund_labels", {}).items()})
+        # per region (two regions may name one id differently): layer -> [中文, English, fund], fund -> [中文, English]
+        layers[code] = {k: list(v) for k, v in t.get("layer_labels", {}).items()}
+        by_region[code] = {k: list(v) for k, v in t.get("fund_labels", {}).items()}
     from jiuzhu.io.atomic import write_text
     write_text(out.parent / f"{out.name}.labels.json", json.dumps(
-        {"columns": cols, "funds": funds, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
+        {"columns": cols, "funds": funds, "funds_by_region": by_region, "layers": layers, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
                                                    "(*_yuan) in CSV", "long": long}, ensure_ascii=False, indent=2))

@@ -19,7 +19,8 @@ agrees to the fen with :meth:`Engine.evaluate` claim by claim. The whole claims 
 Outputs, money in integer fen:
 
 - one row per claim: baseline and reform assistance and burden, the difference, the verdicts;
-- totals per fund (payer of each layer) and their change;
+- totals per fund (the payer, with the region's own cited name for it: :mod:`jiuzhu.analysis.funds`)
+  and per programme (each assistance layer, 门诊救助 / 住院救助 / 重特大疾病救助 …), and their change;
 - persons better off (their year's personal burden falls), worse off (rises) and unchanged;
 - the change by category (the person's first category), by facility level and by *burden decile*
   (deciles of the claims' baseline personal burden: claims sorted by burden, ties by input order,
@@ -146,6 +147,7 @@ def run_reform(engine, table: pa.Table, region: str, reform: Reform, rehome: boo
                as_of: dt.date | None = None) -> ReformResult:
     """Baseline and reform over the same normalised claims ``table`` (see :func:`read_claims`)."""
     from jiuzhu.analysis.claims import evaluate_partition
+    from jiuzhu.analysis.funds import fund_label
     chain = [r.code for r in engine.chain(region)]
     outside = sorted({g for g, *_ in reform.overrides} - set(chain))
     if outside:  # a misspelt prefix would otherwise report "no change" as if it were a result
@@ -183,6 +185,11 @@ def run_reform(engine, table: pa.Table, region: str, reform: Reform, rehome: boo
     np.add.at(per, person, rb - bb)
     funds = sorted(set(bt["funds"]) | set(rt["funds"]))
     labels = {**bt.get("fund_labels", {}), **rt.get("fund_labels", {})}
+    layer_labels = {**bt.get("layer_labels", {}), **rt.get("layer_labels", {})}
+
+    def layer_sum(res, lid):
+        c = f"layer.{lid}_fen"
+        return int(pc.sum(res.column(c)).as_py() or 0) if c in res.column_names else 0
     summary = {
         "region": region, "reform": reform.name, "description": reform.description,
         "citations": list(reform.citations),
@@ -195,8 +202,14 @@ def run_reform(engine, table: pa.Table, region: str, reform: Reform, rehome: boo
         "assistance": {"baseline": int(ba.sum()), "reform": int(ra.sum()), "change": int((ra - ba).sum())},
         "burden": {"baseline": int(bb.sum()), "reform": int(rb.sum()), "change": int((rb - bb).sum())},
         "funds": [{"fund": f, "zh": labels.get(f, (f, f))[0], "en": labels.get(f, (f, f))[1],
+                   "citation": fund_label(engine, region, f)[2],
                    "baseline": bt["funds"].get(f, 0), "reform": rt["funds"].get(f, 0),
                    "change": rt["funds"].get(f, 0) - bt["funds"].get(f, 0)} for f in funds],
+        # programmes (救助项目): each assistance layer with its own label and the fund it pays from
+        "programs": [{"program": lid, "zh": zh, "en": en, "fund": fund,
+                      "baseline": layer_sum(b, lid), "reform": layer_sum(r, lid),
+                      "change": layer_sum(r, lid) - layer_sum(b, lid)}
+                     for lid, (zh, en, fund) in layer_labels.items()],
         "by_category": _group(cat, ba, ra),
         "by_facility_level": _group(level, ba, ra, [x for x in ("primary", "township", "county", "city", "provincial")
                                                     if x in set(level)] + sorted(set(map(str, level)) - {
@@ -238,6 +251,8 @@ def render(summary: dict, fmt: str = "text") -> str:
                     yuan(a["change"])])
         for f in s["funds"]:
             w.writerow(["fund", f["fund"], "", "", yuan(f["baseline"]), yuan(f["reform"]), yuan(f["change"])])
+        for g in s.get("programs", []):
+            w.writerow(["program", g["program"], "", "", yuan(g["baseline"]), yuan(g["reform"]), yuan(g["change"])])
         for key, _ in DIST:
             for g in s[key]:
                 w.writerow([key[3:], g["group"], g["claims"], g["changed"], yuan(g["baseline_fen"]),
@@ -273,6 +288,8 @@ def render(summary: dict, fmt: str = "text") -> str:
 
     lines += table("按基金 by fund", [(f"{f['zh']} {f['fund']}", "", "", _y(f["baseline"]), _y(f["reform"]),
                                       _y(f["change"], True)) for f in s["funds"]])
+    lines += table("按救助项目 by programme", [(f"{g['zh']} {g['program']}", "", "", _y(g["baseline"]),
+                                               _y(g["reform"]), _y(g["change"], True)) for g in s.get("programs", [])])
     for key, title in DIST:
         lines += table(f"按{title}", [(g["group"], f"{g['claims']:,}", f"{g['changed']:,}", _y(g["baseline_fen"]),
                                        _y(g["reform_fen"]), _y(g["change_fen"], True)) for g in s[key]])

@@ -2,11 +2,13 @@
 
 ``supervision`` evaluates a claims file under one region (the batch path) and computes:
 
-- totals by fund and by layer (program), and assistance by month of admission;
+- totals by fund (its own cited name, :mod:`jiuzhu.analysis.funds`) and by layer (programme), and
+  assistance by month of admission;
 - self-pay by facility level: the share of the total cost outside the insurance catalogue
   (``fully_self_paid``) and the personal burden share — Liujiang 第八条 asks for this monitoring
   ("应加强对特困人员住院自费费用比例的监测，对异常偏高的医疗机构进行重点核查") and gives no threshold, so
-  none is applied;
+  none is applied by level; per facility (医疗机构), inpatients, highest first, a region's
+  ``self_pay_ratio_alert`` (Liujiang LJ-SUP-2, a deployment value) flags those strictly above it;
 - the longest stays and the highest-cost claims (the 20 of each; the seeds give no thresholds);
 - the indicators whose thresholds the seeds give, read from the region's parameters with their
   citations: Jingjiang's payout ratio against the premiums (``min_compensation_ratio`` 90 %,
@@ -27,6 +29,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import pyarrow.compute as pc
 
 from jiuzhu.model.money import pct, yuan
 
@@ -40,6 +43,7 @@ def _param(engine, region, name, day):
 
 def supervision(engine, table, region: str, insured: int | None = None, funds_raised: int | None = None,
                 rehome: bool = True) -> dict:
+    """Evaluate the claims ``table`` under ``region`` and build the report (see the module text)."""
     from jiuzhu.analysis.claims import evaluate_partition
     res, tots, _ = evaluate_partition(engine, table, [region], rehome)
     t = tots[region]
@@ -47,10 +51,18 @@ def supervision(engine, table, region: str, insured: int | None = None, funds_ra
         from jiuzhu.model.errors import JiuzhuError
         raise JiuzhuError(f"{region}: {t['error']}")
     r = res[0]
+    layers = {c[6:-4]: int(pc.sum(r.column(c)).as_py() or 0) for c in r.column_names if c.startswith("layer.")}
+    return build(engine, table, region, r.column("total_fen").to_numpy(), r.column("assistance_fen").to_numpy(),
+                 r.column("burden_fen").to_numpy(), t["covered"], t["funds"], t["fund_labels"], layers,
+                 t.get("layer_labels", {}), insured, funds_raised)
+
+
+def build(engine, table, region: str, total, assistance, burden, covered: int, funds: dict, fund_labels: dict,
+          layers: dict, layer_labels: dict, insured: int | None = None, funds_raised: int | None = None,
+          source: str = "") -> dict:
+    """The report from per-claim amounts (fen, aligned with the claims ``table``) and totals: by
+    :func:`supervision`, or from results already computed (:mod:`jiuzhu.analysis.results`)."""
     n = table.num_rows
-    total = r.column("total_fen").to_numpy()
-    assistance = r.column("assistance_fen").to_numpy()
-    burden = r.column("burden_fen").to_numpy()
     adm = table.column("episode.admitted").to_numpy(zero_copy_only=False).astype("datetime64[D]")
     dis = table.column("episode.discharged").to_numpy(zero_copy_only=False).astype("datetime64[D]") \
         if "episode.discharged" in table.column_names else adm
@@ -60,12 +72,19 @@ def supervision(engine, table, region: str, insured: int | None = None, funds_ra
         else np.zeros(n, np.int64)
     kind = np.array(table.column("episode.kind").to_pylist(), dtype=object)
     ids = np.array(table.column("claim_id").to_pylist(), dtype=object)
-    layers = {c[6:-4]: int(r.column(c).to_numpy().sum()) for c in r.column_names if c.startswith("layer.")}
     day = adm.max().astype(object) if n else None
-    out = {"region": region, "claims": n, "covered": t["covered"], "assistance": t["assistance"],
-           "burden": t["burden_total"], "total": int(total.sum()),
-           "funds": [{"fund": f, "zh": t["fund_labels"].get(f, (f, f))[0], "amount": v} for f, v in t["funds"].items()],
-           "layers": [{"layer": k, "amount": v} for k, v in layers.items()],
+    from jiuzhu.analysis.funds import fund_label
+
+    def lab(f):  # (中文, English, citation): the totals' own label, the citation from the region's declaration
+        zh, en = tuple(fund_labels.get(f, ())[:2]) or fund_label(engine, region, f)[:2]
+        return zh, en, fund_label(engine, region, f)[2]
+    out = {"region": region, "claims": n, "covered": covered, "assistance": int(assistance.sum()),
+           "burden": int(burden.sum()), "total": int(total.sum()), "source": source,
+           "funds": [{"fund": f, "zh": lab(f)[0], "en": lab(f)[1], "amount": v, "citation": lab(f)[2]}
+                     for f, v in funds.items()],
+           # assistance layers are the programmes (救助项目); the others are the slip's payers (insurance …)
+           "layers": [{"layer": k, "zh": (layer_labels.get(k) or (k,))[0], "fund": (layer_labels.get(k) or (k, k, ""))[2],
+                       "amount": v, "programme": k in layer_labels} for k, v in layers.items()],
            "months": [{"month": m, "claims": int((month == m).sum()), "assistance": int(assistance[month == m].sum())}
                       for m in sorted(set(month))],
            "facility_levels": [], "long_stays": [], "high_cost": [], "indicators": []}
@@ -77,6 +96,7 @@ def supervision(engine, table, region: str, insured: int | None = None, funds_ra
             "level": lv, "claims": int(m.sum()), "total": tot, "self_pay": int(fully[m].sum()),
             "self_pay_ratio": float(Fraction(int(fully[m].sum()), tot)) if tot else 0.0,
             "burden_ratio": float(Fraction(int(burden[m].sum()), tot)) if tot else 0.0})
+    out["facilities"] = facilities(engine, region, day, table, total, fully, kind)
     stay = (dis - adm).astype(np.int64)
     inp = np.flatnonzero(kind == "inpatient")
     for i in inp[np.argsort(-stay[inp], kind="stable")][:TOP]:
@@ -87,13 +107,43 @@ def supervision(engine, table, region: str, insured: int | None = None, funds_ra
                                  "assistance": int(assistance[i]), "burden": int(burden[i])})
     if day is not None:
         # the payout ratio is the insurer's: its fund where the region names one, else all assistance
-        insurer = t["funds"].get("insurer")
+        insurer = funds.get("insurer")
         area = np.array(table.column("person.area").to_pylist(), dtype=object) \
             if "person.area" in table.column_names else np.full(n, "rural", dtype=object)
         out["indicators"] = indicators(engine, region, day, int(assistance.sum()), insured, funds_raised,
                                        insurer if insurer is not None else int(assistance.sum()),
                                        urban_paid=int(assistance[area == "urban"].sum()))
     return out
+
+
+def facilities(engine, region, day, table, total, fully, kind) -> list[dict]:
+    """Inpatient self-pay share by facility (医疗机构), highest first: Liujiang 第八条 「柳江区医保部门应加强对
+    特困人员住院自费费用比例的监测，对异常偏高的医疗机构进行重点核查」 (LJ-SUP-2). Self-pay is the cost outside
+    the insurance catalogue (``bill.fully_self_paid``). The seed gives no figure for 异常偏高: a region that
+    declares ``self_pay_ratio_alert`` flags a facility strictly above it; without a value none is flagged."""
+    if day is None:
+        return []
+    names = np.array(table.column("facility.name").to_pylist(), dtype=object) \
+        if "facility.name" in table.column_names else np.full(len(kind), "", dtype=object)
+    inp = kind == "inpatient"
+    declared = engine.parameter_set(region).params.get("self_pay_ratio_alert") is not None
+    alert, c_alert = _param(engine, region, "self_pay_ratio_alert", day)
+    rows = []
+    for fac in sorted({str(x) for x in names[inp]}):
+        m = inp & (names == fac)
+        tot, sp = int(total[m].sum()), int(fully[m].sum())
+        ratio = Fraction(sp, tot) if tot else None
+        status = ("" if not declared else "未设定 not set (self_pay_ratio_alert)" if alert is None else
+                  "不适用 not applicable" if ratio is None else
+                  "异常偏高，重点核查 above the alert: key inspection" if ratio > alert else "正常 within")
+        rows.append({"facility": fac or "—", "claims": int(m.sum()), "total": tot, "self_pay": sp,
+                     "self_pay_ratio": float(ratio) if ratio is not None else None,
+                     "threshold": (f"> {pct(alert, 1)}" if alert is not None else "—") if declared else "",
+                     "status": status, "citation": str(c_alert) if c_alert else "", "_exact": ratio})
+    rows.sort(key=lambda r: (-(r["_exact"] if r["_exact"] is not None else -1), r["facility"]))
+    for r in rows:
+        del r["_exact"]
+    return rows
 
 
 def indicators(engine, region, day, paid: int, insured: int | None, funds_raised: int | None,
@@ -118,9 +168,12 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
         if insured is None:
             add("赔付率 payout ratio", "", f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", "未计算 not computed",
                 c_mn, "需提供参保人数 needs --insured (premiums = insured × premium per person)")
-        else:
-            premiums = insured * per
-            ratio = Fraction(insurer_paid, premiums) if premiums else Fraction(0)
+        premiums = insured * per if insured is not None else None
+        if premiums == 0:  # a ratio of nothing is not 0 %: shown as not applicable
+            add("赔付率 payout ratio", "", f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", "不适用 not applicable",
+                c_mn, "保费为 0（参保人数为 0）premiums are 0: no ratio")
+        elif insured is not None:
+            ratio = Fraction(insurer_paid, premiums)
             # 「达到年度保费的110%以上」: 以上 includes the bound unless the deployment reads it otherwise (JJ-AMB-9)
             inclusive = _param(engine, region, "amb_high_payout_boundary", day)[0] != "exclusive"
             high = ratio >= 1 + hi if inclusive else ratio > 1 + hi
@@ -143,8 +196,11 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
         if funds_raised is None:
             add("年度结余率 balance ratio", "", f"≤ {pct(ceil)}", "未计算 not computed", c_ceil,
                 "需提供当年筹集资金 needs --funds-raised YUAN")
+        elif funds_raised == 0:  # no funds raised: no ratio, not -100 %
+            add("年度结余率 balance ratio", "", f"≤ {pct(ceil)}", "不适用 not applicable", c_ceil,
+                f"筹集资金为 0 funds raised are 0: no ratio (支出 spent {yuan(paid)})")
         else:
-            bal = Fraction(funds_raised - paid, funds_raised) if funds_raised else Fraction(-1)
+            bal = Fraction(funds_raised - paid, funds_raised)
             add("年度结余率 balance ratio", pct(bal, 1), f"≤ {pct(ceil)}",
                 "超支 spending exceeds the funds raised" if bal < 0 else
                 "超过结余上限 above the ceiling" if bal > ceil else "正常 within range", c_ceil,
@@ -181,24 +237,29 @@ def _png(rep: dict) -> bytes:
     return buf.getvalue()
 
 
-SHEETS = (("总览", "summary"), ("按月", "months"), ("机构自费", "facility_levels"), ("监管指标", "indicators"),
+SHEETS = (("总览", "summary"), ("按月", "months"), ("机构自费", "facility_levels"), ("医疗机构住院自费", "facilities"),
+          ("监管指标", "indicators"),
           ("长住院", "long_stays"), ("高额费用", "high_cost"))
 HEAD_ZH = {"fund": "基金", "zh": "名称", "amount": "金额（元）", "layer": "救助层次", "month": "月份", "claims": "理赔数",
            "assistance": "救助（元）", "level": "机构级别", "total": "医疗费总额（元）", "self_pay": "目录外自费（元）",
            "self_pay_ratio": "目录外自费比例", "burden_ratio": "个人负担比例", "claim_id": "结算单号", "days": "住院天数",
            "burden": "个人负担（元）", "kind": "就诊类型", "indicator": "指标", "value": "值", "threshold": "标准",
-           "status": "结论", "citation": "依据", "note": "说明"}
+           "status": "结论", "citation": "依据", "note": "说明", "facility": "医疗机构"}
 MONEY = {"amount", "assistance", "total", "self_pay", "burden"}
 
 
 def _rows(rep, key):
     if key == "summary":
-        return [{"indicator": k, "value": v} for k, v in (
+        return [{"indicator": k, "value": v, "citation": ""} for k, v in (
             ("地区 region", rep["region"]), ("理赔数 claims", rep["claims"]), ("救助人次 covered", rep["covered"]),
             ("医疗费总额（元）total", yuan(rep["total"])), ("救助合计（元）assistance", yuan(rep["assistance"])),
             ("个人负担（元）burden", yuan(rep["burden"])))] + \
-            [{"indicator": f"{f['zh']} {f['fund']}（元）", "value": yuan(f["amount"])} for f in rep["funds"]] + \
-            [{"indicator": f"层次 layer {x['layer']}（元）", "value": yuan(x["amount"])} for x in rep["layers"]]
+            ([{"indicator": "来源 source", "value": rep["source"], "citation": ""}] if rep.get("source") else []) + \
+            [{"indicator": f"基金 fund: {f['zh']} {f.get('en', '')} ({f['fund']})（元）", "value": yuan(f["amount"]),
+              "citation": f.get("citation", "")} for f in rep["funds"]] + \
+            [{"indicator": f"{'救助项目 programme' if x.get('programme') else '其他支付层次 other payer'}: "
+                           f"{x.get('zh', x['layer'])} ({x['layer']})（元）", "value": yuan(x["amount"]),
+              "citation": f"基金 fund: {x['fund']}" if x.get("programme") else ""} for x in rep["layers"]]
     return rep[key]
 
 
@@ -272,8 +333,92 @@ def write_html(rep: dict, path: Path) -> Path:
             cells = []
             for c in cols:
                 v = r.get(c)
-                s = yuan(v) if c in MONEY and isinstance(v, int) else f"{v * 100:.1f}%" if c.endswith("_ratio") else v
+                s = yuan(v) if c in MONEY and isinstance(v, int) else "—" if v is None else \
+                    f"{v * 100:.1f}%" if c.endswith("_ratio") else v
                 cells.append(f"<td{' class=n' if c in MONEY else ''}>{escape(str(s))}</td>")
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</table>")
     return write_text(path, "\n".join(parts) + "</html>\n")
+
+
+# -- from results already computed -----------------------------------------------------------------
+
+
+def _align(claims, ids: list, what: str) -> np.ndarray:
+    """Positions in ``ids`` of each claim of ``claims``, in the claims' order; the two must be the same set."""
+    from jiuzhu.model.errors import InputError
+    pos = {c: i for i, c in enumerate(ids)}
+    if len(pos) != len(ids):
+        raise InputError(what, None, "expected one row per claim (compare --batch without --long)")
+    cids = claims.column("claim_id").to_pylist()
+    missing = next((c for c in cids if c not in pos), None)
+    if missing is not None or len(cids) != len(ids):
+        raise InputError("--claims", None, f"expected the claims {what} was computed from ("
+                         f"{len(cids):,} claims, {len(ids):,} result rows"
+                         + ("; a claim id of the claims is not in the results)" if missing is not None else ")"))
+    return np.array([pos[c] for c in cids], dtype=np.int64)
+
+
+def from_results(engine, claims, source, region: str, insured: int | None = None, funds_raised: int | None = None,
+                 scenario: str = "reform") -> dict:
+    """The report from results already computed, without evaluating again: a ``compare --batch`` results
+    file (Parquet, one row per claim and region, with its ``.labels.json`` beside it) or a ``reform --out``
+    folder (``scenario`` baseline or reform). Results hold amounts, not admission dates, facilities or
+    areas: those come from ``claims``, the normalised claims table the results were computed from,
+    matched by claim_id."""
+    import json
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+    from jiuzhu.analysis.claims import COVERED
+    from jiuzhu.analysis.funds import fund_labels
+    from jiuzhu.model.errors import InputError
+    src = Path(source)
+    total = claims.column("bill.total_fen").to_numpy()
+    if src.is_dir():
+        summ, rc = src / "summary.json", src / "reform_claims.parquet"
+        if not summ.exists() or not rc.exists():
+            raise InputError("RESULTS", src.name, "expected a reform --out folder (summary.json, reform_claims.parquet)")
+        s = json.loads(summ.read_text(encoding="utf-8"))
+        if s.get("region") != region:
+            raise InputError("--region", region, f"the region the reform was run for ({s.get('region')})")
+        t = pq.read_table(rc)
+        idx = _align(claims, t.column("claim_id").to_pylist(), f"{src.name}/reform_claims.parquet")
+        a = t.column(f"{scenario}_assistance_fen").to_numpy()[idx]
+        b = t.column(f"{scenario}_burden_fen").to_numpy()[idx]
+        funds = {f["fund"]: f[scenario] for f in s["funds"]}
+        labels = {f["fund"]: (f["zh"], f["en"], f.get("citation", "")) for f in s["funds"]}
+        progs = s.get("programs", [])
+        return build(engine, claims, region, total, a, b, s["covered"][scenario], funds, labels,
+                     {p["program"]: p[scenario] for p in progs}, {p["program"]: (p["zh"], p["en"], p["fund"])
+                                                                  for p in progs}, insured, funds_raised,
+                     source=f"{src.name} ({'改革' if scenario == 'reform' else '基线'} {scenario}: {s['reform']})")
+    if src.suffix.lower() not in (".parquet", ".pq"):
+        raise InputError("RESULTS", src.name, "expected Parquet results of compare --batch (--out results.parquet), "
+                                              "a reform --out folder or a claims file")
+    side = src.parent / f"{src.name}.labels.json"
+    lab = json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
+    if "layers" not in lab:
+        raise InputError(side.name, None, "expected the labels file compare --batch writes beside its results "
+                                          "(it names each layer's fund)")
+    t = pq.read_table(src)
+    if "layer" in t.column_names:
+        raise InputError("RESULTS", src.name, "expected one row per claim (compare --batch without --long)")
+    regions = sorted(set(t.column("region").cast("string").to_pylist()))
+    if region not in regions:
+        raise InputError("--region", region, f"a region of the results ({', '.join(regions)})")
+    t = t.filter(pc.equal(t.column("region").cast("string"), region))
+    idx = _align(claims, t.column("claim_id").to_pylist(), src.name)
+    def col(c):
+        return t.column(c).to_numpy(zero_copy_only=False)[idx]
+
+    verdict = np.array(t.column("verdict").cast("string").to_pylist(), dtype=object)
+    covered = int((t.column("eligible").to_numpy(zero_copy_only=False) & np.isin(verdict, COVERED)).sum())
+    layers = {c[6:-4]: int(pc.sum(t.column(c)).as_py() or 0) for c in t.column_names if c.startswith("layer.")}
+    ll = {k: tuple(v) for k, v in lab["layers"].get(region, {}).items() if k in layers}
+    funds: dict[str, int] = {}
+    for k, (_, _, fund) in ll.items():
+        funds[fund] = funds.get(fund, 0) + layers[k]
+    return build(engine, claims, region, col("total_fen"), col("assistance_fen"), col("burden_fen"), covered, funds,
+                 fund_labels(engine, region, funds), layers, ll, insured, funds_raised,
+                 source=src.name)

@@ -115,11 +115,16 @@ def compare_reform(ctx, case, regions, reform_file, as_is, as_of, fmt):
 
 
 @click.command("report")
-@click.argument("claims_file", type=click.Path(dir_okay=False))
+@click.argument("source", metavar="RESULTS", type=click.Path(exists=True))
 @click.option("--region", required=True, help="Region code. 地区")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
               help="report.xlsx (charts in the workbook) or report.html (charts embedded). 输出文件")
-@click.option("--insured", type=click.IntRange(0, None), default=None,
+@click.option("--claims", "claims_file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="With RESULTS of compare --batch or a reform folder: the claims they were computed from "
+                   "(admission dates, facilities, areas). 理赔数据")
+@click.option("--scenario", type=click.Choice(["reform", "baseline"]), default="reform",
+              help="With a reform folder: which of its two runs to report (default reform). 方案")
+@click.option("--insured", type=click.IntRange(1, None), default=None,
               help="Persons insured in the year (Jingjiang: premiums = insured × premium per person). 参保人数")
 @click.option("--funds-raised", "funds_raised", default=None,
               help="Funds raised in the year, yuan (Fushun: the 15 % balance ceiling). 当年筹集资金（元）")
@@ -127,29 +132,66 @@ def compare_reform(ctx, case, regions, reform_file, as_is, as_of, fmt):
 @click.option("--encoding", default=None, help="Encoding of a CSV or JSON Lines claims file (utf-8, gb18030).")
 @set_option
 @click.pass_context
-def report_cmd(ctx, claims_file, region, out_file, insured, funds_raised, as_is, encoding):
-    """Supervision report: totals, the seeds' indicators, self-pay by facility, charts. 监管报表"""
+def report_cmd(ctx, source, region, out_file, claims_file, scenario, insured, funds_raised, as_is, encoding):
+    """Supervision report: totals, the seeds' indicators, self-pay by facility, charts. 监管报表
+
+    RESULTS is a claims file (evaluated here, with --set overrides if any), the Parquet results of
+    `compare --batch --out` or a `reform --out` folder; results are reported as computed, with --claims
+    naming the claims they came from."""
     from pathlib import Path
 
     from jiuzhu.analysis.claims import read_claims
-    from jiuzhu.analysis.report import supervision, write_html, write_xlsx
+    from jiuzhu.analysis.report import from_results, supervision, write_html, write_xlsx
     from jiuzhu.cli import _engine
     from jiuzhu.io.atomic import check_output
     from jiuzhu.model.errors import InputError
     from jiuzhu.model.money import to_fen
     check_output(out_file, (".xlsx", ".html"))
     raised = to_fen(funds_raised, "--funds-raised") if funds_raised is not None else None
+    if raised == 0:  # the balance ratio divides by it
+        raise InputError("--funds-raised", funds_raised, "expected the funds raised in the year, more than 0 yuan")
+    src = Path(source)
+    results = src.is_dir() or _is_results(src)
+    if results and not claims_file:
+        raise InputError("--claims", None, f"expected the claims file {src.name} was computed from (results hold "
+                                           "amounts, not admission dates or facilities)")
+    if results and ((ctx.obj or {}).get("overrides") or as_is):
+        raise InputError("--set" if (ctx.obj or {}).get("overrides") else "--as-is", None,
+                         "expected no overrides with results already computed (give the claims file to evaluate)")
+    if not results and claims_file:
+        raise InputError("--claims", claims_file, f"expected only with results; {src.name} is a claims file")
     eng = _engine(ctx)
     if region not in eng.host.regions:
         raise InputError("--region", region, f"an installed region: {', '.join(sorted(eng.host.regions))}")
-    table, errors = read_claims(claims_file, sorted(eng.host.regions), encoding)
+    table, errors = read_claims(claims_file or source, sorted(eng.host.regions), encoding)
     if errors:
         e = errors[0]
         raise InputError(f"row {e.row}: {e.field}", None, f"expected {e.expected}; {len(errors):,} invalid rows "
                                                           f"(jiuzhu compare --batch lists them all)")
-    rep = supervision(eng, table, region, insured, raised, rehome=not as_is)
+    rep = from_results(eng, table, src, region, insured, raised, scenario) if results else \
+        supervision(eng, table, region, insured, raised, rehome=not as_is)
     path = Path(out_file)
     (write_xlsx if path.suffix.lower() == ".xlsx" else write_html)(rep, path)
     for i in rep["indicators"]:
         click.echo(f"{i['indicator']}: {i['value'] or '—'}（{i['threshold']}）{i['status']}  {i['citation']}")
     click.echo(str(path))
+
+
+def _is_results(path) -> bool:
+    """A file with the columns compare --batch writes (a claims file has none of them)."""
+    if path.suffix.lower() in (".csv", ".jsonl", ".ndjson"):  # results in these are refused by name, not misread
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                head = fh.readline()
+        except OSError:
+            return False
+        return all(k in head for k in ('region', 'verdict', 'assistance'))
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        return False
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    try:
+        names = set(pq.read_schema(path).names)
+    except (OSError, pa.ArrowException):  # not Parquet: read_claims says so in one line
+        return False
+    return {"region", "verdict", "assistance_fen"} <= names or {"region", "verdict", "layer"} <= names

@@ -25,6 +25,17 @@ class SourceDocument:
 
 
 @attrs.frozen
+class Fund:
+    """A payer (fund, 基金/资金) as the region's document names it: totals per fund carry this label,
+    whichever of the fund's layers (门诊救助, 住院救助, 重特大疾病救助 …) a claim reached."""
+
+    id: str  # the payer id the layers give (Layer.payer): medical_assistance, relief_fund …
+    name_zh: str
+    name_en: str
+    cite: Citation | None = None
+
+
+@attrs.frozen
 class RegionInfo:
     code: str  # short code used in configuration: wusheng
     name_zh: str
@@ -38,6 +49,8 @@ class RegionInfo:
     # year-to-date keys (history.ytd) the hooks read to *choose* a plan; a batch groups claims by
     # their exact values. Amounts an annual cap counts need no declaration: caps run over columns.
     reads_history: tuple[str, ...] = ()
+    # the funds its layers pay from, with their names in the region's document (jiuzhu.analysis.funds)
+    funds: tuple[Fund, ...] = ()
 
     @property
     def document(self) -> SourceDocument:

@@ -31,6 +31,8 @@ from jiuzhu.model.money import round_half_up
 from jiuzhu.model.outcome import DocumentNeed, OutcomeWarning
 from jiuzhu.model.errors import InputError
 from jiuzhu.rules.settle import ROUNDING, Layer, parse_base
+from jiuzhu.model.outcome import Citation
+from jiuzhu.model.region import Fund
 
 HERE = Path(__file__).parent
 DOC = "抚政办发〔2014〕67号"
@@ -40,6 +42,9 @@ INFO = RegionInfo(
     name_zh="抚顺市",
     name_en="Fushun City",
     division="210400",
+    # 「财政部门负责医疗救助基金的筹集、核拨和支付工作」 (六（三）): 门诊、住院、重特大疾病救助 pay from it
+    funds=(Fund("medical_assistance", "医疗救助基金", "medical assistance fund",
+                Citation("抚顺市", DOC, "六（三）", "FS-ADMIN-3")),),
     parent=None,
     level="city",
     # 「每人每年」: a claim counts in the calendar year of its settlement (discharge) date (FS-AMB-2

@@ -23,6 +23,8 @@ from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, choose, subsidise
 from jiuzhu.model.vocab import CATEGORIES
 from jiuzhu.rules.settle import Layer
 from jiuzhu.rules.signature import resolve
+from jiuzhu.model.outcome import Citation
+from jiuzhu.model.region import Fund
 
 
 INFO = RegionInfo(
@@ -30,6 +32,12 @@ INFO = RegionInfo(
     name_zh="广安市",
     name_en="Guang'an City",
     division="511600",
+    # 「…倾斜支付政策、疾病应急救助、民政医疗救助、卫生扶贫救助基金等顺序报销支付」 (三（一）)
+    funds=tuple(Fund(i, zh, en, Citation("广安市", "广安人社发〔2017〕115号", "三（一）", "GA-ORDER-1")) for i, zh, en in (
+        ("guangan_tilt", "倾斜支付", "tilted payment"),
+        ("emergency_relief", "疾病应急救助", "disease emergency relief"),
+        ("medical_assistance", "民政医疗救助", "civil-affairs medical assistance"),
+        ("health_poverty_fund", "卫生扶贫救助基金", "health poverty-alleviation fund"))),
     parent=None,
     level="city",
     date_basis="admission",  # 办理住院手续时审核身份 (GA-AMB-11): the admission date selects the rules

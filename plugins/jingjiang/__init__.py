@@ -21,6 +21,8 @@ from jiuzhu.rules.settle import ROUNDING, Layer, item_lines
 from jiuzhu.model.vocab import CATEGORIES, ITEM_COLUMNS
 from jiuzhu.model.outcome import due_key
 from jiuzhu.rules.workdays import add_hours, is_late
+from jiuzhu.model.outcome import Citation
+from jiuzhu.model.region import Fund
 
 
 INFO = RegionInfo(
@@ -28,6 +30,9 @@ INFO = RegionInfo(
     name_zh="靖江市",
     name_en="Jingjiang City",
     division="321282",
+    # 「精准医疗救助扶贫保险资金实行市、镇分级负担……拨付给保险公司专用帐户」 (第十条): the insurer pays from it
+    funds=(Fund("insurer", "精准医疗救助扶贫保险资金", "precision medical-assistance insurance fund",
+                Citation("靖江市", "靖政办发〔2018〕107号", "第十条", "JJ-FUND-5")),),
     parent=None,
     level="county",
     documents=(

@@ -44,12 +44,26 @@ from lunardate import LunarDate
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, subsidise
 from jiuzhu.model.outcome import UnknownDue, due_key
 from jiuzhu.rules.workdays import add_hours, is_late, quarter_end
+from jiuzhu.model.outcome import Citation
+from jiuzhu.model.region import Fund
+
+LJ_DOC = "柳江区特困人员就医治疗管理与签字决策管理办法（试行）（征求意见稿）"
 
 INFO = RegionInfo(
     code="liujiang",
     name_zh="柳江区",
     name_en="Liujiang District",
     division="450206",
+    funds=(
+        # 第一条 cites 《广西城乡医疗救助基金管理办法》; 第四条 「医疗救助资金不予支付」
+        Fund("medical_assistance", "城乡医疗救助基金", "urban and rural medical assistance fund",
+             Citation("柳江区", LJ_DOC, "第一条", "")),
+        # 第六条第一款 「仍有不足的，由救助供养经费予以支持」
+        Fund("relief_fund", "救助供养经费", "support fund for persons in extreme poverty",
+             Citation("柳江区", LJ_DOC, "第六条第一款", "LJ-PAY-6")),
+        # 第十四条 「未经审批的自费项目，原则上由建议方承担」
+        Fund("proposer", "建议方承担", "borne by the proposer", Citation("柳江区", LJ_DOC, "第十四条", "LJ-SELF-9")),
+    ),
     parent=None,
     level="county",
     documents=(

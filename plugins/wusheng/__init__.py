@@ -24,6 +24,8 @@ from jiuzhu.model.outcome import Deadline, DocumentNeed, OutcomeWarning, Reason,
 from jiuzhu.rules.settle import item_lines
 from jiuzhu.rules.signature import walk
 from jiuzhu.rules.workdays import day_of_month
+from jiuzhu.model.outcome import Citation
+from jiuzhu.model.region import Fund
 
 DOC = "武胜县特困人员就医救助管理工作方案（征求意见稿）"
 
@@ -32,6 +34,9 @@ INFO = RegionInfo(
     name_zh="武胜县",
     name_en="Wusheng County",
     division="511622",
+    # 「救助资金来源在困难群众救助补助资金中统筹解决」 (三（四）)
+    funds=(Fund("relief_fund", "困难群众救助补助资金", "hardship relief subsidy fund",
+                Citation("武胜县", DOC, "三（四）", "WS-PAY-11")),),
     parent="guangan",
     level="county",
     documents=(
