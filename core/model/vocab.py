@@ -120,6 +120,7 @@ OTHER_PAYER_KINDS = {
     "employer_supplement": "企业补充医疗保险",
     "commercial": "商业补充医疗保险",
     "emergency_relief": "疾病应急救助",
+    "tilted_payment": "医保倾斜支付（一站式结算，如广安市115号）",
     "health_poverty_fund": "卫生扶贫救助基金",
     "charity": "慈善救助",
     "third_party": "第三方责任方",

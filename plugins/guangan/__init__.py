@@ -212,7 +212,20 @@ def critical_illness_tilt(case, ctx) -> Layer:
                  "tilted payment (+5 points on critical-illness segments)", payer="guangan_tilt",
                  base=(("in_scope", 1), ("basic_paid", -1)), segments=_tilt_segments(case, ctx),
                  annual_cap=cap, program=program, cite=ctx.cite("二（二）", "GA-PAY-5"),
-                 note_zh="合规个人负担按现行大病保险分段比例各提高5个百分点")
+                 # a tilt the slip already shows (tilt_source = computed) counts toward this one, never twice
+                 less=f"other.{TILT_KIND}",
+                 note_zh="合规个人负担按现行大病保险分段比例各提高5个百分点（减去结算单已列倾斜支付）")
+
+
+TILT_KIND = "tilted_payment"  # the slip's other payer kind for 倾斜支付 (vocab.OTHER_PAYER_KINDS)
+
+
+def tilt_from_slip(ctx) -> Layer:
+    """「实现基本医疗保险、大病保险、倾斜支付政策、医疗救助等即时结算」(三（三）): where the deployment says the
+    one-stop window paid the tilt (``tilt_source = "slip"``), it is the slip's figure, read once in its place
+    after critical-illness insurance, and jiuzhu computes none: the relief fund acts on what the slip left."""
+    return Layer("tilted_payment_slip", "倾斜支付（一站式结算，取自结算单）", "tilted payment (settled one-stop, from the slip)",
+                 payer="guangan_tilt", given=f"other.{TILT_KIND}", cite=ctx.cite("三（三）", "GA-FLOW-4"))
 
 
 def _cap_terms(ctx, earlier: tuple[str, ...] = ()) -> tuple[tuple[str, Fraction], ...]:
@@ -224,7 +237,9 @@ def _cap_terms(ctx, earlier: tuple[str, ...] = ()) -> tuple[tuple[str, Fraction]
     if ctx.params["cap_base"] == "total":
         return (("burden", Fraction(1)), ("total", -c))
     return (("in_scope", 1 - c), ("basic_paid", Fraction(-1)), ("critical_paid", Fraction(-1)),
-            ("layer.critical_illness_tilt", Fraction(-1)), *((f"layer.{i}", Fraction(-1)) for i in earlier))
+            ("layer.critical_illness_tilt", Fraction(-1)), ("layer.tilted_payment_slip", Fraction(-1)),
+            (f"layer.other_payers.{TILT_KIND}", Fraction(-1)),
+            *((f"layer.{i}", Fraction(-1)) for i in earlier))
 
 
 def tilted_payment_poor(ctx) -> Layer:
@@ -378,10 +393,13 @@ def jiuzhu_reimbursement(case, ctx, eligibility, referral):
         return Plan((medical_assistance(ctx),))
     cap, plus5 = benefit_groups(case, ctx, eligibility.groups)
     layers = []
-    if plus5:
+    from_slip = ctx.params["tilt_source"] == "slip"
+    if from_slip and (plus5 or (cap and ctx.params["cap_attribution"] == "tilt_step")):
+        layers.append(tilt_from_slip(ctx))  # P3 as the window settled it (GA-FLOW-4)
+    elif plus5:
         layers.append(critical_illness_tilt(case, ctx))
     if cap:  # GA-ORDER-1 (and GA-ORDER-4 for chronic outpatient or both groups)
-        if ctx.params["cap_attribution"] == "tilt_step":
+        if ctx.params["cap_attribution"] == "tilt_step" and not from_slip:
             layers.append(tilted_payment_poor(ctx))
         layers += [emergency_relief(ctx), medical_assistance(ctx), health_poverty_fund(ctx)]
     else:  # GA-ORDER-2

@@ -527,15 +527,24 @@ OUT_COUNTY_EXTRA = ("入院证", "出院证", "户口簿", "医保结算单据�
 
 
 def amounts(outcome, ctx) -> dict:
-    """Form columns: total, 医保报销费用 (WS-AMB-14), 个人自付费用 and the relief fund's share."""
+    """Form columns: total, 医保报销费用 (WS-AMB-14), 个人自付费用 and the relief fund's share.
+
+    医保报销费用 is what the attached 医保结算单 shows (reading A: every payer settled on the slip, the one-stop
+    tilted payment included when the window paid it; B: basic + critical-illness insurance), so the form
+    reconciles with the slip. A layer a parent computes that the slip does not carry (Guang'an's tilt under
+    ``tilt_source = "computed"``, 三（三）) is its own column, ``other_security_paid``: it lowers what the relief
+    fund claims, never the slip's figure. 个人自付费用 = total − 医保报销费用 = other_security_paid + the claim +
+    what is left to the person."""
     s = outcome.settlement
     relief = sum(l.amount for l in s.layers if l.id == "relief_fund")
     if ctx.params["insurance_paid_column"] == "all_medical_security":
-        insurance = s.paid - relief
+        insurance = sum(l.amount for l in s.layers if l.given)
     else:
         insurance = sum(l.amount for l in s.layers if l.id in ("basic_insurance", "critical_illness"))
+    off_slip = sum(l.amount for l in s.layers if not l.given and l.id != "relief_fund")
     return {"total": yuan(s.total), "insurance_paid": yuan(insurance), "personal_self_pay": yuan(s.total - insurance),
-            "assistance_claimed": yuan(relief)}
+            "other_security_paid": yuan(off_slip), "assistance_claimed": yuan(relief),
+            "insurance_layers": {l.id: yuan(l.amount) for l in s.layers if l.given and l.amount}}
 
 
 def person_data(case, ctx) -> dict:
