@@ -484,11 +484,65 @@ def jiuzhu_programs():
     from jiuzhu.model.region import Program
     cite = INFO.cite("二（二）", "GA-PAY-5")
     return [
+        # A0 of GA-PAY-5: what critical-illness insurance counted on every stay of the year (in or out of the
+        # county, tilt paid or not): K = in-scope cost − basic insurance (GA-PAY-4), from each settlement's slip
         Program(CII_COUNTED, "大病保险年度累计合规个人负担", "compliant burden counted by critical-illness insurance this year",
-                ("critical_illness_tilt",), measure="base", cite=cite),
+                (), measure="bill", columns=(("in_scope", 1), ("basic_paid", -1)), cite=cite),
         Program(CII_PAID, "大病保险年度支付（含倾斜支付）", "critical-illness insurance paid this year (with the tilt)",
                 ("critical_illness", "critical_illness_tilt"), cite=INFO.cite("三（一）", "GA-AMB-6"),
                 # the tilt shares the insurance's cap only under GA-AMB-6 B (critical_illness_tilt)
                 cap=lambda ctx, case: ctx.params["critical_illness_annual_cap"]
                 if ctx.params["tilt_respects_cii_cap"] == "within_cii_cap" else None),
     ]
+
+
+# -- what the reader must know ----------------------------------------------------------------
+
+def _cii_from_zero(case, ctx) -> int:
+    """What the critical-illness table pays on this stay's compliant burden K if the year started with it
+    (A0 = 0): the figure a slip shows when no earlier stay counted (GA-PAY-4, GA-PAY-5)."""
+    from jiuzhu.rules.settle import _seg_amount
+    k = max(0, case.bill.in_scope - case.bill.basic_paid)
+    return _seg_amount(k, ctx.params["critical_illness_segments"])
+
+
+@hookimpl
+def jiuzhu_warnings(case, ctx, outcome):
+    """The running total of the +5 points (GA-PAY-5 A0) and the tilt's source (三（三）, GA-FLOW-4)."""
+    out = []
+    from jiuzhu.model.outcome import OutcomeWarning
+    ids = {l.id: l for l in outcome.settlement.layers}
+    tilt = ids.get("critical_illness_tilt")
+    if tilt is not None and CII_COUNTED not in case.history.ytd:
+        earlier = case.history.admissions > 0
+        implied = case.bill.critical_paid > _cii_from_zero(case, ctx)
+        if earlier or implied:
+            why_zh = (f"病例载明本年已有{case.history.admissions}次住院" if earlier else
+                      f"结算单大病保险支付{yuan(case.bill.critical_paid)}元多于按本年首次住院计算的"
+                      f"{yuan(_cii_from_zero(case, ctx))}元")
+            why_en = (f"the case records {case.history.admissions} earlier admission(s) this year" if earlier else
+                      f"the slip's critical-illness payment {yuan(case.bill.critical_paid)} exceeds the "
+                      f"{yuan(_cii_from_zero(case, ctx))} a first stay of the year would get")
+            out.append(OutcomeWarning(
+                "running_total_missing",
+                f"{why_zh}，但未给出大病保险本年已累计的合规个人负担（history.ytd.{CII_COUNTED}）：倾斜支付按本年从零起算，"
+                "可能偏少；请提供该累计数，或通过结算台账（jiuzhu settle --db）结算",
+                f"{why_en}, but no running total of the compliant burden critical-illness insurance already counted "
+                f"(history.ytd.{CII_COUNTED}) is given: the tilt restarts the year from zero and may be too low; give "
+                "the running total or settle against the ledger (jiuzhu settle --db)",
+                f"history.ytd.{CII_COUNTED}", ctx.cite("二（二）", "GA-PAY-5")))
+    on_slip = case.bill.other_by_kind().get(TILT_KIND, 0)
+    if ctx.params["tilt_source"] == "slip" and "tilted_payment_slip" in ids and not on_slip:
+        out.append(OutcomeWarning(
+            "tilt_not_on_slip", "部署按“一站式”结算单读取倾斜支付（tilt_source = slip），但结算单未列倾斜支付：按0计，请核对",
+            "the deployment reads the tilt from the one-stop slip (tilt_source = slip) but the slip shows none: "
+            "counted as 0; check the slip", "bill.other_payers", ctx.cite("三（三）", "GA-FLOW-4")))
+    if ctx.params["tilt_source"] == "computed" and on_slip:
+        out.append(OutcomeWarning(
+            "tilt_on_slip", f"结算单已列倾斜支付{yuan(on_slip)}元，而部署由本系统计算倾斜支付（tilt_source = computed）："
+            "结算单金额计入本系统计算的倾斜支付，不重复计算；若一站式窗口已支付倾斜支付，请设 tilt_source = \"slip\"",
+            f"the slip shows a tilted payment of {yuan(on_slip)} yuan while the deployment computes the tilt "
+            "(tilt_source = computed): the slip's amount counts toward the computed tilt, never twice; if the "
+            "one-stop window pays the tilt, set tilt_source = \"slip\"", "bill.other_payers",
+            ctx.cite("三（三）", "GA-FLOW-4")))
+    return out
