@@ -17,6 +17,7 @@ from fractions import Fraction
 
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SlipPayer, SourceDocument, hookimpl
+from jiuzhu.model.errors import InputError
 from jiuzhu.model.money import pct, yuan
 from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, choose, subsidise
@@ -175,6 +176,13 @@ def referral_problems(case, ctx) -> list[Reason]:
     return problems
 
 
+def suspended(case, ctx) -> bool:
+    """「相关部门对医疗机构上报情况进行调查核实，情况属实暂停享受待遇」 (GA-ID-3): a status ``benefits_suspended`` held
+    on the day the rules are chosen by. Reading GA-AMB-14 A: the certified person's tilt and treat-first-pay-later
+    stop until a department lifts it (``to``); the premium subsidy is not this clause's (二（一）)."""
+    return case.person.holds("benefits_suspended", ctx.day)
+
+
 def _designated(case) -> bool:
     return "insurance" in case.facility.designations
 
@@ -325,6 +333,10 @@ def premium_subsidy(case, ctx, groups) -> PremiumSubsidy | None:
     held = []
     for cat in groups:
         if cat == "dibao":
+            if "person.area" in case.defaulted:
+                # 城市低保 50 %, 农村低保 100 %: here urban/rural moves money, so it is never assumed (GA-PREM-4/6)
+                raise InputError("person.area", None, "required for a dibao person under Guang'an: \"urban\" "
+                                 "(城市低保, premium subsidy 50%) or \"rural\" (农村低保, 100%) (广安人社发〔2017〕115号 二（一）)")
             cat = "dibao_urban" if case.person.area == "urban" else "dibao_rural"
         held.append(cat)
     rules = _premium_rules(case, ctx)
@@ -357,6 +369,9 @@ def jiuzhu_referral(case, ctx, eligibility):
         return ReferralVerdict("not_covered", (ctx.reason("非倾斜支付对象", "not a tilted-payment target",
                                                            "一", "GA-ELIG-1"),))
     reasons = []
+    if suspended(case, ctx):
+        reasons.append(ctx.reason("经调查核实情况属实，暂停享受待遇期间不享受倾斜支付", "benefits suspended after a "
+                                  "confirmed impersonation: no tilted payment while the suspension lasts", "五（二）", "GA-ID-3"))
     problems = referral_problems(case, ctx)
     if not in_county(case, ctx):
         reasons.append(ctx.reason("县域外就医，不享受倾斜支付", "care outside the county: no tilted payment",
@@ -422,7 +437,7 @@ def tfpl_applies(case, ctx, eligibility, referral) -> bool:
     """「全面实施县域内定点公立医疗机构先诊疗后付费」 for every special-hardship person (GA-FLOW-1, GA-AMB-21 A)."""
     f = case.facility
     ok = (eligibility.eligible and case.episode.kind == "inpatient" and in_county(case, ctx)
-          and _designated(case) and f.ownership == "public")
+          and _designated(case) and f.ownership == "public" and not suspended(case, ctx))
     if ok and ctx.params["tfpl_scope"] == "tilt_groups_compliant":  # GA-AMB-21 B
         ok = referral.kind == "covered" and any(benefit_groups(case, ctx, eligibility.groups))
     return ok
