@@ -127,6 +127,11 @@ class LayerEffect:
     amount: int = 0
     by: str = ""  # for ``replaced``: the region whose layer stands instead
     given: bool = False  # the slip's figure, not computed by the region
+    # for ``not_paid``: what the layer would have paid had the region's verdict been ``covered``, and by how
+    # much the person's burden would then be lower (0: the verdict cannot change the result, e.g. a tilt of 0
+    # below the threshold, or a residual a lower region's fund takes anyway); None when not worked out
+    would_pay: int | None = None
+    burden_change: int | None = None
 
 
 @attrs.frozen

@@ -378,6 +378,11 @@ def jiuzhu_referral(case, ctx, eligibility):
                                   "二（二）", "GA-PAY-7"))
     if not _designated(case):
         reasons.append(ctx.reason("非医保定点医疗机构", "not an insurance-designated facility", "三（三）", "GA-PAY-7"))
+    if problems and not in_county(case, ctx):
+        # out-of-county care gets no tilt whatever the path: the path findings below cannot change the result
+        reasons.append(ctx.reason("以下基层首诊、逐级转诊问题不影响结果（县域外就医本不享受倾斜支付）",
+                                  "the referral findings below cannot change the result (no tilt outside the county anyway)",
+                                  "二（二）", "GA-PAY-7"))
     reasons += problems
     deadlines = ()
     if _designated(case):
@@ -404,7 +409,8 @@ def jiuzhu_signature(case, ctx):
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """三（一）: basic insurance → critical illness → tilted payment → (emergency relief) → medical assistance
     → (health poverty fund); the first two come from the slip. No tilt off the compliant in-county path."""
-    if referral.kind != "covered":
+    if referral.kind != "covered" or not in_county(case, ctx):
+        # out of the county no path earns the tilt (GA-PAY-7 (a)): nothing to say "not paid" about
         return Plan((medical_assistance(ctx),))
     cap, plus5 = benefit_groups(case, ctx, eligibility.groups)
     layers = []
