@@ -157,6 +157,13 @@ def township_approved(step) -> bool:
     return step.has("approval", "township")
 
 
+def identity_checked(ep) -> bool:
+    """WS-ELIG-4: the first doctor's record on the path or the episode (a ``certificate`` — the 住院证 issued
+    after checking identity — or a ``signature`` by ``first_doctor``)."""
+    return any(a.by == "first_doctor" and a.kind in ("certificate", "signature")
+               for a in (*ep.actions, *(x for st in ep.path for x in st.actions)))
+
+
 def referral_block_signed(step) -> bool:
     """附件1 诊疗机构转诊审核意见: signed by the treating facility's leader and sealed."""
     return step.has("signature", "facility_leader") and (step.has("seal") or step.has("signature", "referring_facility"))
@@ -178,6 +185,11 @@ def judge_in_county(case, ctx) -> Judgement:
                            "no township-signed attachment 1: not covered", "三（三）1.（1）", "WS-REF-3")
     reasons.append(ctx.reason(f"乡镇按就近就医原则签署到{first.to}就医", f"the township designated {first.to}",
                               "三（三）1.（1）", "WS-REF-3"))
+    if not identity_checked(ep):
+        # 「首诊医生负责核实特困人员身份，确认……住院者为患者本人」: a formal step, flagged (WS-AMB-3 B) or fatal (A)
+        defects.append(ctx.reason("未见首诊医生核实特困人员身份（开具住院证）的记录，提请县民政局复核",
+                                  "no record that the first doctor verified the person's identity (admission "
+                                  "certificate): flagged", "三（三）1.（1）", "WS-ELIG-4"))
     special = is_special_disease(case, ctx)
     if ctx.params["first_designation"] == "primary_first" and first.to_level != "primary" and not special:
         return not_covered(ctx, reasons, "按逐级转诊读法，乡镇首次签署须为乡镇卫生院或社区卫生服务中心",
