@@ -155,3 +155,18 @@ def test_ws_ref_5_business_leader_signs_before_admission():
     assert out.referral.kind == "covered" and "WS-REF-5" in {r.cite.rule for r in out.referral.reasons}
     strict = engine(compose=False, non_compliance="any_step").evaluate(unsigned, region="wusheng")
     assert strict.referral.kind == "not_covered" and layer(strict, "relief_fund") == 0
+
+
+@pytest.mark.rule("GA-FLOW-4")
+def test_headline_when_the_tilt_was_paid_on_the_slip():
+    # tilt_source = slip, the window paid the 550: no layer is computed, yet Guang'an covered the person, and
+    # the headline says so with the slip's tilt and medical assistance (550 + 3,000 = 3,550), not "not covered"
+    eng = make_engine(parameters={"guangan": {"critical_illness_segments": SEGMENTS, "individual_premium": "180",
+                                              "tilt_source": "slip"},
+                                  "wusheng": {"effective_date": "2025-10-01"}})
+    c = ws("ws-09-composed-with-guangan.toml",
+           merge(DIBAO, {"bill": {"other_payers": [{"kind": "tilted_payment", "amount": "550"}]}}))
+    out = eng.evaluate(c, region="wusheng")
+    # the person pays 60,000 − 36,000 − 5,500 − 550 − 3,000 = 14,950
+    assert out.headline[0] == "无救助支付（广安市：按规定救助）（结算单所列倾斜支付、医疗救助3550.00元照列）；个人负担14950.00元"
+    assert "不纳入" not in out.headline[0]
