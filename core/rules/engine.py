@@ -285,6 +285,8 @@ class Engine:
             if missing:
                 # settle the chain as if this region had covered the case: what each layer would pay, and
                 # whether the person's burden would change at all (a note that cannot change it says so)
+                if not would.payers:  # the region's own placement of the slip's other payers, as in decide()
+                    would = attrs.evolve(would, payers=r.plan.payers)
                 alt = Plan()
                 for j, x in enumerate(results):
                     alt = alt + (would if j == i else x.plan)
