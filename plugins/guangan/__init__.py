@@ -510,7 +510,9 @@ def jiuzhu_programs():
         Program(CII_COUNTED, "大病保险年度累计合规个人负担", "compliant burden counted by critical-illness insurance this year",
                 (), measure="bill", columns=(("in_scope", 1), ("basic_paid", -1)), cite=cite),
         Program(CII_PAID, "大病保险年度支付（含倾斜支付）", "critical-illness insurance paid this year (with the tilt)",
-                ("critical_illness", "critical_illness_tilt"), cite=INFO.cite("三（一）", "GA-AMB-6"),
+                # the tilt however it was settled: computed, read from the slip, or the slip's part of it
+                ("critical_illness", "critical_illness_tilt", "tilted_payment_slip", f"other_payers.{TILT_KIND}"),
+                cite=INFO.cite("三（一）", "GA-AMB-6"),
                 # the tilt shares the insurance's cap only under GA-AMB-6 B (critical_illness_tilt)
                 cap=lambda ctx, case: ctx.params["critical_illness_annual_cap"]
                 if ctx.params["tilt_respects_cii_cap"] == "within_cii_cap" else None),
