@@ -114,15 +114,19 @@ def programs(ctx, region, fmt):
     eng = _engine(ctx)
     eng.host.region(region)
     rows = [{"region": r, "id": p.id, "name_zh": p.name_zh, "name_en": p.name_en, "layers": list(p.layers),
-             "measure": p.measure, "cite": str(p.cite or "")} for r, p in eng.programs(region)]
+             "measure": p.measure, "cite": str(p.cite or ""),
+             **({"columns": " ".join(f"{'+' if k > 0 else '-'} {c}" for c, k in p.columns).lstrip("+ ")}
+                if p.columns else {})} for r, p in eng.programs(region)]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
         click.echo(f"{region}: 无年度限额项目 no programmes (no annual caps)")
     for r in rows:
-        what = "计入各层金额 amounts of" if r["measure"] == "amount" else "计入各层基数 bases of"
-        click.echo(f"{r['id']}\t{r['name_zh']} {r['name_en']}\t[{r['region']}] {what} {', '.join(r['layers'])}\t{r['cite']}")
+        what = {"amount": "计入各层金额 amounts of", "base": "计入各层基数 bases of",
+                "bill": "计入每次结算单 every slip's"}.get(r["measure"], r["measure"])
+        counts = ', '.join(r['layers']) or r.get("columns", "")
+        click.echo(f"{r['id']}\t{r['name_zh']} {r['name_en']}\t[{r['region']}] {what} {counts}\t{r['cite']}")
 
 
 @click.command()

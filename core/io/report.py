@@ -106,7 +106,9 @@ def region_json(r):
             "referral": {"verdict": r.referral.kind, "label_zh": VERDICTS[r.referral.kind][0],
                          "label_en": VERDICTS[r.referral.kind][1], "reasons": reasons_json(r.referral.reasons)},
             "layers": [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "status": e.status,
-                        "amount": yuan(e.amount), "given": e.given, "replaced_by": e.by or None}
+                        "amount": yuan(e.amount), "given": e.given, "replaced_by": e.by or None,
+                        **({"would_pay": yuan(e.would_pay), "burden_change": yuan(e.burden_change)}
+                           if e.would_pay is not None else {})}
                        for e in r.effects]}
 
 
@@ -294,7 +296,22 @@ def _effect_text(e, sec, lang) -> str:
     why = next(iter(sec.referral.reasons), None)
     v = VERDICTS[sec.referral.kind]
     return (f"{name}: {pick('未支付', 'not paid', lang)} — {pick(v[0], v[1], lang)}"
-            + (f"：{pick(why.zh, why.en, lang)} {_cite(why.cite)}" if why else ""))
+            + (f"：{pick(why.zh, why.en, lang)} {_cite(why.cite)}" if why else "") + _would_text(e, lang))
+
+
+def _would_text(e, lang) -> str:
+    """Whether the region's verdict changes the result: a note that cannot change it says so."""
+    if e.would_pay is None:
+        return ""
+    if not e.would_pay:
+        return pick("（即使按规定救助，本项亦为0，不影响结果）", " (it would be 0 even if covered: no effect on the result)", lang)
+    if not e.burden_change:
+        return pick(f"（按规定救助时本项应付{yuan_grouped(e.would_pay)}元；个人负担不变，由其他支付项目承担）",
+                    f" (if covered it would pay {yuan_grouped(e.would_pay)}; the personal burden is the same, "
+                    "another payer takes it)", lang)
+    return pick(f"（按规定救助时本项应付{yuan_grouped(e.would_pay)}元，个人负担因此多{yuan_grouped(e.burden_change)}元）",
+                f" (if covered it would pay {yuan_grouped(e.would_pay)}; the personal burden is "
+                f"{yuan_grouped(e.burden_change)} higher for it)", lang)
 
 
 BINDING_ZH = {"rate": "按比例", "claim_cap": "单次限额", "annual_cap": "年度封顶", "burden": "不超过个人剩余负担",

@@ -380,7 +380,7 @@ def check_annual_caps(kit: Kit, series: list[Case]) -> list[str]:
                            f"but the history says {yuan(ytd.get(prog, 0))}; use program= consistently")
             caps[prog] = l.annual_cap
         for _, program in kit.engine.programs(kit.code):  # the year-to-date as the settlement ledger keeps it
-            ytd[program.id] = ytd.get(program.id, 0) + program.counted(outcome.settlement.layers)
+            ytd[program.id] = ytd.get(program.id, 0) + program.counted(outcome.settlement.layers, bill_columns(case))
         for l in outcome.settlement.layers:
             prog = l.program or l.id
             if l.annual_cap is not None and ytd.get(prog, 0) > l.annual_cap:

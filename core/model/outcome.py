@@ -130,6 +130,11 @@ class LayerEffect:
     amount: int = 0
     by: str = ""  # for ``replaced``: the region whose layer stands instead
     given: bool = False  # the slip's figure, not computed by the region
+    # for ``not_paid``: what the layer would have paid had the region's verdict been ``covered``, and by how
+    # much the person's burden would then be lower (0: the verdict cannot change the result, e.g. a tilt of 0
+    # below the threshold, or a residual a lower region's fund takes anyway); None when not worked out
+    would_pay: int | None = None
+    burden_change: int | None = None
 
 
 @attrs.frozen
@@ -300,16 +305,26 @@ class Outcome:
             return (f"{who}救助支付合计{yuan(self.settlement.assistance)}元，个人负担{yuan(self.settlement.burden)}元",
                     f"assistance paid by {who_en}: {yuan(self.settlement.assistance)} yuan; "
                     f"personal burden {yuan(self.settlement.burden)} yuan")
-        # the slip's one-stop medical assistance stays paid whatever the regions decide: say so beside "none"
-        slip = sum(l.amount for l in self.settlement.layers if l.given and l.id == "medical_assistance_slip")
-        slip_zh = f"（结算单所列医疗救助{yuan(slip)}元照列）" if slip else ""
-        slip_en = f" (the slip's medical assistance of {yuan(slip)} yuan stands)" if slip else ""
+        # what the slip already paid for the regions (one-stop medical assistance, a tilt the window paid) stays
+        # paid whatever the regions decide: say so beside "none"
+        given = {l.id: l for l in self.settlement.layers if l.given and l.amount}
+        slips = [given[e.id] for r in self.regions for e in r.effects if e.given and e.status == "paid" and e.id in given]
+        slips = list({l.id: l for l in slips}.values()) or [
+            l for l in given.values() if l.id == "medical_assistance_slip"]
+        slip = sum(l.amount for l in slips)
+        slip_zh = f"（结算单所列{'、'.join(l.name_zh.split('（')[0] for l in slips)}{yuan(slip)}元照列）" if slip else ""
+        slip_en = f" (the slip's {', '.join(l.name_en for l in slips)} of {yuan(slip)} yuan stands)" if slip else ""
         if not any(r.eligibility.eligible for r in self.regions) and self.regions:
             return (f"各地区均不符合救助对象条件，无救助支付{slip_zh}；个人负担{yuan(self.settlement.burden)}元",
                     f"not eligible in any region of the chain; no assistance{slip_en}; personal burden "
                     f"{yuan(self.settlement.burden)} yuan")
-        return (f"无救助支付（{VERDICTS[self.referral.kind][0]}）{slip_zh}；个人负担{yuan(self.settlement.burden)}元",
-                f"no assistance paid ({VERDICTS[self.referral.kind][1]}){slip_en}; personal burden "
+        # the verdict of the lowest region that takes the person (as the signature plan), not a region that does not
+        takes = [r for r in self.regions if r.eligibility.eligible and r.referral.kind != "not_applicable"]
+        kind = takes[-1].referral.kind if takes else self.referral.kind
+        who_zh = f"{takes[-1].name_zh}：" if takes and len(self.regions) > 1 else ""
+        who_en = f"{takes[-1].name_en}: " if takes and len(self.regions) > 1 else ""
+        return (f"无救助支付（{who_zh}{VERDICTS[kind][0]}）{slip_zh}；个人负担{yuan(self.settlement.burden)}元",
+                f"no assistance paid ({who_en}{VERDICTS[kind][1]}){slip_en}; personal burden "
                 f"{yuan(self.settlement.burden)} yuan")
 
     @property

@@ -73,7 +73,11 @@ class Program:
     name_zh: str
     name_en: str
     layers: tuple[str, ...]
-    measure: str = "amount"  # amount / base
+    measure: str = "amount"  # amount / base / bill
+    # measure = "bill": a linear expression over the slip's columns, ((column, coefficient), …), counted for
+    # every settlement whatever the layers paid (e.g. the compliant burden in_scope − basic_paid that
+    # critical-illness insurance counts on every stay, Guang'an GA-PAY-5 A0); never below 0 per settlement.
+    columns: tuple[tuple[str, int], ...] = ()
     cite: Citation | None = None
     note: str = ""
     # The programme's annual cap in fen from the parameters in force, for a person not yet settled in
@@ -81,7 +85,12 @@ class Program:
     # latest recorded case (None when there is none); it returns None where it cannot say.
     cap: Callable[[Any, Any], int | None] | None = attrs.field(default=None, eq=False, repr=False)
 
-    def counted(self, layers) -> int:
-        """What one settlement's layer results (``LayerResult``) add to this programme."""
+    def counted(self, layers, bill=None) -> int:
+        """What one settlement's layer results (``LayerResult``) add to this programme; ``bill`` is the
+        settlement's slip columns (``jiuzhu.rules.engine.bill_columns``), needed for ``measure = "bill"``."""
+        if self.measure == "bill":
+            if bill is None:
+                raise ValueError(f"programme {self.id} counts the slip's columns: pass the bill columns")
+            return max(0, sum(int(k) * int(bill.get(c, 0)) for c, k in self.columns))
         return sum((l.base if self.measure == "base" else l.amount) for l in layers if l.id in self.layers and not
                    (self.measure == "base" and l.given))

@@ -110,7 +110,10 @@ SETTLEMENT_MODES = {"one_stop": "“一站式”即时结算", "manual": "手工
 # Certified personal statuses held independently of an admission's diagnosis (person.statuses[].kind):
 # every hardship category, and the statuses some seeds combine with one (Jingjiang 低收入家庭中的重度精神病患者).
 STATUS_KINDS = {**CATEGORIES, "severe_mental_illness": "重度精神病患者（经认定）",
-                "severe_disability_certified": "持证重度残疾人（一、二级）"}
+                "severe_disability_certified": "持证重度残疾人（一、二级）",
+                # a suspension, not a status held: e.g. Guang'an 五（二）「情况属实暂停享受待遇」 (GA-ID-3), from the
+                # department's confirmation until it lifts it (``to``)
+                "benefits_suspended": "暂停享受待遇（冒名顶替等查实）"}
 
 # Kinds of other payers on the slip (bill.other_payers[].kind), beyond basic insurance, critical-illness
 # insurance and medical assistance. Where each stands relative to a region's own layers is the region's
@@ -121,6 +124,7 @@ OTHER_PAYER_KINDS = {
     "employer_supplement": "企业补充医疗保险",
     "commercial": "商业补充医疗保险",
     "emergency_relief": "疾病应急救助",
+    "tilted_payment": "医保倾斜支付（一站式结算，如广安市115号）",
     "health_poverty_fund": "卫生扶贫救助基金",
     "charity": "慈善救助",
     "third_party": "第三方责任方",

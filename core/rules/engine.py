@@ -215,7 +215,12 @@ class Engine:
         settlement = settle(bill_columns(case), plan, case.history.ytd)
         day = self.day_for(case, code, as_of)
         signature = None
-        for region in reversed(self.chain(code)):
+        # the signature plan of the lowest region whose rules apply to the person (eligible, in force): a
+        # parent's plan when the leaf's policy does not take the person (e.g. a dibao resident under Wusheng,
+        # whose 特困 approvals are not theirs); the leaf's when no region takes them
+        applies = {r.code for r in results if r.eligibility.eligible and r.referral.kind != "not_applicable"}
+        chain = [r for r in reversed(self.chain(code)) if r.code in applies] or list(reversed(self.chain(code)))
+        for region in chain:
             signature = ask(region, "jiuzhu_signature", case=case, ctx=self.context(region.code, day))
             if signature is not None:
                 break
@@ -278,8 +283,20 @@ class Engine:
             except JiuzhuError:
                 would = Plan()
             have = {l.id for l in r.plan.layers}
-            effects += [LayerEffect(l.id, l.name_zh, l.name_en, "not_paid") for l in would.layers
-                        if l.id not in have and not l.given]
+            missing = [l for l in would.layers if l.id not in have and not l.given]
+            if missing:
+                # settle the chain as if this region had covered the case: what each layer would pay, and
+                # whether the person's burden would change at all (a note that cannot change it says so)
+                if not would.payers:  # the region's own placement of the slip's other payers, as in decide()
+                    would = attrs.evolve(would, payers=r.plan.payers)
+                alt = Plan()
+                for j, x in enumerate(results):
+                    alt = alt + (would if j == i else x.plan)
+                alt_st = settle(bill_columns(case), alt, case.history.ytd)
+                alt_amounts = {l.id: l.amount for l in alt_st.layers}
+                change = settlement.burden - alt_st.burden
+                effects += [LayerEffect(l.id, l.name_zh, l.name_en, "not_paid", would_pay=alt_amounts.get(l.id, 0),
+                                        burden_change=change) for l in missing]
         return RegionSection(r.code, info.name_zh, info.name_en, r.eligibility, r.referral, tuple(effects))
 
 

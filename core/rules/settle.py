@@ -124,6 +124,9 @@ class Layer:
     given: str | None = None
     cite: Citation | None = None
     note_zh: str = ""
+    # A column whose amount was already paid of this layer elsewhere (e.g. the slip's part of a tilt jiuzhu
+    # computes): the computed amount is reduced by it, never below 0, before the caps and the burden.
+    less: str = ""
     # False for a layer that moves cost off the person without being assistance (e.g. a proposer who must
     # absorb an unapproved item, Liujiang 第十四条): it lowers the burden but is not summed as assistance.
     assistance: bool = True
@@ -207,8 +210,15 @@ def slip_prefix(plan: Plan | None = None, kinds: Iterable[str] = ("other",)) -> 
     are settled before any region layer (DOMAIN: layers, in order); they are the slip's figures."""
     plan = plan or Plan()
     layers = [Layer.from_slip(c) for c in ("basic_paid", "critical_paid")]
-    layers += [payer_layer(k) for k in kinds if plan.placement(k) is None]
+    layers += [payer_layer(k) for k in kinds if plan.placement(k) is None and not reads_payer(plan, k)]
     return Plan(tuple(layers))
+
+
+def reads_payer(plan: Plan, kind: str) -> bool:
+    """Does one of the plan's own layers take this payer kind's slip column as given (e.g. Guang'an's tilt
+    read from the slip)? Then the plan places it itself and it is not added again (never counted twice)."""
+    col = payer_column(kind)
+    return any(l.given == col for l in plan.layers)
 
 
 def payer_kinds(cols: Mapping) -> tuple[str, ...]:
@@ -222,7 +232,7 @@ def full_plan(plan: Plan, kinds: Iterable[str] = ("other",)) -> Plan:
     body = list(plan.layers)
     for k in kinds:
         place = plan.placement(k)
-        if place is None:
+        if place is None or reads_payer(plan, k):
             continue
         ids = [l.id for l in body]
         after = next((a for a in place.after if a in ids), None)
@@ -282,6 +292,8 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
             net = max(0, base - layer.deductible)
             computed = _seg_amount(net, layer.segments, layer.round_to) if layer.segments else \
                 _round_rate(net, layer.rate, layer.round_to)
+            if layer.less:
+                computed = max(0, computed - int(get(layer.less)))
             limits = [("rate", computed)]
             if layer.claim_cap is not None:
                 limits.append(("claim_cap", layer.claim_cap))
@@ -453,6 +465,8 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                     amt = net
                 else:
                     amt = (2 * net * r.numerator + r.denominator * u) // (2 * r.denominator * u) * u
+            if layer.less:
+                amt = np.maximum(0, amt - get(layer.less)[idx])
             if layer.claim_cap is not None:
                 amt = np.minimum(amt, layer.claim_cap)
             want[idx] = np.minimum(amt, burden)

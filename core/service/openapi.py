@@ -149,7 +149,7 @@ COMPONENTS = {
                                "id": {"type": "string", "description": "the history.ytd key"},
                                "name_zh": {"type": "string"}, "name_en": {"type": "string"},
                                "layers": {"type": "array", "items": {"type": "string"}},
-                               "measure": {"enum": ["amount", "base"]}, "cite": {"type": "string"}}},
+                               "measure": {"enum": ["amount", "base", "bill"]}, "cite": {"type": "string"}}},
     "SettlementRef": {"type": "object", "required": ["settlement"], "additionalProperties": False,
                       "properties": {"settlement": {"type": "string", "description": "a recorded settlement key"}}},
     "Health": {"type": "object", "required": ["status"],

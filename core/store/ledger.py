@@ -285,6 +285,7 @@ class Store:
         from jiuzhu.io.loader import unstructure_case
         from jiuzhu.io.report import to_json
         from jiuzhu.store.params import recorded
+        from jiuzhu.rules.engine import bill_columns
 
         key = case.bill.setl_id or case.id
         if not key:
@@ -328,9 +329,10 @@ class Store:
             versions = {"jiuzhu": _version(), **{c: engine.host.region(c).info.version for c in chain}}
             now = _now()
             counted, progs_json, bound = {}, {}, False
+            cols = bill_columns(case)
             for preg, prog in programs:
                 capped = [l for l in st.layers if l.annual_cap is not None and l.program == prog.id]
-                amount = prog.counted(st.layers)
+                amount = prog.counted(st.layers, cols)
                 hit = any(l.binding == "annual_cap" for l in capped)
                 counted[(preg, prog.id)] = amount
                 progs_json.setdefault(preg, {})[prog.id] = {

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SignaturePlan, SlipPayer, SourceDocument, hookimpl
+from jiuzhu.model.errors import InputError
 from jiuzhu.model.money import pct, yuan
 from jiuzhu.model.outcome import Deadline, DocumentNeed, Reason
 from jiuzhu.rules.premiums import PremiumRule, PremiumSubsidy, choose, subsidise
@@ -242,6 +243,13 @@ def referral_problems(case, ctx) -> list[Reason]:
     return problems
 
 
+def suspended(case, ctx) -> bool:
+    """「相关部门对医疗机构上报情况进行调查核实，情况属实暂停享受待遇」 (GA-ID-3): a status ``benefits_suspended`` held
+    on the day the rules are chosen by. Reading GA-AMB-14 A: the certified person's tilt and treat-first-pay-later
+    stop until a department lifts it (``to``); the premium subsidy is not this clause's (二（一）)."""
+    return case.person.holds("benefits_suspended", ctx.day)
+
+
 def _designated(case) -> bool:
     return "insurance" in case.facility.designations
 
@@ -279,7 +287,20 @@ def critical_illness_tilt(case, ctx) -> Layer:
                  "tilted payment (+5 points on critical-illness segments)", payer="guangan_tilt",
                  base=(("in_scope", 1), ("basic_paid", -1)), segments=_tilt_segments(case, ctx),
                  annual_cap=cap, program=program, cite=ctx.cite("二（二）", "GA-PAY-5"),
-                 note_zh="合规个人负担按现行大病保险分段比例各提高5个百分点")
+                 # a tilt the slip already shows (tilt_source = computed) counts toward this one, never twice
+                 less=f"other.{TILT_KIND}",
+                 note_zh="合规个人负担按现行大病保险分段比例各提高5个百分点（减去结算单已列倾斜支付）")
+
+
+TILT_KIND = "tilted_payment"  # the slip's other payer kind for 倾斜支付 (vocab.OTHER_PAYER_KINDS)
+
+
+def tilt_from_slip(ctx) -> Layer:
+    """「实现基本医疗保险、大病保险、倾斜支付政策、医疗救助等即时结算」(三（三）): where the deployment says the
+    one-stop window paid the tilt (``tilt_source = "slip"``), it is the slip's figure, read once in its place
+    after critical-illness insurance, and jiuzhu computes none: the relief fund acts on what the slip left."""
+    return Layer("tilted_payment_slip", "倾斜支付（一站式结算，取自结算单）", "tilted payment (settled one-stop, from the slip)",
+                 payer="guangan_tilt", given=f"other.{TILT_KIND}", cite=ctx.cite("三（三）", "GA-FLOW-4"))
 
 
 def _cap_terms(ctx, earlier: tuple[str, ...] = ()) -> tuple[tuple[str, Fraction], ...]:
@@ -291,7 +312,9 @@ def _cap_terms(ctx, earlier: tuple[str, ...] = ()) -> tuple[tuple[str, Fraction]
     if ctx.params["cap_base"] == "total":
         return (("burden", Fraction(1)), ("total", -c))
     return (("in_scope", 1 - c), ("basic_paid", Fraction(-1)), ("critical_paid", Fraction(-1)),
-            ("layer.critical_illness_tilt", Fraction(-1)), *((f"layer.{i}", Fraction(-1)) for i in earlier))
+            ("layer.critical_illness_tilt", Fraction(-1)), ("layer.tilted_payment_slip", Fraction(-1)),
+            (f"layer.other_payers.{TILT_KIND}", Fraction(-1)),
+            *((f"layer.{i}", Fraction(-1)) for i in earlier))
 
 
 def tilted_payment_poor(ctx) -> Layer:
@@ -377,6 +400,10 @@ def premium_subsidy(case, ctx, groups) -> PremiumSubsidy | None:
     held = []
     for cat in groups:
         if cat == "dibao":
+            if "person.area" in case.defaulted:
+                # 城市低保 50 %, 农村低保 100 %: here urban/rural moves money, so it is never assumed (GA-PREM-4/6)
+                raise InputError("person.area", None, "required for a dibao person under Guang'an: \"urban\" "
+                                 "(城市低保, premium subsidy 50%) or \"rural\" (农村低保, 100%) (广安人社发〔2017〕115号 二（一）)")
             cat = "dibao_urban" if case.person.area == "urban" else "dibao_rural"
         held.append(cat)
     rules = _premium_rules(case, ctx)
@@ -409,12 +436,20 @@ def jiuzhu_referral(case, ctx, eligibility):
         return ReferralVerdict("not_covered", (ctx.reason("非倾斜支付对象", "not a tilted-payment target",
                                                            "一", "GA-ELIG-1"),))
     reasons = []
+    if suspended(case, ctx):
+        reasons.append(ctx.reason("经调查核实情况属实，暂停享受待遇期间不享受倾斜支付", "benefits suspended after a "
+                                  "confirmed impersonation: no tilted payment while the suspension lasts", "五（二）", "GA-ID-3"))
     problems = referral_problems(case, ctx)
     if not in_county(case, ctx):
         reasons.append(ctx.reason("县域外就医，不享受倾斜支付", "care outside the county: no tilted payment",
                                   "二（二）", "GA-PAY-7"))
     if not _designated(case):
         reasons.append(ctx.reason("非医保定点医疗机构", "not an insurance-designated facility", "三（三）", "GA-PAY-7"))
+    if problems and not in_county(case, ctx):
+        # out-of-county care gets no tilt whatever the path: the path findings below cannot change the result
+        reasons.append(ctx.reason("以下基层首诊、逐级转诊问题不影响结果（县域外就医本不享受倾斜支付）",
+                                  "the referral findings below cannot change the result (no tilt outside the county anyway)",
+                                  "二（二）", "GA-PAY-7"))
     reasons += problems
     if problems:
         reasons.append(ctx.reason("后果：本次发生的医疗费用不得享受医保倾斜支付政策（个人承担控制在10%、大病保险分段比例提高5个百分点均不适用）",
@@ -447,14 +482,18 @@ def jiuzhu_signature(case, ctx):
 def jiuzhu_reimbursement(case, ctx, eligibility, referral):
     """三（一）: basic insurance → critical illness → tilted payment → (emergency relief) → medical assistance
     → (health poverty fund); the first two come from the slip. No tilt off the compliant in-county path."""
-    if referral.kind != "covered":
+    if referral.kind != "covered" or not in_county(case, ctx):
+        # out of the county no path earns the tilt (GA-PAY-7 (a)): nothing to say "not paid" about
         return Plan((medical_assistance(ctx),))
     cap, plus5 = benefit_groups(case, ctx, eligibility.groups)
     layers = []
-    if plus5:
+    from_slip = ctx.params["tilt_source"] == "slip"
+    if from_slip and (plus5 or (cap and ctx.params["cap_attribution"] == "tilt_step")):
+        layers.append(tilt_from_slip(ctx))  # P3 as the window settled it (GA-FLOW-4)
+    elif plus5:
         layers.append(critical_illness_tilt(case, ctx))
     if cap:  # GA-ORDER-1 (and GA-ORDER-4 for chronic outpatient or both groups)
-        if ctx.params["cap_attribution"] == "tilt_step":
+        if ctx.params["cap_attribution"] == "tilt_step" and not from_slip:
             layers.append(tilted_payment_poor(ctx))
         layers += [emergency_relief(ctx), medical_assistance(ctx), health_poverty_fund(ctx)]
     else:  # GA-ORDER-2
@@ -477,7 +516,7 @@ def tfpl_applies(case, ctx, eligibility, referral) -> bool:
     """「全面实施县域内定点公立医疗机构先诊疗后付费」 for every special-hardship person (GA-FLOW-1, GA-AMB-21 A)."""
     f = case.facility
     ok = (eligibility.eligible and case.episode.kind == "inpatient" and in_county(case, ctx)
-          and _designated(case) and f.ownership == "public")
+          and _designated(case) and f.ownership == "public" and not suspended(case, ctx))
     if ok and ctx.params["tfpl_scope"] == "tilt_groups_compliant":  # GA-AMB-21 B
         ok = referral.kind == "covered" and any(benefit_groups(case, ctx, eligibility.groups))
     return ok
@@ -540,11 +579,67 @@ def jiuzhu_programs():
     from jiuzhu.model.region import Program
     cite = INFO.cite("二（二）", "GA-PAY-5")
     return [
+        # A0 of GA-PAY-5: what critical-illness insurance counted on every stay of the year (in or out of the
+        # county, tilt paid or not): K = in-scope cost − basic insurance (GA-PAY-4), from each settlement's slip
         Program(CII_COUNTED, "大病保险年度累计合规个人负担", "compliant burden counted by critical-illness insurance this year",
-                ("critical_illness_tilt",), measure="base", cite=cite),
+                (), measure="bill", columns=(("in_scope", 1), ("basic_paid", -1)), cite=cite),
         Program(CII_PAID, "大病保险年度支付（含倾斜支付）", "critical-illness insurance paid this year (with the tilt)",
-                ("critical_illness", "critical_illness_tilt"), cite=INFO.cite("三（一）", "GA-AMB-6"),
+                # the tilt however it was settled: computed, read from the slip, or the slip's part of it
+                ("critical_illness", "critical_illness_tilt", "tilted_payment_slip", f"other_payers.{TILT_KIND}"),
+                cite=INFO.cite("三（一）", "GA-AMB-6"),
                 # the tilt shares the insurance's cap only under GA-AMB-6 B (critical_illness_tilt)
                 cap=lambda ctx, case: ctx.params["critical_illness_annual_cap"]
                 if ctx.params["tilt_respects_cii_cap"] == "within_cii_cap" else None),
     ]
+
+
+# -- what the reader must know ----------------------------------------------------------------
+
+def _cii_from_zero(case, ctx) -> int:
+    """What the critical-illness table pays on this stay's compliant burden K if the year started with it
+    (A0 = 0): the figure a slip shows when no earlier stay counted (GA-PAY-4, GA-PAY-5)."""
+    from jiuzhu.rules.settle import _seg_amount
+    k = max(0, case.bill.in_scope - case.bill.basic_paid)
+    return _seg_amount(k, ctx.params["critical_illness_segments"])
+
+
+@hookimpl
+def jiuzhu_warnings(case, ctx, outcome):
+    """The running total of the +5 points (GA-PAY-5 A0) and the tilt's source (三（三）, GA-FLOW-4)."""
+    out = []
+    from jiuzhu.model.outcome import OutcomeWarning
+    ids = {l.id: l for l in outcome.settlement.layers}
+    tilt = ids.get("critical_illness_tilt")
+    if tilt is not None and CII_COUNTED not in case.history.ytd:
+        earlier = case.history.admissions > 0
+        implied = case.bill.critical_paid > _cii_from_zero(case, ctx)
+        if earlier or implied:
+            why_zh = (f"病例载明本年已有{case.history.admissions}次住院" if earlier else
+                      f"结算单大病保险支付{yuan(case.bill.critical_paid)}元多于按本年首次住院计算的"
+                      f"{yuan(_cii_from_zero(case, ctx))}元")
+            why_en = (f"the case records {case.history.admissions} earlier admission(s) this year" if earlier else
+                      f"the slip's critical-illness payment {yuan(case.bill.critical_paid)} exceeds the "
+                      f"{yuan(_cii_from_zero(case, ctx))} a first stay of the year would get")
+            out.append(OutcomeWarning(
+                "running_total_missing",
+                f"{why_zh}，但未给出大病保险本年已累计的合规个人负担（history.ytd.{CII_COUNTED}）：倾斜支付按本年从零起算，"
+                "可能偏少；请提供该累计数，或通过结算台账（jiuzhu settle --db）结算",
+                f"{why_en}, but no running total of the compliant burden critical-illness insurance already counted "
+                f"(history.ytd.{CII_COUNTED}) is given: the tilt restarts the year from zero and may be too low; give "
+                "the running total or settle against the ledger (jiuzhu settle --db)",
+                f"history.ytd.{CII_COUNTED}", ctx.cite("二（二）", "GA-PAY-5")))
+    on_slip = case.bill.other_by_kind().get(TILT_KIND, 0)
+    if ctx.params["tilt_source"] == "slip" and "tilted_payment_slip" in ids and not on_slip:
+        out.append(OutcomeWarning(
+            "tilt_not_on_slip", "部署按“一站式”结算单读取倾斜支付（tilt_source = slip），但结算单未列倾斜支付：按0计，请核对",
+            "the deployment reads the tilt from the one-stop slip (tilt_source = slip) but the slip shows none: "
+            "counted as 0; check the slip", "bill.other_payers", ctx.cite("三（三）", "GA-FLOW-4")))
+    if ctx.params["tilt_source"] == "computed" and on_slip:
+        out.append(OutcomeWarning(
+            "tilt_on_slip", f"结算单已列倾斜支付{yuan(on_slip)}元，而部署由本系统计算倾斜支付（tilt_source = computed）："
+            "结算单金额计入本系统计算的倾斜支付，不重复计算；若一站式窗口已支付倾斜支付，请设 tilt_source = \"slip\"",
+            f"the slip shows a tilted payment of {yuan(on_slip)} yuan while the deployment computes the tilt "
+            "(tilt_source = computed): the slip's amount counts toward the computed tilt, never twice; if the "
+            "one-stop window pays the tilt, set tilt_source = \"slip\"", "bill.other_payers",
+            ctx.cite("三（三）", "GA-FLOW-4")))
+    return out

@@ -195,6 +195,13 @@ def township_approved(step) -> bool:
     return step.has("approval", "township")
 
 
+def identity_checked(ep) -> bool:
+    """WS-ELIG-4: the first doctor's record on the path or the episode (a ``certificate`` — the 住院证 issued
+    after checking identity — or a ``signature`` by ``first_doctor``)."""
+    return any(a.by == "first_doctor" and a.kind in ("certificate", "signature")
+               for a in (*ep.actions, *(x for st in ep.path for x in st.actions)))
+
+
 def referral_block_signed(step) -> bool:
     """附件1 诊疗机构转诊审核意见: signed by the treating facility's leader and sealed."""
     return step.has("signature", "facility_leader") and (step.has("seal") or step.has("signature", "referring_facility"))
@@ -256,6 +263,11 @@ def judge_in_county(case, ctx) -> Judgement:
                            hospital_side=agreement_hospital(case, ctx))
     reasons.append(ctx.reason(f"乡镇按就近就医原则签署到{first.to}就医", f"the township designated {first.to}",
                               "三（三）1.（1）", "WS-REF-3"))
+    if not identity_checked(ep):
+        # 「首诊医生负责核实特困人员身份，确认……住院者为患者本人」: a formal step, flagged (WS-AMB-3 B) or fatal (A)
+        defects.append(ctx.reason("未见首诊医生核实特困人员身份（开具住院证）的记录，提请县民政局复核",
+                                  "no record that the first doctor verified the person's identity (admission "
+                                  "certificate): flagged", "三（三）1.（1）", "WS-ELIG-4"))
     special = is_special_disease(case, ctx)
     if ctx.params["first_designation"] == "primary_first" and first.to_level != "primary" and not special:
         return not_covered(ctx, reasons, "按逐级转诊读法，乡镇首次签署须为乡镇卫生院或社区卫生服务中心",
@@ -681,15 +693,24 @@ OUT_COUNTY_EXTRA = ("入院证", "出院证", "户口簿", "医保结算单据�
 
 
 def amounts(outcome, ctx) -> dict:
-    """Form columns: total, 医保报销费用 (WS-AMB-14), 个人自付费用 and the relief fund's share."""
+    """Form columns: total, 医保报销费用 (WS-AMB-14), 个人自付费用 and the relief fund's share.
+
+    医保报销费用 is what the attached 医保结算单 shows (reading A: every payer settled on the slip, the one-stop
+    tilted payment included when the window paid it; B: basic + critical-illness insurance), so the form
+    reconciles with the slip. A layer a parent computes that the slip does not carry (Guang'an's tilt under
+    ``tilt_source = "computed"``, 三（三）) is its own column, ``other_security_paid``: it lowers what the relief
+    fund claims, never the slip's figure. 个人自付费用 = total − 医保报销费用 = other_security_paid + the claim +
+    what is left to the person."""
     s = outcome.settlement
     relief = sum(l.amount for l in s.layers if l.id == "relief_fund")
     if ctx.params["insurance_paid_column"] == "all_medical_security":
-        insurance = s.paid - relief
+        insurance = sum(l.amount for l in s.layers if l.given)
     else:
         insurance = sum(l.amount for l in s.layers if l.id in ("basic_insurance", "critical_illness"))
+    off_slip = sum(l.amount for l in s.layers if not l.given and l.id != "relief_fund")
     return {"total": yuan(s.total), "insurance_paid": yuan(insurance), "personal_self_pay": yuan(s.total - insurance),
-            "assistance_claimed": yuan(relief)}
+            "other_security_paid": yuan(off_slip), "assistance_claimed": yuan(relief),
+            "insurance_layers": {l.id: yuan(l.amount) for l in s.layers if l.given and l.amount}}
 
 
 def person_data(case, ctx) -> dict:
