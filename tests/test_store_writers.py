@@ -127,6 +127,7 @@ def test_sqlite_evaluation_before_the_lock_is_redone_when_the_year_moved(tmp_pat
     it takes the lock, two settlements of the same person commit (4,800.00). Under the lock it sees
     the moved year-to-date and evaluates again: 200.00 (5,000 − 4,800), not 2,400.00."""
     store, eng = Store.open(f"sqlite:///{tmp_path / 'jiuzhu.db'}", upgrade=True), Engine()
+    store.optimistic = True  # as when other threads are writing
     real, calls = eng.evaluate, []
 
     def evaluate(case, *a, **k):
@@ -168,3 +169,38 @@ def test_sqlite_reads_take_no_write_lock(tmp_path):
 def test_pool_size_keeps_connections_open(db_url):
     store = Store.open(db_url, pool_size=7)
     assert store.engine.pool.size() == 7
+
+
+def test_sqlite_lone_writer_evaluates_under_the_lock_and_others_before_it(tmp_path):
+    """No other writer in the process: evaluated once, under the lock. Another thread holding the
+    writer queue: evaluated before the lock (and not again: the person-year did not move)."""
+    store, eng = Store.open(f"sqlite:///{tmp_path / 'jiuzhu.db'}", upgrade=True), Engine()
+    real, seen = eng.evaluate, []
+
+    def evaluate(case, *a, **k):
+        seen.append(db.writer_busy(store.engine) and store.engine in db._WRITERS
+                    and db._WRITERS[store.engine]._owner == threading.get_ident())
+        return real(case, *a, **k)
+
+    eng.evaluate = evaluate
+    store.settle(eng, fushun_case("ALONE", *CLAIM))
+    assert seen == [True]  # under the lock, held by this thread
+    seen.clear()
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with db.writer(store.engine):
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(10)
+    done = threading.Thread(target=lambda: store.settle(eng, fushun_case("QUEUED", *CLAIM)))
+    done.start()
+    _wait_until(lambda: len(seen) == 1)  # evaluated while the other thread holds the queue
+    assert seen == [False]
+    release.set()
+    t.join(10)
+    done.join(30)
+    assert seen == [False] and store.get("QUEUED").assistance == 240000  # 2,400 + 2,400 ≤ 5,000

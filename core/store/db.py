@@ -254,6 +254,12 @@ def writer(engine: sa.Engine):
     return lock() if lock is not None else contextlib.nullcontext()
 
 
+def writer_busy(engine: sa.Engine) -> bool:
+    """Whether another thread of this process holds or waits for ``engine``'s writer queue (SQLite)."""
+    lock = _WRITERS.get(engine)
+    return lock is not None and lock._pid == os.getpid() and lock.fifo.locked()
+
+
 def reading(engine: sa.Engine):
     """A connection for reads only: on SQLite a deferred transaction, which takes no write lock."""
     return engine.connect().execution_options(**{READ_ONLY: True})

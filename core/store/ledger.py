@@ -196,6 +196,9 @@ class Store:
         self._stmts: dict = {}  # dialect -> the lock-and-read statement
         self._stored_params: set[str] = set()  # parameter-set hashes known to be committed
         self._params_cache: dict[str, str] = {}
+        # SQLite: evaluate before taking the write lock (True), under it (False), or before it when
+        # other threads of the process are writing (None)
+        self.optimistic: bool | None = None
 
     @classmethod
     def open(cls, url: str, upgrade: bool = False, source: str = "--db", pool_size: int | None = None) -> "Store":
@@ -348,14 +351,16 @@ class Store:
                 "params_hash": phash, "programs_json": _canonical(progs_json), "bound": bound}
             return start, row, _canonical(have), (out_json, st, counted, ytd, versions, outcome)
 
-        # SQLite (one write lock for the whole file): optimistic. Read the person-year without any
-        # lock and evaluate; under the lock the state is read again and, if another settlement of
-        # this person-year committed meanwhile, evaluated again with it, so what is written is always
-        # computed from the state read under the lock, and the lock is held for the writes only.
-        # PostgreSQL locks the person-year row alone: evaluating under it delays nobody else, and
-        # saves the extra round trip.
+        # SQLite (one write lock for the whole file), when other threads of this process are writing:
+        # optimistic. Read the person-year without any lock and evaluate; under the lock the state is
+        # read again and, if another settlement of this person-year committed meanwhile, evaluated
+        # again with it, so what is written is always computed from the state read under the lock,
+        # and the lock is held for the writes only. A lone writer (the CLI, a batch) saves the extra
+        # read and evaluates under the lock. PostgreSQL locks the person-year row alone: evaluating
+        # under it delays nobody else, and saves the extra round trip.
         early = None
-        if self.engine.dialect.name == "sqlite":
+        if self.engine.dialect.name == "sqlite" and (self.optimistic or
+                                                     (self.optimistic is None and db.writer_busy(self.engine))):
             with db.reading(self.engine) as conn:
                 seen_ytd, seen_n, seen_key = conn.execute(_PY_READ, {"b_idn": idn, "b_year": year,
                                                                      "b_key": key}).one()
