@@ -68,7 +68,9 @@ class Server:
         self.port = free_port()
         cmd = [sys.executable, "-m", "jiuzhu", "--config", str(cfg), "serve", "--port", str(self.port),
                "--workers", str(workers), "--no-access-log", "--db", db]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        # the server's log goes to a file (a pipe nobody reads would block the server once full)
+        self.log = tempfile.NamedTemporaryFile("w+b", prefix="jiuzhu-serve-", suffix=".log")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
         import httpx
         for _ in range(300):
@@ -79,9 +81,18 @@ class Server:
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None:
-                raise SystemExit(f"jiuzhu serve exited: {self.proc.stderr.read().decode()[-500:]}")
+                raise SystemExit(f"jiuzhu serve exited: {self.log_text()[-500:]}")
             time.sleep(0.1)
         raise SystemExit("jiuzhu serve did not answer /healthz")
+
+    def log_text(self) -> str:
+        self.log.flush()
+        with open(self.log.name, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def problems(self) -> int:
+        """Lines of the server log at ERROR or worse (500s, tracebacks)."""
+        return sum(1 for line in self.log_text().splitlines() if line.startswith(("ERROR", "CRITICAL", "Traceback")))
 
     def stop(self):
         import signal
@@ -91,6 +102,7 @@ class Server:
         except subprocess.TimeoutExpired:  # the server's own process group: its workers
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+        self.log.close()
 
 
 LUA_EVALUATE = """
@@ -120,11 +132,11 @@ end
 LUA_DONE = """
 done = function(summary, latency, requests)
   local codes = 0
-  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %.3f, \\"errors\\": %d, \\"non2xx\\": %d, "
-    .. "\\"p50\\": %.3f, \\"p99\\": %.3f, \\"max\\": %.3f}\\n",
+  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %.3f, \\"errors\\": %d, \\"timeouts\\": %d, "
+    .. "\\"non2xx\\": %d, \\"p50\\": %.3f, \\"p99\\": %.3f, \\"max\\": %.3f}\\n",
     summary.requests, summary.duration / 1e6, summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.timeout, summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000))
+    + summary.errors.timeout, summary.errors.timeout, summary.errors.status, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
 end
 """
 
@@ -197,7 +209,8 @@ def bench(url: str, kind: str, body: dict, args) -> dict:
 
 def show(name: str, r: dict) -> None:
     print(f"{name:<34} {r['rps']:>8.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
-          f"max {r['max']:6.1f} ms  non-2xx {r['non2xx']}  errors {r['errors']}  ({r['client']})", flush=True)
+          f"max {r['max']:6.1f} ms  non-2xx {r['non2xx']}  errors {r['errors']} (timeouts {r.get('timeouts', 0)})  "
+          f"server log errors {r.get('log', '?')}  ({r['client']})", flush=True)
 
 
 def main():
@@ -211,7 +224,8 @@ def main():
     ap.add_argument("--only", choices=["evaluate", "settle"], default=None)
     args = ap.parse_args()
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}, load average {os.getloadavg()[0]:.1f}, workers {args.workers}")
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}, "
+          f"workers {args.workers}")
     body = case_body()
     with tempfile.TemporaryDirectory(prefix="jiuzhu-bench-") as tmp:
         cfg = config(Path(tmp))
@@ -223,17 +237,22 @@ def main():
             upgrade(f"sqlite:///{tmp}/evaluate.db")
             s = Server(cfg, args.workers, f"sqlite:///{tmp}/evaluate.db")
             try:
-                show("POST /v1/evaluate", bench(s.url, "evaluate", body, args))
+                r = bench(s.url, "evaluate", body, args)
+                r["log"] = s.problems()
+                show("POST /v1/evaluate", r)
             finally:
                 s.stop()
         if args.only == "evaluate":
             return
         dbs = [("SQLite", f"sqlite:///{tmp}/bench.db")] + ([("PostgreSQL", args.pg)] if args.pg else [])
         for name, url in dbs:
+            print(f"# load average {os.getloadavg()[0]:.1f} before the {name} run", flush=True)
             upgrade(url)
             s = Server(cfg, args.workers, url)
             try:
-                show(f"POST /v1/settlements ({name})", bench(s.url, "settle", body, args))
+                r = bench(s.url, "settle", body, args)
+                r["log"] = s.problems()
+                show(f"POST /v1/settlements ({name})", r)
             finally:
                 s.stop()
 

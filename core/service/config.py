@@ -38,8 +38,10 @@ def load(config_path: str | None = None, db: str | None = None) -> tuple[Engine,
 
 
 def open_store(url: str, upgrade: bool = False):
+    from jiuzhu.service.settlements import STORE_THREADS
     from jiuzhu.store import Store
-    return Store.open(url, upgrade=upgrade) if upgrade else Store.open(url)
+    # a connection kept open for each thread that may use the store at once (see settlements.py)
+    return Store.open(url, upgrade=upgrade, pool_size=STORE_THREADS)
 
 
 def build(config_path: str | None = None, db: str | None = None):
