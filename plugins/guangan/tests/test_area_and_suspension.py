@@ -8,7 +8,6 @@ Tilt (inventory's ILLUSTRATIVE CII table, threshold 5,000, 50 % to 30,000): Ex F
 basic 30,000 = K 20,000; tilt (20,000 − 5,000) × 5 % = 750.
 """
 
-import datetime as dt
 from pathlib import Path
 
 import pytest

@@ -25,7 +25,8 @@ COUNTY = {"name": "武胜县人民医院", "level": "county", "location": "51162
 def run(path, facility=COUNTY, episode=None, person=None, **params):
     eng = make_engine({"compose_parents": False},
                       parameters={"guangan": {"critical_illness_segments": SEGMENTS, "individual_premium": "220", **params}})
-    c = make_case({"person": {"categories": ["dibao"], **(person or {})}, "facility": facility,
+    # area: a dibao person's premium share depends on it (二（一）), so a case must say it
+    c = make_case({"person": {"categories": ["dibao"], "area": "rural", **(person or {})}, "facility": facility,
                    "episode": {"admitted": "2018-03-02", "discharged": "2018-03-12", "path": path, **(episode or {})},
                    "bill": EX_F})
     return eng.evaluate(c, region="guangan")

@@ -20,9 +20,10 @@ SEGMENTS = [{"from": "2018-01-01", "value": [{"from": "5000", "to": "30000", "ra
                                              {"from": "100000", "rate": "0.7"}]}]
 
 
-def engine(compose=True, **ws):
+def engine(compose=True, ga=None, **ws):
     return make_engine({"compose_parents": compose},
-                       parameters={"guangan": {"critical_illness_segments": SEGMENTS, "individual_premium": "180"},
+                       parameters={"guangan": {"critical_illness_segments": SEGMENTS, "individual_premium": "180",
+                                               **(ga or {})},
                                    "wusheng": {"effective_date": "2025-10-01", **ws}})
 
 
@@ -83,12 +84,15 @@ def test_tekun_person_composed_both_regions_pay_and_wusheng_signs():
 
 
 # -- 11. parent notes that cannot change the result -------------------------------------------------
+# By default Wusheng's signed referral block plus its 报备 count as Guang'an's filing (filing_evidence,
+# issue item 6); an unfiled referral is the strict reading, where only a `filing` action counts.
+UNFILED = {"filing_evidence": "filing_record"}
 
 @pytest.mark.rule("GA-REF-2")
 def test_unfiled_referral_below_the_threshold_cannot_change_the_result():
     # K = in-scope 40,000 − basic 36,000 = 4,000 < 5,000: no CII and no tilt on any path
     small = merge(DIBAO, {"bill": {"total": "48000", "in_scope": "40000", "critical_paid": "0"}})
-    out = engine().evaluate(ws("ws-09-composed-with-guangan.toml", small, drop_filing=True), region="wusheng")
+    out = engine(ga=UNFILED).evaluate(ws("ws-09-composed-with-guangan.toml", small, drop_filing=True), region="wusheng")
     ga = section(out, "guangan")
     assert ga.referral.kind == "not_covered" and "GA-REF-2" in {r.cite.rule for r in ga.referral.reasons}
     e = effect(ga, "critical_illness_tilt")
@@ -99,14 +103,14 @@ def test_unfiled_referral_below_the_threshold_cannot_change_the_result():
 
 @pytest.mark.rule("GA-REF-2")
 def test_unfiled_referral_above_the_threshold_says_what_it_costs():
-    out = engine().evaluate(ws("ws-09-composed-with-guangan.toml", DIBAO, drop_filing=True), region="wusheng")
+    out = engine(ga=UNFILED).evaluate(ws("ws-09-composed-with-guangan.toml", DIBAO, drop_filing=True), region="wusheng")
     e = effect(section(out, "guangan"), "critical_illness_tilt")
     # a dibao person (no Wusheng fund behind): the 550 tilt lost is 550 more for the person
     assert (e.status, e.would_pay, e.burden_change) == ("not_paid", 55000, 55000)
     assert out.settlement.burden == 60000_00 - 36000_00 - 5500_00 - 3000_00
     assert "个人负担因此多550.00元" in render_text(out, "zh")
     # a 特困 person: the relief fund takes the residual either way, the burden does not change
-    out = engine().evaluate(ws("ws-09-composed-with-guangan.toml", drop_filing=True), region="wusheng")
+    out = engine(ga=UNFILED).evaluate(ws("ws-09-composed-with-guangan.toml", drop_filing=True), region="wusheng")
     e = effect(section(out, "guangan"), "critical_illness_tilt")
     assert (e.would_pay, e.burden_change) == (55000, 0) and layer(out, "relief_fund") == 1550000
     assert "个人负担不变" in render_text(out, "zh")
