@@ -10,7 +10,6 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
-
 from jiuzhu.analysis.batch import flatten, rows_to_columns
 from jiuzhu.analysis.checks import normalise
 from jiuzhu.analysis.claims import ClaimTable, evaluate_region
@@ -109,3 +108,15 @@ def test_jingjiang_filing_measured_from_each_admission_in_a_batch():
     eng = make_engine(parameters={"jingjiang": {**JJ_ENGINE["jingjiang"], "amb_late_filing": "defeats_claim"}})
     r = run(eng, "jingjiang", cases)
     assert yuan(r, "precision_assistance") == [3200, 0]
+
+
+@pytest.mark.rule("FS-AMB-19")
+def test_fushun_near_dibao_pool_in_history_under_reading_a_is_refused_in_a_batch_too():
+    # Under reading A there is one inpatient pool; a year-to-date in the near-dibao pool is refused by one
+    # case (InputError naming history.ytd.near_dibao_inpatient_assistance). In a batch the same claim must
+    # not be settled silently because an earlier claim with the same facts had no such history.
+    near = {"person": {"categories": ["near_dibao"], "statuses": []}}
+    first = make_case({**near, "id": "A"}, base=FS)
+    second = make_case({**near, "id": "B", "history": {"ytd": {"near_dibao_inpatient_assistance": "2000"}}}, base=FS)
+    r = run(make_engine(), "fushun", [first, second])
+    assert "history.ytd.near_dibao_inpatient_assistance" in r.error
