@@ -29,6 +29,11 @@ PLAUSIBLE = {"date": "2020-01-01", "yuan": "1000", "rate": "0.5", "count": 1, "d
              "segments": [{"from": "0", "rate": "0.5"}]}
 
 
+# Required parameters whose value a region constrains beyond its unit: Jingjiang's renewed insurer agreement
+# follows the first, which ends 2020-12-31 (第九条); 2023-12-31 lets drawn stays fall on both sides of it.
+CONSTRAINED = {("jingjiang", "renewed_agreement_end"): "2023-12-31"}
+
+
 def deployment_parameters(host) -> dict:
     """Plausible test values for every required deployment parameter the regions declare."""
     out: dict = {}
@@ -36,7 +41,8 @@ def deployment_parameters(host) -> dict:
     for code in host.regions:
         for name, p in eng.parameter_set(code).params.items():
             if p.required and not p.values:
-                out.setdefault(code, {})[name] = p.choices[0] if p.unit == "choice" else PLAUSIBLE[p.unit]
+                plausible = p.choices[0] if p.unit == "choice" else PLAUSIBLE[p.unit]
+                out.setdefault(code, {})[name] = CONSTRAINED.get((code, name), plausible)
     return out
 
 

@@ -307,6 +307,81 @@ def _thresholds(engine: Engine, region: str):
     return sorted(thresholds) or [0], sorted(breaks) or [dt.date(1900, 1, 1)]
 
 
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _dates_in(value) -> set[dt.date]:
+    """Every date a parameter value holds: a date, a list of them, or ISO text such as a period
+    "2020-01-20/2020-04-30"."""
+    if isinstance(value, dt.datetime):
+        return {value.date()}
+    if isinstance(value, dt.date):
+        return {value}
+    if isinstance(value, str):
+        return {dt.date.fromisoformat(m) for m in _ISO.findall(value)}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return {d for v in value for d in _dates_in(v)}
+    return set()
+
+
+def _bucket(days: np.ndarray, bounds) -> np.ndarray:
+    return np.searchsorted(np.array(sorted(bounds), dtype="datetime64[D]"), days, side="right")
+
+
+def _date_facts(engine: Engine, ct: ClaimTable, region: str, day: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Add to the key what the exact dates decide, which the facts alone do not:
+
+    * where admission and discharge fall among the dates the region's parameters hold (an insurer
+      agreement's end, a declared period): a stay admitted after the agreement ended, or one crossing it;
+    * where the admission, the discharge and the day judged by fall among the person's dated statuses
+      (低保边缘 until June, 低保 from July): the category on each of those days;
+    * for a claim whose path or actions carry dates (a filing 48 hours after admission), its exact
+      admission and discharge, since hooks measure those dates from them.
+    """
+    bounds: set[dt.date] = set()
+    for r in engine.chain(region):
+        for p in engine.parameter_set(r.code).params.values():
+            for v in p.values:
+                for d in _dates_in(v.value):
+                    bounds |= {d, d + dt.timedelta(days=1)}  # both sides of "on or before" and "after"
+    extra = []
+    if bounds:
+        extra += [_bucket(ct.admitted, bounds), _bucket(ct.discharged, bounds)]
+    if "person.statuses" in ct.table.column_names:
+        enc = pc.dictionary_encode(ct.table.column("person.statuses").combine_chunks())
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        per_value = []
+        for text in enc.dictionary.to_pylist():
+            ds = set()
+            for s in (json.loads(text) if text else []) or []:
+                for k, shift in (("from", 0), ("to", 1)):
+                    if s.get(k):
+                        ds.add(np.datetime64(str(s[k])[:10], "D") + np.timedelta64(shift, "D"))
+            per_value.append(sorted(ds))
+        if any(per_value):
+            counts = np.zeros((3, ct.n), dtype=np.int64)
+            for ci, ds in enumerate(per_value):
+                if not ds:
+                    continue
+                rows = np.nonzero(codes == ci)[0]
+                arr = np.array(ds, dtype="datetime64[D]")
+                for j, days in enumerate((ct.admitted, ct.discharged, day)):
+                    counts[j, rows] = np.searchsorted(arr, days[rows], side="right")
+            extra += list(counts)
+    dated = np.zeros(ct.n, dtype=bool)
+    for col in ("episode.actions", "episode.path"):
+        if col in ct.table.column_names:
+            text = pc.fill_null(ct.table.column(col).combine_chunks().cast(pa.string()), "")
+            dated |= pc.match_substring_regex(text, r"\d{4}-\d{2}-\d{2}").to_numpy(zero_copy_only=False)
+    if dated.any():
+        zero = np.zeros(ct.n, dtype=np.int64)
+        extra += [np.where(dated, ct.admitted.astype(np.int64), zero), np.where(dated, ct.discharged.astype(np.int64), zero)]
+    for e in extra:
+        e = e - int(e.min(initial=0))
+        key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64) * (int(e.max(initial=0)) + 1) + e
+    return key
+
+
 def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
     """(settlement day per claim, representative row per decision group, group per claim)."""
     day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
@@ -317,6 +392,7 @@ def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
     epoch = np.searchsorted(np.array(breaks, dtype="datetime64[D]"), day, side="right")
     key = (ct.facts * (len(thresholds) + 1) + age_bucket) * (len(breaks) + 1) + epoch
     key = key * 2 + ct.sex
+    key = _date_facts(engine, ct, region, day, key)
     reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history})
     read_cols = [f"history.ytd.{k}_fen" for k in reads if f"history.ytd.{k}_fen" in ct.table.column_names]
     if read_cols:  # only what the region declares it reads enters its key

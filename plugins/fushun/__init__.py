@@ -50,6 +50,9 @@ INFO = RegionInfo(
     # 「每人每年」: a claim counts in the calendar year of its settlement (discharge) date (FS-AMB-2
     # default); a deployment sets [date_basis] fushun = "admission" for the other reading.
     date_basis="discharge",
+    # the near-dibao pool's year-to-date decides whether the case is accepted at all under FS-AMB-19
+    # reading A (it is refused there), so a batch groups claims by it
+    reads_history=("near_dibao_inpatient_assistance",),
     documents=(
         SourceDocument(
             number=DOC,

@@ -17,6 +17,7 @@ import datetime as dt
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.model.outcome import Deadline, DocumentNeed, OutcomeWarning
 from jiuzhu.model.conditions import tags_for
+from jiuzhu.model.errors import InputError
 from jiuzhu.rules.settle import ROUNDING, Layer, item_lines
 from jiuzhu.model.vocab import CATEGORIES, ITEM_COLUMNS
 from jiuzhu.model.outcome import due_key
@@ -238,7 +239,11 @@ def agreement_end(case, ctx) -> dt.date:
     first = ctx.params["insurer_agreement_end"]
     if case.episode.day <= first:
         return first
-    return ctx.params["renewed_agreement_end"]
+    renewed = ctx.params["renewed_agreement_end"]
+    if renewed <= first:  # 另行签订: the renewal follows the first agreement; an earlier end is a typing error
+        raise InputError("parameters.jingjiang.renewed_agreement_end", renewed.isoformat(),
+                         f"a date after the first agreement's end {first.isoformat()} (第九条)")
+    return renewed
 
 
 def policy_period_crossed(case, ctx) -> dt.date | None:
