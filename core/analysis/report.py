@@ -146,6 +146,20 @@ def facilities(engine, region, day, table, total, fully, kind) -> list[dict]:
     return rows
 
 
+def shown(ratio: Fraction, bounds) -> str:
+    """``ratio`` as a percentage to one decimal, or to as many more as it takes for the figure shown to
+    stand on the same side of every bound as the ratio itself (79.9999975 % is not shown as 80 % beside
+    「低于80%」, nor −0.000001 % as −0 % beside 超支); exact when ten places are not enough."""
+    from decimal import ROUND_HALF_UP, Decimal
+    exact = Decimal(ratio.numerator) / Decimal(ratio.denominator) * 100
+    for places in range(1, 11):
+        d = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        r = Fraction(d) / 100
+        if all((r > b) - (r < b) == (ratio > b) - (ratio < b) for b in bounds):
+            return pct(r)
+    return pct(ratio)
+
+
 def indicators(engine, region, day, paid: int, insured: int | None, funds_raised: int | None,
                insurer_paid: int | None = None, urban_paid: int | None = None) -> list[dict]:
     """The seeds' supervision indicators that apply to ``region`` (see the module text); ``paid`` is
@@ -165,23 +179,26 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
         hi, c_hi = _param(engine, region, "high_payout_excess", day)
         city, c_city = _param(engine, region, "premium_city_share", day)
         town, _ = _param(engine, region, "premium_town_share", day)
+        # 「达到年度保费的110%以上」: 以上 includes the bound (JJ-AMB-9 A, the default); under reading B
+        # (amb_high_payout_boundary = strict, 「超过」) exactly 110 % is no trigger
+        inclusive = _param(engine, region, "amb_high_payout_boundary", day)[0] != "strict"
+        threshold = f"≥ {pct(mn)}; < {pct(lo)} 或 {'≥' if inclusive else '>'} {pct(1 + hi)} 调整"
         if insured is None:
-            add("赔付率 payout ratio", "", f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", "未计算 not computed",
+            add("赔付率 payout ratio", "", threshold, "未计算 not computed",
                 c_mn, "需提供参保人数 needs --insured (premiums = insured × premium per person)")
         premiums = insured * per if insured is not None else None
         if premiums == 0:  # a ratio of nothing is not 0 %: shown as not applicable
-            add("赔付率 payout ratio", "", f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", "不适用 not applicable",
+            add("赔付率 payout ratio", "", threshold, "不适用 not applicable",
                 c_mn, "保费为 0（参保人数为 0）premiums are 0: no ratio")
         elif insured is not None:
             ratio = Fraction(insurer_paid, premiums)
-            # 「达到年度保费的110%以上」: 以上 includes the bound unless the deployment reads it otherwise (JJ-AMB-9)
-            inclusive = _param(engine, region, "amb_high_payout_boundary", day)[0] != "exclusive"
             high = ratio >= 1 + hi if inclusive else ratio > 1 + hi
             status = ("低于80%，调整次年度方案 below the low-payout trigger: adjust next year" if ratio < lo else
                       "未达90% below the minimum share paid out" if ratio < mn else
-                      "超过110%，调整次年度方案 at or above the high-payout trigger: adjust next year" if high else
+                      ("达到110%以上，调整次年度方案 at or above the high-payout trigger: adjust next year" if inclusive
+                       else "超过110%，调整次年度方案 above the high-payout trigger: adjust next year") if high else
                       "正常 within range")
-            add("赔付率 payout ratio", pct(ratio, 1), f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", status, c_mn,
+            add("赔付率 payout ratio", shown(ratio, (lo, mn, 1 + hi)), threshold, status, c_mn,
                 f"赔付 {yuan(insurer_paid)} / 保费 {yuan(premiums)} 元 ({insured:,} × {yuan(per)}); {c_lo}; {c_hi}")
             add("市财政承担 city share of premiums", yuan(premiums * city), pct(city), "按规定 as set", c_city,
                 f"镇财政 town {yuan(premiums * town)} 元 ({pct(town)})")
@@ -201,7 +218,7 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
                 f"筹集资金为 0 funds raised are 0: no ratio (支出 spent {yuan(paid)})")
         else:
             bal = Fraction(funds_raised - paid, funds_raised)
-            add("年度结余率 balance ratio", pct(bal, 1), f"≤ {pct(ceil)}",
+            add("年度结余率 balance ratio", shown(bal, (0, ceil)), f"≤ {pct(ceil)}",
                 "超支 spending exceeds the funds raised" if bal < 0 else
                 "超过结余上限 above the ceiling" if bal > ceil else "正常 within range", c_ceil,
                 f"(筹集 {yuan(funds_raised)} − 支出 {yuan(paid)}) / 筹集")
