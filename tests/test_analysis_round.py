@@ -249,3 +249,23 @@ def test_fushun_balance_just_below_the_ceiling_is_within():
     # (1,000,000 − 850,000.01) / 1,000,000 = 14.999999 %: below 15 %
     rows = indicators(Engine(), "fushun", dt.date(2025, 6, 30), 85_000_001, None, 100_000_000)
     assert next(r for r in rows if r["indicator"].startswith("年度结余率"))["status"].startswith("正常")
+
+
+def test_liujiang_self_pay_by_facility_counts_only_its_tekun_inpatients():
+    """第八条 monitors 「特困人员住院自费费用比例」 (LJ-SUP-2: "for 特困 inpatients"). With the alert at 10 %:
+    甲 a 特困 stay 500 of 10,000 out of catalogue (5 %) and a dibao stay 9,000 of 10,000 (not 特困, not
+    counted): 5 %, within — not (500 + 9,000) / 20,000 = 47.5 %, flagged; 乙 only a dibao stay: not listed."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+    from jiuzhu.analysis.report import facilities
+    table = pa.table({"facility.name": ["甲医院", "甲医院", "乙医院"],
+                      "person.categories": ["extreme_poverty", "dibao", "dibao"]})
+    total = np.array([1_000_000, 1_000_000, 1_000_000])
+    fully = np.array([50_000, 900_000, 900_000])
+    kind = np.array(["inpatient"] * 3, dtype=object)
+    eng = reform_from_sets(["liujiang.self_pay_ratio_alert=0.10"]).apply(Engine())
+    rows = facilities(eng, "liujiang", dt.date(2025, 6, 30), table, total, fully, kind)
+    assert [(r["facility"], r["claims"], r["self_pay"], r["total"]) for r in rows] == [("甲医院", 1, 50_000, 1_000_000)]
+    assert rows[0]["status"].startswith("正常")

@@ -119,13 +119,20 @@ def build(engine, table, region: str, total, assistance, burden, covered: int, f
 def facilities(engine, region, day, table, total, fully, kind) -> list[dict]:
     """Inpatient self-pay share by facility (医疗机构), highest first: Liujiang 第八条 「柳江区医保部门应加强对
     特困人员住院自费费用比例的监测，对异常偏高的医疗机构进行重点核查」 (LJ-SUP-2). Self-pay is the cost outside
-    the insurance catalogue (``bill.fully_self_paid``). The seed gives no figure for 异常偏高: a region that
+    the insurance catalogue (``bill.fully_self_paid``), of the stays of the region's own persons (its
+    ``target_groups`` where it declares them: Liujiang's 特困人员). The seed gives no figure for 异常偏高: a region that
     declares ``self_pay_ratio_alert`` flags a facility strictly above it; without a value none is flagged."""
     if day is None:
         return []
     names = np.array(table.column("facility.name").to_pylist(), dtype=object) \
         if "facility.name" in table.column_names else np.full(len(kind), "", dtype=object)
     inp = kind == "inpatient"
+    groups, _ = _param(engine, region, "target_groups", day)
+    if groups and "person.categories" in table.column_names:  # 特困人员住院…: the region's own persons only
+        own = {str(g) for g in groups}
+        cats = table.column("person.categories").to_pylist()
+        inp = inp & np.array([bool(own & set(c if isinstance(c, list) else str(c or "").split(";"))) for c in cats],
+                             dtype=bool)
     declared = engine.parameter_set(region).params.get("self_pay_ratio_alert") is not None
     alert, c_alert = _param(engine, region, "self_pay_ratio_alert", day)
     rows = []
