@@ -269,3 +269,30 @@ def test_liujiang_self_pay_by_facility_counts_only_its_tekun_inpatients():
     rows = facilities(eng, "liujiang", dt.date(2025, 6, 30), table, total, fully, kind)
     assert [(r["facility"], r["claims"], r["self_pay"], r["total"]) for r in rows] == [("甲医院", 1, 50_000, 1_000_000)]
     assert rows[0]["status"].startswith("正常")
+
+
+def test_report_refuses_claims_with_the_same_ids_but_other_amounts(claims, tmp_path):
+    """Results of the five hand claims (13,800.00 assisted of a total 9,000 + 9,000 + 20,500 + 10,500 + 9,000 =
+    58,000) against a claims file whose claim A costs 12,000 instead of 9,000 (in scope 11,000): the ids match, the claims do not;
+    a report mixing the two would put the other file's months and facilities beside the results' amounts.
+    Refused, one line, exit 2, no file."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    run = CliRunner().invoke
+    assert run(cli, ["compare", "--batch", str(claims), "--regions", "fushun", "--out",
+                     str(tmp_path / "res.parquet")]).exit_code == 0
+    other = pq.read_table(claims)
+    for c in ("bill.total_fen", "bill.in_scope_fen"):  # 3,000 more in scope, so the bill still adds up
+        col = other.column(c)
+        other = other.set_column(other.column_names.index(c), c,
+                                 pc.if_else(pc.equal(other.column("claim_id"), "A"), pc.add(col, 300_000), col))
+    pq.write_table(other, tmp_path / "other.parquet")
+    assert run(cli, ["reform", str(claims), "--region", "fushun", "--set", "fushun.inpatient_annual_cap=8000",
+                     "--out", str(tmp_path / "reform")]).exit_code == 0
+    out = tmp_path / "r.xlsx"
+    for results in (tmp_path / "res.parquet", tmp_path / "reform"):
+        res = run(cli, ["report", str(results), "--claims", str(tmp_path / "other.parquet"),
+                        "--region", "fushun", "--out", str(out)])
+        assert res.exit_code == 2 and "--claims" in res.output and len(res.output.strip().splitlines()) == 1, \
+            res.output
+        assert not out.exists()

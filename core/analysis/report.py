@@ -408,6 +408,9 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
             raise InputError("--region", region, f"the region the reform was run for ({s.get('region')})")
         t = pq.read_table(rc)
         idx = _align(claims, t.column("claim_id").to_pylist(), f"{src.name}/reform_claims.parquet")
+        if "total_fen" in t.column_names and (differ := int((t.column("total_fen").to_numpy()[idx] != total).sum())):
+            raise InputError("--claims", None, f"expected the claims {src.name} was computed from ({differ:,} claims' "
+                                               "bill.total differs from the results' total)")
         a = t.column(f"{scenario}_assistance_fen").to_numpy()[idx]
         b = t.column(f"{scenario}_burden_fen").to_numpy()[idx]
         funds = {f["fund"]: f[scenario] for f in s["funds"]}
@@ -435,6 +438,11 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
     idx = _align(claims, t.column("claim_id").to_pylist(), src.name)
     def col(c):
         return t.column(c).to_numpy(zero_copy_only=False)[idx]
+
+    differ = int((col("total_fen") != total).sum())
+    if differ:  # the same ids, other claims: months, facilities and areas would not be the results' claims'
+        raise InputError("--claims", None, f"expected the claims {src.name} was computed from ({differ:,} claims' "
+                                           "bill.total differs from the results' total)")
 
     verdict = np.array(t.column("verdict").cast("string").to_pylist(), dtype=object)
     covered = int((t.column("eligible").to_numpy(zero_copy_only=False) & np.isin(verdict, COVERED)).sum())
