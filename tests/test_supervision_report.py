@@ -132,3 +132,43 @@ def test_jingjiang_payout_value_never_contradicts_its_status(paid_fen, value, st
 def test_fushun_balance_value_never_contradicts_its_status(paid_fen, raised_fen, value, status):
     row = _ind(indicators(Engine(), "fushun", DAY, paid_fen, None, raised_fen), "年度结余率")
     assert (row["value"], row["status"][:len(status)]) == (value, status)
+
+
+def test_fushun_balance_is_cumulative_with_the_balance_carried_over():
+    """「每年资金累计结余一般应不超过当年筹集资金总额的15%」 (FS-FUND-7; FS-AMB-22 A, the default: the cumulative
+    balance at year end — carried over + raised − spent — over the funds raised that year, a warning).
+    Carried 100,000.00, raised 1,000,000.00:
+      spent 950,000.00 → (100,000 + 1,000,000 − 950,000) / 1,000,000 = 15 %: within;
+      spent 949,999.99 → 150,000.01 / 1,000,000 = 15.000001 %: above, a warning (一般应).
+    Without the balance carried over only the year's surplus is known: spent 950,000.00 → 5 %, and the note
+    names --balance-carried. Reading B (annual_hard): the year's surplus whatever was carried over."""
+    raised = 100_000_000
+    row = _ind(indicators(Engine(), "fushun", DAY, 95_000_000, None, raised, carried=10_000_000), "年度结余率")
+    assert (row["value"], row["status"][:2]) == ("15%", "正常")
+    row = _ind(indicators(Engine(), "fushun", DAY, 94_999_999, None, raised, carried=10_000_000), "年度结余率")
+    assert row["value"] == "15.000001%" and row["status"].startswith("超过结余上限") and "一般应" in row["status"]
+    assert "100000.00" in row["note"]
+    row = _ind(indicators(Engine(), "fushun", DAY, 95_000_000, None, raised), "年度结余率")
+    assert row["value"] == "5%" and "--balance-carried" in row["note"]
+    from jiuzhu.analysis.reform import reform_from_sets
+    hard = reform_from_sets(["fushun.balance_reading=annual_hard"]).apply(Engine())
+    row = _ind(indicators(hard, "fushun", DAY, 95_000_000, None, raised, carried=10_000_000), "年度结余率")
+    assert row["value"] == "5%" and row["status"].startswith("正常")
+    row = _ind(indicators(hard, "fushun", DAY, 84_999_999, None, raised, carried=10_000_000), "年度结余率")
+    assert row["value"] == "15.000001%" and row["status"].startswith("超过结余上限") and "一般应" not in row["status"]
+
+
+def test_cli_balance_carried(tmp_path):
+    from pathlib import Path
+    cases = Path(__file__).resolve().parent / "data" / "reform_fushun"
+    claims = tmp_path / "c.parquet"
+    assert CliRunner().invoke(cli, ["claims", str(cases), "--out", str(claims)]).exit_code == 0
+    # 13,800.00 assisted (tests/test_analysis_round.py); carried 1,000.00, raised 15,000.00:
+    # (1,000 + 15,000 − 13,800) / 15,000 = 2,200 / 15,000 = 14.666…% → 14.7 %, within
+    res = CliRunner().invoke(cli, ["report", str(claims), "--region", "fushun", "--funds-raised", "15000",
+                                   "--balance-carried", "1000", "--out", str(tmp_path / "r.xlsx")])
+    assert res.exit_code == 0, res.output
+    assert "年度结余率 balance ratio: 14.7%（≤ 15%）正常" in res.output
+    res = CliRunner().invoke(cli, ["report", str(claims), "--region", "fushun", "--funds-raised", "15000",
+                                   "--balance-carried", "-1", "--out", str(tmp_path / "s.xlsx")])
+    assert res.exit_code == 2 and "--balance-carried" in res.output and not (tmp_path / "s.xlsx").exists()

@@ -42,7 +42,7 @@ def _param(engine, region, name, day):
 
 
 def supervision(engine, table, region: str, insured: int | None = None, funds_raised: int | None = None,
-                rehome: bool = True) -> dict:
+                rehome: bool = True, carried: int | None = None) -> dict:
     """Evaluate the claims ``table`` under ``region`` and build the report (see the module text)."""
     from jiuzhu.analysis.claims import evaluate_partition
     res, tots, _ = evaluate_partition(engine, table, [region], rehome)
@@ -54,12 +54,12 @@ def supervision(engine, table, region: str, insured: int | None = None, funds_ra
     layers = {c[6:-4]: int(pc.sum(r.column(c)).as_py() or 0) for c in r.column_names if c.startswith("layer.")}
     return build(engine, table, region, r.column("total_fen").to_numpy(), r.column("assistance_fen").to_numpy(),
                  r.column("burden_fen").to_numpy(), t["covered"], t["funds"], t["fund_labels"], layers,
-                 t.get("layer_labels", {}), insured, funds_raised)
+                 t.get("layer_labels", {}), insured, funds_raised, carried=carried)
 
 
 def build(engine, table, region: str, total, assistance, burden, covered: int, funds: dict, fund_labels: dict,
           layers: dict, layer_labels: dict, insured: int | None = None, funds_raised: int | None = None,
-          source: str = "") -> dict:
+          source: str = "", carried: int | None = None) -> dict:
     """The report from per-claim amounts (fen, aligned with the claims ``table``) and totals: by
     :func:`supervision`, or from results already computed (:mod:`jiuzhu.analysis.results`)."""
     n = table.num_rows
@@ -112,7 +112,7 @@ def build(engine, table, region: str, total, assistance, burden, covered: int, f
             if "person.area" in table.column_names else np.full(n, "rural", dtype=object)
         out["indicators"] = indicators(engine, region, day, int(assistance.sum()), insured, funds_raised,
                                        insurer if insurer is not None else int(assistance.sum()),
-                                       urban_paid=int(assistance[area == "urban"].sum()))
+                                       urban_paid=int(assistance[area == "urban"].sum()), carried=carried)
     return out
 
 
@@ -168,10 +168,12 @@ def shown(ratio: Fraction, bounds) -> str:
 
 
 def indicators(engine, region, day, paid: int, insured: int | None, funds_raised: int | None,
-               insurer_paid: int | None = None, urban_paid: int | None = None) -> list[dict]:
+               insurer_paid: int | None = None, urban_paid: int | None = None,
+               carried: int | None = None) -> list[dict]:
     """The seeds' supervision indicators that apply to ``region`` (see the module text); ``paid`` is
     the assistance paid in fen, ``insurer_paid`` the part the insurer paid (default: all of it),
-    ``urban_paid`` the assistance to urban persons (Fushun's 7:3 split is of urban assistance only)."""
+    ``urban_paid`` the assistance to urban persons (Fushun's 7:3 split is of urban assistance only),
+    ``carried`` the balance carried over from earlier years (Fushun's cumulative balance, FS-AMB-22 A)."""
     rows = []
     insurer_paid = paid if insurer_paid is None else insurer_paid
 
@@ -224,11 +226,22 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
             add("年度结余率 balance ratio", "", f"≤ {pct(ceil)}", "不适用 not applicable", c_ceil,
                 f"筹集资金为 0 funds raised are 0: no ratio (支出 spent {yuan(paid)})")
         else:
-            bal = Fraction(funds_raised - paid, funds_raised)
+            # FS-AMB-22 A (default): the cumulative balance (carried over + raised − spent), a warning (一般应);
+            # B (annual_hard): the year's own surplus, a hard limit
+            cumulative = _param(engine, region, "balance_reading", day)[0] != "annual_hard"
+            with_carried = cumulative and carried is not None
+            bal = Fraction((carried if with_carried else 0) + funds_raised - paid, funds_raised)
+            note = (f"(上年结转 {yuan(carried)} + 筹集 {yuan(funds_raised)} − 支出 {yuan(paid)}) / 筹集" if with_carried
+                    else f"(筹集 {yuan(funds_raised)} − 支出 {yuan(paid)}) / 筹集")
+            if cumulative and not with_carried:
+                note += ("; 未含上年结转：累计结余需提供 --balance-carried YUAN (the cumulative balance, FS-AMB-22 A, "
+                         "also counts the balance carried over)")
+            elif not cumulative:
+                note += "; 当年结余 the year's own surplus (FS-AMB-22 B)"
             add("年度结余率 balance ratio", shown(bal, (0, ceil)), f"≤ {pct(ceil)}",
                 "超支 spending exceeds the funds raised" if bal < 0 else
-                "超过结余上限 above the ceiling" if bal > ceil else "正常 within range", c_ceil,
-                f"(筹集 {yuan(funds_raised)} − 支出 {yuan(paid)}) / 筹集")
+                ("超过结余上限（一般应，警示） above the ceiling (a warning: 一般应)" if cumulative else
+                 "超过结余上限 above the ceiling") if bal > ceil else "正常 within range", c_ceil, note)
     return rows
 
 
@@ -384,7 +397,7 @@ def _align(claims, ids: list, what: str) -> np.ndarray:
 
 
 def from_results(engine, claims, source, region: str, insured: int | None = None, funds_raised: int | None = None,
-                 scenario: str = "reform") -> dict:
+                 scenario: str = "reform", carried: int | None = None) -> dict:
     """The report from results already computed, without evaluating again: a ``compare --batch`` results
     file (Parquet, one row per claim and region, with its ``.labels.json`` beside it) or a ``reform --out``
     folder (``scenario`` baseline or reform). Results hold amounts, not admission dates, facilities or
@@ -419,7 +432,8 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
         return build(engine, claims, region, total, a, b, s["covered"][scenario], funds, labels,
                      {p["program"]: p[scenario] for p in progs}, {p["program"]: (p["zh"], p["en"], p["fund"])
                                                                   for p in progs}, insured, funds_raised,
-                     source=f"{src.name} ({'改革' if scenario == 'reform' else '基线'} {scenario}: {s['reform']})")
+                     source=f"{src.name} ({'改革' if scenario == 'reform' else '基线'} {scenario}: {s['reform']})",
+                     carried=carried)
     if src.suffix.lower() not in (".parquet", ".pq"):
         raise InputError("RESULTS", src.name, "expected Parquet results of compare --batch (--out results.parquet), "
                                               "a reform --out folder or a claims file")
@@ -453,4 +467,4 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
         funds[fund] = funds.get(fund, 0) + layers[k]
     return build(engine, claims, region, col("total_fen"), col("assistance_fen"), col("burden_fen"), covered, funds,
                  fund_labels(engine, region, funds), layers, ll, insured, funds_raised,
-                 source=src.name)
+                 source=src.name, carried=carried)
