@@ -51,7 +51,7 @@ def reform(ctx, claims_file, region, reform_file, sets, name, out_dir, fmt, as_i
     r = load_reform(reform_file) if reform_file else None
     if sets:
         extra = reform_from_sets(sets, name)
-        r = Reform(name or (r.name if r else extra.name), (r.overrides if r else ()) + extra.overrides,
+        r = Reform(name or (f"{r.name} + {extra.name}" if r else extra.name), (r.overrides if r else ()) + extra.overrides,
                    r.description if r else "", r.citations if r else (), "--set") if r else extra
     elif name:
         import attrs
