@@ -21,7 +21,8 @@ Outputs, money in integer fen:
 - one row per claim: its total cost, baseline and reform assistance and burden, the difference, the verdicts;
 - totals per fund (the payer, with the region's own cited name for it: :mod:`jiuzhu.analysis.funds`)
   and per programme (each assistance layer, 门诊救助 / 住院救助 / 重特大疾病救助 …), and their change;
-- persons better off (their year's personal burden falls), worse off (rises) and unchanged;
+- persons better off (their personal burden over all their claims given falls: a person's year when the
+  claims are a year's), worse off (rises) and unchanged;
 - the change by category (the person's first category), by facility level and by *burden decile*
   (deciles of the claims' baseline personal burden: claims sorted by burden, ties by input order,
   the i-th of n in decile ⌊10·i/n⌋ + 1).
