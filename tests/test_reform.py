@@ -1,7 +1,7 @@
 """Reforms: baseline against a reform over the same claims.
 
 The issue's acceptance: raising Fushun's inpatient annual cap from 5,000 to 8,000 yuan
-(抚民发〔2014〕18号 四（二）, FS-BASIC-4: "住院救助比例为 60%，每人每年最高救助上限为 5000 元") over a
+(抚政办发〔2014〕67号 四（二）, FS-BASIC-4: "住院救助比例为 60%，每人每年最高救助上限为 5000 元") over a
 synthetic year. What it can change is bounded by hand: a person's assistance rises by at most the
 difference of the caps, 8,000 − 5,000 = 3,000 yuan a year, and never falls; a person is better off
 only if a year's inpatient assistance at 60 % would have exceeded 5,000 yuan. The per-claim figures
