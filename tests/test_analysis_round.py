@@ -249,3 +249,50 @@ def test_fushun_balance_just_below_the_ceiling_is_within():
     # (1,000,000 − 850,000.01) / 1,000,000 = 14.999999 %: below 15 %
     rows = indicators(Engine(), "fushun", dt.date(2025, 6, 30), 85_000_001, None, 100_000_000)
     assert next(r for r in rows if r["indicator"].startswith("年度结余率"))["status"].startswith("正常")
+
+
+def test_liujiang_self_pay_by_facility_counts_only_its_tekun_inpatients():
+    """第八条 monitors 「特困人员住院自费费用比例」 (LJ-SUP-2: "for 特困 inpatients"). With the alert at 10 %:
+    甲 a 特困 stay 500 of 10,000 out of catalogue (5 %) and a dibao stay 9,000 of 10,000 (not 特困, not
+    counted): 5 %, within — not (500 + 9,000) / 20,000 = 47.5 %, flagged; 乙 only a dibao stay: not listed."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+    from jiuzhu.analysis.report import facilities
+    table = pa.table({"facility.name": ["甲医院", "甲医院", "乙医院"],
+                      "person.categories": ["extreme_poverty", "dibao", "dibao"]})
+    total = np.array([1_000_000, 1_000_000, 1_000_000])
+    fully = np.array([50_000, 900_000, 900_000])
+    kind = np.array(["inpatient"] * 3, dtype=object)
+    eng = reform_from_sets(["liujiang.self_pay_ratio_alert=0.10"]).apply(Engine())
+    rows = facilities(eng, "liujiang", dt.date(2025, 6, 30), table, total, fully, kind)
+    assert [(r["facility"], r["claims"], r["self_pay"], r["total"]) for r in rows] == [("甲医院", 1, 50_000, 1_000_000)]
+    assert rows[0]["status"].startswith("正常")
+
+
+def test_report_refuses_claims_with_the_same_ids_but_other_amounts(claims, tmp_path):
+    """Results of the five hand claims (13,800.00 assisted of a total 9,000 + 9,000 + 20,500 + 10,500 + 9,000 =
+    58,000) against a claims file whose claim A costs 12,000 instead of 9,000 (in scope 11,000): the ids match, the claims do not;
+    a report mixing the two would put the other file's months and facilities beside the results' amounts.
+    Refused, one line, exit 2, no file."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    run = CliRunner().invoke
+    assert run(cli, ["compare", "--batch", str(claims), "--regions", "fushun", "--out",
+                     str(tmp_path / "res.parquet")]).exit_code == 0
+    other = pq.read_table(claims)
+    for c in ("bill.total_fen", "bill.in_scope_fen"):  # 3,000 more in scope, so the bill still adds up
+        col = other.column(c)
+        other = other.set_column(other.column_names.index(c), c,
+                                 pc.if_else(pc.equal(other.column("claim_id"), "A"), pc.add(col, 300_000), col))
+    pq.write_table(other, tmp_path / "other.parquet")
+    assert run(cli, ["reform", str(claims), "--region", "fushun", "--set", "fushun.inpatient_annual_cap=8000",
+                     "--out", str(tmp_path / "reform")]).exit_code == 0
+    out = tmp_path / "r.xlsx"
+    for results in (tmp_path / "res.parquet", tmp_path / "reform"):
+        res = run(cli, ["report", str(results), "--claims", str(tmp_path / "other.parquet"),
+                        "--region", "fushun", "--out", str(out)])
+        assert res.exit_code == 2 and "--claims" in res.output and len(res.output.strip().splitlines()) == 1, \
+            res.output
+        assert not out.exists()

@@ -1,6 +1,6 @@
 """--set REGION.PARAM[@DATE]=VALUE: parameter overrides for one run, checked like jiuzhu.toml.
 
-Fushun (抚顺, 抚民发〔2014〕18号 四（二）, FS-BASIC-4): "低保对象、特困供养人员住院救助比例为 60%，
+Fushun (抚顺, 抚政办发〔2014〕67号 四（二）, FS-BASIC-4): "低保对象、特困供养人员住院救助比例为 60%，
 每人每年最高救助上限为 5000 元". The case below leaves 12,700 yuan of in-scope cost to the person after
 basic insurance (in scope 20,000 − basic 7,300), so 60 % is 7,620 yuan: the 5,000 cap binds.
 """

@@ -1,7 +1,7 @@
 """Reforms: baseline against a reform over the same claims.
 
 The issue's acceptance: raising Fushun's inpatient annual cap from 5,000 to 8,000 yuan
-(抚民发〔2014〕18号 四（二）, FS-BASIC-4: "住院救助比例为 60%，每人每年最高救助上限为 5000 元") over a
+(抚政办发〔2014〕67号 四（二）, FS-BASIC-4: "住院救助比例为 60%，每人每年最高救助上限为 5000 元") over a
 synthetic year. What it can change is bounded by hand: a person's assistance rises by at most the
 difference of the caps, 8,000 − 5,000 = 3,000 yuan a year, and never falls; a person is better off
 only if a year's inpatient assistance at 60 % would have exceeded 5,000 yuan. The per-claim figures
@@ -191,3 +191,20 @@ def test_a_reform_of_another_region_is_refused_not_reported_as_no_change():
     with pytest.raises(InputError, match="expected overrides of fushun"):
         run_reform(Engine(), pa.table({"claim_id": pa.array([], pa.string())}), "fushun",
                    reform_from_sets(["jingjiang.min_compensation_ratio=0.5"]))
+
+
+def test_sets_on_top_of_a_reform_file_are_in_its_name(tmp_path):
+    """examples/reforms/fushun-cap-8000.toml raises the cap to 8,000; a --set of 4,000 on top of it wins (the
+    later override), so the run is a cut: its heading must not call it 「提高到 8000 元」 alone."""
+    from pathlib import Path
+    from jiuzhu.analysis.claims import write_claims
+    p = tmp_path / "c.parquet"
+    write_claims(synth_claims(50, seed=3, year=2025), p)
+    f = Path(__file__).resolve().parents[1] / "examples" / "reforms" / "fushun-cap-8000.toml"
+    res = CliRunner().invoke(cli, ["reform", str(p), "--region", "fushun", "--reform", str(f), "--set",
+                                   "fushun.inpatient_annual_cap=4000", "--out", str(tmp_path / "o"), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.output)
+    assert s["reform"] == "抚顺住院救助封顶线提高到 8000 元 + fushun.inpatient_annual_cap=4000"
+    assert s["overrides"] == ["fushun.inpatient_annual_cap=8000", "fushun.inpatient_annual_cap=4000"]
+    assert s["persons_better_off"] == 0  # a cap of 4,000 pays no one more than 5,000 did

@@ -18,10 +18,11 @@ agrees to the fen with :meth:`Engine.evaluate` claim by claim. The whole claims 
 
 Outputs, money in integer fen:
 
-- one row per claim: baseline and reform assistance and burden, the difference, the verdicts;
+- one row per claim: its total cost, baseline and reform assistance and burden, the difference, the verdicts;
 - totals per fund (the payer, with the region's own cited name for it: :mod:`jiuzhu.analysis.funds`)
   and per programme (each assistance layer, 门诊救助 / 住院救助 / 重特大疾病救助 …), and their change;
-- persons better off (their year's personal burden falls), worse off (rises) and unchanged;
+- persons better off (their personal burden over all their claims given falls: a person's year when the
+  claims are a year's), worse off (rises) and unchanged;
 - the change by category (the person's first category), by facility level and by *burden decile*
   (deciles of the claims' baseline personal burden: claims sorted by burden, ties by input order,
   the i-th of n in decile ⌊10·i/n⌋ + 1).
@@ -173,6 +174,7 @@ def run_reform(engine, table: pa.Table, region: str, reform: Reform, rehome: boo
         "category": pa.array(cat.tolist(), pa.string()),
         "facility_level": pa.array([str(x) for x in level], pa.string()),
         "burden_decile": pa.array(dec),
+        "total_fen": table.column("bill.total_fen"),  # what jiuzhu report --claims checks the claims against
         "baseline_verdict": b.column("verdict").cast(pa.string()),
         "reform_verdict": r.column("verdict").cast(pa.string()),
         "baseline_assistance_fen": pa.array(ba), "reform_assistance_fen": pa.array(ra),

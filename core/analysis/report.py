@@ -42,7 +42,7 @@ def _param(engine, region, name, day):
 
 
 def supervision(engine, table, region: str, insured: int | None = None, funds_raised: int | None = None,
-                rehome: bool = True) -> dict:
+                rehome: bool = True, carried: int | None = None) -> dict:
     """Evaluate the claims ``table`` under ``region`` and build the report (see the module text)."""
     from jiuzhu.analysis.claims import evaluate_partition
     res, tots, _ = evaluate_partition(engine, table, [region], rehome)
@@ -54,12 +54,12 @@ def supervision(engine, table, region: str, insured: int | None = None, funds_ra
     layers = {c[6:-4]: int(pc.sum(r.column(c)).as_py() or 0) for c in r.column_names if c.startswith("layer.")}
     return build(engine, table, region, r.column("total_fen").to_numpy(), r.column("assistance_fen").to_numpy(),
                  r.column("burden_fen").to_numpy(), t["covered"], t["funds"], t["fund_labels"], layers,
-                 t.get("layer_labels", {}), insured, funds_raised)
+                 t.get("layer_labels", {}), insured, funds_raised, carried=carried)
 
 
 def build(engine, table, region: str, total, assistance, burden, covered: int, funds: dict, fund_labels: dict,
           layers: dict, layer_labels: dict, insured: int | None = None, funds_raised: int | None = None,
-          source: str = "") -> dict:
+          source: str = "", carried: int | None = None) -> dict:
     """The report from per-claim amounts (fen, aligned with the claims ``table``) and totals: by
     :func:`supervision`, or from results already computed (:mod:`jiuzhu.analysis.results`)."""
     n = table.num_rows
@@ -112,20 +112,27 @@ def build(engine, table, region: str, total, assistance, burden, covered: int, f
             if "person.area" in table.column_names else np.full(n, "rural", dtype=object)
         out["indicators"] = indicators(engine, region, day, int(assistance.sum()), insured, funds_raised,
                                        insurer if insurer is not None else int(assistance.sum()),
-                                       urban_paid=int(assistance[area == "urban"].sum()))
+                                       urban_paid=int(assistance[area == "urban"].sum()), carried=carried)
     return out
 
 
 def facilities(engine, region, day, table, total, fully, kind) -> list[dict]:
     """Inpatient self-pay share by facility (医疗机构), highest first: Liujiang 第八条 「柳江区医保部门应加强对
     特困人员住院自费费用比例的监测，对异常偏高的医疗机构进行重点核查」 (LJ-SUP-2). Self-pay is the cost outside
-    the insurance catalogue (``bill.fully_self_paid``). The seed gives no figure for 异常偏高: a region that
+    the insurance catalogue (``bill.fully_self_paid``), of the stays of the region's own persons (its
+    ``target_groups`` where it declares them: Liujiang's 特困人员). The seed gives no figure for 异常偏高: a region that
     declares ``self_pay_ratio_alert`` flags a facility strictly above it; without a value none is flagged."""
     if day is None:
         return []
     names = np.array(table.column("facility.name").to_pylist(), dtype=object) \
         if "facility.name" in table.column_names else np.full(len(kind), "", dtype=object)
     inp = kind == "inpatient"
+    groups, _ = _param(engine, region, "target_groups", day)
+    if groups and "person.categories" in table.column_names:  # 特困人员住院…: the region's own persons only
+        own = {str(g) for g in groups}
+        cats = table.column("person.categories").to_pylist()
+        inp = inp & np.array([bool(own & set(c if isinstance(c, list) else str(c or "").split(";"))) for c in cats],
+                             dtype=bool)
     declared = engine.parameter_set(region).params.get("self_pay_ratio_alert") is not None
     alert, c_alert = _param(engine, region, "self_pay_ratio_alert", day)
     rows = []
@@ -146,11 +153,27 @@ def facilities(engine, region, day, table, total, fully, kind) -> list[dict]:
     return rows
 
 
+def shown(ratio: Fraction, bounds) -> str:
+    """``ratio`` as a percentage to one decimal, or to as many more as it takes for the figure shown to
+    stand on the same side of every bound as the ratio itself (79.9999975 % is not shown as 80 % beside
+    「低于80%」, nor −0.000001 % as −0 % beside 超支); exact when ten places are not enough."""
+    from decimal import ROUND_HALF_UP, Decimal
+    exact = Decimal(ratio.numerator) / Decimal(ratio.denominator) * 100
+    for places in range(1, 11):
+        d = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        r = Fraction(d) / 100
+        if all((r > b) - (r < b) == (ratio > b) - (ratio < b) for b in bounds):
+            return pct(r)
+    return pct(ratio)
+
+
 def indicators(engine, region, day, paid: int, insured: int | None, funds_raised: int | None,
-               insurer_paid: int | None = None, urban_paid: int | None = None) -> list[dict]:
+               insurer_paid: int | None = None, urban_paid: int | None = None,
+               carried: int | None = None) -> list[dict]:
     """The seeds' supervision indicators that apply to ``region`` (see the module text); ``paid`` is
     the assistance paid in fen, ``insurer_paid`` the part the insurer paid (default: all of it),
-    ``urban_paid`` the assistance to urban persons (Fushun's 7:3 split is of urban assistance only)."""
+    ``urban_paid`` the assistance to urban persons (Fushun's 7:3 split is of urban assistance only),
+    ``carried`` the balance carried over from earlier years (Fushun's cumulative balance, FS-AMB-22 A)."""
     rows = []
     insurer_paid = paid if insurer_paid is None else insurer_paid
 
@@ -165,23 +188,26 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
         hi, c_hi = _param(engine, region, "high_payout_excess", day)
         city, c_city = _param(engine, region, "premium_city_share", day)
         town, _ = _param(engine, region, "premium_town_share", day)
+        # 「达到年度保费的110%以上」: 以上 includes the bound (JJ-AMB-9 A, the default); under reading B
+        # (amb_high_payout_boundary = strict, 「超过」) exactly 110 % is no trigger
+        inclusive = _param(engine, region, "amb_high_payout_boundary", day)[0] != "strict"
+        threshold = f"≥ {pct(mn)}; < {pct(lo)} 或 {'≥' if inclusive else '>'} {pct(1 + hi)} 调整"
         if insured is None:
-            add("赔付率 payout ratio", "", f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", "未计算 not computed",
+            add("赔付率 payout ratio", "", threshold, "未计算 not computed",
                 c_mn, "需提供参保人数 needs --insured (premiums = insured × premium per person)")
         premiums = insured * per if insured is not None else None
         if premiums == 0:  # a ratio of nothing is not 0 %: shown as not applicable
-            add("赔付率 payout ratio", "", f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", "不适用 not applicable",
+            add("赔付率 payout ratio", "", threshold, "不适用 not applicable",
                 c_mn, "保费为 0（参保人数为 0）premiums are 0: no ratio")
         elif insured is not None:
             ratio = Fraction(insurer_paid, premiums)
-            # 「达到年度保费的110%以上」: 以上 includes the bound unless the deployment reads it otherwise (JJ-AMB-9)
-            inclusive = _param(engine, region, "amb_high_payout_boundary", day)[0] != "exclusive"
             high = ratio >= 1 + hi if inclusive else ratio > 1 + hi
             status = ("低于80%，调整次年度方案 below the low-payout trigger: adjust next year" if ratio < lo else
                       "未达90% below the minimum share paid out" if ratio < mn else
-                      "超过110%，调整次年度方案 at or above the high-payout trigger: adjust next year" if high else
+                      ("达到110%以上，调整次年度方案 at or above the high-payout trigger: adjust next year" if inclusive
+                       else "超过110%，调整次年度方案 above the high-payout trigger: adjust next year") if high else
                       "正常 within range")
-            add("赔付率 payout ratio", pct(ratio, 1), f"≥ {pct(mn)}; < {pct(lo)} 或 > {pct(1 + hi)} 调整", status, c_mn,
+            add("赔付率 payout ratio", shown(ratio, (lo, mn, 1 + hi)), threshold, status, c_mn,
                 f"赔付 {yuan(insurer_paid)} / 保费 {yuan(premiums)} 元 ({insured:,} × {yuan(per)}); {c_lo}; {c_hi}")
             add("市财政承担 city share of premiums", yuan(premiums * city), pct(city), "按规定 as set", c_city,
                 f"镇财政 town {yuan(premiums * town)} 元 ({pct(town)})")
@@ -200,11 +226,22 @@ def indicators(engine, region, day, paid: int, insured: int | None, funds_raised
             add("年度结余率 balance ratio", "", f"≤ {pct(ceil)}", "不适用 not applicable", c_ceil,
                 f"筹集资金为 0 funds raised are 0: no ratio (支出 spent {yuan(paid)})")
         else:
-            bal = Fraction(funds_raised - paid, funds_raised)
-            add("年度结余率 balance ratio", pct(bal, 1), f"≤ {pct(ceil)}",
+            # FS-AMB-22 A (default): the cumulative balance (carried over + raised − spent), a warning (一般应);
+            # B (annual_hard): the year's own surplus, a hard limit
+            cumulative = _param(engine, region, "balance_reading", day)[0] != "annual_hard"
+            with_carried = cumulative and carried is not None
+            bal = Fraction((carried if with_carried else 0) + funds_raised - paid, funds_raised)
+            note = (f"(上年结转 {yuan(carried)} + 筹集 {yuan(funds_raised)} − 支出 {yuan(paid)}) / 筹集" if with_carried
+                    else f"(筹集 {yuan(funds_raised)} − 支出 {yuan(paid)}) / 筹集")
+            if cumulative and not with_carried:
+                note += ("; 未含上年结转：累计结余需提供 --balance-carried YUAN (the cumulative balance, FS-AMB-22 A, "
+                         "also counts the balance carried over)")
+            elif not cumulative:
+                note += "; 当年结余 the year's own surplus (FS-AMB-22 B)"
+            add("年度结余率 balance ratio", shown(bal, (0, ceil)), f"≤ {pct(ceil)}",
                 "超支 spending exceeds the funds raised" if bal < 0 else
-                "超过结余上限 above the ceiling" if bal > ceil else "正常 within range", c_ceil,
-                f"(筹集 {yuan(funds_raised)} − 支出 {yuan(paid)}) / 筹集")
+                ("超过结余上限（一般应，警示） above the ceiling (a warning: 一般应)" if cumulative else
+                 "超过结余上限 above the ceiling") if bal > ceil else "正常 within range", c_ceil, note)
     return rows
 
 
@@ -360,7 +397,7 @@ def _align(claims, ids: list, what: str) -> np.ndarray:
 
 
 def from_results(engine, claims, source, region: str, insured: int | None = None, funds_raised: int | None = None,
-                 scenario: str = "reform") -> dict:
+                 scenario: str = "reform", carried: int | None = None) -> dict:
     """The report from results already computed, without evaluating again: a ``compare --batch`` results
     file (Parquet, one row per claim and region, with its ``.labels.json`` beside it) or a ``reform --out``
     folder (``scenario`` baseline or reform). Results hold amounts, not admission dates, facilities or
@@ -384,6 +421,9 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
             raise InputError("--region", region, f"the region the reform was run for ({s.get('region')})")
         t = pq.read_table(rc)
         idx = _align(claims, t.column("claim_id").to_pylist(), f"{src.name}/reform_claims.parquet")
+        if "total_fen" in t.column_names and (differ := int((t.column("total_fen").to_numpy()[idx] != total).sum())):
+            raise InputError("--claims", None, f"expected the claims {src.name} was computed from ({differ:,} claims' "
+                                               "bill.total differs from the results' total)")
         a = t.column(f"{scenario}_assistance_fen").to_numpy()[idx]
         b = t.column(f"{scenario}_burden_fen").to_numpy()[idx]
         funds = {f["fund"]: f[scenario] for f in s["funds"]}
@@ -392,7 +432,8 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
         return build(engine, claims, region, total, a, b, s["covered"][scenario], funds, labels,
                      {p["program"]: p[scenario] for p in progs}, {p["program"]: (p["zh"], p["en"], p["fund"])
                                                                   for p in progs}, insured, funds_raised,
-                     source=f"{src.name} ({'改革' if scenario == 'reform' else '基线'} {scenario}: {s['reform']})")
+                     source=f"{src.name} ({'改革' if scenario == 'reform' else '基线'} {scenario}: {s['reform']})",
+                     carried=carried)
     if src.suffix.lower() not in (".parquet", ".pq"):
         raise InputError("RESULTS", src.name, "expected Parquet results of compare --batch (--out results.parquet), "
                                               "a reform --out folder or a claims file")
@@ -412,6 +453,11 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
     def col(c):
         return t.column(c).to_numpy(zero_copy_only=False)[idx]
 
+    differ = int((col("total_fen") != total).sum())
+    if differ:  # the same ids, other claims: months, facilities and areas would not be the results' claims'
+        raise InputError("--claims", None, f"expected the claims {src.name} was computed from ({differ:,} claims' "
+                                           "bill.total differs from the results' total)")
+
     verdict = np.array(t.column("verdict").cast("string").to_pylist(), dtype=object)
     covered = int((t.column("eligible").to_numpy(zero_copy_only=False) & np.isin(verdict, COVERED)).sum())
     layers = {c[6:-4]: int(pc.sum(t.column(c)).as_py() or 0) for c in t.column_names if c.startswith("layer.")}
@@ -421,4 +467,4 @@ def from_results(engine, claims, source, region: str, insured: int | None = None
         funds[fund] = funds.get(fund, 0) + layers[k]
     return build(engine, claims, region, col("total_fen"), col("assistance_fen"), col("burden_fen"), covered, funds,
                  fund_labels(engine, region, funds), layers, ll, insured, funds_raised,
-                 source=src.name)
+                 source=src.name, carried=carried)

@@ -51,7 +51,7 @@ def reform(ctx, claims_file, region, reform_file, sets, name, out_dir, fmt, as_i
     r = load_reform(reform_file) if reform_file else None
     if sets:
         extra = reform_from_sets(sets, name)
-        r = Reform(name or (r.name if r else extra.name), (r.overrides if r else ()) + extra.overrides,
+        r = Reform(name or (f"{r.name} + {extra.name}" if r else extra.name), (r.overrides if r else ()) + extra.overrides,
                    r.description if r else "", r.citations if r else (), "--set") if r else extra
     elif name:
         import attrs
@@ -128,11 +128,14 @@ def compare_reform(ctx, case, regions, reform_file, as_is, as_of, fmt):
               help="Persons insured in the year (Jingjiang: premiums = insured × premium per person). 参保人数")
 @click.option("--funds-raised", "funds_raised", default=None,
               help="Funds raised in the year, yuan (Fushun: the 15 % balance ceiling). 当年筹集资金（元）")
+@click.option("--balance-carried", "carried", default=None,
+              help="Balance carried over from earlier years, yuan (Fushun: the cumulative balance, FS-AMB-22). "
+                   "上年结转结余（元）")
 @click.option("--as-is", "as_is", is_flag=True, help="Evaluate the claims as given instead of re-homing them.")
 @click.option("--encoding", default=None, help="Encoding of a CSV or JSON Lines claims file (utf-8, gb18030).")
 @set_option
 @click.pass_context
-def report_cmd(ctx, source, region, out_file, claims_file, scenario, insured, funds_raised, as_is, encoding):
+def report_cmd(ctx, source, region, out_file, claims_file, scenario, insured, funds_raised, carried, as_is, encoding):
     """Supervision report: totals, the seeds' indicators, self-pay by facility, charts. 监管报表
 
     RESULTS is a claims file (evaluated here, with --set overrides if any), the Parquet results of
@@ -148,6 +151,7 @@ def report_cmd(ctx, source, region, out_file, claims_file, scenario, insured, fu
     from jiuzhu.model.money import to_fen
     check_output(out_file, (".xlsx", ".html"))
     raised = to_fen(funds_raised, "--funds-raised") if funds_raised is not None else None
+    carried = to_fen(carried, "--balance-carried") if carried is not None else None
     if raised == 0:  # the balance ratio divides by it
         raise InputError("--funds-raised", funds_raised, "expected the funds raised in the year, more than 0 yuan")
     src = Path(source)
@@ -168,8 +172,8 @@ def report_cmd(ctx, source, region, out_file, claims_file, scenario, insured, fu
         e = errors[0]
         raise InputError(f"row {e.row}: {e.field}", None, f"expected {e.expected}; {len(errors):,} invalid rows "
                                                           f"(jiuzhu compare --batch lists them all)")
-    rep = from_results(eng, table, src, region, insured, raised, scenario) if results else \
-        supervision(eng, table, region, insured, raised, rehome=not as_is)
+    rep = from_results(eng, table, src, region, insured, raised, scenario, carried=carried) if results else \
+        supervision(eng, table, region, insured, raised, rehome=not as_is, carried=carried)
     path = Path(out_file)
     (write_xlsx if path.suffix.lower() == ".xlsx" else write_html)(rep, path)
     for i in rep["indicators"]:
