@@ -303,6 +303,19 @@ def _thresholds(engine: Engine, region: str):
     return sorted(thresholds) or [0], sorted(breaks) or [dt.date(1900, 1, 1)]
 
 
+def running_totals(engine: Engine, region: str) -> dict[str, tuple[str, ...]]:
+    """The running totals of costs a region of the chain reads (programmes of ``measure = "base"`` it
+    declares in ``reads_history``, e.g. Guang'an's compliant burden counted by critical-illness
+    insurance): programme id → the layer ids whose bases it counts.
+
+    Such a total stays out of the decision key: its hooks read it only to measure the segments of the
+    programme's own layers from where the year stands (GA-PAY-5), so a batch decides with it at 0 (the
+    segments from the start of the year) and settles each claim's stretch of the running total over
+    columns, the person's earlier claims of the year (date order) adding their bases as a ledger would."""
+    reads = {k for r in engine.chain(region) for k in r.info.reads_history}
+    return {p.id: p.layers for _, p in engine.programs(region) if p.measure == "base" and p.id in reads}
+
+
 def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
     """(settlement day per claim, representative row per decision group, group per claim)."""
     day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
@@ -313,7 +326,7 @@ def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
     epoch = np.searchsorted(np.array(breaks, dtype="datetime64[D]"), day, side="right")
     key = (ct.facts * (len(thresholds) + 1) + age_bucket) * (len(breaks) + 1) + epoch
     key = key * 2 + ct.sex
-    reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history})
+    reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history} - set(running_totals(engine, region)))
     read_cols = [f"history.ytd.{k}_fen" for k in reads if f"history.ytd.{k}_fen" in ct.table.column_names]
     if read_cols:  # only what the region declares it reads enters its key
         key = ct._key(read_cols, base=np.unique(key, return_inverse=True)[1].ravel().astype(np.int64))
@@ -338,6 +351,7 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
                 f"history.ytd.{unknown[0]}", None, f"unknown programme for {region}; valid: "
                 f"{', '.join(sorted(valid)) or 'none (no annual caps)'} (see `jiuzhu programs {region}`)")))
         day, first, group = _groups(engine, ct, region, as_of)
+        running = running_totals(engine, region)
         sizes = np.bincount(group, minlength=len(first)) if tick else None
         plans: list[Plan] = []
         plan_index: dict[Plan, int] = {}
@@ -355,6 +369,9 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
             for k, v in bill_columns(case).items():
                 if k.startswith("items."):
                     item_cols.setdefault(k, np.zeros(len(first), dtype=np.int64))[gi] = v
+            if running and any(k in running for k in case.history.ytd):  # decided from 0 of the year
+                case = attrs.evolve(case, history=attrs.evolve(
+                    case.history, ytd={k: v for k, v in case.history.ytd.items() if k not in running}))
             results = engine.decide(case, region, as_of)
             plan = Plan()
             for r in results:
@@ -388,7 +405,10 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     money["out_of_scope"] = money["first_self_paid"] + money["over_limit"] + money["fully_self_paid"]
     money.update({k: v[group] for k, v in item_cols.items()})
     year = day.astype("datetime64[Y]").astype(np.int64)
-    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, day.astype(np.int64), ct.used)
+    runs_on = {l.id: prog for p in plans for l in p.layers for prog, ids in running.items()
+               if l.id in ids and l.segments and not l.given}
+    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, day.astype(np.int64), ct.used,
+                         running, runs_on)
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
     given = {"basic_insurance", "critical_illness"} | {k for k in layers if k.startswith("other_payers")} \
         | {l.id for p in plans for l in p.layers if l.given}

@@ -335,14 +335,34 @@ def _seg_cols(x, segments):
     return (2 * num + d) // (2 * d)
 
 
+def _seg_cols_from(x, start, segments):
+    """:func:`_seg_cols` on the stretch ``[start, start + x]`` of a running total: each segment pays its
+    rate on the part of the stretch inside it (``start`` per claim, what the year counted before)."""
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
+    d = lcm(*(r.denominator for _, _, r in segments))
+    num = np.zeros(len(x), dtype=np.int64)
+    end = start + x
+    for lo, hi, r in segments:
+        top = end if hi is None else np.minimum(end, hi)
+        num += int(r * d) * np.maximum(0, top - np.maximum(start, lo))
+    return (2 * num + d) // (2 * d)
+
+
 def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of, person, year, day,
-                   used: Mapping[str, "np.ndarray"] | None = None) -> dict:
+                   used: Mapping[str, "np.ndarray"] | None = None,
+                   running: Mapping[str, tuple[str, ...]] | None = None,
+                   runs_on: Mapping[str, str] | None = None) -> dict:
     """Evaluate many claims at once.
 
     ``cols`` maps bill columns to int64 fen arrays; ``plan_of[i]`` indexes ``plans`` for claim i;
     ``person``/``year``/``day`` are integer arrays that order claims for annual caps; ``used`` gives,
     per programme, what was already used this year before the person's first claim in the batch.
-    Returns ``layer.ID`` arrays, ``paid`` and ``burden``.
+    ``running`` names the running totals of costs (programmes of ``measure = "base"``: id → the layer
+    ids whose bases they count) and ``runs_on`` the segmented layers whose segments are measured on
+    one of them (layer id → programme id): such a layer's segments are given from 0 of the year and
+    each claim's stretch starts where the person's earlier claims of the year (and ``used``) left
+    the total, as settling them one by one through a ledger would. Returns ``layer.ID`` arrays,
+    ``paid`` and ``burden``.
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     n = len(plan_of)
@@ -377,8 +397,18 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
         return c.get(name, zeros)
 
     out = {}
-    for lid in merged_order(plans, kinds):
+    running, runs_on = dict(running or {}), dict(runs_on or {})
+    counted = {p: np.zeros(n, dtype=np.int64) for p in running}  # each claim's base counted so far, per total
+    order_ids = merged_order(plans, kinds)
+    for lid, prog in runs_on.items():
+        if lid in order_ids and any(l in order_ids and order_ids.index(l) > order_ids.index(lid)
+                                    for l in running.get(prog, ())):
+            raise ValueError(f"layer {lid} runs on {prog}, which counts a later layer; it cannot be known in time")
+    for lid in order_ids:
         want = np.zeros(n, dtype=np.int64)
+        bases = np.zeros(n, dtype=np.int64)
+        has = np.zeros(n, dtype=bool)  # claims whose plan computes this layer (its base is counted)
+        pending = []  # (rows, net, segments) of layers whose segments run on a yearly total
         cap = np.full(n, -1, dtype=np.int64)  # -1: no annual cap
         program = None
         for pi, plan in enumerate(full):
@@ -391,7 +421,11 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                 want[idx] = np.minimum(c.get(layer.given, zeros)[idx], burden)
                 continue
             base = _lin_cols(layer.base, get, idx)
+            bases[idx], has[idx] = base, True
             net = np.maximum(0, base - layer.deductible)
+            if layer.segments and lid in runs_on:
+                pending.append((idx, net, layer))
+                continue
             if layer.segments:
                 amt = _seg_cols(net, layer.segments)
             else:
@@ -405,6 +439,27 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                     raise ValueError(f"layer {lid} counts its cap in more than one programme across plans")
                 program = layer.cap_program
                 cap[idx] = layer.annual_cap
+        for prog, layer_ids in running.items():
+            if lid in layer_ids:
+                counted[prog] += np.where(has, bases, 0)
+        if pending:
+            # where the person's year stood before each claim: the history, then the earlier claims' bases
+            prog = runs_on[lid]
+            tot = counted[prog]
+            cum = np.cumsum(tot)
+            before = cum - tot - (cum - tot)[group_start][group_id]
+            u0 = used_s.get(prog)
+            start = before + (0 if u0 is None else u0[group_start][group_id])
+            for idx, net, layer in pending:
+                amt = _seg_cols_from(net, start[idx], layer.segments)
+                if layer.claim_cap is not None:
+                    amt = np.minimum(amt, layer.claim_cap)
+                want[idx] = np.minimum(amt, total[idx] - paid[idx])
+                if layer.annual_cap is not None:
+                    if program not in (None, layer.cap_program):
+                        raise ValueError(f"layer {lid} counts its cap in more than one programme across plans")
+                    program = layer.cap_program
+                    cap[idx] = layer.annual_cap
         if program is not None:
             want = _apply_annual_cap(want, cap, used_s.get(program), group_id, group_start)
         c[f"layer.{lid}"] = want
