@@ -195,3 +195,98 @@ def test_wusheng_composed_with_guangan(tmp_path):
     run = batch(eng, cases, "wusheng")
     assert tilt(run) == [25_000, 100_000]
     agree(run, ledger(eng, cases, tmp_path, "wusheng"))
+
+
+# -- one claim a region cannot evaluate does not stop the region ----------------------------------------
+
+from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl  # noqa: E402
+from jiuzhu.model.errors import InputError  # noqa: E402
+
+
+class FussyRegion:
+    """A throwaway region whose referral hook refuses one claim-specific fact (a facility code it cannot
+    place) with an InputError, as a region's rule may; every other claim gets 50 % of the burden."""
+
+    @hookimpl
+    def jiuzhu_region(self):
+        return RegionInfo("fussy", "测试区", "Fussy", "511622", (SourceDocument("T-1", "test",
+                                                                                 effective_from=dt.date(2000, 1, 1)),))
+
+    @hookimpl
+    def jiuzhu_eligibility(self, case, ctx):
+        return Eligibility(True, ())
+
+    @hookimpl
+    def jiuzhu_referral(self, case, ctx, eligibility):
+        if case.facility.code == "UNKNOWN":
+            raise InputError("facility.code", case.facility.code, "a facility code of the region's list")
+        return ReferralVerdict("covered")
+
+    @hookimpl
+    def jiuzhu_reimbursement(self, case, ctx, eligibility, referral):
+        from jiuzhu import Layer
+        return Plan((Layer("half", "半", "half", rate="0.5"),))
+
+
+def _file(tmp_path, cases):
+    from jiuzhu.analysis.claims import write_claims
+    src = tmp_path / "claims.parquet"
+    write_claims(rows_to_columns([flatten(c) for c in cases]), src)
+    return src
+
+
+def test_a_hook_refusing_one_claim_lists_it_and_computes_the_rest(tmp_path):
+    import csv
+    import pyarrow.parquet as pq
+    from rich.console import Console
+    from jiuzhu.analysis.claims import InvalidRows, run_batch
+    eng = make_engine(parameters=ILLUSTRATIVE_PARAMETERS, extra_plugins=[FussyRegion()])
+    cases = [claim("A1", "2026-03-01", 10000), claim("A2", "2026-04-01", 10000), claim("A3", "2026-05-01", 10000)]
+    cases[1] = attrs.evolve(cases[1], facility=attrs.evolve(cases[1].facility, code="UNKNOWN"))
+    src, out = _file(tmp_path, cases), tmp_path / "r.parquet"
+    # without --skip-invalid: exit 2 (InvalidRows), one line naming row 2 and the field, no results file
+    with pytest.raises(InvalidRows, match=r"row 2 \(claim A2\): facility.code") as exc:
+        run_batch(eng, str(src), ["fussy", "guangan"], str(out), progress=False)
+    assert exc.value.exit_code == 2 and "UNKNOWN" not in str(exc.value) and not out.exists()
+    errs = list(csv.DictReader((tmp_path / "claims.errors.csv").open(encoding="utf-8")))
+    assert [(e["row"], e["claim_id"], e["field"]) for e in errs] == [("2", "A2", "facility.code")]
+    assert errs[0]["expected"].startswith("fussy: ") and "UNKNOWN" not in errs[0]["expected"]
+    # --skip-invalid: the other claims computed (each total 20,000, burden after basic insurance 10,000 → 50 %
+    # of the burden = 5,000.00); the refused claim is still in Guang'an's results (its tilt 250.00, then
+    # 10,000 → 20,000: 500.00 and 20,000 → 30,000: 500.00)
+    tots = run_batch(eng, str(src), ["fussy", "guangan"], str(out), progress=False, skip_invalid=True,
+                     console=Console(file=open(tmp_path / "log.txt", "w")))
+    res = pq.read_table(out).to_pylist()
+    fussy = {r["claim_id"]: r["layer.half_fen"] for r in res if r["region"] == "fussy"}
+    assert fussy == {"A1": 500_000, "A3": 500_000}
+    ga = {r["claim_id"]: r["layer.critical_illness_tilt_fen"] for r in res if r["region"] == "guangan"}
+    assert ga == {"A1": 25_000, "A2": 50_000, "A3": 50_000}
+    by = {t["region"]: t for t in tots}
+    assert by["fussy"]["claims"] == 2 and by["fussy"]["invalid_claims"] == 1 and "error" not in by["fussy"]
+    assert by["guangan"]["claims"] == 3
+
+
+def test_a_claim_before_a_dated_parameter_is_listed_not_the_region(tmp_path):
+    # The deployment dates its critical-illness table from 2026-07-01. A dibao claim admitted 2026-03-01 needs
+    # the table (the +5 points) and has none in force: that claim is invalid for Guang'an (episode.admitted,
+    # the date that selects Guang'an's rules, GA-AMB-11). A registered-poor-only claim of the same day does not
+    # read the table and is computed; so is the dibao claim of 2026-08-01: B = 10,000 → 250.00 (the invalid claim
+    # is not settled, so it adds nothing to the running total).
+    params = {k: dict(v) for k, v in ILLUSTRATIVE_PARAMETERS.items()}
+    params["guangan"]["critical_illness_segments"] = [{"from": "2026-07-01", "value": TABLE}]
+    eng = make_engine({"compose_parents": False}, parameters=params)
+    poor = claim("P1", "2026-03-01", 10000, B)
+    poor = attrs.evolve(poor, person=attrs.evolve(poor.person, categories=("registered_poor",)))
+    cases = [claim("A1", "2026-03-01", 10000), poor, claim("A2", "2026-08-01", 10000)]
+    table, ok, errors = normalise(pa.table(rows_to_columns([flatten(c) for c in cases])), 0, ["guangan"])
+    ct = ClaimTable(table)
+    run = evaluate_region(eng, ct, "guangan", rehome_to=False)
+    assert not run.error
+    assert run.invalid.tolist() == [True, False, False]
+    (i, field, expected), = run.problems
+    assert (i, field) == (0, "episode.admitted") and "2026-07-01" in expected and "critical_illness_segments" in expected
+    kept = run.kept()
+    assert kept.layers["critical_illness_tilt"].tolist() == [0, 25_000]
+    # the registered poor's personal share is held at 10 % of the total (GA-PAY-2): total 20,000, basic 10,000
+    # → burden 10,000 − 2,000 = 8,000.00 paid by the tilted payment
+    assert kept.layers["tilted_payment_poor"].tolist() == [800_000, 0]
