@@ -37,6 +37,9 @@ class RegionInfo:
     version: str = "0.1.0"
     # year-to-date keys (history.ytd) the hooks read to *choose* a plan; a batch groups claims by
     # their exact values. Amounts an annual cap counts need no declaration: caps run over columns.
+    # A programme of measure "base" declared here is a running total of costs the hooks read only to
+    # start the segments of its own layers where the year stands (Guang'an, GA-PAY-5): a batch keeps it
+    # out of the key, decides at 0 and runs each claim's segments from the person's running total.
     reads_history: tuple[str, ...] = ()
 
     @property
