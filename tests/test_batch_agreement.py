@@ -229,6 +229,7 @@ def guangan_admissions(draw):
         cats = draw(st.sampled_from([["dibao"], ["dibao"], ["low_income"], ["registered_poor", "dibao"], ["priority_care"]]))
         where = draw(st.sampled_from(["511622", "511622", "511622", "510107"]))
         total = burden + basic + draw(st.integers(0, 500_000))
+        critical = draw(st.integers(0, burden))  # the slip's critical-illness insurance (counted under GA-AMB-6 B)
         out.append(structure_case({
             "id": f"G{i:03d}",
             "person": {"name": "测试人", "id_number": make("511622", dt.date(1950, 1, 1), seq * 2 + 1),
@@ -237,20 +238,32 @@ def guangan_admissions(draw):
                          "designations": ["insurance", "assistance"], "location": where},
             "episode": {"kind": "inpatient", "admitted": day.isoformat(), "discharged": day.isoformat(), "path": path},
             "bill": {"total": yuan(total), "in_scope": yuan(burden + basic), "fully_self_paid": yuan(total - burden - basic),
-                     "basic_paid": yuan(basic)}}))
+                     "basic_paid": yuan(basic), "critical_paid": yuan(critical)}}))
     return out
 
 
+# GA-AMB-6 B: the tilt shares the critical-illness insurance's annual cap (ILLUSTRATIVE 500 yuan), which the
+# slip's insurance of earlier stays uses up as well
+ENGINE_CII_CAP = Engine(host=HOST, deployment=parse_config({"parameters": {
+    **deployment_parameters(HOST), "guangan": {**deployment_parameters(HOST).get("guangan", {}),
+                                               "critical_illness_segments": GA_SEGMENTS,
+                                               "tilt_respects_cii_cap": "within_cii_cap",
+                                               "critical_illness_annual_cap": "500"}}}))
+
+
+@pytest.mark.parametrize("cii_cap", [False, True], ids=["separate", "within_cii_cap"])
 @pytest.mark.parametrize("region", ["guangan", "wusheng"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn=guangan_admissions())
-def test_guangan_admissions_agree_with_one_by_one(region, drawn):
+def test_guangan_admissions_agree_with_one_by_one(region, cii_cap, drawn):
     """Several Guang'an admissions per person (Wusheng composes Guang'an): the batch continues each
-    person's running critical-illness total from the earlier claims of the year, as the ledger does."""
+    person's running critical-illness total from the earlier claims of the year, as the ledger does,
+    and under GA-AMB-6 B the shared cap counts the earlier stays' insurance too."""
+    eng = ENGINE_CII_CAP if cii_cap else ENGINE
     ct = ClaimTable(as_table([flatten(c) for c in drawn]))
-    run = evaluate_region(ENGINE, ct, region, rehome_to=False)
+    run = evaluate_region(eng, ct, region, rehome_to=False)
     assert not run.error, run.error
-    for i, o in enumerate(per_case(ENGINE, drawn, region, rehome_to=False)):
+    for i, o in enumerate(per_case(eng, drawn, region, rehome_to=False)):
         got = {lid: int(v[i]) for lid, v in run.layers.items() if v[i]}
         assert got == {l.id: l.amount for l in o.settlement.layers if l.amount}, i
         assert run.burden[i] == o.settlement.burden

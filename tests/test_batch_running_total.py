@@ -290,3 +290,21 @@ def test_a_claim_before_a_dated_parameter_is_listed_not_the_region(tmp_path):
     # the registered poor's personal share is held at 10 % of the total (GA-PAY-2): total 20,000, basic 10,000
     # → burden 10,000 − 2,000 = 8,000.00 paid by the tilted payment
     assert kept.layers["tilted_payment_poor"].tolist() == [800_000, 0]
+
+
+def test_tilt_sharing_the_critical_illness_cap_counts_the_insurance_of_earlier_stays(tmp_path):
+    # GA-AMB-6 B (tilt_respects_cii_cap = within_cii_cap) with an ILLUSTRATIVE annual cap of 2,000 yuan: the
+    # programme critical_illness counts the slip's critical-illness insurance and the tilt. Each slip shows
+    # 1,000.00 of critical-illness insurance.
+    # Stay 1: B = 20,000 → tilt 15,000 × 5 % = 750.00; nothing used before → 750.00.
+    # Stay 2: B = 20,000 → 20,000 → 40,000: 1,000.00; used before = 1,000 + 750 = 1,750 → 250.00 left → 250.00
+    #         (counting only the tilt's own 750 would leave 1,250 and pay 1,000.00).
+    # Stay 3: B = 1,000 → 50.00; used before = 1,750 + 1,000 + 250 = 3,000 ≥ 2,000 → 0.
+    params = {k: dict(v) for k, v in ILLUSTRATIVE_PARAMETERS.items()}
+    params["guangan"].update(tilt_respects_cii_cap="within_cii_cap", critical_illness_annual_cap="2000")
+    eng = make_engine({"compose_parents": False}, parameters=params)
+    cases = [claim("A1", "2026-03-01", 20000), claim("A2", "2026-06-01", 20000), claim("A3", "2026-07-01", 1000)]
+    cases = [attrs.evolve(c, bill=attrs.evolve(c.bill, critical_paid=100_000)) for c in cases]
+    run = batch(eng, cases)
+    assert tilt(run) == [75_000, 25_000, 0]
+    agree(run, ledger(eng, cases, tmp_path))

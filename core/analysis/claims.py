@@ -474,8 +474,9 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     year = day.astype("datetime64[Y]").astype(np.int64)
     runs_on = {l.id: prog for p in plans for l in p.layers for prog, ids in running.items()
                if l.id in ids and l.segments and not l.given}
+    counts = {p.id: p.layers for _, p in engine.programs(region) if p.measure == "amount"}
     out = settle_columns(money, plans, plan_of_group[group], ct.person, year, day.astype(np.int64), ct.used,
-                         running, runs_on)
+                         running, runs_on, counts)
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
     given = {"basic_insurance", "critical_illness"} | {k for k in layers if k.startswith("other_payers")} \
         | {l.id for p in plans for l in p.layers if l.given}
@@ -957,6 +958,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                     written.append(pth)
                 else:
                     written += res
+        failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
         if failed:
             write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
             if not skip_invalid:

@@ -346,6 +346,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                     if code in pb:
                         burdens.setdefault(code, []).append(pb[code])
             del futs
+            failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
             if failed:
                 write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
                 if not skip_invalid:

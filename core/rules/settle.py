@@ -351,7 +351,8 @@ def _seg_cols_from(x, start, segments):
 def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of, person, year, day,
                    used: Mapping[str, "np.ndarray"] | None = None,
                    running: Mapping[str, tuple[str, ...]] | None = None,
-                   runs_on: Mapping[str, str] | None = None) -> dict:
+                   runs_on: Mapping[str, str] | None = None,
+                   counts: Mapping[str, tuple[str, ...]] | None = None) -> dict:
     """Evaluate many claims at once.
 
     ``cols`` maps bill columns to int64 fen arrays; ``plan_of[i]`` indexes ``plans`` for claim i;
@@ -361,8 +362,11 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
     ids whose bases they count) and ``runs_on`` the segmented layers whose segments are measured on
     one of them (layer id → programme id): such a layer's segments are given from 0 of the year and
     each claim's stretch starts where the person's earlier claims of the year (and ``used``) left
-    the total, as settling them one by one through a ledger would. Returns ``layer.ID`` arrays,
-    ``paid`` and ``burden``.
+    the total, as settling them one by one through a ledger would. ``counts`` gives the layers whose
+    amounts an annual-cap programme counts (``Program.layers``): beside the capped layer's own, the
+    person's earlier claims' amounts of the others (e.g. the slip's critical-illness insurance, when
+    Guang'an's tilt shares its cap, GA-AMB-6 B) use up the cap, as in the ledger. Returns ``layer.ID``
+    arrays, ``paid`` and ``burden``.
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     n = len(plan_of)
@@ -406,8 +410,8 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
             raise ValueError(f"layer {lid} runs on {prog}, which counts a later layer; it cannot be known in time")
     for lid in order_ids:
         want = np.zeros(n, dtype=np.int64)
-        bases = np.zeros(n, dtype=np.int64)
-        has = np.zeros(n, dtype=bool)  # claims whose plan computes this layer (its base is counted)
+        track = any(lid in ids for ids in running.values())
+        bases = np.zeros(n, dtype=np.int64) if track else None
         pending = []  # (rows, net, segments) of layers whose segments run on a yearly total
         cap = np.full(n, -1, dtype=np.int64)  # -1: no annual cap
         program = None
@@ -421,7 +425,8 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                 want[idx] = np.minimum(c.get(layer.given, zeros)[idx], burden)
                 continue
             base = _lin_cols(layer.base, get, idx)
-            bases[idx], has[idx] = base, True
+            if track:  # a running total counts this layer's base (Program.counted: computed layers only)
+                bases[idx] = base
             net = np.maximum(0, base - layer.deductible)
             if layer.segments and lid in runs_on:
                 pending.append((idx, net, layer))
@@ -441,7 +446,7 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                 cap[idx] = layer.annual_cap
         for prog, layer_ids in running.items():
             if lid in layer_ids:
-                counted[prog] += np.where(has, bases, 0)
+                counted[prog] += bases
         if pending:
             # where the person's year stood before each claim: the history, then the earlier claims' bases
             prog = runs_on[lid]
@@ -461,7 +466,12 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                     program = layer.cap_program
                     cap[idx] = layer.annual_cap
         if program is not None:
-            want = _apply_annual_cap(want, cap, used_s.get(program), group_id, group_start)
+            sharing = [l for l in (counts or {}).get(program, ()) if l != lid and l in order_ids]
+            if any(order_ids.index(l) > order_ids.index(lid) for l in sharing):
+                raise ValueError(f"layer {lid} is capped in {program}, which counts a later layer; "
+                                 f"the cap cannot be known in time")
+            extra = sum((c[f"layer.{l}"] for l in sharing), np.zeros(n, dtype=np.int64)) if sharing else None
+            want = _apply_annual_cap(want, cap, used_s.get(program), group_id, group_start, extra)
         c[f"layer.{lid}"] = want
         out[f"layer.{lid}"] = want
         paid = paid + want
@@ -473,11 +483,13 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
     return {k: v[inverse] for k, v in out.items()}
 
 
-def _apply_annual_cap(want, cap, used0, group_id, group_start):
+def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
     """amount_i = min(want_i, cap − used before i), with used accumulating in order within a person-year.
 
     With one cap per person-year the running total paid is min(used0 + cumsum(want), max(cap, used0)),
-    which numpy computes at once; groups whose rows disagree on the cap fall back to a loop.
+    which numpy computes at once; groups whose rows disagree on the cap, or where ``extra`` (what other
+    layers of the programme paid on each claim, counted from the next claim on) is not zero, fall back
+    to a loop.
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     n = len(want)
@@ -494,8 +506,10 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start):
     after = np.minimum(u0 + running, np.maximum(g_cap, u0))
     prev = np.minimum(u0 + running - w, np.maximum(g_cap, u0))
     amount = np.where(capped, after - prev, want)
-    mixed = np.nonzero((gmax != gmin) & (gmax >= 0))[0]
-    for g in mixed:  # rare: caps that change within one person-year
+    loop = (gmax != gmin) & (gmax >= 0)
+    if extra is not None and n:
+        loop |= (np.add.reduceat(extra, group_start) > 0) & (gmax >= 0)
+    for g in np.nonzero(loop)[0]:  # rare: caps that change within one person-year, or shared with other layers
         start = group_start[g]
         end = group_start[g + 1] if g + 1 < len(group_start) else n
         usedv = int(u0[start])
@@ -504,4 +518,6 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start):
                 a = min(int(want[i]), max(0, int(cap[i]) - usedv))
                 amount[i] = a
                 usedv += a
+            if extra is not None:
+                usedv += int(extra[i])
     return amount
