@@ -466,10 +466,9 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                     program = layer.cap_program
                     cap[idx] = layer.annual_cap
         if program is not None:
-            sharing = [l for l in (counts or {}).get(program, ()) if l != lid and l in order_ids]
-            if any(order_ids.index(l) > order_ids.index(lid) for l in sharing):
-                raise ValueError(f"layer {lid} is capped in {program}, which counts a later layer; "
-                                 f"the cap cannot be known in time")
+            # the programme's other layers settled before this one (the slip's critical-illness insurance for
+            # Guang'an's tilt); one standing after it in the order is not known yet and is not counted
+            sharing = [l for l in (counts or {}).get(program, ()) if l != lid and f"layer.{l}" in c]
             extra = sum((c[f"layer.{l}"] for l in sharing), np.zeros(n, dtype=np.int64)) if sharing else None
             want = _apply_annual_cap(want, cap, used_s.get(program), group_id, group_start, extra)
         c[f"layer.{lid}"] = want
@@ -487,9 +486,10 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
     """amount_i = min(want_i, cap − used before i), with used accumulating in order within a person-year.
 
     With one cap per person-year the running total paid is min(used0 + cumsum(want), max(cap, used0)),
-    which numpy computes at once; groups whose rows disagree on the cap, or where ``extra`` (what other
-    layers of the programme paid on each claim, counted from the next claim on) is not zero, fall back
-    to a loop.
+    which numpy computes at once; groups whose rows disagree on the cap fall back to a loop. ``extra``:
+    what other layers of the programme paid on each claim, counted from the next claim on; then, with
+    V_i = used0 + Σ_{j<i} (want_j + extra_j), amount_i = clip(cap − V_i, 0, want_i) (until the cap binds
+    V_i is the used total; from the first claim it binds on, V_i ≥ cap and nothing more is paid).
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     n = len(want)
@@ -506,9 +506,12 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
     after = np.minimum(u0 + running, np.maximum(g_cap, u0))
     prev = np.minimum(u0 + running - w, np.maximum(g_cap, u0))
     amount = np.where(capped, after - prev, want)
-    loop = (gmax != gmin) & (gmax >= 0)
     if extra is not None and n:
-        loop |= (np.add.reduceat(extra, group_start) > 0) & (gmax >= 0)
+        we = w + extra
+        cum_e = np.cumsum(we)
+        v = u0 + (cum_e - we) - (cum_e - we)[group_start][group_id]  # used before each claim, uncapped
+        amount = np.where(capped, np.clip(g_cap - v, 0, want), want)
+    loop = (gmax != gmin) & (gmax >= 0)
     for g in np.nonzero(loop)[0]:  # rare: caps that change within one person-year, or shared with other layers
         start = group_start[g]
         end = group_start[g + 1] if g + 1 < len(group_start) else n
