@@ -13,6 +13,7 @@ from fractions import Fraction
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jiuzhu import Eligibility, Layer, Plan, Program, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.analysis.batch import canonical, flatten, unflatten
@@ -20,9 +21,10 @@ from jiuzhu.analysis.claims import ClaimTable, _reason_key, decisive, evaluate_r
 from jiuzhu.kit.strategies import case_batches, cases
 from jiuzhu.analysis.compare import rehome
 from jiuzhu.io.config import parse_config
-from jiuzhu.rules.engine import Engine
+from jiuzhu.rules.engine import Engine, bill_columns
 from jiuzhu.io.loader import structure_case
 from jiuzhu.plugins import make_host
+from jiuzhu.model.money import yuan
 
 PLAUSIBLE = {"date": "2020-01-01", "yuan": "1000", "rate": "0.5", "count": 1, "days": 10, "hours": 24,
              "working_days": 10, "years": 60, "bool": True, "text": "x", "list": [], "dates": [],
@@ -85,7 +87,12 @@ class CappedRegion:
 
 HOST = make_host(extra=[CappedRegion()])
 REGIONS = sorted(HOST.regions)
-ENGINE = Engine(host=HOST, deployment=parse_config({"parameters": deployment_parameters(HOST)}))
+# Guang'an's tilt runs on a yearly running total (GA-PAY-5): an ILLUSTRATIVE table with a threshold and a
+# rate near 100 % (tilt +5 % on 5,000–30,000 yuan, +3 % above) makes where a stay starts matter.
+GA_SEGMENTS = [{"from": "5000", "to": "30000", "rate": "0.5"}, {"from": "30000", "rate": "0.97"}]
+ENGINE = Engine(host=HOST, deployment=parse_config({"parameters": {
+    **deployment_parameters(HOST), "guangan": {**deployment_parameters(HOST).get("guangan", {}),
+                                               "critical_illness_segments": GA_SEGMENTS}}}))
 
 
 def as_table(rows):
@@ -99,8 +106,10 @@ def as_table(rows):
 
 
 def per_case(engine, cases, region, rehome_to):
-    """Evaluate case by case in (person, year, day) order; what earlier claims paid in each annual-cap
-    programme is added to the person's year-to-date history, as an integrator's ledger would."""
+    """Evaluate case by case in (person, year, day) order; what earlier claims added to each programme
+    (``Program.counted``: amounts, bases, or the slip's columns for a running total of costs such as
+    Guang'an's critical-illness burden, counted on every stay) is added to the person's year-to-date history, as the ledger
+    (:meth:`jiuzhu.store.Store.settle`) does."""
     import attrs
     info = engine.host.region(region).info
     day = lambda c: c.episode.day if engine.date_basis(region) == "discharge" else c.episode.admitted
@@ -116,10 +125,9 @@ def per_case(engine, cases, region, rehome_to):
             ytd[k] = ytd.get(k, 0) + v
         case = attrs.evolve(case, history=attrs.evolve(case.history, ytd=ytd))
         o = engine.evaluate(case, region, documents=False)
-        for l in o.settlement.layers:
-            if l.program:
-                used.setdefault(key, {})
-                used[key][l.program] = used[key].get(l.program, 0) + l.amount
+        for _, prog in engine.programs(region):
+            used.setdefault(key, {})
+            used[key][prog.id] = used[key].get(prog.id, 0) + prog.counted(o.settlement.layers, bill_columns(case))
         out[i] = o
     return out
 
@@ -205,3 +213,64 @@ def test_annual_cap_binds_across_a_batch():
     assert basic.sum() == 5_000_000  # the annual cap, 50,000 yuan
     # date order: January's claim is paid first, in full up to the claim cap
     assert basic[1] == 2_000_000 and basic[0] == 2_000_000 and basic[2] == 1_000_000
+
+
+@st.composite
+def guangan_admissions(draw):
+    """Several admissions per person in one or two years, shaped so that Guang'an's tilt applies to most
+    of them (a +5-points category, in-county, designated, a compliant path) and their compliant burdens
+    straddle the table's 5,000 and 30,000 yuan bounds; some are refused the tilt (other categories, outside
+    the county), which still adds their compliant burden to the running total (the ledger counts every
+    stay's slip). Drawn as cases, in any file order."""
+    from jiuzhu.model.idcard import make
+    path = [{"kind": "first_contact", "to": "武胜县中心镇卫生院", "to_level": "primary"},
+            {"kind": "referral", "to": "武胜县人民医院", "to_level": "county",
+             "actions": [{"kind": "filing", "by": "primary_facility"}]}]
+    persons = draw(st.lists(st.integers(1, 99), min_size=1, max_size=3, unique=True))
+    out = []
+    for i in range(draw(st.integers(1, 8))):
+        seq = draw(st.sampled_from(persons))
+        day = draw(st.dates(dt.date(2026, 1, 1), dt.date(2027, 3, 31)))
+        burden = draw(st.integers(0, 4_000_000))
+        basic = draw(st.integers(0, 3_000_000))
+        cats = draw(st.sampled_from([["dibao"], ["dibao"], ["low_income"], ["registered_poor", "dibao"], ["priority_care"]]))
+        where = draw(st.sampled_from(["511622", "511622", "511622", "510107"]))
+        total = burden + basic + draw(st.integers(0, 500_000))
+        critical = draw(st.integers(0, burden))  # the slip's critical-illness insurance (counted under GA-AMB-6 B)
+        out.append(structure_case({
+            "id": f"G{i:03d}",
+            "person": {"name": "测试人", "id_number": make("511622", dt.date(1950, 1, 1), seq * 2 + 1),
+                       "hukou": "511622104000", "categories": cats, "area": "rural", "scheme": "residents"},
+            "facility": {"name": "武胜县人民医院", "level": "county", "ownership": "public",
+                         "designations": ["insurance", "assistance"], "location": where},
+            "episode": {"kind": "inpatient", "admitted": day.isoformat(), "discharged": day.isoformat(), "path": path},
+            "bill": {"total": yuan(total), "in_scope": yuan(burden + basic), "fully_self_paid": yuan(total - burden - basic),
+                     "basic_paid": yuan(basic), "critical_paid": yuan(critical)}}))
+    return out
+
+
+# GA-AMB-6 B: the tilt shares the critical-illness insurance's annual cap (ILLUSTRATIVE 500 yuan), which the
+# slip's insurance of earlier stays uses up as well
+ENGINE_CII_CAP = Engine(host=HOST, deployment=parse_config({"parameters": {
+    **deployment_parameters(HOST), "guangan": {**deployment_parameters(HOST).get("guangan", {}),
+                                               "critical_illness_segments": GA_SEGMENTS,
+                                               "tilt_respects_cii_cap": "within_cii_cap",
+                                               "critical_illness_annual_cap": "500"}}}))
+
+
+@pytest.mark.parametrize("cii_cap", [False, True], ids=["separate", "within_cii_cap"])
+@pytest.mark.parametrize("region", ["guangan", "wusheng"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=guangan_admissions())
+def test_guangan_admissions_agree_with_one_by_one(region, cii_cap, drawn):
+    """Several Guang'an admissions per person (Wusheng composes Guang'an): the batch continues each
+    person's running critical-illness total from the earlier claims of the year, as the ledger does,
+    and under GA-AMB-6 B the shared cap counts the earlier stays' insurance too."""
+    eng = ENGINE_CII_CAP if cii_cap else ENGINE
+    ct = ClaimTable(as_table([flatten(c) for c in drawn]))
+    run = evaluate_region(eng, ct, region, rehome_to=False)
+    assert not run.error, run.error
+    for i, o in enumerate(per_case(eng, drawn, region, rehome_to=False)):
+        got = {lid: int(v[i]) for lid, v in run.layers.items() if v[i]}
+        assert got == {l.id: l.amount for l in o.settlement.layers if l.amount}, i
+        assert run.burden[i] == o.settlement.burden

@@ -58,3 +58,26 @@ def test_groups_cut_into_many_spans_give_the_same_results(monkeypatch):
         assert not a.error and a.groups == b.groups > 7
         assert region_results(ct, a).equals(region_results(ct, b))
         assert totals(a) == totals(b)
+
+
+def test_claims_a_region_cannot_evaluate_are_the_same_in_workers(monkeypatch):
+    # Guang'an's critical-illness table dated from the middle of the drawn claims' dates: the +5-points claims
+    # admitted before it are invalid for Guang'an, found in whichever span and worker decides their group
+    import datetime as dt
+    import jiuzhu.analysis.claims as claims
+    from jiuzhu.io.config import parse_config
+    from jiuzhu.rules.engine import Engine
+    from test_batch_agreement import GA_SEGMENTS, HOST, deployment_parameters
+    monkeypatch.setattr(claims, "SPAN_GROUPS", 7)
+    ct = ClaimTable(_table(1200))
+    mid = dt.date(1970, 1, 1) + dt.timedelta(days=int(np.median(ct.admitted.astype(np.int64))))
+    params = deployment_parameters(HOST)
+    eng = Engine(host=HOST, deployment=parse_config({"parameters": {**params, "guangan": {
+        **params.get("guangan", {}), "critical_illness_segments": [{"from": mid.isoformat(), "value": GA_SEGMENTS}]}}}))
+    one = evaluate_regions(eng, ct, ["guangan", "wusheng"], workers=1)
+    two = evaluate_regions(eng, ct, ["guangan", "wusheng"], workers=2)
+    for a, b in zip(one, two):
+        assert not a.error and a.problems and a.problems == b.problems
+        assert np.array_equal(a.invalid, b.invalid)
+        assert region_results(ct, a).equals(region_results(ct, b))
+        assert totals(a) == totals(b) and totals(a)["invalid_claims"] == len(a.problems)

@@ -239,3 +239,32 @@ def test_a_fund_of_two_layers_has_one_label_whatever_the_merge_order():
     assert merge_totals(a, b)["fund_labels"] == merge_totals(b, a)["fund_labels"] == \
         {"guangan_tilt": min(a["fund_labels"]["guangan_tilt"], b["fund_labels"]["guangan_tilt"])}
     assert merge_totals(a, b)["funds"] == {"guangan_tilt": 10}
+
+
+def test_a_claim_a_region_cannot_evaluate_is_listed_as_on_one_machine(client, tmp_path):
+    """Guang'an's critical-illness table dated from 2026-07-01 (a deployment's choice): the dibao claim of
+    2026-03-01 (row 1) cannot get its +5 points and is listed for Guang'an, on a cluster as on one machine;
+    with --skip-invalid the other two are computed: A2 (2026-08-01, B = 10,000 → 250.00) and B1 (2026-09-01,
+    B = 20,000 → 750.00). Fushun computes all three."""
+    from jiuzhu.analysis.batch import flatten, rows_to_columns
+    from jiuzhu.analysis.claims import InvalidRows
+    from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS, make_engine
+    from test_batch_running_total import TABLE, B, claim
+    params = {k: dict(v) for k, v in ILLUSTRATIVE_PARAMETERS.items()}
+    params["guangan"]["critical_illness_segments"] = [{"from": "2026-07-01", "value": TABLE}]
+    eng = make_engine({"compose_parents": False}, parameters=params)
+    src = tmp_path / "c.parquet"
+    cases = [claim("A1", "2026-03-01", 10000), claim("A2", "2026-08-01", 10000), claim("B1", "2026-09-01", 20000, B)]
+    write_claims(rows_to_columns([flatten(c) for c in cases]), src)
+    out = tmp_path / "out"
+    with pytest.raises(InvalidRows, match=r"^row 1 \(claim A1\): episode.admitted"):
+        run_distributed(eng, str(src), ["fushun", "guangan"], str(out), client=client, progress=False, console=_quiet())
+    assert not (out / "results").exists()
+    with open(out / "errors.csv", encoding="utf-8") as fh:
+        assert fh.read().splitlines()[1].startswith("1,A1,episode.admitted,guangan: a date on or after 2026-07-01")
+    run_distributed(eng, str(src), ["fushun", "guangan"], str(tmp_path / "out2"), client=client, progress=False,
+                    console=_quiet(), skip_invalid=True)
+    res = pq.read_table(tmp_path / "out2" / "results").to_pylist()
+    ga = {r["claim_id"]: r["layer.critical_illness_tilt_fen"] for r in res if r["region"] == "guangan"}
+    assert ga == {"A2": 25_000, "B1": 75_000}
+    assert sorted(r["claim_id"] for r in res if r["region"] == "fushun") == ["A1", "A2", "B1"]

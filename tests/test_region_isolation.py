@@ -371,13 +371,21 @@ def test_junk_answers_are_region_faults_and_compare_completes(hostile):
 def test_an_input_error_of_one_region_does_not_stop_the_batch_for_the_others(hostile, tmp_path):
     claims = tmp_path / "claims.csv"
     assert jiuzhu(hostile, "synth", "--n", "10", "--out", str(claims)).returncode == 0
+    # the claims picky's hook refuses are invalid for picky (the errors file names row, claim, field and what
+    # picky expected): exit 2 without --skip-invalid, no results
     res = jiuzhu(hostile, "compare", "--batch", str(claims), "--regions", "guangan,picky,badparams", "--format", "json",
                  "--no-progress")
+    assert res.returncode == 2 and "person.card_number: expected picky: a Picky County card number" in res.stderr
+    assert "10 claim(s) could not be evaluated" in res.stderr
+    errors = (tmp_path / "claims.errors.csv").read_text(encoding="utf-8").splitlines()
+    assert len(errors) == 11 and errors[1].split(",")[2:] == ["person.card_number", "picky: a Picky County card number"]
+    res = jiuzhu(hostile, "compare", "--batch", str(claims), "--regions", "guangan,picky,badparams", "--format", "json",
+                 "--no-progress", "--skip-invalid")
     # as a region whose deployment parameter is missing: an error in its column, not a fault of its code
     assert res.returncode == 0, res.stderr
     tots = {t["region"]: t for t in json.loads(res.stdout)}
     assert tots["guangan"]["claims"] == 10 and "error" not in tots["guangan"]
-    assert "person.card_number: a Picky County card number" in tots["picky"]["error"]
+    assert tots["picky"]["claims"] == 0 and tots["picky"]["invalid_claims"] == 10 and "error" not in tots["picky"]
     assert tots["badparams"]["error"] == "badparams.parameters.rate: expected a table with unit, label and values"
     # one case, one region: still the user's input error, exit 2
     res = jiuzhu(hostile, "evaluate", str(EXAMPLE), "--region", "picky")

@@ -31,7 +31,7 @@ from jiuzhu.io.atomic import atomic_path, check_output
 from jiuzhu.io.safe import neutralise_table, one_line
 from jiuzhu.model.text import transcode_to_utf8
 from jiuzhu.rules.engine import Engine, bill_columns
-from jiuzhu.model.errors import InputError, JiuzhuError
+from jiuzhu.model.errors import ClaimError, InputError, JiuzhuError
 from jiuzhu.io.loader import structure_case
 from jiuzhu.plugins import BrokenRegion, RegionFault
 from jiuzhu.rules.settle import SLIP_LAYERS, Plan, claim_order, settle_columns
@@ -201,6 +201,26 @@ class RegionRun:
     verdicts: tuple = ()  # the verdict kinds, sorted; with ``verdict_code``, ``verdict`` without object compares
     verdict_code: np.ndarray | None = None  # per claim: index into ``verdicts``
     fund_labels: dict = attrs.field(factory=dict)  # payer -> (中文, English, citation): the fund's own label
+    # claims this region could not evaluate for a fact of their own (True per claim; not in the results
+    # or totals) and, for each, (claim index, field, what was expected): see :func:`evaluate_region`
+    invalid: np.ndarray | None = None
+    problems: tuple = ()
+
+    def kept(self) -> "RegionRun":
+        """The run without its invalid claims (what results and totals show)."""
+        if self.invalid is None or not self.invalid.any():
+            return self
+        k = ~self.invalid
+        cut = lambda a: None if a is None else a[k]
+        verdict = cut(self.verdict)
+        kinds = tuple(sorted(set(verdict.tolist())))  # "invalid" is no longer among them
+        code = np.searchsorted(np.array(kinds, dtype=object), verdict).astype(np.int32) if len(verdict) else \
+            np.zeros(0, np.int32)
+        return attrs.evolve(self, eligible=cut(self.eligible), verdict=verdict,
+                            layers={l: v[k] for l, v in self.layers.items()}, total=cut(self.total),
+                            assistance=cut(self.assistance), burden=cut(self.burden), reason=cut(self.reason),
+                            invalid=None, verdicts=kinds if self.verdict_code is not None else self.verdicts,
+                            verdict_code=None if self.verdict_code is None else code)
 
 
 def decisive(eligibility, referral):
@@ -248,7 +268,10 @@ class ClaimTable:
         self.ages = self._ages(self.admitted)
         # the region-independent part of the decision key, one integer per claim: the facts hooks read
         # (year-to-date amounts are not facts; a region declares the ones it reads, see evaluate_region)
-        key_cols = [c for c in sorted(table.column_names) if c not in NOT_KEY and not YTD.match(c)]
+        key_cols = [c for c in sorted(table.column_names) if c not in NOT_KEY and c != ROW and not YTD.match(c)]
+        # the claim's row in the file (1-based), carried by run_batch; else its place in the table
+        self.rows = (table.column(ROW).to_numpy() if ROW in table.column_names
+                     else np.arange(1, n + 1, dtype=np.int64))
         self.facts = self._key(key_cols)
         self.n_facts = int(self.facts.max(initial=-1)) + 1
 
@@ -270,15 +293,27 @@ class ClaimTable:
         dmd = (month.astype(np.int64) % 12 + 1) * 100 + (days - month.astype("datetime64[D]")).astype(np.int64) + 1
         return dy - self.born_y - (dmd < self.born_md)
 
-    def cases(self, rows: np.ndarray) -> list:
+    def cases(self, rows: np.ndarray, errors: bool = False) -> list:
         """Structured cases for the given row indices; cached, since regions mostly pick the same
-        representatives."""
+        representatives. A row the loader refuses raises its :class:`InputError`, or with ``errors``
+        stands as that error in the list."""
         cache = self.__dict__.setdefault("_cases", {})
         missing = [int(i) for i in rows if int(i) not in cache]
         if missing:
             for i, raw in zip(missing, self.table.take(np.asarray(missing)).to_pylist()):
-                cache[i] = _row_case(raw, i)
-        return [cache[int(i)] for i in rows]
+                try:
+                    cache[i] = _row_case(raw, int(self.rows[i]) - 1)
+                except InputError as exc:
+                    cache[i] = exc
+        out = [cache[int(i)] for i in rows]
+        if not errors:
+            bad = next((c for c in out if isinstance(c, InputError)), None)
+            if bad is not None:
+                raise bad
+        return out
+
+
+ROW = "_row"  # the column run_batch adds: each claim's 1-based row number in the file
 
 
 def _row_case(raw: dict, i: int):
@@ -382,6 +417,42 @@ def _date_facts(engine: Engine, ct: ClaimTable, region: str, day: np.ndarray, ke
     return key
 
 
+def running_totals(engine: Engine, region: str) -> dict:
+    """The running totals of costs a region of the chain reads: programmes of ``measure = "base"`` or
+    ``"bill"`` it declares in ``reads_history`` (e.g. Guang'an's compliant burden counted by
+    critical-illness insurance, measure ``bill``: each stay's in-scope cost − basic insurance): programme
+    id → :class:`~jiuzhu.model.region.Program`.
+
+    Such a total stays out of the decision key: its hooks read it only to measure the segments of the
+    programme's layers (``Program.segmented``; for ``base``, else its own layers) from where the year
+    stands (GA-PAY-5), so a batch decides with it at 0 (the segments from the start of the year) and
+    settles each claim's stretch of the running total over columns, the person's earlier claims of the
+    year (date order) adding to it as a ledger would (``Program.counted``)."""
+    reads = {k for r in engine.chain(region) for k in r.info.reads_history}
+    return {p.id: p for _, p in engine.programs(region) if p.measure in ("base", "bill") and p.id in reads}
+
+
+def _running_columns(running: dict, money: dict, invalid, n: int) -> tuple[dict, dict]:
+    """(``running``, the programme each segmented layer runs on) for :func:`settle_columns`: a base
+    measure as its layer ids, a bill measure as what each claim's slip adds (never below 0; nothing for a
+    claim the region could not evaluate, which a ledger would not record)."""
+    cols, on = {}, {}
+    for pid, prog in running.items():
+        if prog.measure == "bill":
+            v = np.zeros(n, dtype=np.int64)
+            for col, k in prog.columns:
+                v = v + int(k) * money.get(col, np.zeros(n, dtype=np.int64))
+            v = np.maximum(v, 0)
+            if invalid is not None:
+                v[invalid] = 0
+            cols[pid] = v
+        else:
+            cols[pid] = tuple(prog.layers)
+        for lid in prog.segmented or (prog.layers if prog.measure == "base" else ()):
+            on[lid] = pid
+    return cols, on
+
+
 def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
     """(settlement day per claim, representative row per decision group, group per claim)."""
     day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
@@ -393,12 +464,39 @@ def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
     key = (ct.facts * (len(thresholds) + 1) + age_bucket) * (len(breaks) + 1) + epoch
     key = key * 2 + ct.sex
     key = _date_facts(engine, ct, region, day, key)
-    reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history})
+    reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history} - set(running_totals(engine, region)))
     read_cols = [f"history.ytd.{k}_fen" for k in reads if f"history.ytd.{k}_fen" in ct.table.column_names]
     if read_cols:  # only what the region declares it reads enters its key
         key = ct._key(read_cols, base=np.unique(key, return_inverse=True)[1].ravel().astype(np.int64))
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     return day, first, group.ravel()
+
+
+def _decide_case(engine: Engine, case, region: str, as_of, home, running):
+    """(the case as evaluated, its chain's decisions) for a group's representative: re-homed to
+    ``home`` (a RegionInfo) if given; the running totals of costs at 0 (see :func:`running_totals`)."""
+    from jiuzhu.analysis.compare import rehome
+    if home is not None:
+        case = rehome(case, home.division)
+    if running and any(k in running for k in case.history.ytd):  # decided from 0 of the year
+        case = attrs.evolve(case, history=attrs.evolve(
+            case.history, ytd={k: v for k, v in case.history.ytd.items() if k not in running}))
+    return case, engine.decide(case, region, as_of)
+
+
+def _claim_fault(engine: Engine, exc, region: str, as_of) -> tuple[str, str]:
+    """(field, what was expected) of a claim the region cannot evaluate; the region named, never the value."""
+    if isinstance(exc, InputError):
+        field = exc.field.split(": ", 1)[1] if exc.field.startswith("row ") and ": " in exc.field else exc.field
+        by = getattr(exc, "raised_by_region", None)
+        return field, (f"{by}: {exc.expected}" if by else exc.expected)
+    field = exc.field
+    if not field:
+        at = getattr(exc, "region", None) or getattr(exc, "raised_by_region", None) or region
+        field = "--as-of" if as_of is not None else \
+            ("episode.discharged" if engine.date_basis(at) == "discharge" else "episode.admitted")
+    expected = exc.expected or one_line(str(exc), 200)
+    return field, f"{region}: {expected}"
 
 
 def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
@@ -424,13 +522,15 @@ class _Decided:
     item_cols: dict  # items.* -> int64 per group
     lo: int = 0
     grouped: tuple | None = attrs.field(default=None, eq=False)  # (day, first, group) of :func:`_groups`
+    # group (index among all the region's groups) -> (field, expected): the claims of that group are invalid
+    # for this region, for a fact of their own (see :func:`_claim_fault`)
+    failed: dict = attrs.field(factory=dict)
 
 
 def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True, as_of: dt.date | None = None,
             tick: Callable[[int], None] | None = None, grouped=None, span: tuple[int, int] | None = None):
     """The hooks of ``region`` for each decision group (``grouped``: :func:`_groups`, if computed;
     ``span``: only groups lo … hi-1): a :class:`_Decided`, or the :class:`RegionRun` of an error."""
-    from jiuzhu.analysis.compare import rehome
     try:
         info = engine.host.region(region).info
         # as for one case (Engine.check_history, and in compare the region's column only): a year-to-date
@@ -442,6 +542,7 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
                 f"history.ytd.{unknown[0]}", None, f"unknown programme for {region}; valid: "
                 f"{', '.join(sorted(valid)) or 'none (no annual caps)'} (see `jiuzhu programs {region}`)")))
         day, first, group = grouped or _groups(engine, ct, region, as_of)
+        running = running_totals(engine, region)
         lo, hi = span or (0, len(first))
         sizes = np.bincount(group, minlength=len(first))[lo:hi] if tick else None
         first_all, first = first, first[lo:hi]
@@ -453,27 +554,40 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
         reason_of_group = np.zeros(len(first), dtype=np.int32)
         reasons: dict[tuple, int] = {}
         item_cols: dict[str, np.ndarray] = {}
+        failed: dict[int, tuple[str, str]] = {}  # group → (field, expected): its claims' own facts are at fault
         done = 0
-        for gi, case in enumerate(ct.cases(first)):
-            if rehome_to:
-                case = rehome(case, info.division)
-            # self-pay items are part of the decision key, so their sums are the group's own
-            for k, v in bill_columns(case).items():
-                if k.startswith("items."):
-                    item_cols.setdefault(k, np.zeros(len(first), dtype=np.int64))[gi] = v
-            results = engine.decide(case, region, as_of)
-            plan = Plan()
-            for r in results:
-                plan = plan + r.plan
+        for gi, case in enumerate(ct.cases(first, errors=True)):
+            try:
+                if isinstance(case, InputError):
+                    raise case
+                results = _decide_case(engine, case, region, as_of, info if rehome_to else None, running)
+            except (InputError, ClaimError) as exc:
+                # one claim's fact (a date no parameter value covers, a value a hook refuses): that group's
+                # claims are listed as invalid for this region and every other claim is still computed
+                failed[lo + gi] = _claim_fault(engine, exc, region, as_of)
+                results = None
+            if results is None:
+                plan = Plan()
+                eligible[gi], verdict[gi] = False, "invalid"
+                reason_of_group[gi] = reasons.setdefault(("", "", ""), len(reasons))
+            else:
+                case, results = results
+                # self-pay items are part of the decision key, so their sums are the group's own
+                for k, v in bill_columns(case).items():
+                    if k.startswith("items."):
+                        item_cols.setdefault(k, np.zeros(len(first), dtype=np.int64))[gi] = v
+                plan = Plan()
+                for r in results:
+                    plan = plan + r.plan
+                leaf = results[-1]
+                eligible[gi] = leaf.eligibility.eligible
+                verdict[gi] = leaf.referral.kind
+                reason_of_group[gi] = reasons.setdefault(_reason_key(decisive(leaf.eligibility, leaf.referral)),
+                                                         len(reasons))
             # many groups share one plan; settling per distinct plan keeps the money columnar
             plan_of_group[gi] = plan_index.setdefault(plan, len(plan_index))
             if plan_of_group[gi] == len(plans):
                 plans.append(plan)
-            leaf = results[-1]
-            eligible[gi] = leaf.eligibility.eligible
-            verdict[gi] = leaf.referral.kind
-            reason_of_group[gi] = reasons.setdefault(_reason_key(decisive(leaf.eligibility, leaf.referral)),
-                                                     len(reasons))
             if tick:
                 done += int(sizes[gi])
                 if gi % 256 == 255:
@@ -490,7 +604,7 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
     except JiuzhuError as exc:
         return RegionRun(region, error=str(exc))
     return _Decided(plans, plan_of_group, eligible, verdict, reason_of_group, reasons, item_cols, lo,
-                    None if span else (day, first_all, group))
+                    None if span else (day, first_all, group), failed)
 
 
 def _merge_decided(parts: list) -> _Decided:
@@ -511,7 +625,8 @@ def _merge_decided(parts: list) -> _Decided:
         for k, v in p.item_cols.items():
             items.setdefault(k, np.zeros(n, dtype=np.int64))[p.lo:p.lo + len(v)] = v
     return _Decided(plans, np.concatenate(pog), np.concatenate([p.eligible for p in parts]),
-                    np.concatenate([p.verdict for p in parts]), np.concatenate(rog), reasons, items)
+                    np.concatenate([p.verdict for p in parts]), np.concatenate(rog), reasons, items,
+                    failed={g: f for p in parts for g, f in p.failed.items()})
 
 
 def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.date | None = None,
@@ -532,7 +647,17 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
     basis = (engine.date_basis(region), as_of)
     if basis not in orders:
         orders[basis] = claim_order(ct.person, year, days)
-    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, days, ct.used, order=orders[basis])
+    invalid = None
+    if d.failed:
+        bad = np.zeros(len(first), dtype=bool)
+        bad[list(d.failed)] = True
+        invalid = bad[group]
+    running, on = _running_columns(running_totals(engine, region), money, invalid, ct.n)
+    segmented = {l.id for p in plans for l in p.layers if l.segments and not l.given}
+    runs_on = {lid: pid for lid, pid in on.items() if lid in segmented}
+    counts = {p.id: p.layers for _, p in engine.programs(region) if p.measure == "amount"}
+    out = settle_columns(money, plans, plan_of_group[group], ct.person, year, days, ct.used, order=orders[basis],
+                         running=running, runs_on=runs_on, counts=counts)
     layers = {k[6:]: v for k, v in out.items() if k.startswith("layer.")}
     given = {"basic_insurance", "critical_illness"} | {k for k in layers if k.startswith("other_payers")} \
         | {l.id for p in plans for l in p.layers if l.given}
@@ -548,10 +673,13 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
     kinds = sorted(set(verdict.tolist()))
     code = np.searchsorted(np.array(kinds, dtype=object), verdict).astype(np.int32) if len(verdict) else \
         np.zeros(0, np.int32)
+    problems = () if invalid is None else \
+        tuple((int(i), *d.failed[int(group[i])]) for i in np.nonzero(invalid)[0])
     return RegionRun(region, "", eligible[group], verdict[group], layers, payers, frozenset(given), money["total"],
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
                      shifted=frozenset(shifted), verdicts=tuple(kinds), verdict_code=code[group],
-                     fund_labels=fund_labels(engine, region, payers.values(), labels))
+                     fund_labels=fund_labels(engine, region, payers.values(), labels),
+                     invalid=invalid, problems=problems)
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -565,6 +693,8 @@ def totals(run: RegionRun) -> dict:
     :func:`finish_totals` adds mean, median and 90th percentile from the burden columns."""
     if run.error:
         return {"region": run.region, "error": run.error, **({"fault": True} if run.fault else {})}
+    invalid = len(run.problems)
+    run = run.kept()
     n = len(run.total)
     if run.verdict_code is not None:  # small integers, not a million object compares
         code = run.verdict_code
@@ -600,7 +730,7 @@ def totals(run: RegionRun) -> dict:
             # each assistance layer (programme) with its own label and its fund, for totals per programme
             "layer_labels": {l: (*run.labels.get(l, (l, l)), run.payers.get(l, l)) for l in run.layers
                              if l not in run.given and l not in run.shifted},
-            "groups": run.groups}
+            "groups": run.groups, "invalid_claims": invalid}
 
 
 def _fund_labels(run: RegionRun) -> dict:
@@ -617,6 +747,7 @@ def merge_totals(a: dict, b: dict) -> dict:
     out = dict(a)
     for k in ("claims", "eligible", "covered", "refused", "pay_first_claim", "assistance", "burden_total", "groups"):
         out[k] = a[k] + b[k]
+    out["invalid_claims"] = a.get("invalid_claims", 0) + b.get("invalid_claims", 0)
     for k in ("by_verdict", "funds"):
         out[k] = {x: a[k].get(x, 0) + b[k].get(x, 0) for x in {**a[k], **b[k]}}
     out["by_reason"] = {r: {**(a["by_reason"].get(r) or b["by_reason"][r]),
@@ -649,7 +780,10 @@ def region_results(ct: ClaimTable, run: RegionRun, long: bool = False):
     """One region's per-claim results: one row per claim (``long``: one row per claim and layer).
     Text columns are dictionary-encoded; money in fen."""
     ids = ct.table.column("claim_id").combine_chunks()
-    n = ct.n
+    if run.invalid is not None and run.invalid.any():  # claims it could not evaluate are in the errors file
+        ids = ids.filter(pa.array(~run.invalid))
+        run = run.kept()
+    n = len(ids)
     if run.verdict_code is not None:
         verdicts, v_idx = list(run.verdicts) or [""], run.verdict_code
     else:
@@ -747,7 +881,7 @@ def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_
     for code in dict.fromkeys(regions):
         try:
             grouped[code] = _groups(engine, ct, code, as_of)
-            ct.cases(grouped[code][1])
+            ct.cases(grouped[code][1], errors=True)  # a row the loader refuses is that group's error
         except Exception:  # the region's own evaluation reports it, as in one process
             grouped.pop(code, None)
     tasks = [(code, lo, min(lo + SPAN_GROUPS, len(g[1]))) for code, g in grouped.items()
@@ -774,7 +908,7 @@ def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_
 
 
 def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: bool = True,
-                       as_of: dt.date | None = None, long: bool = False, tick=None):
+                       as_of: dt.date | None = None, long: bool = False, tick=None, problems: list | None = None):
     """Evaluate one partition of claims under each region: (results, totals, burdens).
 
     ``table`` is a normalised, checked table (:func:`jiuzhu.analysis.checks.normalise`) holding all
@@ -782,16 +916,28 @@ def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: boo
     ``results`` is one Arrow table per region that ran (rows per claim, or per claim and layer);
     ``totals`` maps region to :func:`totals` (sum partitions with :func:`merge_totals`); ``burdens``
     maps region to the int64 burden column (for the median and percentiles). This is the unit of
-    work a distributed scheduler hands to a worker."""
+    work a distributed scheduler hands to a worker. Claims a region could not evaluate for a fact of
+    their own are left out of its results and totals and, if ``problems`` is a list, added to it as
+    :class:`jiuzhu.analysis.checks.RowError` (row in the file, claim id, field, what was expected)."""
     ct = ClaimTable(table)
     results, tots, burdens = [], {}, {}
     for run in evaluate_regions(engine, ct, regions, rehome_to, as_of, tick):
         code = run.region
+        if problems is not None and run.problems:
+            problems += claim_problems(ct, run)
         tots[code] = totals(run)
         if not run.error:
             results.append(region_results(ct, run, long))
-            burdens[code] = run.burden
+            burdens[code] = run.kept().burden
     return results, tots, burdens
+
+
+def claim_problems(ct: ClaimTable, run: RegionRun) -> list:
+    """A region's invalid claims as errors-file rows: row number, claim id, field, expected."""
+    from jiuzhu.analysis.checks import RowError
+    ids = ct.table.column("claim_id")
+    return [RowError(int(ct.rows[i]), one_line(str(ids[i].as_py() or ""), 40), field, expected)
+            for i, field, expected in run.problems]
 
 
 # -- a whole file, streamed -----------------------------------------------------------------------
@@ -935,6 +1081,15 @@ def _invalid_rows(first, bad: int, rows: int, err_path: Path) -> InvalidRows:
     return InvalidRows(field, value, f"{expected}; {more}")
 
 
+def _unevaluated(failed: list, err_path: Path) -> InvalidRows:
+    """One line for claims found invalid while a region evaluated them: the first by row, then how many."""
+    e = min(failed, key=lambda e: e.row)
+    where = f"row {e.row}" + (f" (claim {one_line(e.claim_id, 40)})" if e.claim_id else "")
+    more = (f"{len(failed):,} claim(s) could not be evaluated by a region, every one listed in {err_path} "
+            f"(use --skip-invalid to evaluate the others)")
+    return InvalidRows(f"{where}: {e.field}", None, f"expected {e.expected}; {more}")
+
+
 def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None = None, as_is: bool = False,
               as_of: dt.date | None = None, progress: bool = True, fmt: str = "text", console=None,
               long: bool = False, skip_invalid: bool = False, errors: str | None = None,
@@ -972,6 +1127,8 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
             table, ok, errs = normalise(b, offset, known)
             if errs and first_bad is None:
                 first_bad = (errs[0], table.slice(errs[0].row - 1 - offset, 1).to_pylist()[0])
+            # each claim keeps its row in the file, for an error found when a region evaluates it
+            table = table.append_column(ROW, pa.array(np.arange(offset + 1, offset + 1 + len(ok), dtype=np.int64)))
             offset += len(ok)
             bad += errs
             parts.add(table.filter(pa.array(ok)) if errs else table)
@@ -987,8 +1144,9 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
         tots: dict[str, dict] = {}
         burdens: dict[str, list] = {}
         written: list = []
+        failed: list = []  # claims a region could not evaluate for a fact of their own
         for i, table in enumerate(parts):
-            res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick)
+            res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick, failed)
             for code in regions:
                 tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]
                 if code in pb:
@@ -1001,6 +1159,11 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                     written.append(pth)
                 else:
                     written += res
+        failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
+        if failed:
+            write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
+            if not skip_invalid:
+                raise _unevaluated(failed, err_path)
         if out:
             w = bar.add_task(f"写出 writing {Path(out).name}", total=1)
             _write_results(written or [results_table(None, [])], Path(out), work)
@@ -1009,7 +1172,8 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
     final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
     for f in final:
         f["invalid_rows"] = len(bad)
-    render_totals(engine, final, valid, not as_is, fmt, con, invalid=len(bad), errors_file=err_path if bad else None)
+    render_totals(engine, final, valid, not as_is, fmt, con, invalid=len(bad) + len(failed),
+                  errors_file=err_path if bad or failed else None)
     return final
 
 

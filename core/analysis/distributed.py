@@ -227,19 +227,23 @@ def check_and_split(path: str, row_groups: list[int], offset: int, parts: int, s
 
 def evaluate_bucket(k: int, staging: str, results: str, deployment, key: str, regions: list[str],
                     rehome_to: bool, as_of, long: bool):
-    """Stage 2: one person partition, in input order, under every region: (totals, burdens) or None."""
+    """Stage 2: one person partition, in input order, under every region: (totals, burdens, claims a region
+    could not evaluate) or None."""
     import pyarrow.parquet as pq
-    from jiuzhu.analysis.claims import evaluate_partition, unify
+    from jiuzhu.analysis.claims import ROW as FILE_ROW, evaluate_partition, unify
     eng = worker_engine(deployment, key, regions)
     files = sorted((Path(staging) / f"bucket-{k:04d}").glob("chunk-*.parquet"))
     if not files:
         return None
     table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
-    table = table.take(pc.sort_indices(table.column(ROW))).drop_columns([ROW])
-    res, tots, burdens = evaluate_partition(eng, table, regions, rehome_to, as_of, long)
+    table = table.take(pc.sort_indices(table.column(ROW)))
+    # the 1-based row in the input, for a claim a region finds invalid (the errors file)
+    table = table.append_column(FILE_ROW, pc.add(table.column(ROW), 1)).drop_columns([ROW])
+    problems: list = []
+    res, tots, burdens = evaluate_partition(eng, table, regions, rehome_to, as_of, long, problems=problems)
     if res:
         _write_parquet(unify(res), Path(results) / f"part-{k:04d}.parquet")
-    return tots, burdens
+    return tots, burdens, problems
 
 
 # -- the job ---------------------------------------------------------------------------------------
@@ -279,7 +283,8 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from distributed import as_completed
     from jiuzhu.analysis.batchreport import render_totals
-    from jiuzhu.analysis.claims import _invalid_rows, _write_labels, finish_totals, merge_totals, write_errors
+    from jiuzhu.analysis.claims import (_invalid_rows, _unevaluated, _write_labels, finish_totals, merge_totals,
+                                        write_errors)
     dest = check_out_dir(out)
     files = claim_files(claims)
     chunks, rows = plan_chunks(files)
@@ -328,17 +333,24 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                                   long, key=f"jiuzhu-evaluate-{job}-{k}", pure=False) for k in range(nparts)]
             tots: dict[str, dict] = {}
             burdens: dict[str, list] = {}
+            failed: list = []  # claims a region could not evaluate for a fact of their own
             for fut in as_completed(futs):
                 got = fut.result()
                 bar.advance(t)
                 if got is None:
                     continue
-                pt, pb = got
+                pt, pb, pf = got
+                failed += pf
                 for code in regions:
                     tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]
                     if code in pb:
                         burdens.setdefault(code, []).append(pb[code])
             del futs
+            failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
+            if failed:
+                write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
+                if not skip_invalid:
+                    raise _unevaluated(failed, err_path)
     except BaseException as exc:
         shutil.rmtree(results, ignore_errors=True)  # never a partial set of results
         if not isinstance(exc, WorkerMissingRegion):
@@ -359,7 +371,8 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     from jiuzhu.io.atomic import write_text
     write_text(dest / "totals.json", json.dumps({"claims": valid, "invalid_rows": len(bad), "regions": final},
                                                 ensure_ascii=False, indent=2, default=str))
-    render_totals(engine, final, valid, not as_is, fmt, con, invalid=len(bad), errors_file=err_path if bad else None)
+    render_totals(engine, final, valid, not as_is, fmt, con, invalid=len(bad) + len(failed),
+                  errors_file=err_path if bad or failed else None)
     return final
 
 

@@ -42,5 +42,25 @@ class MissingParameter(JiuzhuError):
         )
 
 
-class CalendarError(JiuzhuError):
+class ClaimError(JiuzhuError):
+    """What one claim's own facts make impossible to evaluate (a date no parameter value covers, a year no
+    calendar knows), as opposed to a deployment or region at fault: a batch lists that claim in its errors
+    file and computes the others. ``field`` names the claim's field at fault when it is known."""
+
+    field = ""
+    expected = ""
+
+
+class NotInForce(ClaimError):
+    """A dated parameter has values, but none in force on the claim's day (it is dated later)."""
+
+    def __init__(self, region: str, name: str, day, earliest):
+        self.region, self.name = region, name
+        self.expected = (f"a date on or after {earliest.isoformat()}: parameters.{region}.{name} has no value "
+                         f"in force before")
+        super().__init__(f"parameters.{region}.{name}: no value in force on {day.isoformat()}; "
+                         f"earliest is {earliest.isoformat()}")
+
+
+class CalendarError(ClaimError):
     """A working-day computation reaches a year no calendar knows."""

@@ -48,6 +48,9 @@ class RegionInfo:
     version: str = "0.1.0"
     # year-to-date keys (history.ytd) the hooks read to *choose* a plan; a batch groups claims by
     # their exact values. Amounts an annual cap counts need no declaration: caps run over columns.
+    # A programme of measure "base" or "bill" declared here is a running total of costs the hooks read only
+    # to start the segments of its layers (Program.segmented) where the year stands (Guang'an, GA-PAY-5): a
+    # batch keeps it out of the key, decides at 0 and runs each claim's segments from the person's total.
     reads_history: tuple[str, ...] = ()
     # the funds its layers pay from, with their names in the region's document (jiuzhu.analysis.funds)
     funds: tuple[Fund, ...] = ()
@@ -78,6 +81,11 @@ class Program:
     # every settlement whatever the layers paid (e.g. the compliant burden in_scope − basic_paid that
     # critical-illness insurance counts on every stay, Guang'an GA-PAY-5 A0); never below 0 per settlement.
     columns: tuple[tuple[str, int], ...] = ()
+    # A running total of costs (measure "base" or "bill") the region's hooks read only to start the segments
+    # of these layers where the year stands (Guang'an's tilt on the critical-illness total, GA-PAY-5): a batch
+    # decides them from 0 and settles each claim's stretch from the person's total (jiuzhu.analysis.claims
+    # .running_totals). For measure "base" without it, the programme's own segmented layers.
+    segmented: tuple[str, ...] = ()
     cite: Citation | None = None
     note: str = ""
     # The programme's annual cap in fen from the parameters in force, for a person not yet settled in

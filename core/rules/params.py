@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from jiuzhu.model.errors import InputError, JiuzhuError, MissingParameter
+from jiuzhu.model.errors import InputError, JiuzhuError, MissingParameter, NotInForce
 from jiuzhu.model.money import to_fen, to_rate
 from jiuzhu.model.outcome import Citation
 from jiuzhu.model.tomlio import load_toml
@@ -204,10 +204,11 @@ class Params:
             raise JiuzhuError(f"parameters.{self._set.region}.{name}: the region uses a parameter it does not declare")
         d = p.at(self.day)
         if d is None:
-            if p.required or not p.values:
+            if not p.values:
                 raise MissingParameter(self._set.region, name, p.label, p.hint)
-            raise JiuzhuError(f"parameters.{self._set.region}.{name}: no value in force on {self.day.isoformat()}; "
-                              f"earliest is {p.values[0].start.isoformat()}")
+            # dated values, none yet on this day: the claim's date is what is out of reach (a batch lists
+            # that claim and computes the others)
+            raise NotInForce(self._set.region, name, self.day, p.values[0].start)
         return d
 
     def __getitem__(self, name: str) -> Any:

@@ -392,8 +392,26 @@ def claim_order(person, year, day):
     return np.lexsort((day, year, person))
 
 
+def _seg_cols_from(x, start, segments, unit: int = 1):
+    """:func:`_seg_cols` on the stretch ``[start, start + x]`` of a running total: each segment pays its
+    rate on the part of the stretch inside it (``start`` per claim, what the year counted before). With
+    ``start`` 0 it is :func:`_seg_cols`; otherwise it equals the segments shifted down by ``start`` (what a
+    region's hooks give one case whose history says ``start``), rounded once, as :func:`_seg_amount`."""
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
+    d = lcm(*(r.denominator for _, _, r in segments))
+    num = np.zeros(len(x), dtype=np.int64)
+    end = start + x
+    for lo, hi, r in segments:
+        top = end if hi is None else np.minimum(end, hi)
+        num += int(r * d) * np.maximum(0, top - np.maximum(start, lo))
+    return (2 * num + d * unit) // (2 * d * unit) * unit
+
+
 def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of, person, year, day,
-                   used: Mapping[str, "np.ndarray"] | None = None, order=None) -> dict:
+                   used: Mapping[str, "np.ndarray"] | None = None, order=None,
+                   running: Mapping[str, "tuple[str, ...] | np.ndarray"] | None = None,
+                   runs_on: Mapping[str, str] | None = None,
+                   counts: Mapping[str, tuple[str, ...]] | None = None) -> dict:
     """Evaluate many claims at once.
 
     ``cols`` maps bill columns to int64 fen arrays; ``plan_of[i]`` indexes ``plans`` for claim i;
@@ -402,8 +420,20 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
     this year before the person's first claim in the batch. Returns ``layer.ID`` arrays, ``paid`` and
     ``burden``.
 
+    ``running`` names the running totals of costs: programme id → what each claim adds to it, either
+    the ids of the layers whose bases it counts (``measure = "base"``) or an int64 array, per claim,
+    of what it adds whatever its layers pay (``measure = "bill"``, e.g. the slip's in-scope cost less
+    basic insurance, Guang'an GA-PAY-5). ``runs_on`` maps the segmented layers whose segments are
+    measured on one of them to its programme id: such a layer's segments are given from 0 of the year
+    and each claim's stretch starts where ``used`` and the person's earlier claims of the year (claim
+    order) left the total, as settling them one by one through a ledger would. ``counts`` gives the
+    layers whose amounts an annual-cap programme counts (``Program.layers``): beside the capped
+    layer's own, the person's earlier claims' amounts of the others (e.g. the slip's critical-illness
+    insurance, when Guang'an's tilt shares its cap, GA-AMB-6 B) use up the cap, as in the ledger.
+
     Layers are computed in input order, one pass per layer and plan; only the amounts of a layer with
-    an annual cap are gathered in claim order, accumulated, and scattered back.
+    an annual cap (or whose segments run on a total) are put in claim order, accumulated, and scattered
+    back.
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     plan_of = np.asarray(plan_of)
@@ -439,11 +469,42 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
             return others
         return c.get(name, zeros)
 
+    # the running totals: what each claim adds (fixed for a bill measure; a base measure's layers add their
+    # bases as they are computed)
+    running, runs_on = dict(running or {}), dict(runs_on or {})
+    base_of = {p: tuple(v) for p, v in running.items() if isinstance(v, tuple)}
+    counted = {p: zeros.copy() if p in base_of else np.asarray(v, dtype=np.int64) for p, v in running.items()}
+    order_ids = merged_order(plans, kinds)
+    for lid, prog in runs_on.items():
+        if prog not in running:
+            raise ValueError(f"layer {lid} runs on {prog}, which is not a running total passed")
+        if lid in order_ids and any(l in order_ids and order_ids.index(l) > order_ids.index(lid)
+                                    for l in base_of.get(prog, ())):
+            raise ValueError(f"layer {lid} runs on {prog}, which counts a later layer; it cannot be known in time")
+
+    def start_of(prog):
+        """Where each claim's stretch of a running total starts: ``used`` of the person-year's first claim,
+        then what its earlier claims (claim order) added."""
+        g = groups()
+        o, gid, gs = g["order"], g["group_id"], g["group_start"]
+        t = counted[prog][o]
+        before = np.cumsum(t) - t
+        before = before - before[gs][gid]
+        u = used.get(prog)
+        if u is not None:
+            before = before + np.asarray(u, dtype=np.int64)[o][gs][gid]
+        s = np.empty(n, dtype=np.int64)
+        s[o] = before
+        return s
+
     out = {}
-    for lid in merged_order(plans, kinds):
+    for lid in order_ids:
         want = np.zeros(n, dtype=np.int64)
         cap = None  # -1: no annual cap
         program = None
+        track = [p for p, ids in base_of.items() if lid in ids]
+        bases = np.zeros(n, dtype=np.int64) if track else None
+        pending = []  # (rows, net, layer) of plans whose segments of this layer run on a yearly total
         for pi, plan in enumerate(full):
             layer = next((l for l in plan.layers if l.id == lid), None)
             idx = rows_of[pi]
@@ -456,7 +517,12 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
             base = _lin_cols(layer.base, get, idx)
             if layer.base_limit is not None:
                 base = np.minimum(base, _lin_cols(layer.base_limit, get, idx))
+            if track:  # a running total counts this layer's base (Program.counted: computed layers only)
+                bases[idx] = base
             net = np.maximum(0, base - layer.deductible) if layer.deductible else base
+            if layer.segments and lid in runs_on:
+                pending.append((idx, net, layer))
+                continue
             if layer.segments:
                 amt = _seg_cols(net, layer.segments, layer.round_to)
             else:
@@ -465,24 +531,24 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                     amt = net
                 else:
                     amt = (2 * net * r.numerator + r.denominator * u) // (2 * r.denominator * u) * u
-            if layer.less:
-                amt = np.maximum(0, amt - get(layer.less)[idx])
-            if layer.claim_cap is not None:
-                amt = np.minimum(amt, layer.claim_cap)
-            want[idx] = np.minimum(amt, burden)
-            if layer.annual_cap is not None:
-                if program not in (None, layer.cap_program):
-                    raise ValueError(f"layer {lid} counts its cap in more than one programme across plans")
-                program = layer.cap_program
-                if cap is None:
-                    cap = np.full(n, -1, dtype=np.int64)
-                cap[idx] = layer.annual_cap
+            want[idx], cap, program = _finish(layer, lid, amt, idx, burden, get, cap, program, n)
+        for p in track:
+            counted[p] += bases
+        if pending:
+            start = start_of(runs_on[lid])
+            for idx, net, layer in pending:
+                amt = _seg_cols_from(net, start[idx], layer.segments, layer.round_to)
+                want[idx], cap, program = _finish(layer, lid, amt, idx, total[idx] - paid[idx], get, cap, program, n)
         if program is not None:
             g = groups()
             o = g["order"]
             u = used.get(program)
+            # the programme's other layers settled before this one (the slip's critical-illness insurance for
+            # Guang'an's tilt); one standing after it in the order is not known yet and is not counted
+            sharing = [l for l in (counts or {}).get(program, ()) if l != lid and f"layer.{l}" in c]
+            extra = sum((c[f"layer.{l}"] for l in sharing), zeros.copy())[o] if sharing else None
             amount = _apply_annual_cap(want[o], cap[o], None if u is None else np.asarray(u, dtype=np.int64)[o],
-                                       g["group_id"], g["group_start"])
+                                       g["group_id"], g["group_start"], extra)
             want[o] = amount
         c[f"layer.{lid}"] = want
         out[f"layer.{lid}"] = want
@@ -493,19 +559,65 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
     return out
 
 
-def _apply_annual_cap(want, cap, used0, group_id, group_start):
+def _finish(layer: Layer, lid: str, amt, idx, burden, get, cap, program, n):
+    """A computed layer's amount on rows ``idx`` after what was paid of it elsewhere (``less``), its claim
+    cap and the burden left; registers its annual cap. Returns (amount, cap column, cap programme)."""
+    import numpy as np  # only the columnar path needs numpy; one case never imports it
+    if layer.less:
+        amt = np.maximum(0, amt - get(layer.less)[idx])
+    if layer.claim_cap is not None:
+        amt = np.minimum(amt, layer.claim_cap)
+    if layer.annual_cap is not None:
+        if program not in (None, layer.cap_program):
+            raise ValueError(f"layer {lid} counts its cap in more than one programme across plans")
+        program = layer.cap_program
+        if cap is None:
+            cap = np.full(n, -1, dtype=np.int64)
+        cap[idx] = layer.annual_cap
+    return np.minimum(amt, burden), cap, program
+
+
+def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
     """amount_i = min(want_i, cap − used before i), with used accumulating in order within a person-year.
 
     All arrays are in claim order; ``cap`` is -1 where the layer has no annual cap (the amount is then
     ``want``). Only the capped rows are gathered: with one cap per person-year the running total paid
     is min(used0 + cumsum(want), max(cap, used0)), which numpy computes at once; person-years whose
     rows disagree on the cap fall back to a loop. ``used0`` of a person-year is its first claim's.
+
+    ``extra``: what other layers of the programme paid on each claim (capped or not), counted from the
+    next claim on. Then, with V_i = used0 + Σ_{j<i} (want_j + extra_j) (want_j only where capped),
+    amount_i = clip(cap − V_i, 0, want_i): until the cap binds V_i is the used total; from the first
+    claim it binds on, V_i ≥ cap and so is the used total, and nothing more is paid.
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     amount = want.copy()
-    sel = np.nonzero(cap >= 0)[0]
-    if not len(sel):
+    capped = cap >= 0
+    if not capped.any():
         return amount
+    n = len(want)
+    if extra is not None:  # every row of a capped person-year counts: the whole columns, in claim order
+        w = np.where(capped, want, 0)
+        u0 = np.zeros(n, dtype=np.int64) if used0 is None else used0[group_start][group_id]
+        cap_g = np.where(capped, cap, -1)
+        gmax = np.maximum.reduceat(cap_g, group_start)
+        gmin = np.minimum.reduceat(np.where(capped, cap, np.iinfo(np.int64).max), group_start)
+        we = w + extra
+        cum = np.cumsum(we)
+        v = u0 + (cum - we) - (cum - we)[group_start][group_id]  # used before each claim, uncapped
+        amount = np.where(capped, np.clip(gmax[group_id] - v, 0, want), want)
+        for g in np.nonzero((gmax != gmin) & (gmax >= 0))[0]:  # rare: caps that change within one person-year
+            start = group_start[g]
+            end = group_start[g + 1] if g + 1 < len(group_start) else n
+            usedv = int(u0[start])
+            for i in range(start, end):
+                if cap[i] >= 0:
+                    a = min(int(want[i]), max(0, int(cap[i]) - usedv))
+                    amount[i] = a
+                    usedv += a
+                usedv += int(extra[i])
+        return amount
+    sel = np.nonzero(capped)[0]
     w, c, gid = want[sel], cap[sel], group_id[sel]
     new = np.ones(len(sel), dtype=bool)
     new[1:] = gid[1:] != gid[:-1]

@@ -582,7 +582,9 @@ def jiuzhu_programs():
         # A0 of GA-PAY-5: what critical-illness insurance counted on every stay of the year (in or out of the
         # county, tilt paid or not): K = in-scope cost − basic insurance (GA-PAY-4), from each settlement's slip
         Program(CII_COUNTED, "大病保险年度累计合规个人负担", "compliant burden counted by critical-illness insurance this year",
-                (), measure="bill", columns=(("in_scope", 1), ("basic_paid", -1)), cite=cite),
+                (), measure="bill", columns=(("in_scope", 1), ("basic_paid", -1)), cite=cite,
+                # the tilt's segments start where this total stands (_tilt_segments): nothing else reads it
+                segmented=("critical_illness_tilt",)),
         Program(CII_PAID, "大病保险年度支付（含倾斜支付）", "critical-illness insurance paid this year (with the tilt)",
                 # the tilt however it was settled: computed, read from the slip, or the slip's part of it
                 ("critical_illness", "critical_illness_tilt", "tilted_payment_slip", f"other_payers.{TILT_KIND}"),
