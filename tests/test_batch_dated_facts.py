@@ -119,4 +119,7 @@ def test_fushun_near_dibao_pool_in_history_under_reading_a_is_refused_in_a_batch
     first = make_case({**near, "id": "A"}, base=FS)
     second = make_case({**near, "id": "B", "history": {"ytd": {"near_dibao_inpatient_assistance": "2000"}}}, base=FS)
     r = run(make_engine(), "fushun", [first, second])
-    assert "history.ytd.near_dibao_inpatient_assistance" in r.error
+    # the refusal is B's alone: A is computed, B is an invalid claim naming the field (docs/batch.md)
+    assert r.error == "" and list(r.verdict) == ["covered", "invalid"]
+    assert [p[0] for p in r.problems] == [1]
+    assert "history.ytd.near_dibao_inpatient_assistance" in " ".join(map(str, r.problems[0]))
