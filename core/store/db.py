@@ -141,8 +141,11 @@ def make_engine(url: str, source: str = "--db", pool_size: int | None = None) ->
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, taken up front: no upgrade deadlock
 
         _WRITERS[eng] = WriterLock(u.database)
+        _ENGINES.add(eng)
         return eng
-    return sa.create_engine(u, hide_parameters=True, pool_pre_ping=True, **pool)
+    eng = sa.create_engine(u, hide_parameters=True, pool_pre_ping=True, **pool)
+    _ENGINES.add(eng)
+    return eng
 
 
 # -- writers queue instead of polling ------------------------------------------------------------
@@ -206,6 +209,14 @@ class WriterLock:
             or database.startswith("file:") else f"{database}-writer"
         self._fresh()
 
+    def _forked(self) -> None:
+        """In a forked child: let go of the parent's lock file (closing this copy leaves the parent's
+        flock as it is; kept open, it would hold a lock its dead parent took until the child exits)."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+        self._fresh()
+
     def _fresh(self) -> None:
         # per process: a forked child shares the parent's open file (and so its flock) and may have
         # copied a lock held by another thread; it starts its own queue and opens its own file
@@ -217,7 +228,7 @@ class WriterLock:
     @contextlib.contextmanager
     def __call__(self):
         if self._pid != os.getpid():
-            self._fresh()
+            self._forked()
         me = threading.get_ident()
         if self._owner == me:  # a write nested in a write of the same thread
             yield
@@ -244,6 +255,22 @@ class WriterLock:
 
 
 _WRITERS: "weakref.WeakKeyDictionary[sa.Engine, WriterLock]" = weakref.WeakKeyDictionary()
+_ENGINES: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child opens connections and a writer lock file of its own: a pooled connection
+    used by both processes mixes their messages (PostgreSQL) or their locks (SQLite), and the
+    parent's lock file kept open keeps the parent's flock alive after the parent dies."""
+    for eng in list(_ENGINES):
+        eng.dispose(close=False)  # the parent's connections stay the parent's
+    for lock in list(_WRITERS.values()):
+        if lock._pid != os.getpid():
+            lock._forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def writer(engine: sa.Engine):
