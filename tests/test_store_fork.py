@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 from jiuzhu.rules.engine import Engine
 from jiuzhu.store import Store

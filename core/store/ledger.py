@@ -363,9 +363,13 @@ class Store:
         early = None
         if self.engine.dialect.name == "sqlite" and (self.optimistic or
                                                      (self.optimistic is None and db.writer_busy(self.engine))):
-            with db.reading(self.engine) as conn:
-                seen_ytd, seen_n, seen_key = conn.execute(_PY_READ, {"b_idn": idn, "b_year": year,
-                                                                     "b_key": key}).one()
+            try:
+                with db.reading(self.engine) as conn:
+                    seen_ytd, seen_n, seen_key = conn.execute(_PY_READ, {"b_idn": idn, "b_year": year,
+                                                                         "b_key": key}).one()
+            except sa_exc.DBAPIError as exc:  # the same one line as a failure under the lock
+                raise StoreError(f"database {shown(self.url)}: {type(exc.orig).__name__} "
+                                 f"({db.reason(exc)})") from None
             if seen_key is not None and seen_key != content:
                 raise SettlementConflict(key)  # a recorded key's content never changes
             if seen_key is None:
