@@ -32,6 +32,14 @@ from jiuzhu.store.db import StoreError, shown
 from jiuzhu.store.schema import parameter_sets, person_years, reversals, settlements
 
 
+class AlreadyReversed(InputError):
+    """The settlement is already reversed (found under the person-year's lock)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__("key", key, "already reversed")
+
+
 class SettlementConflict(InputError):
     """The same key was settled with different content: never a second payment."""
 
@@ -500,7 +508,7 @@ class Store:
         def work(conn):
             have, _n, _ = self._lock(conn, idn, year)
             if conn.execute(sa.select(reversals.c.id).where(reversals.c.settlement_id == sid)).first():
-                raise InputError("key", key, "already reversed")
+                raise AlreadyReversed(key)
             now = _now()
             conn.execute(reversals.insert().values(settlement_id=sid, reason=reason.strip(), actor=actor,
                                                    recorded_at=now))
