@@ -81,3 +81,19 @@ def test_a_forked_child_opens_its_own_connections(db_url):
     _, status = os.waitpid(pid, 0)
     assert not errors and os.waitstatus_to_exitcode(status) == 0
     assert {store.get(f"CHILD-{i}").assistance for i in range(20)} == {240000}
+
+
+def test_a_forked_child_keeps_its_copy_of_an_in_memory_ledger():
+    """``sqlite://``: the child's memory is a copy of the parent's, ledger included; it settles the
+    second claim of the year against it: 2,400.00 (2,400 + 2,400 = 4,800 ≤ 5,000)."""
+    store, eng = Store.open("sqlite://", upgrade=True), Engine()
+    assert store.settle(eng, fushun_case("MEM-1", *CLAIM)).assistance == 240000
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports by its exit status
+        try:
+            os._exit(0 if store.settle(eng, fushun_case("MEM-2", *CLAIM)).assistance == 240000 else 3)
+        except BaseException:
+            os._exit(4)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store.get("MEM-2") is None  # the child's copy, not the parent's ledger

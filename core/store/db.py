@@ -275,7 +275,9 @@ def _after_fork_in_child() -> None:
     used by both processes mixes their messages (PostgreSQL) or their locks (SQLite), and the
     parent's lock file kept open keeps the parent's flock alive after the parent dies."""
     for eng in list(_ENGINES):
-        eng.dispose(close=False)  # the parent's connections stay the parent's
+        lock = _WRITERS.get(eng)
+        if lock is None or not lock.memory:  # an in-memory database is the child's own copy: kept
+            eng.dispose(close=False)  # the parent's connections stay the parent's
     for lock in list(_WRITERS.values()):
         if lock._pid != os.getpid():
             lock._forked()
