@@ -260,3 +260,10 @@ def test_a_relative_database_keeps_its_writer_lock_beside_it(tmp_path, monkeypat
     monkeypatch.chdir(b)
     assert store.settle(Engine(), fushun_case("REL-1", *CLAIM)).assistance == 240000
     assert (a / "jiuzhu.db-writer").exists() and not (b / "jiuzhu.db-writer").exists()
+
+
+def test_an_in_memory_ledger_without_upgrade_says_so():
+    """``sqlite://`` opened as a deployment's ledger: `jiuzhu db upgrade` could never help (each
+    process starts with an empty database); the line says to use a file."""
+    with pytest.raises(StoreError, match=r"^database sqlite://: in memory, .*use a file"):
+        Store.open("sqlite://")

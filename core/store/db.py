@@ -301,6 +301,12 @@ def writer_busy(engine: sa.Engine) -> bool:
     return lock is not None and lock._pid == os.getpid() and lock.fifo.locked()
 
 
+def in_memory(engine: sa.Engine) -> bool:
+    """Whether ``engine`` is an in-memory SQLite database (``sqlite://``)."""
+    lock = _WRITERS.get(engine)
+    return lock is not None and lock.memory
+
+
 def reading(engine: sa.Engine):
     """A connection for reads only: on SQLite a deferred transaction, which takes no write lock
     (an in-memory database's one connection: in the writers' queue)."""

@@ -217,6 +217,9 @@ class Store:
                 raise db.unknown_revision(url, have)
             if upgrade:
                 store.upgrade()
+            elif have is None and db.in_memory(store.engine):
+                raise StoreError(f"database {shown(url)}: in memory, so empty in each process (no upgrade can "
+                                 f"last); use a file, e.g. sqlite:///jiuzhu.db")
             elif have is None:
                 raise StoreError(f"database {shown(url)}: no jiuzhu ledger schema; run `jiuzhu db upgrade --db URL`")
             else:
