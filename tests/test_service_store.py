@@ -156,3 +156,26 @@ def test_a_key_that_cannot_be_one_is_a_422_naming_it(client, setl_id):
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == "key", r.text
     assert client.get("/v1/settlements/S-K", headers=auth("fs-mz")).status_code == 404  # nothing recorded
+
+
+def test_a_reversal_that_loses_the_race_to_another_is_the_same_409(app):
+    """Two reversals of one key at once: both read it standing, one records the reversal first. The
+    other must answer as a reversal of a reversed settlement always does (409 already-reversed),
+    not as bad input (422), whichever of the two checks catches it."""
+    client = TestClient(app, raise_server_exceptions=False)
+    mz = auth("fs-mz")
+    assert client.post("/v1/settlements", json=body("RR-1"), headers=auth("fs-his")).status_code == 201
+    from jiuzhu.store import Store as _Store
+    stale = {}
+    real_get = _Store.get
+
+    def get(self, key):  # the read the other reversal made before this one committed
+        return stale.setdefault(key, real_get(self, key))
+
+    import unittest.mock as mock
+    with mock.patch.object(_Store, "get", get):
+        first = client.post("/v1/settlements/RR-1/reversal", json={"reason": "重复结算"}, headers=mz)
+        second = client.post("/v1/settlements/RR-1/reversal", json={"reason": "重复结算"}, headers=mz)
+    assert first.status_code == 200, first.text
+    assert second.status_code == 409, second.text
+    assert second.json()["type"].endswith("/already-reversed")

@@ -204,3 +204,66 @@ def test_sqlite_lone_writer_evaluates_under_the_lock_and_others_before_it(tmp_pa
     t.join(10)
     done.join(30)
     assert seen == [False] and store.get("QUEUED").assistance == 240000  # 2,400 + 2,400 ≤ 5,000
+
+
+def test_a_failing_read_before_the_lock_is_one_line(tmp_path):
+    """The year-to-date read before the lock fails (a disk error): the settlement is refused with
+    the store's one-line error, like a failure under the lock, and nothing is recorded."""
+    store, eng = Store.open(f"sqlite:///{tmp_path / 'jiuzhu.db'}", upgrade=True), Engine()
+    store.optimistic = True
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def fail(conn, cursor, statement, *args):
+        if statement.lstrip().startswith("SELECT (SELECT person_years.ytd_json"):
+            import sqlite3
+            raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(StoreError, match=r"^database .*: OperationalError \(disk I/O error\)$"):
+        store.settle(eng, fushun_case("D-1", *CLAIM))
+    sa.event.remove(store.engine, "before_cursor_execute", fail)
+    assert store.get("D-1") is None
+
+
+def test_an_in_memory_ledger_is_one_database_for_every_thread():
+    """``sqlite://`` (no file): every thread of the process settles in the same in-memory ledger.
+    12 claims of 2,400.00 for one person: 2,400 + 2,400 + 200, then 0 (cap 5,000.00)."""
+    store, eng = Store.open("sqlite://", upgrade=True), Engine()
+    go = threading.Barrier(12)
+    results, errors = [], []
+
+    def one(i):
+        go.wait()
+        try:
+            results.append(store.settle(eng, fushun_case(f"M-{i}", *CLAIM)).assistance)
+        except Exception as exc:
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert sorted(results) == [0] * 9 + [20000, 240000, 240000]
+    u = {p.program: p for p in store.usage(PERSON["id_number"], 2025, "fushun").programs}["inpatient_assistance"]
+    assert (u.paid, u.left, len(u.settlements)) == (500000, 0, 3)
+
+
+def test_a_relative_database_keeps_its_writer_lock_beside_it(tmp_path, monkeypatch):
+    """``sqlite:///jiuzhu.db`` opened in one folder, written after a change of folder: the lock file
+    is the one beside the database SQLite opened (every process queues on the same file)."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    monkeypatch.chdir(a)
+    store = Store.open("sqlite:///jiuzhu.db", upgrade=True)
+    monkeypatch.chdir(b)
+    assert store.settle(Engine(), fushun_case("REL-1", *CLAIM)).assistance == 240000
+    assert (a / "jiuzhu.db-writer").exists() and not (b / "jiuzhu.db-writer").exists()
+
+
+def test_an_in_memory_ledger_without_upgrade_says_so():
+    """``sqlite://`` opened as a deployment's ledger: `jiuzhu db upgrade` could never help (each
+    process starts with an empty database); the line says to use a file."""
+    with pytest.raises(StoreError, match=r"^database sqlite://: in memory, .*use a file"):
+        Store.open("sqlite://")

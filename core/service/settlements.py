@@ -31,6 +31,7 @@ from jiuzhu.model.errors import InputError
 from jiuzhu.service import openapi as oas
 from jiuzhu.service.auth import Principal
 from jiuzhu.service.problems import Problem
+from jiuzhu.store.ledger import AlreadyReversed
 
 
 WRITE_THREADS = 8
@@ -112,10 +113,16 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
             raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
                           expected="a key returned by POST /v1/settlements")
         svc.need_region(p, s.region)
+        def already_reversed():
+            return Problem(409, "already-reversed", "key: this settlement is already reversed", field="key",
+                           value=key, expected="a settlement that stands")
+
         if s.reversed:
-            raise Problem(409, "already-reversed", "key: this settlement is already reversed", field="key", value=key,
-                          expected="a settlement that stands")
-        rev = await in_writer_thread(store.reverse, key, reason.strip(), p.name)
+            raise already_reversed()
+        try:
+            rev = await in_writer_thread(store.reverse, key, reason.strip(), p.name)
+        except AlreadyReversed:  # another reversal of this key committed since the read above
+            raise already_reversed() from None
         return JSONResponse({"key": rev.key, "actor": rev.actor, "recorded_at": rev.recorded_at.isoformat(),
                              "review": list(rev.review)})
 

@@ -114,10 +114,16 @@ def make_engine(url: str, source: str = "--db", pool_size: int | None = None) ->
     u = u.set(drivername=DRIVERS[u.drivername])
     pool = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": pool_size}
     if u.get_backend_name() == "sqlite":
-        if not u.database or u.database == ":memory:" or u.database.startswith("file:"):
-            pool = {}  # one connection per thread (SQLAlchemy's own pool for these)
+        args = {"timeout": 60}
+        if _in_memory(u.database):
+            # an in-memory database lives in its connection: one connection for every thread (a
+            # connection per thread would be a database per thread), used by one thread at a time
+            # (reads queue with the writers, see reading())
+            pool, args["check_same_thread"] = {"poolclass": sa.pool.StaticPool}, False
+        elif u.database.startswith("file:"):
+            pool = {}  # SQLAlchemy's own pool for URI file names
         # hide_parameters: SQL errors never carry ID numbers or names into an error line
-        eng = sa.create_engine(u, hide_parameters=True, connect_args={"timeout": 60}, **pool)
+        eng = sa.create_engine(u, hide_parameters=True, connect_args=args, **pool)
 
         @event.listens_for(eng, "connect")
         def _sqlite_connect(dbapi, _rec):
@@ -141,8 +147,11 @@ def make_engine(url: str, source: str = "--db", pool_size: int | None = None) ->
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, taken up front: no upgrade deadlock
 
         _WRITERS[eng] = WriterLock(u.database)
+        _ENGINES.add(eng)
         return eng
-    return sa.create_engine(u, hide_parameters=True, pool_pre_ping=True, **pool)
+    eng = sa.create_engine(u, hide_parameters=True, pool_pre_ping=True, **pool)
+    _ENGINES.add(eng)
+    return eng
 
 
 # -- writers queue instead of polling ------------------------------------------------------------
@@ -198,12 +207,26 @@ class FifoLock:
         self.release()
 
 
+def _in_memory(database: str | None) -> bool:
+    return not database or database == ":memory:"
+
+
 class WriterLock:
     """The queue jiuzhu's writers of one SQLite file wait in (see above); re-entrant per thread."""
 
     def __init__(self, database: str | None):
-        self.path = None if fcntl is None or not database or database == ":memory:" \
-            or database.startswith("file:") else f"{database}-writer"
+        self.memory = _in_memory(database)
+        # absolute: the file SQLite opens (it makes a relative name absolute when the engine is made)
+        self.path = None if fcntl is None or self.memory or database.startswith("file:") \
+            else os.path.abspath(f"{database}-writer")
+        self._fresh()
+
+    def _forked(self) -> None:
+        """In a forked child: let go of the parent's lock file (closing this copy leaves the parent's
+        flock as it is; kept open, it would hold a lock its dead parent took until the child exits)."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
         self._fresh()
 
     def _fresh(self) -> None:
@@ -217,7 +240,7 @@ class WriterLock:
     @contextlib.contextmanager
     def __call__(self):
         if self._pid != os.getpid():
-            self._fresh()
+            self._forked()
         me = threading.get_ident()
         if self._owner == me:  # a write nested in a write of the same thread
             yield
@@ -227,7 +250,7 @@ class WriterLock:
             if self.path is not None:
                 if self._fd is None:  # flock needs no write access: readable is enough
                     try:
-                        self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                        self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK, 0o644)
                     except OSError as exc:
                         raise StoreError(f"database: cannot open its writer lock file {self.path} "
                                          f"({exc.strerror})") from None
@@ -244,6 +267,24 @@ class WriterLock:
 
 
 _WRITERS: "weakref.WeakKeyDictionary[sa.Engine, WriterLock]" = weakref.WeakKeyDictionary()
+_ENGINES: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child opens connections and a writer lock file of its own: a pooled connection
+    used by both processes mixes their messages (PostgreSQL) or their locks (SQLite), and the
+    parent's lock file kept open keeps the parent's flock alive after the parent dies."""
+    for eng in list(_ENGINES):
+        lock = _WRITERS.get(eng)
+        if lock is None or not lock.memory:  # an in-memory database is the child's own copy: kept
+            eng.dispose(close=False)  # the parent's connections stay the parent's
+    for lock in list(_WRITERS.values()):
+        if lock._pid != os.getpid():
+            lock._forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def writer(engine: sa.Engine):
@@ -260,9 +301,25 @@ def writer_busy(engine: sa.Engine) -> bool:
     return lock is not None and lock._pid == os.getpid() and lock.fifo.locked()
 
 
+def in_memory(engine: sa.Engine) -> bool:
+    """Whether ``engine`` is an in-memory SQLite database (``sqlite://``)."""
+    lock = _WRITERS.get(engine)
+    return lock is not None and lock.memory
+
+
 def reading(engine: sa.Engine):
-    """A connection for reads only: on SQLite a deferred transaction, which takes no write lock."""
+    """A connection for reads only: on SQLite a deferred transaction, which takes no write lock
+    (an in-memory database's one connection: in the writers' queue)."""
+    lock = _WRITERS.get(engine)
+    if lock is not None and lock.memory:
+        return _queued_reading(engine)
     return engine.connect().execution_options(**{READ_ONLY: True})
+
+
+@contextlib.contextmanager
+def _queued_reading(engine: sa.Engine):
+    with writer(engine), engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+        yield conn
 
 
 def _alembic_config(conn):

@@ -32,6 +32,14 @@ from jiuzhu.store.db import StoreError, shown
 from jiuzhu.store.schema import parameter_sets, person_years, reversals, settlements
 
 
+class AlreadyReversed(InputError):
+    """The settlement is already reversed (found under the person-year's lock)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__("key", key, "already reversed")
+
+
 class SettlementConflict(InputError):
     """The same key was settled with different content: never a second payment."""
 
@@ -209,6 +217,9 @@ class Store:
                 raise db.unknown_revision(url, have)
             if upgrade:
                 store.upgrade()
+            elif have is None and db.in_memory(store.engine):
+                raise StoreError(f"database {shown(url)}: in memory, so empty in each process (no upgrade can "
+                                 f"last); use a file, e.g. sqlite:///jiuzhu.db")
             elif have is None:
                 raise StoreError(f"database {shown(url)}: no jiuzhu ledger schema; run `jiuzhu db upgrade --db URL`")
             else:
@@ -363,9 +374,13 @@ class Store:
         early = None
         if self.engine.dialect.name == "sqlite" and (self.optimistic or
                                                      (self.optimistic is None and db.writer_busy(self.engine))):
-            with db.reading(self.engine) as conn:
-                seen_ytd, seen_n, seen_key = conn.execute(_PY_READ, {"b_idn": idn, "b_year": year,
-                                                                     "b_key": key}).one()
+            try:
+                with db.reading(self.engine) as conn:
+                    seen_ytd, seen_n, seen_key = conn.execute(_PY_READ, {"b_idn": idn, "b_year": year,
+                                                                         "b_key": key}).one()
+            except sa_exc.DBAPIError as exc:  # the same one line as a failure under the lock
+                raise StoreError(f"database {shown(self.url)}: {type(exc.orig).__name__} "
+                                 f"({db.reason(exc)})") from None
             if seen_key is not None and seen_key != content:
                 raise SettlementConflict(key)  # a recorded key's content never changes
             if seen_key is None:
@@ -496,7 +511,7 @@ class Store:
         def work(conn):
             have, _n, _ = self._lock(conn, idn, year)
             if conn.execute(sa.select(reversals.c.id).where(reversals.c.settlement_id == sid)).first():
-                raise InputError("key", key, "already reversed")
+                raise AlreadyReversed(key)
             now = _now()
             conn.execute(reversals.insert().values(settlement_id=sid, reason=reason.strip(), actor=actor,
                                                    recorded_at=now))
