@@ -162,9 +162,20 @@ def ladder(case, ctx) -> tuple[str, ...]:
     institution lists (GA-REF-1: deployment data): by default primary → county → city → provincial; in a
     division listed in ``districts_without_county_tier`` (a 市辖区 whose next tier above the community health
     centre is the city hospital standing in the district) the county tier is not on the ladder."""
-    if case.facility.location[:6] in ctx.params["districts_without_county_tier"]:
+    if case.facility.location[:6] in districts_without_county_tier(ctx):
         return tuple(l for l in LEVELS if l != "county")
     return LEVELS
+
+
+def districts_without_county_tier(ctx) -> tuple[str, ...]:
+    """The listed divisions, each a six-digit division code as text ("511602"): an integer or a prefix would
+    never equal the facility's division, and the 越级 refusal would stand silently."""
+    listed = ctx.params["districts_without_county_tier"]
+    for v in listed:
+        if not (isinstance(v, str) and len(v) == 6 and v.isascii() and v.isdigit()):
+            raise InputError("parameters.guangan.districts_without_county_tier", v,
+                             'expected six-digit division codes as quoted text, e.g. ["511602"]')
+    return tuple(listed)
 
 
 def step_filed(step, ctx) -> tuple[bool, str]:
@@ -432,6 +443,7 @@ def jiuzhu_eligibility(case, ctx):
 @hookimpl
 def jiuzhu_referral(case, ctx, eligibility):
     """Covered = the episode can receive the tilted payment: eligible, in-county, designated, compliant path."""
+    districts_without_county_tier(ctx)  # a malformed list is an error for every case, not only a 越级 one
     if not eligibility.eligible:
         return ReferralVerdict("not_covered", (ctx.reason("非倾斜支付对象", "not a tilted-payment target",
                                                            "一", "GA-ELIG-1"),))
