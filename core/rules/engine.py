@@ -228,17 +228,13 @@ class Engine:
         if case.bill.assistance_paid and not any(l.given == "assistance_paid" for l in plan.layers):
             notes.append(Reason("结算单所列医疗救助金额未计入：本地区自行计算医疗救助",
                                 "the slip's medical assistance amount is not counted: this region computes assistance itself"))
-        # the outcome's own eligibility and verdict are those of the same region as the signature plan (the
-        # lowest that takes the person, else the leaf): a dibao resident under Wusheng reads Guang'an's 是 /
-        # 按规定救助 next to Guang'an's tilt, not Wusheng's 否 (which stays in Wusheng's region section)
-        decisive = next((r for r in reversed(results) if r.code in applies), leaf)
-        referral = decisive.referral
+        referral = leaf.referral
         if len(results) > 1:
             referral = attrs.evolve(referral, deadlines=tuple(d for r in results for d in r.referral.deadlines))
         if settlement.burden == 0 and any(d.personal_share for d in referral.deadlines):  # nothing left to pay
             referral = attrs.evolve(referral, deadlines=tuple(d for d in referral.deadlines if not d.personal_share))
         sections = tuple(self._section(case, results, i, plan, settlement, as_of) for i in range(len(results)))
-        outcome = Outcome(code, tuple(r.code for r in results), day, decisive.eligibility, referral, signature,
+        outcome = Outcome(code, tuple(r.code for r in results), day, leaf.eligibility, referral, signature,
                           settlement, (), case.id, tuple(notes), sections)
         duties = []
         for region, r in zip(self.chain(code), results):
@@ -259,6 +255,14 @@ class Engine:
             if r.referral.kind != "not_applicable":  # a region's own warnings (jiuzhu_warnings), after the engine's
                 said += ask(region, "jiuzhu_warnings", case=case, ctx=self.context(region.code, day),
                             outcome=outcome) or []
+        # the outcome's own eligibility and verdict are those of the same region as the signature plan (the
+        # lowest that takes the person, else the leaf): a dibao resident under Wusheng reads Guang'an's 是 /
+        # 按规定救助 next to Guang'an's tilt, not Wusheng's 否 (which stays in Wusheng's region section). Set
+        # last: the regions' documents, duties and warnings hooks above read the leaf's verdict as before.
+        decisive = next((r for r in reversed(results) if r.code in applies), leaf)
+        if decisive is not leaf:
+            outcome = attrs.evolve(outcome, eligibility=decisive.eligibility,
+                                   referral=attrs.evolve(decisive.referral, deadlines=referral.deadlines))
         return attrs.evolve(outcome, warnings=tuple(said))
 
     def _section(self, case: Case, results: list[RegionResult], i: int, plan: Plan, settlement,

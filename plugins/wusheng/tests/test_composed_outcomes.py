@@ -200,3 +200,12 @@ def test_dibao_resident_top_level_verdict_is_the_region_that_takes_them(tmp_path
     rows = {r["key"]: r["cells"]["wusheng"] for r in cmp_json(compare_case(engine(), ws("ws-09-composed-with-guangan.toml",
                                                                                        DIBAO), ["wusheng"]))["rows"]}
     assert rows["eligibility"] == "是 yes (dibao)" and rows["referral"] == "按规定救助 covered"
+
+
+@pytest.mark.rule("WS-DOC-1")
+@pytest.mark.rule("WS-ELIG-1")
+def test_dibao_resident_under_wusheng_gets_no_tekun_forms():
+    # Wusheng's 附件1 (特困人员…申请审批表) and 附件5 (特困人员台账) are not a dibao resident's: only Guang'an's
+    # premium record, treat-first-pay-later agreement and one-stop slip are asked for
+    out = engine().evaluate(ws("ws-09-composed-with-guangan.toml", DIBAO), region="wusheng")
+    assert [d.form_id for d in out.documents] == ["premium_subsidy", "tfpl_agreement", "one_stop_settlement"]
