@@ -106,7 +106,11 @@ def test_config_selects_region_and_parameters(tmp_path, monkeypatch):
     res = CliRunner().invoke(cli, ["evaluate", "c.json", "--format", "json", "--as-of", "2025-09-30"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert out["region"] == "wusheng" and out["referral"]["verdict"] == "not_applicable"
+    # Wusheng's plan is not in force on 2025-09-30 (its section says so); the outcome's own verdict is that of
+    # the region that still applies, Guang'an (the parent is composed by default)
+    sections = {r["region"]: r for r in out["regions"]}
+    assert out["region"] == "wusheng" and sections["wusheng"]["referral"]["verdict"] == "not_applicable"
+    assert out["referral"]["verdict"] == sections["guangan"]["referral"]["verdict"]
 
 
 def test_rules_command_lists_every_rule():

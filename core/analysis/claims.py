@@ -30,7 +30,7 @@ from jiuzhu.analysis.checks import check_names, normalise
 from jiuzhu.io.atomic import atomic_path, check_output
 from jiuzhu.io.safe import neutralise_table, one_line
 from jiuzhu.model.text import transcode_to_utf8
-from jiuzhu.rules.engine import Engine, bill_columns
+from jiuzhu.rules.engine import Engine, bill_columns, deciding_result
 from jiuzhu.model.errors import ClaimError, InputError, JiuzhuError
 from jiuzhu.io.loader import structure_case
 from jiuzhu.plugins import BrokenRegion, RegionFault
@@ -579,7 +579,7 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
                 plan = Plan()
                 for r in results:
                     plan = plan + r.plan
-                leaf = results[-1]
+                leaf = deciding_result(results)  # the outcome's own verdict region, as Engine.evaluate says
                 eligible[gi] = leaf.eligibility.eligible
                 verdict[gi] = leaf.referral.kind
                 reason_of_group[gi] = reasons.setdefault(_reason_key(decisive(leaf.eligibility, leaf.referral)),

@@ -273,6 +273,10 @@ class DocumentNeed:
 
 @attrs.frozen
 class Outcome:
+    """``eligibility`` and ``referral`` are those of the lowest region of the chain that takes the person
+    (eligible, in force) — the region whose signature plan is used — else the leaf's; ``referral.deadlines``
+    holds every region's. Each region's own verdict is in ``regions``."""
+
     region: str
     chain: tuple[str, ...]
     as_of: dt.date

@@ -255,6 +255,14 @@ class Engine:
             if r.referral.kind != "not_applicable":  # a region's own warnings (jiuzhu_warnings), after the engine's
                 said += ask(region, "jiuzhu_warnings", case=case, ctx=self.context(region.code, day),
                             outcome=outcome) or []
+        # the outcome's own eligibility and verdict are those of the same region as the signature plan (the
+        # lowest that takes the person, else the leaf): a dibao resident under Wusheng reads Guang'an's 是 /
+        # 按规定救助 next to Guang'an's tilt, not Wusheng's 否 (which stays in Wusheng's region section). Set
+        # last: the regions' documents, duties and warnings hooks above read the leaf's verdict as before.
+        decisive = deciding_result(results)
+        if decisive is not leaf:
+            outcome = attrs.evolve(outcome, eligibility=decisive.eligibility,
+                                   referral=attrs.evolve(decisive.referral, deadlines=referral.deadlines))
         return attrs.evolve(outcome, warnings=tuple(said))
 
     def _section(self, case: Case, results: list[RegionResult], i: int, plan: Plan, settlement,
@@ -299,6 +307,13 @@ class Engine:
                                         burden_change=change) for l in missing]
         return RegionSection(r.code, info.name_zh, info.name_en, r.eligibility, r.referral, tuple(effects))
 
+
+
+def deciding_result(results: list[RegionResult]) -> RegionResult:
+    """The region result whose eligibility and verdict are the outcome's own: the lowest region of the chain
+    that takes the person (eligible, in force) — the one whose signature plan is used — else the leaf's."""
+    return next((r for r in reversed(results) if r.eligibility.eligible and r.referral.kind != "not_applicable"),
+                results[-1])
 
 
 def warnings_for(case: Case, outcome: Outcome) -> list[OutcomeWarning]:

@@ -162,9 +162,20 @@ def ladder(case, ctx) -> tuple[str, ...]:
     institution lists (GA-REF-1: deployment data): by default primary → county → city → provincial; in a
     division listed in ``districts_without_county_tier`` (a 市辖区 whose next tier above the community health
     centre is the city hospital standing in the district) the county tier is not on the ladder."""
-    if case.facility.location[:6] in ctx.params["districts_without_county_tier"]:
+    if case.facility.location[:6] in districts_without_county_tier(ctx):
         return tuple(l for l in LEVELS if l != "county")
     return LEVELS
+
+
+def districts_without_county_tier(ctx) -> tuple[str, ...]:
+    """The listed divisions, each a six-digit division code as text ("511602"): an integer or a prefix would
+    never equal the facility's division, and the 越级 refusal would stand silently."""
+    listed = ctx.params["districts_without_county_tier"]
+    for v in listed:
+        if not (isinstance(v, str) and len(v) == 6 and v.isascii() and v.isdigit()):
+            raise InputError("parameters.guangan.districts_without_county_tier", v,
+                             'expected six-digit division codes as quoted text, e.g. ["511602"]')
+    return tuple(listed)
 
 
 def step_filed(step, ctx) -> tuple[bool, str]:
@@ -397,18 +408,22 @@ def _premium_rules(case, ctx) -> dict[str, PremiumRule]:
 
 def premium_subsidy(case, ctx, groups) -> PremiumSubsidy | None:
     """「全额资助」/「按年度个人缴费标准的50%给予资助」 for the categories of 二（一）."""
-    held = []
-    for cat in groups:
-        if cat == "dibao":
-            if "person.area" in case.defaulted:
-                # 城市低保 50 %, 农村低保 100 %: here urban/rural moves money, so it is never assumed (GA-PREM-4/6)
-                raise InputError("person.area", None, "required for a dibao person under Guang'an: \"urban\" "
-                                 "(城市低保, premium subsidy 50%) or \"rural\" (农村低保, 100%) (广安人社发〔2017〕115号 二（一）)")
-            cat = "dibao_urban" if case.person.area == "urban" else "dibao_rural"
-        held.append(cat)
     rules = _premium_rules(case, ctx)
     combine = "sum_capped" if ctx.params["premium_multi_status"] == "sum_capped" else "best"  # GA-AMB-9 B
-    rule = choose([r for c, r in rules.items() if c in held], combine)
+
+    def pick(area):
+        held = [("dibao_urban" if area == "urban" else "dibao_rural") if c == "dibao" else c for c in groups]
+        return choose([r for c, r in rules.items() if c in held], combine)
+
+    rule = pick(case.person.area)
+    if "dibao" in groups and "person.area" in case.defaulted:
+        # 城市低保 50 %, 农村低保 100 %: never assumed where urban/rural moves money — the share, or who pays from
+        # which fund (GA-PREM-4/6). Another category that settles both the same way (e.g. 特困, full share from
+        # the same fund) makes the area immaterial.
+        urban, rural = pick("urban"), pick("rural")
+        if (urban.share, urban.payer, urban.funding) != (rural.share, rural.payer, rural.funding):
+            raise InputError("person.area", None, "required for a dibao person under Guang'an: \"urban\" "
+                             "(城市低保, premium subsidy 50%) or \"rural\" (农村低保, 100%) (广安人社发〔2017〕115号 二（一）)")
     if rule is None:
         return None
     premium = ctx.params["individual_premium"] if ctx.params.has("individual_premium") else None
@@ -432,6 +447,7 @@ def jiuzhu_eligibility(case, ctx):
 @hookimpl
 def jiuzhu_referral(case, ctx, eligibility):
     """Covered = the episode can receive the tilted payment: eligible, in-county, designated, compliant path."""
+    districts_without_county_tier(ctx)  # a malformed list is an error for every case, not only a 越级 one
     if not eligibility.eligible:
         return ReferralVerdict("not_covered", (ctx.reason("非倾斜支付对象", "not a tilted-payment target",
                                                            "一", "GA-ELIG-1"),))

@@ -101,3 +101,21 @@ def test_suspension_stops_the_tilt_and_treat_first_pay_later():
     # confirmed only after the admission: not suspended on the admission day
     later = {"statuses": [{**SUSPENDED["statuses"][0], "from": "2018-06-02"}]}
     assert layer(eng.evaluate(case(person=later), region="guangan"), "critical_illness_tilt") == 75000
+
+
+@pytest.mark.rule("GA-PREM-3")
+@pytest.mark.rule("GA-PREM-6")
+def test_area_not_required_where_it_moves_nothing(tmp_path):
+    text = (EXAMPLES / "urban-dibao-premium.toml").read_text(encoding="utf-8").replace('area = "urban"\n', "")
+    p = tmp_path / "no-area.toml"
+    # 特困 + 低保: 特困 is a full share from the same payer and fund (GA-PREM-3: 区市县、园区财政部门, 医疗救助资金);
+    # urban (50 %) or rural (100 %) dibao cannot change it: 180 × 100 % = 180.00 subsidy, 0.00 due
+    p.write_text(text.replace('categories = ["dibao"]', 'categories = ["extreme_poverty", "dibao"]'), encoding="utf-8")
+    d = premium(engine().evaluate(load_case(p), region="guangan"))
+    assert (d["share"], d["subsidy"], d["personal_due"], d["payer"]) == ("100%", "180.00", "0.00", "区市县、园区财政部门")
+    # 重度残疾 + 低保: 100 % either way, but rural dibao is paid by finance from the assistance fund (GA-PREM-4) and
+    # urban by the disabled persons' federation (GA-PREM-7): the area moves who pays, so it is still required
+    p.write_text(text.replace('categories = ["dibao"]', 'categories = ["severe_disability", "dibao"]'), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        engine().evaluate(load_case(p), region="guangan")
+    assert e.value.field == "person.area"

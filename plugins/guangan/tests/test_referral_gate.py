@@ -129,6 +129,18 @@ def test_community_centre_to_the_city_hospital_in_a_district():
 
 
 @pytest.mark.rule("GA-REF-1")
+@pytest.mark.parametrize("bad", [[511602], ["5116"], ["广安区"], ["5116020"]])
+def test_district_list_entries_are_six_digit_codes_or_an_error(bad):
+    # a TOML integer 511602 or a prefix would never match the facility's division: the 越级 refusal would stand
+    # silently (tilt 0 instead of 750); it is one error line naming the parameter instead
+    from jiuzhu.model.errors import InputError
+    path = [COMMUNITY, up(BLOCK + REPORT, to="广安市人民医院", level="city")]
+    with pytest.raises(InputError) as e:
+        run(path, facility=CITY, person={"hukou": "511602001000"}, districts_without_county_tier=bad)
+    assert e.value.field == "parameters.guangan.districts_without_county_tier"
+
+
+@pytest.mark.rule("GA-REF-1")
 def test_the_district_list_does_not_reach_a_county():
     # Wusheng (511622) is not listed: a township centre → city hospital in Wusheng still skips a tier
     path = [CENTRE, up(BLOCK + REPORT, to="广安市人民医院", level="city")]

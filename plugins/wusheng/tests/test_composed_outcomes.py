@@ -174,3 +174,38 @@ def test_headline_when_the_tilt_was_paid_on_the_slip():
     # the person pays 60,000 − 36,000 − 5,500 − 550 − 3,000 = 14,950
     assert out.headline[0] == "无救助支付（广安市：按规定救助）（结算单所列倾斜支付、医疗救助3550.00元照列）；个人负担14950.00元"
     assert "不纳入" not in out.headline[0]
+
+
+@pytest.mark.rule("WS-ELIG-1")
+@pytest.mark.rule("GA-PAY-5")
+def test_dibao_resident_top_level_verdict_is_the_region_that_takes_them(tmp_path):
+    """The outcome's own eligibility and verdict (what `jiuzhu compare` and the forms' `eligible` read) are
+    those of the lowest region that takes the person — the same region whose signature plan is used — not
+    Wusheng's 资格否 / 不纳入救助范围 next to a paid Guang'an tilt of 550."""
+    out = engine().evaluate(ws("ws-09-composed-with-guangan.toml", DIBAO), region="wusheng")
+    assert out.eligibility.eligible and out.eligibility.groups == ("dibao",)
+    assert out.referral.kind == "covered"
+    assert {r.cite.region for r in out.referral.reasons} == {"广安市"}
+    # Wusheng's own 否 stays in its section
+    assert not section(out, "wusheng").eligibility.eligible
+    # a 特困 person: Wusheng (the leaf) takes them, its verdict is the outcome's
+    tk = engine().evaluate(ws("ws-09-composed-with-guangan.toml"), region="wusheng")
+    assert tk.referral.kind == "covered" and "WS-REF-6" in {r.cite.rule for r in tk.referral.reasons}
+    # nobody takes a person with a hukou outside Guang'an: the leaf's verdict, as before
+    away = merge(DIBAO, {"person": {"hukou": "510104000000", "residence": "510104000000"}})
+    no = engine().evaluate(ws("ws-09-composed-with-guangan.toml", away), region="wusheng")
+    assert not no.eligibility.eligible and "WS-ELIG-1" in {r.cite.rule for r in no.eligibility.reasons}
+    # the comparison table's Wusheng column no longer reads 否 / 不纳入救助范围 while paying 550
+    from jiuzhu.analysis.compare import compare_case, to_json as cmp_json
+    rows = {r["key"]: r["cells"]["wusheng"] for r in cmp_json(compare_case(engine(), ws("ws-09-composed-with-guangan.toml",
+                                                                                       DIBAO), ["wusheng"]))["rows"]}
+    assert rows["eligibility"] == "是 yes (dibao)" and rows["referral"] == "按规定救助 covered"
+
+
+@pytest.mark.rule("WS-DOC-1")
+@pytest.mark.rule("WS-ELIG-1")
+def test_dibao_resident_under_wusheng_gets_no_tekun_forms():
+    # Wusheng's 附件1 (特困人员…申请审批表) and 附件5 (特困人员台账) are not a dibao resident's: only Guang'an's
+    # premium record, treat-first-pay-later agreement and one-stop slip are asked for
+    out = engine().evaluate(ws("ws-09-composed-with-guangan.toml", DIBAO), region="wusheng")
+    assert [d.form_id for d in out.documents] == ["premium_subsidy", "tfpl_agreement", "one_stop_settlement"]
