@@ -179,3 +179,20 @@ def test_a_reversal_that_loses_the_race_to_another_is_the_same_409(app):
     assert first.status_code == 200, first.text
     assert second.status_code == 409, second.text
     assert second.json()["type"].endswith("/already-reversed")
+
+
+def test_store_unavailable_names_no_database_to_the_client(caplog):
+    # a 503 tells a hospital the store is down and gives an error id; the database's URL (host, port,
+    # user) goes to the server log only
+    from starlette.requests import Request
+    from jiuzhu.service.problems import from_jiuzhu
+    from jiuzhu.store import StoreError
+    import json as _json
+    exc = StoreError("cannot reach the database postgresql+psycopg://jiuzhu@db.internal:5433/ledger")
+    req = Request({"type": "http", "method": "POST", "path": "/v1/settlements", "headers": []})
+    with caplog.at_level("ERROR"):
+        resp = from_jiuzhu(exc, req)
+    body = _json.loads(resp.body)
+    assert resp.status_code == 503 and body["type"].endswith("store-unavailable")
+    assert "db.internal" not in resp.body.decode() and "jiuzhu@" not in resp.body.decode()
+    assert body["error_id"] in caplog.text and "db.internal" in caplog.text

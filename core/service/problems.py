@@ -75,7 +75,11 @@ def from_jiuzhu(exc: JiuzhuError, request: Request) -> JSONResponse:
     if isinstance(exc, SettlementConflict):
         return respond(409, "settlement-conflict", str(exc), request, field=exc.field, expected=exc.expected)
     if isinstance(exc, StoreError):  # the database is unreachable or not migrated: not the client's fault
-        return respond(503, "store-unavailable", str(exc), request)
+        # the cause names the database (host, port, user): the operator's to read, not a hospital's
+        error_id = uuid.uuid4().hex[:12]
+        log.error("store unavailable %s: %s", error_id, redact(str(exc)))
+        return respond(503, "store-unavailable", f"the settlement store is unavailable; quote error id {error_id} "
+                       "to the operator 结算库暂不可用", request, error_id=error_id)
     if isinstance(exc, InputError):
         shown = None if IDENTITY.search(exc.field or "") else exc.value
         detail = f"{exc.field}: {exc.expected}" + (f" (got {shown})" if shown is not None else "")
