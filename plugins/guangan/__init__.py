@@ -180,7 +180,8 @@ def districts_without_county_tier(ctx) -> tuple[str, ...]:
 
 def step_filed(step, ctx) -> tuple[bool, str]:
     """「履行转诊转院手续按规定备案」: (filed, what is missing). A ``filing`` action always counts. Under
-    ``filing_evidence = referral_block_and_report`` the county's own procedure counts too: the treating
+    ``filing_evidence = referral_block_and_report`` the county's own procedure counts too (under
+    ``referral_block`` the opinion alone, for a county that asks no 报备 of it): the treating
     facility's signed and sealed referral opinion (Wusheng 附件1 诊疗机构转诊审核意见; for out-of-county care
     the county hospital's appraisal and referral slip) as 转诊转院手续, and the report to the township (报备)
     as 备案."""
@@ -189,6 +190,12 @@ def step_filed(step, ctx) -> tuple[bool, str]:
     block = (step.has("signature", "facility_leader") and (step.has("seal") or step.has("signature", "referring_facility"))) \
         or (step.has("appraisal") and step.has("referral_slip"))
     report = step.has("notification")
+    if ctx.params["filing_evidence"] == "referral_block":
+        # a county whose own procedure asks no report of an in-county referral (Wusheng WS-AMB-15 B: the
+        # 报备 is for the record only): the signed and sealed opinion, kept on file, is the filed referral
+        if block:
+            return True, ""
+        return False, "未见转诊转院手续（签字盖章的转诊意见或转诊单），亦无备案记录"
     if ctx.params["filing_evidence"] == "referral_block_and_report":
         if block and report:
             return True, ""

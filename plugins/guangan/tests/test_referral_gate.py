@@ -79,6 +79,18 @@ def test_half_the_procedure_is_not_filed(actions, missing):
     assert missing in reasons(out)
 
 
+@pytest.mark.rule("GA-REF-2")
+def test_referral_block_alone_for_a_county_that_asks_no_report():
+    # Wusheng WS-AMB-15 B: an in-county referral's 报备 is for the record only. Under filing_evidence =
+    # referral_block the signed and sealed opinion is the filed referral: Ex F slip, compliant burden
+    # 50,000 − 30,000 = 20,000; tilt (20,000 − 5,000) × 5 % = 750.
+    tilted(run([CENTRE, up(BLOCK)], filing_evidence="referral_block"), 750)
+    # the report alone is still no 转诊转院手续
+    out = run([CENTRE, up(REPORT)], filing_evidence="referral_block")
+    refused(out)
+    assert "转诊转院手续" in reasons(out)
+
+
 # -- 「拒不执行」 --------------------------------------------------------------------------------------
 
 
