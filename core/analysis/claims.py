@@ -1189,6 +1189,8 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
             _write_results(written or [results_table(None, [])], Path(out), work)
             _write_labels(tots, Path(out), long)
             bar.update(w, completed=1)
+    if not bad and not failed and err_path.exists():
+        write_errors([], err_path)  # an earlier run's list would be taken for this run's
     final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
     for f in final:
         f["invalid_rows"] = len(bad)

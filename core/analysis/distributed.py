@@ -371,6 +371,8 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     for tmp in results.glob(".*.part"):  # a worker killed while writing leaves its temporary file
         tmp.unlink(missing_ok=True)
     _write_labels(tots, results, long)
+    if not bad and not failed and err_path.exists():
+        write_errors([], err_path)  # an earlier run's list would be taken for this run's
     final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
     for f in final:
         f["invalid_rows"] = len(bad)
