@@ -4,6 +4,7 @@ lacks a region (docs/scale.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import sys
@@ -22,6 +23,7 @@ from jiuzhu.analysis.claims import run_batch, write_claims
 from jiuzhu.analysis.distributed import parse_scheduler, person_bucket, read_results, run_distributed
 from jiuzhu.analysis.synth import synth_claims
 from jiuzhu.model.errors import InputError
+from jiuzhu.model.idcard import make
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -268,3 +270,36 @@ def test_a_claim_a_region_cannot_evaluate_is_listed_as_on_one_machine(client, tm
     ga = {r["claim_id"]: r["layer.critical_illness_tilt_fen"] for r in res if r["region"] == "guangan"}
     assert ga == {"A2": 25_000, "B1": 75_000}
     assert sorted(r["claim_id"] for r in res if r["region"] == "fushun") == ["A1", "A2", "B1"]
+
+
+def test_a_region_stopped_in_one_partition_has_no_rows_in_any(client, tmp_path):
+    """A year-to-date amount of Guang'an's running total (person B only) is Fushun's error (no such
+    programme): its totals say so, and no partition's results carry Fushun rows, on a cluster as on one
+    machine, spilled to person partitions or not (where only B's partition meets the column, the others
+    used to write Fushun rows). Guang'an (TABLE: +5 % from 5,000; B yuan = in_scope − basic_paid):
+    A: a3 Jan 15 B = 100 → 0 → 100: 0; a1 Feb 1 B = 5,000 → 100 → 5,100: 100 × 5 % = 5.00; a2 Feb 1 (after a1
+       in the file) B = 0.10 → 5,100.10: 0.005 yuan = 0.5 fen → 1 fen (half up);
+    B: 29,999.99 counted before; b1 Feb 1 B = 0.02 → 0.1 fen → 0; b2 Mar 1 B = 10 → 30,000.01 → 30,010.01: 0.50."""
+    from jiuzhu.analysis.batch import flatten, rows_to_columns
+    from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS, make_engine
+    from test_batch_running_total import A, B, claim
+    eng = make_engine({"compose_parents": False}, parameters={k: dict(v) for k, v in ILLUSTRATIVE_PARAMETERS.items()})
+    cases = [claim("a1", "2026-02-01", "5000"), claim("a2", "2026-02-01", "0.10"), claim("a3", "2026-01-15", "100"),
+             claim("b1", "2026-02-01", "0.02", B, ytd_fen=2_999_999), claim("b2", "2026-03-01", "10", B)]
+    cases += [claim(f"p{i}", "2026-04-01", "1000", make("511622", dt.date(1950 + i, 1, 1), 11)) for i in range(8)]
+    src = tmp_path / "c.parquet"
+    write_claims(rows_to_columns([flatten(c) for c in cases]), src)
+    expect = {"a1": 500, "a2": 1, "a3": 0, "b1": 0, "b2": 50, **{f"p{i}": 0 for i in range(8)}}
+    runs = [("one", lambda out: run_batch(eng, str(src), ["fushun", "guangan"], str(out), progress=False,
+                                          console=_quiet()), lambda out: pq.read_table(out)),
+            ("spilled", lambda out: run_batch(eng, str(src), ["fushun", "guangan"], str(out), progress=False,
+                                              console=_quiet(), partition_rows=2), lambda out: pq.read_table(out)),
+            ("cluster", lambda out: run_distributed(eng, str(src), ["fushun", "guangan"], str(out), client=client,
+                                                    parts=6, progress=False, console=_quiet()), read_results)]
+    for name, run, read in runs:
+        out = tmp_path / f"{name}.parquet" if name != "cluster" else tmp_path / name
+        tots = run(out)
+        assert "critical_illness_counted" in tots[0]["error"], name
+        rows = read(out).to_pylist()
+        assert {r["region"] for r in rows} == {"guangan"}, name
+        assert {r["claim_id"]: r["layer.critical_illness_tilt_fen"] for r in rows} == expect, name

@@ -993,6 +993,18 @@ class _Partitions:
             yield pq.read_table(self.work / f"part-{k:02d}.parquet")
 
 
+def drop_regions(table: pa.Table, codes) -> pa.Table:
+    """``table`` (results) without the rows of the regions in ``codes`` — regions stopped in some partition,
+    whose totals are an error — nor the layer columns only they had: a region is computed in every
+    partition or in none, whichever partition met what stopped it."""
+    if not codes or not table.num_rows:
+        return table
+    region = pc.cast(table.column("region"), pa.string())
+    table = table.filter(pc.invert(pc.is_in(region, value_set=pa.array(sorted(codes), pa.string()))))
+    gone = [c for c in table.column_names if c.startswith("layer.") and table.column(c).null_count == table.num_rows]
+    return table.drop_columns(gone)
+
+
 def _write_results(parts: list, out: Path, work: Path) -> None:
     """Write result parts (tables or Parquet files) as one file whose columns are their union."""
     import pyarrow.parquet as pq
@@ -1166,9 +1178,19 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                 raise _unevaluated(failed, err_path)
         if out:
             w = bar.add_task(f"写出 writing {Path(out).name}", total=1)
+            stopped = {c for c, t in tots.items() if "error" in t}  # in one partition: in none
+            if stopped:
+                import pyarrow.parquet as pq
+                for i, p in enumerate(written):
+                    if isinstance(p, Path):
+                        pq.write_table(drop_regions(pq.read_table(p), stopped), p)
+                    else:
+                        written[i] = drop_regions(p, stopped)
             _write_results(written or [results_table(None, [])], Path(out), work)
             _write_labels(tots, Path(out), long)
             bar.update(w, completed=1)
+    if not bad and not failed and err_path.exists():
+        write_errors([], err_path)  # an earlier run's list would be taken for this run's
     final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
     for f in final:
         f["invalid_rows"] = len(bad)

@@ -346,6 +346,12 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                     if code in pb:
                         burdens.setdefault(code, []).append(pb[code])
             del futs
+            stopped = {c for c, t in tots.items() if "error" in t}  # in one partition: in none
+            if stopped:
+                import pyarrow.parquet as pq
+                from jiuzhu.analysis.claims import drop_regions
+                for p in sorted(results.glob("part-*.parquet")):
+                    _write_parquet(drop_regions(pq.read_table(p), stopped), p)
             failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
             if failed:
                 write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
@@ -365,6 +371,8 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     for tmp in results.glob(".*.part"):  # a worker killed while writing leaves its temporary file
         tmp.unlink(missing_ok=True)
     _write_labels(tots, results, long)
+    if not bad and not failed and err_path.exists():
+        write_errors([], err_path)  # an earlier run's list would be taken for this run's
     final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
     for f in final:
         f["invalid_rows"] = len(bad)
