@@ -15,6 +15,7 @@ from jiuzhu.model.errors import InputError, JiuzhuError
 from jiuzhu.service import openapi as oas
 from jiuzhu.service.auth import Principal
 from jiuzhu.service.problems import Problem
+from jiuzhu.service.settlements import in_reader_thread
 
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -95,7 +96,7 @@ def add_paperwork_routes(app: FastAPI, svc, who) -> None:
             key = raw["settlement"]
             if not isinstance(key, str):
                 raise InputError("body.settlement", None, "expected a settlement key (text)")
-            s = await run_in_threadpool(svc.need_store().get, key)
+            s = await in_reader_thread(svc.need_store().get, key)
             if s is None:
                 raise Problem(404, "unknown-settlement", "settlement: no settlement with this key", field="settlement",
                               value=key, expected="a key returned by POST /v1/settlements")
@@ -126,7 +127,7 @@ def add_paperwork_routes(app: FastAPI, svc, who) -> None:
         svc.need_region(p, region)
         store = svc.need_store()
         facility = p.facility if p.role == "hospital" else None  # a hospital gets its own rows only
-        data = await run_in_threadpool(build_ledger_bytes, svc.engine, store, region, month, facility)
+        data = await in_reader_thread(build_ledger_bytes, svc.engine, store, region, month, facility)
         suffix = f"-{facility}" if facility else ""
         return _attachment(data, f"ledger-{region}-{month}{suffix}.xlsx", "xlsx")
 

@@ -6,11 +6,18 @@ records the token's name as the actor; the store stamps the time.
 
 Writes (settlements, reversals) run in at most ``WRITE_THREADS`` threads per worker process,
 admitted first come first served (an anyio ``CapacityLimiter``; the others wait on the event
-loop, holding no thread and no connection). Without the bound, each of 32 concurrent requests
-took one of the 40 threads of the default pool: dozens of threads contended for the GIL and for
-a connection pool of 5, and every connection above it was opened and closed again (a new
-PostgreSQL server process per burst). The store's pool keeps ``STORE_THREADS`` connections open:
-the writers and as many readers.
+loop, holding no thread and no connection); reads of the store in at most ``READ_THREADS``.
+Without the bound, each of 32 concurrent requests took one of the 40 threads of the default
+pool: dozens of threads contended for the GIL and for a connection pool of 5, and every
+connection above it was opened and closed again (a new PostgreSQL server process per burst).
+
+Why two writers: a settlement is mostly Python (evaluate, serialise), so more threads only take
+turns at the GIL while their transactions stay open; two per worker keep a commit in flight while
+the other thread computes. Measured with 32 clients on 2 cores, 2 workers (benchmarks/README.md,
+2026-12-01 23:05–23:09 UTC, idle machine): 8 writers gave p99 85–92 ms (SQLite) and 138–161 ms
+(PostgreSQL); 2 writers 72–81 ms and 77–94 ms, with more throughput on both; 1 writer lost
+throughput on PostgreSQL (410/s). The store's pool keeps ``STORE_THREADS`` connections open,
+one for each writer and reader thread, so no request ever waits on the pool.
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ import weakref
 
 import anyio
 from fastapi import Depends, FastAPI, Path as PathParam, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from jiuzhu.model import idcard
@@ -34,21 +40,33 @@ from jiuzhu.service.problems import Problem
 from jiuzhu.store.ledger import AlreadyReversed
 
 
-WRITE_THREADS = 8
-STORE_THREADS = 2 * WRITE_THREADS
+WRITE_THREADS = 2
+READ_THREADS = 6
+STORE_THREADS = WRITE_THREADS + READ_THREADS
 
 
-_LIMITERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # event loop -> its writers' limiter
+# event loop -> its limiters (a worker process has one loop; tests start several)
+_LIMITERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+async def _in_thread(kind: str, bound: int, fn, *args):
+    import asyncio
+    loop = asyncio.get_running_loop()
+    per_loop = _LIMITERS.setdefault(loop, {})
+    limiter = per_loop.get(kind)
+    if limiter is None:
+        limiter = per_loop[kind] = anyio.CapacityLimiter(bound)
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=limiter)
 
 
 async def in_writer_thread(fn, *args):
     """``fn(*args)`` in a worker thread, once one of the ``WRITE_THREADS`` is free (FIFO)."""
-    import asyncio
-    loop = asyncio.get_running_loop()
-    limiter = _LIMITERS.get(loop)
-    if limiter is None:
-        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(WRITE_THREADS)
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=limiter)
+    return await _in_thread("write", WRITE_THREADS, fn, *args)
+
+
+async def in_reader_thread(fn, *args):
+    """``fn(*args)``, a read of the store, once one of the ``READ_THREADS`` is free (FIFO)."""
+    return await _in_thread("read", READ_THREADS, fn, *args)
 
 
 def add_settlement_routes(app: FastAPI, svc, who) -> None:
@@ -85,7 +103,7 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
     async def get_settlement(key: str = PathParam(description="the settlement key"), p: Principal = Depends(who)):
         svc.need_role(p, ("hospital", "civil_affairs"), "read settlements")
         store = svc.need_store()
-        s = await run_in_threadpool(store.get, key)
+        s = await in_reader_thread(store.get, key)
         if s is None:
             raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
                           expected="a key returned by POST /v1/settlements")
@@ -108,7 +126,7 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         if not isinstance(reason, str) or not reason.strip():
             raise InputError("body.reason", None, "expected the reason for the reversal (冲正原因)")
         store = svc.need_store()
-        s = await run_in_threadpool(store.get, key)
+        s = await in_reader_thread(store.get, key)
         if s is None:
             raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
                           expected="a key returned by POST /v1/settlements")
@@ -145,5 +163,5 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         code = svc.region_for(p, None, region)
         svc.need_region(p, code)
         store = svc.need_store()
-        u = await run_in_threadpool(store.usage, id_number, year or dt.date.today().year, code, svc.engine)
+        u = await in_reader_thread(store.usage, id_number, year or dt.date.today().year, code, svc.engine)
         return JSONResponse(u.to_dict(mask=True))
