@@ -146,6 +146,27 @@ def _hand_fushun(m, person, year, day):
     return hand
 
 
+def bench_stream(n: int, work: Path, partition_rows: int | None = None):
+    """The command's own path (``run_batch``, as ``jiuzhu compare --batch`` runs it): read in record
+    batches, person partitions, results written per partition, in a fresh process so that its peak
+    memory is its own."""
+    src = work / f"claims-{n}.parquet"
+    arg = "" if partition_rows is None else f", partition_rows={partition_rows}"
+    code = (f"import sys, time, resource; sys.path[:0] = [{str(ROOT / 'benchmarks')!r}, {str(ROOT / 'tests')!r}]\n"
+            "import run; from jiuzhu.analysis.claims import run_batch\n"
+            "eng, _ = run.engine(); t = time.perf_counter()\n"
+            f"run_batch(eng, {str(src)!r}, sorted(eng.host.regions), out={str(work / 'stream-results.parquet')!r}, "
+            f"progress=False, fmt='json', console=__import__('rich.console').console.Console(file=open('/dev/null', 'w'))"
+            f"{arg})\n"
+            "print(f'{time.perf_counter() - t:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}')\n")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    secs, mb = float(out[-2]), float(out[-1])
+    shown = "default" if partition_rows is None else f"{partition_rows:,}"
+    print(f"streamed (run_batch, as `jiuzhu compare --batch`), {n:,} claims × every region, partition_rows "
+          f"{shown}: {secs:.2f} s, peak RSS {mb:,.0f} MB (whole process); load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
 def bench_single():
     example = ROOT / "examples" / "wusheng-in-county.toml"
     cfg = ROOT / "examples" / "jiuzhu.toml"
@@ -174,6 +195,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--only-stream", action="store_true", help="only the streamed path (run_batch)")
+    ap.add_argument("--partition-rows", type=int, default=None, help="with --only-stream")
     ap.add_argument("--workers", type=int, default=1, help="processes for the region hooks (1 or 2)")
     ap.add_argument("--skip-store", action="store_true")
     ap.add_argument("--store-n", type=int, default=600, help="settlements per ledger measurement")
@@ -182,9 +205,13 @@ def main():
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    if a.only_stream:
+        bench_stream(a.n, work, a.partition_rows)
+        return
     bench_single()
     if not a.skip_batch:
         bench_batch(a.n, work, a.workers)
+        bench_stream(a.n, work)
     if not a.skip_store:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         import store

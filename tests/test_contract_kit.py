@@ -9,6 +9,8 @@ from fractions import Fraction
 
 import pytest
 
+import attrs
+
 from jiuzhu import (DocumentNeed, Eligibility, Layer, Plan, ReferralVerdict, RegionInfo, SignaturePlan, SourceDocument,
                     hookimpl, Program)
 from jiuzhu.kit.contract import (Kit, check_annual_caps, check_hooks, check_info, check_money, check_outcome,
@@ -241,3 +243,33 @@ def test_region_contract_class_runs_the_kit(tmp_path):
     assert "FAILED test_kit_run.py::TestUncited::test_parameters_are_cited_and_dated" in out, out
     assert "parameters.uncited.cap (from 2020-01-01): value '10000' has no citation; add article" in out
     assert "set region_code = 'yourcode' on your RegionContract subclass" in out
+
+
+class WomenOnly(GoodRegion):
+    """Covers women only, yet says it never reads the sex: a batch would group men with women."""
+
+    code = "womenonly"
+
+    def info(self):
+        return attrs.evolve(super().info(), reads_sex=False)
+
+    @hookimpl
+    def jiuzhu_eligibility(self, case, ctx):
+        ok = ctx.sex(case) == "female"
+        return Eligibility(ok, (), (ctx.reason("妇女", "women", "第二条", "WO-ELIG-1"),))
+
+
+def test_a_region_that_reads_the_sex_must_say_so():
+    from jiuzhu.kit.contract import check_sex_blind
+    # 510998 19800101 002 → 17th digit 2 (even): a woman; the check flips it to 3, a man
+    case = local_case(basic_paid="5000")
+    case = attrs.evolve(case, person=attrs.evolve(case.person, id_number=with_check("51099819800101002")))
+    problems = check_sex_blind(kit_for(WomenOnly()), case)
+    assert len(problems) == 1 and "reads_sex = False" in problems[0] and "womenonly" in problems[0]
+    # the same hooks declared as reading the sex (the default) pass
+    assert check_sex_blind(kit_for(GoodRegion()), case) == []
+
+
+def with_check(first17: str) -> str:
+    from jiuzhu.model.idcard import check_char
+    return first17 + check_char(first17)

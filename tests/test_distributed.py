@@ -282,7 +282,7 @@ def test_a_region_stopped_in_one_partition_has_no_rows_in_any(client, tmp_path):
     B: 29,999.99 counted before; b1 Feb 1 B = 0.02 → 0.1 fen → 0; b2 Mar 1 B = 10 → 30,000.01 → 30,010.01: 0.50."""
     from jiuzhu.analysis.batch import flatten, rows_to_columns
     from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS, make_engine
-    from test_batch_running_total import A, B, claim
+    from test_batch_running_total import B, claim
     eng = make_engine({"compose_parents": False}, parameters={k: dict(v) for k, v in ILLUSTRATIVE_PARAMETERS.items()})
     cases = [claim("a1", "2026-02-01", "5000"), claim("a2", "2026-02-01", "0.10"), claim("a3", "2026-01-15", "100"),
              claim("b1", "2026-02-01", "0.02", B, ytd_fen=2_999_999), claim("b2", "2026-03-01", "10", B)]

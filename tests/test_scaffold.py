@@ -101,8 +101,8 @@ def test_generated_region_passes_its_tests_the_kit_and_the_linter(tmp_path, pare
     res = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=root, env=env,
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-3000:]
-    # 3 case tests + 1 form test + 10 contract checks
-    assert "14 passed" in res.stdout, res.stdout[-500:]
+    # 3 case tests + 1 form test + 11 contract checks
+    assert "15 passed" in res.stdout, res.stdout[-500:]
     res = subprocess.run([sys.executable, "-m", "jiuzhu", "check-region", "moumou", "--max-examples", "5"],
                          cwd=root, env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr

@@ -30,7 +30,7 @@ from jiuzhu.analysis.checks import check_names, normalise
 from jiuzhu.io.atomic import atomic_path, check_output
 from jiuzhu.io.safe import neutralise_table, one_line
 from jiuzhu.model.text import transcode_to_utf8
-from jiuzhu.rules.engine import Engine, bill_columns, deciding_result
+from jiuzhu.rules.engine import CALENDAR_PARAMETERS, Engine, bill_columns, deciding_result
 from jiuzhu.model.errors import ClaimError, InputError, JiuzhuError
 from jiuzhu.io.loader import structure_case
 from jiuzhu.plugins import BrokenRegion, RegionFault
@@ -272,8 +272,20 @@ class ClaimTable:
         # the claim's row in the file (1-based), carried by run_batch; else its place in the table
         self.rows = (table.column(ROW).to_numpy() if ROW in table.column_names
                      else np.arange(1, n + 1, dtype=np.int64))
+        self.key_cols = key_cols
         self.facts = self._key(key_cols)
         self.n_facts = int(self.facts.max(initial=-1)) + 1
+
+    def fact_values(self) -> list[tuple]:
+        """Per fact code, the key columns' values (names, values) of its claims: what a code means in
+        any partition."""
+        cached = self.__dict__.get("_fact_values")
+        if cached is None:
+            _, rows = np.unique(self.facts, return_index=True)
+            names = tuple(self.key_cols)
+            sub = self.table.select(list(names)).take(pa.array(rows)).to_pydict()
+            cached = self._fact_values = [(names, tuple(sub[c][i] for c in names)) for i in range(len(rows))]
+        return cached
 
     def _key(self, names, base: np.ndarray | None = None) -> np.ndarray:
         key = np.zeros(self.n, dtype=np.int64) if base is None else base.copy()
@@ -363,8 +375,9 @@ def _bucket(days: np.ndarray, bounds) -> np.ndarray:
     return np.searchsorted(np.array(sorted(bounds), dtype="datetime64[D]"), days, side="right")
 
 
-def _date_facts(engine: Engine, ct: ClaimTable, region: str, day: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Add to the key what the exact dates decide, which the facts alone do not:
+def _date_facts(engine: Engine, ct: ClaimTable, region: str, day: np.ndarray) -> list[np.ndarray]:
+    """What the exact dates decide, which the facts alone do not, as integer columns for the key
+    (values that mean the same in every partition of a file):
 
     * where admission and discharge fall among the dates the region's parameters hold (an insurer
       agreement's end, a declared period): a stay admitted after the agreement ended, or one crossing it;
@@ -375,7 +388,11 @@ def _date_facts(engine: Engine, ct: ClaimTable, region: str, day: np.ndarray, ke
     """
     bounds: set[dt.date] = set()
     for r in engine.chain(region):
-        for p in engine.parameter_set(r.code).params.values():
+        for name, p in engine.parameter_set(r.code).params.items():
+            if name in CALENDAR_PARAMETERS:
+                # rest days count working days between dated events (a claim with dated actions has its
+                # exact dates in the key, below), as the national holidays do, which are not in the key
+                continue
             for v in p.values:
                 for d in _dates_in(v.value):
                     bounds |= {d, d + dt.timedelta(days=1)}  # both sides of "on or before" and "after"
@@ -411,10 +428,7 @@ def _date_facts(engine: Engine, ct: ClaimTable, region: str, day: np.ndarray, ke
     if dated.any():
         zero = np.zeros(ct.n, dtype=np.int64)
         extra += [np.where(dated, ct.admitted.astype(np.int64), zero), np.where(dated, ct.discharged.astype(np.int64), zero)]
-    for e in extra:
-        e = e - int(e.min(initial=0))
-        key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64) * (int(e.max(initial=0)) + 1) + e
-    return key
+    return extra
 
 
 def running_totals(engine: Engine, region: str) -> dict:
@@ -453,23 +467,58 @@ def _running_columns(running: dict, money: dict, invalid, n: int) -> tuple[dict,
     return cols, on
 
 
-def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
-    """(settlement day per claim, representative row per decision group, group per claim)."""
+def _key_parts(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
+    """(settlement day per claim, the integer columns that join the facts in ``region``'s decision
+    key): the age bucket between the region's age thresholds, the epoch between its parameter dates,
+    the sex if a region of the chain reads it (``RegionInfo.reads_sex``), what exact dates decide (:func:`_date_facts`) and the year-to-date amounts the region
+    declares it reads. Their values mean the same in every partition of a file (no local codes), so
+    that a decision can be reused across partitions (:class:`DecisionCache`)."""
+    cache = ct.__dict__.setdefault("_key_parts", {})
+    k = (region, as_of)
+    if k in cache:
+        return cache[k]
     day = ct.discharged if engine.date_basis(region) == "discharge" else ct.admitted
     if as_of is not None:
         day = np.full(ct.n, np.datetime64(as_of), dtype="datetime64[D]")
     thresholds, breaks = _thresholds(engine, region)
-    age_bucket = np.searchsorted(np.array(thresholds), ct.ages, side="right")
-    epoch = np.searchsorted(np.array(breaks, dtype="datetime64[D]"), day, side="right")
-    key = (ct.facts * (len(thresholds) + 1) + age_bucket) * (len(breaks) + 1) + epoch
-    key = key * 2 + ct.sex
-    key = _date_facts(engine, ct, region, day, key)
+    parts = [np.searchsorted(np.array(thresholds), ct.ages, side="right"),
+             np.searchsorted(np.array(breaks, dtype="datetime64[D]"), day, side="right")]
+    if any(r.info.reads_sex for r in engine.chain(region)):  # RegionInfo.reads_sex
+        parts.append(ct.sex)
+    parts += _date_facts(engine, ct, region, day)
     reads = sorted({k for r in engine.chain(region) for k in r.info.reads_history} - set(running_totals(engine, region)))
-    read_cols = [f"history.ytd.{k}_fen" for k in reads if f"history.ytd.{k}_fen" in ct.table.column_names]
-    if read_cols:  # only what the region declares it reads enters its key
-        key = ct._key(read_cols, base=np.unique(key, return_inverse=True)[1].ravel().astype(np.int64))
+    # only what the region declares it reads enters its key
+    parts += [ct.table.column(f"history.ytd.{k}_fen").to_numpy() for k in reads
+              if f"history.ytd.{k}_fen" in ct.table.column_names]
+    cache[k] = day, parts
+    return cache[k]
+
+
+def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
+    """(settlement day per claim, representative row per decision group, group per claim)."""
+    day, parts = _key_parts(engine, ct, region, as_of)
+    key = ct.facts
+    for e in parts:
+        e = np.asarray(e, dtype=np.int64)
+        e = e - int(e.min(initial=0))
+        card = int(e.max(initial=0)) + 1
+        if card == 1:
+            continue
+        if int(key.max(initial=0)) > 2 ** 62 // card:  # re-number before the product can overflow
+            key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+        key = key * card + e
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     return day, first, group.ravel()
+
+
+def _signatures(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None, rows: np.ndarray) -> list:
+    """For each representative row, its decision key as values (the key columns' values and the
+    parts of :func:`_key_parts`): equal signatures in two partitions are one decision."""
+    _, parts = _key_parts(engine, ct, region, as_of)
+    facts = ct.fact_values()
+    cols = [facts[int(f)] for f in ct.facts[rows]]
+    extra = list(zip(*(np.asarray(p)[rows].tolist() for p in parts))) if parts else [()] * len(rows)
+    return [(f, e) for f, e in zip(cols, extra)]
 
 
 def _decide_case(engine: Engine, case, region: str, as_of, home, running):
@@ -500,11 +549,13 @@ def _claim_fault(engine: Engine, exc, region: str, as_of) -> tuple[str, str]:
 
 
 def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
-                    as_of: dt.date | None = None, tick: Callable[[int], None] | None = None) -> RegionRun:
+                    as_of: dt.date | None = None, tick: Callable[[int], None] | None = None,
+                    cache: "DecisionCache | None" = None) -> RegionRun:
     """Evaluate every claim of ``ct`` under ``region``. Errors that stop the region (a missing
     deployment parameter …) are returned in :attr:`RegionRun.error`, not raised. ``tick(k)`` is
-    called with the number of claims whose group has been decided."""
-    d = _decide(engine, ct, region, rehome_to, as_of, tick)
+    called with the number of claims whose group has been decided. ``cache``: decisions of earlier
+    partitions of the same file and engine (:class:`DecisionCache`)."""
+    d = _decide(engine, ct, region, rehome_to, as_of, tick, cache=cache)
     return d if isinstance(d, RegionRun) else _settle(engine, ct, region, d, as_of)
 
 
@@ -527,10 +578,60 @@ class _Decided:
     failed: dict = attrs.field(factory=dict)
 
 
+def _decide_one(engine: Engine, case, region: str, as_of, home, running) -> tuple:
+    """A group's decision from its representative ``case`` (or the :class:`InputError` that structuring
+    it raised): (plan, eligible, verdict, reason key, self-pay item sums, fault or None)."""
+    try:
+        if isinstance(case, InputError):
+            raise case
+        results = _decide_case(engine, case, region, as_of, home, running)
+    except (InputError, ClaimError) as exc:
+        # one claim's fact (a date no parameter value covers, a value a hook refuses): that group's
+        # claims are listed as invalid for this region and every other claim is still computed
+        return Plan(), False, "invalid", ("", "", ""), (), _claim_fault(engine, exc, region, as_of)
+    case, results = results
+    # self-pay items are part of the decision key, so their sums are the group's own
+    items = tuple((k, v) for k, v in bill_columns(case).items() if k.startswith("items."))
+    plan = Plan()
+    for r in results:
+        plan = plan + r.plan
+    leaf = deciding_result(results)  # the outcome's own verdict region, as Engine.evaluate says
+    return (plan, bool(leaf.eligibility.eligible), leaf.referral.kind,
+            _reason_key(decisive(leaf.eligibility, leaf.referral)), items, None)
+
+
+class DecisionCache:
+    """Decisions of groups by their signature (:func:`_signatures`), kept across the partitions of one
+    file, so that cutting a file into person partitions (bounded memory) does not ask the hooks again
+    for a group another partition already decided. One cache per engine (deployment). At most
+    ``limit`` signatures per region are kept; beyond, groups are decided as without a cache."""
+
+    def __init__(self, limit: int = 200_000):
+        self.limit = limit
+        self.by: dict[tuple, dict] = {}
+        self.plans: dict = {}
+        self.asked = 0  # representatives decided by the hooks
+        self.reused = 0  # groups answered from the cache
+
+    def of(self, region: str, rehome_to: bool, as_of) -> dict:
+        return self.by.setdefault((region, rehome_to, as_of), {})
+
+    def intern(self, plan) -> int:
+        """A number for ``plan``, the same for equal plans."""
+        return self.plans.setdefault(plan, len(self.plans))
+
+    def put(self, known: dict, sig, entry) -> None:
+        self.asked += 1
+        if len(known) < self.limit:
+            known[sig] = entry
+
+
 def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True, as_of: dt.date | None = None,
-            tick: Callable[[int], None] | None = None, grouped=None, span: tuple[int, int] | None = None):
+            tick: Callable[[int], None] | None = None, grouped=None, span: tuple[int, int] | None = None,
+            cache: DecisionCache | None = None):
     """The hooks of ``region`` for each decision group (``grouped``: :func:`_groups`, if computed;
-    ``span``: only groups lo … hi-1): a :class:`_Decided`, or the :class:`RegionRun` of an error."""
+    ``span``: only groups lo … hi-1; ``cache``: decisions already made in other partitions): a
+    :class:`_Decided`, or the :class:`RegionRun` of an error."""
     try:
         info = engine.host.region(region).info
         # as for one case (Engine.check_history, and in compare the region's column only): a year-to-date
@@ -547,7 +648,7 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
         sizes = np.bincount(group, minlength=len(first))[lo:hi] if tick else None
         first_all, first = first, first[lo:hi]
         plans: list[Plan] = []
-        plan_index: dict[Plan, int] = {}
+        plan_index: dict = {}  # plan (or its number in the cache) -> index in plans
         plan_of_group = np.zeros(len(first), dtype=np.int64)
         eligible = np.zeros(len(first), dtype=bool)
         verdict = np.empty(len(first), dtype=object)
@@ -555,37 +656,30 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
         reasons: dict[tuple, int] = {}
         item_cols: dict[str, np.ndarray] = {}
         failed: dict[int, tuple[str, str]] = {}  # group → (field, expected): its claims' own facts are at fault
+        known = cache.of(region, rehome_to, as_of) if cache is not None else None
+        sigs = _signatures(engine, ct, region, as_of, first) if known is not None else None
+        todo = [gi for gi in range(len(first)) if sigs is None or sigs[gi] not in known]
+        fresh = dict(zip(todo, ct.cases(first[todo], errors=True))) if todo else {}
         done = 0
-        for gi, case in enumerate(ct.cases(first, errors=True)):
-            try:
-                if isinstance(case, InputError):
-                    raise case
-                results = _decide_case(engine, case, region, as_of, info if rehome_to else None, running)
-            except (InputError, ClaimError) as exc:
-                # one claim's fact (a date no parameter value covers, a value a hook refuses): that group's
-                # claims are listed as invalid for this region and every other claim is still computed
-                failed[lo + gi] = _claim_fault(engine, exc, region, as_of)
-                results = None
-            if results is None:
-                plan = Plan()
-                eligible[gi], verdict[gi] = False, "invalid"
-                reason_of_group[gi] = reasons.setdefault(("", "", ""), len(reasons))
+        for gi in range(len(first)):
+            if gi in fresh:
+                entry = _decide_one(engine, fresh.pop(gi), region, as_of, info if rehome_to else None, running)
+                # the plan's identity: hashing a plan (layers, rates as fractions) for every group costs more
+                # than deciding it once the cache answers most groups
+                entry += (cache.intern(entry[0]) if known is not None else entry[0],)
+                if known is not None:
+                    cache.put(known, sigs[gi], entry)
             else:
-                case, results = results
-                # self-pay items are part of the decision key, so their sums are the group's own
-                for k, v in bill_columns(case).items():
-                    if k.startswith("items."):
-                        item_cols.setdefault(k, np.zeros(len(first), dtype=np.int64))[gi] = v
-                plan = Plan()
-                for r in results:
-                    plan = plan + r.plan
-                leaf = deciding_result(results)  # the outcome's own verdict region, as Engine.evaluate says
-                eligible[gi] = leaf.eligibility.eligible
-                verdict[gi] = leaf.referral.kind
-                reason_of_group[gi] = reasons.setdefault(_reason_key(decisive(leaf.eligibility, leaf.referral)),
-                                                         len(reasons))
+                entry = known[sigs[gi]]
+                cache.reused += 1
+            plan, eligible[gi], verdict[gi], rkey, items, fault, pkey = entry
+            if fault is not None:
+                failed[lo + gi] = fault
+            reason_of_group[gi] = reasons.setdefault(rkey, len(reasons))
+            for k, v in items:
+                item_cols.setdefault(k, np.zeros(len(first), dtype=np.int64))[gi] = v
             # many groups share one plan; settling per distinct plan keeps the money columnar
-            plan_of_group[gi] = plan_index.setdefault(plan, len(plan_index))
+            plan_of_group[gi] = plan_index.setdefault(pkey, len(plan_index))
             if plan_of_group[gi] == len(plans):
                 plans.append(plan)
             if tick:
@@ -861,7 +955,7 @@ def _span_in_worker(task):
 
 def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
                      as_of: dt.date | None = None, tick: Callable[[int], None] | None = None,
-                     workers: int | None = None) -> list[RegionRun]:
+                     workers: int | None = None, cache: "DecisionCache | None" = None) -> list[RegionRun]:
     """:func:`evaluate_region` for each region, in the order given. The region hooks are Python, one
     call per decision group: with ``workers`` ≥ 2 and a partition of at least
     :data:`PARALLEL_MIN_CLAIMS` claims, the groups of every region are cut into spans of
@@ -874,7 +968,7 @@ def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_
     global _SHARED
     workers = 1 if workers is None or ct.n < PARALLEL_MIN_CLAIMS else workers
     if workers < 2:
-        return [evaluate_region(engine, ct, code, rehome_to, as_of, tick) for code in regions]
+        return [evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache) for code in regions]
     import multiprocessing as mp
     # groups and representative cases once, here: the forked workers inherit them
     grouped: dict = {}
@@ -908,7 +1002,8 @@ def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_
 
 
 def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: bool = True,
-                       as_of: dt.date | None = None, long: bool = False, tick=None, problems: list | None = None):
+                       as_of: dt.date | None = None, long: bool = False, tick=None, problems: list | None = None,
+                       cache: "DecisionCache | None" = None):
     """Evaluate one partition of claims under each region: (results, totals, burdens).
 
     ``table`` is a normalised, checked table (:func:`jiuzhu.analysis.checks.normalise`) holding all
@@ -918,11 +1013,13 @@ def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: boo
     maps region to the int64 burden column (for the median and percentiles). This is the unit of
     work a distributed scheduler hands to a worker. Claims a region could not evaluate for a fact of
     their own are left out of its results and totals and, if ``problems`` is a list, added to it as
-    :class:`jiuzhu.analysis.checks.RowError` (row in the file, claim id, field, what was expected)."""
+    :class:`jiuzhu.analysis.checks.RowError` (row in the file, claim id, field, what was expected).
+    ``cache``: a :class:`DecisionCache` shared by the partitions of one file. One region at a time: a
+    region's per-claim columns are turned into its results and let go before the next region runs."""
     ct = ClaimTable(table)
     results, tots, burdens = [], {}, {}
-    for run in evaluate_regions(engine, ct, regions, rehome_to, as_of, tick):
-        code = run.region
+    for code in regions:
+        run = evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache)
         if problems is not None and run.problems:
             problems += claim_problems(ct, run)
         tots[code] = totals(run)
@@ -942,7 +1039,16 @@ def claim_problems(ct: ClaimTable, run: RegionRun) -> list:
 
 # -- a whole file, streamed -----------------------------------------------------------------------
 
-SPILL_PARTS = 16
+SPILL_PARTS = 16  # person partitions of a spilled file whose size is not known in advance (CSV, JSON Lines)
+PARTITION_ROWS = 250_000  # claims evaluated at once: about 0.3 GB of this process's memory per 100,000
+
+
+def spill_parts(rows: int | None, partition_rows: int) -> int:
+    """How many person partitions a file of ``rows`` claims is spilled to, so that each holds about
+    ``partition_rows`` (:data:`SPILL_PARTS` when the count is not known before reading)."""
+    if rows is None:
+        return SPILL_PARTS
+    return max(2, -(-rows // max(1, partition_rows)))
 
 
 def _person_part(table, parts: int) -> np.ndarray:
@@ -956,8 +1062,8 @@ class _Partitions:
     """Checked claims kept in memory up to ``limit`` rows; beyond it, spilled to person-partitioned
     Parquet files in ``work`` so that memory does not grow with the file."""
 
-    def __init__(self, limit: int, work: Path):
-        self.limit, self.work, self.rows = limit, work, 0
+    def __init__(self, limit: int, work: Path, parts: int = SPILL_PARTS):
+        self.limit, self.work, self.rows, self.parts = limit, work, 0, parts
         self.buffer: list = []
         self.writers: dict[int, object] = {}
 
@@ -972,13 +1078,15 @@ class _Partitions:
 
     def _spill(self, table) -> None:
         import pyarrow.parquet as pq
-        part = _person_part(table, SPILL_PARTS)
-        for k in range(SPILL_PARTS):
+        part = _person_part(table, self.parts)
+        for k in range(self.parts):
             sub = table.filter(pa.array(part == k))
             if not sub.num_rows:
                 continue
             if k not in self.writers:
-                self.writers[k] = pq.ParquetWriter(self.work / f"part-{k:02d}.parquet", sub.schema)
+                # a scratch file read once: LZ4 (fast), not the zstd of the files people keep
+                self.writers[k] = pq.ParquetWriter(self.work / f"part-{k:02d}.parquet", sub.schema,
+                                                   compression="lz4")
             self.writers[k].write_table(sub.cast(self.writers[k].schema))
 
     def __iter__(self):
@@ -991,6 +1099,18 @@ class _Partitions:
             w.close()
         for k in sorted(self.writers):
             yield pq.read_table(self.work / f"part-{k:02d}.parquet")
+
+
+def _row_count(src: Path) -> int | None:
+    """The claims in a Parquet file, from its footer; None for other formats (or an unreadable file,
+    which reading reports)."""
+    if src.suffix.lower() != ".parquet":
+        return None
+    try:
+        import pyarrow.parquet as pq
+        return pq.ParquetFile(src).metadata.num_rows
+    except Exception:  # reading it reports what is wrong, as one line
+        return None
 
 
 def drop_regions(table: pa.Table, codes) -> pa.Table:
@@ -1128,7 +1248,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                      TimeElapsedColumn(), TimeRemainingColumn(),
                      console=Console(stderr=True), disable=not progress, transient=False) as bar:
         work = Path(tmp)
-        parts = _Partitions(partition_rows, work)
+        parts = _Partitions(partition_rows, work, spill_parts(_row_count(src), partition_rows))
         bad: list = []
         t = bar.add_task("读取 reading and checking claims", total=None)
         offset = 0
@@ -1157,8 +1277,9 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
         burdens: dict[str, list] = {}
         written: list = []
         failed: list = []  # claims a region could not evaluate for a fact of their own
+        cache = DecisionCache()  # a group decided in one partition is not asked again in the next
         for i, table in enumerate(parts):
-            res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick, failed)
+            res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick, failed, cache)
             for code in regions:
                 tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]
                 if code in pb:
@@ -1167,7 +1288,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                 if parts.writers:
                     import pyarrow.parquet as pq
                     pth = work / f"result-{i:02d}.parquet"
-                    pq.write_table(unify(res), pth)
+                    pq.write_table(unify(res), pth, compression="lz4")  # scratch, read once
                     written.append(pth)
                 else:
                     written += res

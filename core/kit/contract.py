@@ -362,6 +362,30 @@ def check_deterministic(kit: Kit, case: Case) -> list[str]:
             f"hooks must not keep state between calls or depend on the clock"]
 
 
+def _other_sex(id_number: str) -> str:
+    """The same ID number (birth date, area) for a person of the other sex (GB 11643: the 17th
+    character's parity), with its check character recomputed."""
+    from jiuzhu.model.idcard import check_char
+    body = id_number[:16] + str((int(id_number[16]) + 1) % 10)
+    return body + check_char(body)
+
+
+def check_sex_blind(kit: Kit, case: Case) -> list[str]:
+    """A chain that declares ``reads_sex = False`` (RegionInfo) decides a case the same for a person of
+    either sex: a batch groups its claims without the sex, so a hook that read it would be wrong there."""
+    if any(r.info.reads_sex for r in kit.engine.chain(kit.code)):
+        return []
+    idn = case.person.id_number
+    if len(idn) != 18 or not idn[16].isdigit():
+        return []
+    other = attrs.evolve(case, person=attrs.evolve(case.person, id_number=_other_sex(idn)))
+    seen = lambda c: [(r.code, r.eligibility, r.referral, r.plan) for r in kit.engine.decide(c, kit.code)]
+    if seen(case) == seen(other):
+        return []
+    return [f"region {kit.code}: the decision changed with the person's sex, but the region declares "
+            f"reads_sex = False; set reads_sex = True in its RegionInfo (a batch would group both sexes together)"]
+
+
 def check_annual_caps(kit: Kit, series: list[Case]) -> list[str]:
     """Evaluate one person's admissions in date order, carrying what each programme paid into the
     next case's history; no programme may pay more in the year than its annual cap."""
@@ -487,7 +511,8 @@ def run_contract(host: Host, code: str, deployment: dict | None = None, max_exam
             ("citations", kit.cases(), citations),
             ("money invariants", kit.cases(), money),
             ("annual caps", series, lambda cases: check_annual_caps(kit, cases)),
-            ("determinism", kit.cases(), lambda case: check_deterministic(kit, case))):
+            ("determinism", kit.cases(), lambda case: check_deterministic(kit, case)),
+            ("sex", kit.cases(), lambda case: check_sex_blind(kit, case))):
         yield title, _random(strategy, check, max_examples, shrink)
 
 
@@ -609,3 +634,6 @@ if pytest is not None:
 
         def test_same_case_same_outcome(self, kit):
             self._property(kit, kit.cases(), lambda case: check_deterministic(kit, case), "determinism")
+
+        def test_sex_blind_unless_declared(self, kit):
+            self._property(kit, kit.cases(), lambda case: check_sex_blind(kit, case), "sex")

@@ -52,6 +52,10 @@ class RegionInfo:
     # to start the segments of its layers (Program.segmented) where the year stands (Guang'an, GA-PAY-5): a
     # batch keeps it out of the key, decides at 0 and runs each claim's segments from the person's total.
     reads_history: tuple[str, ...] = ()
+    # whether the hooks read the person's sex (from the ID number, Context.sex), e.g. Fushun's diseases of
+    # women (FS-MAJOR); a batch groups claims by sex only for a chain that reads it. A region that says
+    # False is held to it by the contract (jiuzhu.kit.contract.check_sex_blind).
+    reads_sex: bool = True
     # the funds its layers pay from, with their names in the region's document (jiuzhu.analysis.funds)
     funds: tuple[Fund, ...] = ()
 

@@ -70,6 +70,12 @@ class RegionResult:
     plan: Plan
 
 
+# A region's parameters that add rest days to the working-day calendar (e.g. Liujiang's 壮族三月三,
+# LJ-AMB-13 A): the calendar's data, like the national holidays, read only to count working days
+# between dated events, not dates a claim is judged against (see jiuzhu.analysis.claims._date_facts).
+CALENDAR_PARAMETERS = ("extra_holidays",)
+
+
 class Engine:
     """Evaluates cases for a deployment. Cheap to call repeatedly: parameters are loaded once."""
 
@@ -103,8 +109,9 @@ class Engine:
         cal = WorkCalendar(self.deployment.holidays, self.deployment.workdays, self.deployment.calendar_years,
                            strict=self.strict)
         params = self.parameter_set(code).at(day)
-        if params.has("extra_holidays"):
-            cal = cal.with_holidays(params["extra_holidays"])
+        for name in CALENDAR_PARAMETERS:
+            if params.has(name):
+                cal = cal.with_holidays(params[name])
         return cal
 
     def context(self, code: str, day: dt.date) -> Context:

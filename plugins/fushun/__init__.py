@@ -53,6 +53,7 @@ INFO = RegionInfo(
     # the near-dibao pool's year-to-date decides whether the case is accepted at all under FS-AMB-19
     # reading A (it is refused there), so a batch groups claims by it
     reads_history=("near_dibao_inpatient_assistance",),
+    reads_sex=True,  # the diseases of women (妇女乳腺癌、宫颈癌) count as major only for a woman (FS-MAJOR)
     documents=(
         SourceDocument(
             number=DOC,

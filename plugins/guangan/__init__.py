@@ -33,6 +33,7 @@ INFO = RegionInfo(
     name_zh="广安市",
     name_en="Guang'an City",
     division="511600",
+    reads_sex=False,  # no rule of the document depends on the person's sex
     # 「…倾斜支付政策、疾病应急救助、民政医疗救助、卫生扶贫救助基金等顺序报销支付」 (三（一）)
     funds=tuple(Fund(i, zh, en, Citation("广安市", "广安人社发〔2017〕115号", "三（一）", "GA-ORDER-1")) for i, zh, en in (
         ("guangan_tilt", "倾斜支付", "tilted payment"),

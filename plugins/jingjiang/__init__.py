@@ -31,6 +31,7 @@ INFO = RegionInfo(
     name_zh="靖江市",
     name_en="Jingjiang City",
     division="321282",
+    reads_sex=False,  # no rule of the document depends on the person's sex
     # 「精准医疗救助扶贫保险资金实行市、镇分级负担……拨付给保险公司专用帐户」 (第十条): the insurer pays from it
     funds=(Fund("insurer", "精准医疗救助扶贫保险资金", "precision medical-assistance insurance fund",
                 Citation("靖江市", "靖政办发〔2018〕107号", "第十条", "JJ-FUND-5")),),

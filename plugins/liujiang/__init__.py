@@ -54,6 +54,7 @@ INFO = RegionInfo(
     name_zh="柳江区",
     name_en="Liujiang District",
     division="450206",
+    reads_sex=False,  # no rule of the document depends on the person's sex
     funds=(
         # 第一条 cites 《广西城乡医疗救助基金管理办法》; 第四条 「医疗救助资金不予支付」
         Fund("medical_assistance", "城乡医疗救助基金", "urban and rural medical assistance fund",

@@ -34,6 +34,7 @@ INFO = RegionInfo(
     name_zh="武胜县",
     name_en="Wusheng County",
     division="511622",
+    reads_sex=False,  # no rule of the document depends on the person's sex
     # 「救助资金来源在困难群众救助补助资金中统筹解决」 (三（四）)
     funds=(Fund("relief_fund", "困难群众救助补助资金", "hardship relief subsidy fund",
                 Citation("武胜县", DOC, "三（四）", "WS-PAY-11")),),
