@@ -334,8 +334,9 @@ def explain_layer(l) -> str:
     if l.claim_cap is not None:
         parts.append(f"单次限额 claim cap {yuan(l.claim_cap)}")
     if l.annual_cap is not None:
-        parts.append(f"年度封顶 annual cap {yuan(l.annual_cap)}, 本年已用 used {yuan(l.used_before)}, "
-                     f"剩余 left {yuan(max(0, l.annual_cap - l.used_before))}")
+        here = f", 本次结算已计 this settlement {yuan(l.shared_before)}" if l.shared_before else ""
+        parts.append(f"年度封顶 annual cap {yuan(l.annual_cap)}, 本年已用 used {yuan(l.used_before)}{here}, "
+                     f"剩余 left {yuan(max(0, l.annual_cap - l.used_before - l.shared_before))}")
     parts.append(f"剩余负担 burden left {yuan(l.burden_before)}")
     parts.append(f"取 {BINDING_ZH.get(l.binding, l.binding)} ({l.binding}) → {yuan(l.amount)}")
     return "; ".join(parts)
