@@ -419,6 +419,22 @@ def test_three_stays_and_a_first_stay_bound_by_its_own_insurance(tmp_path):
     agree(run, ledger(eng, cases, tmp_path))
 
 
+def test_a_tilt_part_on_the_slip_counts_once_in_batch_and_ledger(tmp_path):
+    # ILLUSTRATIVE M = 2,000; the second slip also shows 100.00 of the tilt (other payer kind tilted_payment,
+    # tilt_source = computed: counted toward the computed tilt, never twice).
+    # Stay 1: B = 20,000, insurance 600 → 750.00 (1,400 left). Year 1,350.00.
+    # Stay 2: B = 10,000 → 500.00 wanted, less the slip's 100 → 400; insurance 300: 2,000 − 1,350 − 300 − 100 = 250
+    #         left → 250.00 (the tilt in all 100 + 250 = 350.00). Year 1,350 + 300 + 100 + 250 = 2,000.00 = M.
+    from jiuzhu.model.case import OtherPayer
+    eng = engine_cii_cap(2000)
+    second = with_cii(claim("A2", "2026-06-01", 10000), 30_000)
+    second = attrs.evolve(second, bill=attrs.evolve(second.bill, other_payers=(OtherPayer("tilted_payment", 10_000),)))
+    cases = [with_cii(claim("A1", "2026-03-01", 20000), 60_000), second]
+    run = batch(eng, cases)
+    assert tilt(run) == [75_000, 25_000]
+    agree(run, ledger(eng, cases, tmp_path))
+
+
 def test_the_default_reading_ignores_the_insurance_for_the_tilt(tmp_path):
     # GA-AMB-6 A (default, separate): no cap on the tilt whatever the slip's insurance paid. The same three stays
     # as above with 3,000.00 of insurance each: 750.00, then 20,000 → 30,000: 500.00, then 30,000 → 40,000: 500.00.

@@ -265,6 +265,16 @@ def test_tilt_within_critical_illness_cap():
 
 
 @pytest.mark.rule("GA-AMB-6")
+def test_a_tilt_part_on_the_slip_counts_once_under_the_shared_cap():
+    # Ex F under reading B, M 8,000, first stay; the slip shows 100.00 of the tilt (tilt_source = computed: counted
+    # toward the computed tilt, never twice). The tilt wants 750 − 100 = 650; the cap leaves 8,000 − 0 − 7,500
+    # (insurance) − 100 (the slip's tilt) = 400 → 400.00, so the tilt in all is 100 + 400 = 500.00 = M − 7,500.
+    out = run(case(("dibao",), {**EX_F, "other_payers": [{"kind": "tilted_payment", "amount": "100"}]}),
+              tilt_respects_cii_cap="within_cii_cap", critical_illness_annual_cap="8000")
+    assert (layer(out, "other_payers.tilted_payment"), layer(out, "critical_illness_tilt")) == (10000, 40000)
+
+
+@pytest.mark.rule("GA-AMB-6")
 def test_the_explanation_counts_the_stays_own_insurance_under_the_cap():
     # the explanation's cap line says what this stay's insurance took: M 8,000, used 200 earlier, 7,500 this
     # settlement → 300.00 left, which the tilt pays
