@@ -315,22 +315,137 @@ def test_a_claim_before_a_dated_parameter_is_listed_not_the_region(tmp_path):
     assert kept.layers["tilted_payment_poor"].tolist() == [800_000, 0]
 
 
-def test_tilt_sharing_the_critical_illness_cap_counts_the_insurance_of_earlier_stays(tmp_path):
-    # GA-AMB-6 B (tilt_respects_cii_cap = within_cii_cap) with an ILLUSTRATIVE annual cap of 2,000 yuan: the
-    # programme critical_illness counts the slip's critical-illness insurance and the tilt. Each slip shows
-    # 1,000.00 of critical-illness insurance.
-    # Stay 1: B = 20,000 → tilt 15,000 × 5 % = 750.00; nothing used before → 750.00.
-    # Stay 2: B = 20,000 → 20,000 → 40,000: 1,000.00; used before = 1,000 + 750 = 1,750 → 250.00 left → 250.00
-    #         (counting only the tilt's own 750 would leave 1,250 and pay 1,000.00).
-    # Stay 3: B = 1,000 → 50.00; used before = 1,750 + 1,000 + 250 = 3,000 ≥ 2,000 → 0.
+def engine_cii_cap(cap_yuan):
+    """GA-AMB-6 B (tilt_respects_cii_cap = within_cii_cap) with an ILLUSTRATIVE critical-illness annual cap."""
     params = {k: dict(v) for k, v in ILLUSTRATIVE_PARAMETERS.items()}
-    params["guangan"].update(tilt_respects_cii_cap="within_cii_cap", critical_illness_annual_cap="2000")
-    eng = make_engine({"compose_parents": False}, parameters=params)
+    params["guangan"].update(tilt_respects_cii_cap="within_cii_cap", critical_illness_annual_cap=str(cap_yuan))
+    return make_engine({"compose_parents": False}, parameters=params)
+
+
+def with_cii(c, fen):
+    """The slip's critical-illness insurance (bill.critical_paid) of a claim, in fen."""
+    return attrs.evolve(c, bill=attrs.evolve(c.bill, critical_paid=fen))
+
+
+def tilt_layer(outcome):
+    return next(l for l in outcome.settlement.layers if l.id == "critical_illness_tilt")
+
+
+# GA-AMB-6 B, 「在现有大病保险分段报销比例基础上相应提高5个百分点」(二（二）): the +5 points are the insurance's own
+# rates raised, so its annual cap M bounds the insurance and the tilt together. The programme critical_illness
+# counts the slip's critical-illness insurance and the tilt; on every stay the insurance (settled before the tilt,
+# 三（一）) uses up M first, this stay's as well as the earlier stays'. The tilt pays min(want, M − earlier − this
+# stay's insurance), never below 0.
+
+
+def test_tilt_sharing_the_critical_illness_cap_counts_the_insurance_of_earlier_stays(tmp_path):
+    # ILLUSTRATIVE M = 2,000 yuan; each slip shows 1,000.00 of critical-illness insurance.
+    # Stay 1: B = 20,000 → tilt 15,000 × 5 % = 750.00; used before 0, this stay's insurance 1,000 → 1,000 left → 750.00.
+    # Stay 2: B = 20,000 → running 20,000 → 40,000: 20,000 × 5 % = 1,000.00; used before = 1,000 + 750 = 1,750, and this
+    #         stay's own insurance 1,000: 1,750 + 1,000 = 2,750 ≥ 2,000 → 0.00 (not 250.00 = 2,000 − 1,750, which
+    #         leaves this stay's insurance out and has the year pay 3,000 under a 2,000 cap).
+    # Stay 3: B = 1,000 → 50.00; used before = 1,750 + 1,000 + 0 = 2,750 ≥ 2,000 → 0.
+    eng = engine_cii_cap(2000)
     cases = [claim("A1", "2026-03-01", 20000), claim("A2", "2026-06-01", 20000), claim("A3", "2026-07-01", 1000)]
-    cases = [attrs.evolve(c, bill=attrs.evolve(c.bill, critical_paid=100_000)) for c in cases]
+    cases = [with_cii(c, 100_000) for c in cases]
     run = batch(eng, cases)
-    assert tilt(run) == [75_000, 25_000, 0]
+    assert tilt(run) == [75_000, 0, 0]
+    outs = ledger(eng, cases, tmp_path)
+    agree(run, outs)
+    second = tilt_layer(outs[1])
+    assert (second.used_before, second.shared_before, second.binding) == (175_000, 100_000, "annual_cap")
+
+
+@pytest.mark.parametrize("cii_fen, expected", [
+    (25_000, 0),       # at the boundary: 1,750 + 250.00 = 2,000.00 = M → 0.00 left → 0.00
+    (24_999, 1),       # one fen below: 1,750 + 249.99 = 1,999.99 → 0.01 left → 0.01
+    (25_001, 0),       # one fen above: 1,750 + 250.01 = 2,000.01 > M → nothing left → 0.00
+    (0, 25_000),       # no insurance on this slip: 2,000 − 1,750 = 250.00 left → 250.00 (of the 1,000.00 wanted)
+], ids=["at", "fen_below", "fen_above", "no_insurance"])
+def test_the_stays_own_insurance_at_the_cap_boundary(tmp_path, cii_fen, expected):
+    # ILLUSTRATIVE M = 2,000. Stay 1: B = 20,000, insurance 1,000.00 → tilt 750.00 (1,000 left) → year used 1,750.00.
+    # Stay 2: B = 20,000 → the tilt wants 1,000.00 (running 20,000 → 40,000 at 5 %); its slip's insurance is cii_fen.
+    eng = engine_cii_cap(2000)
+    cases = [with_cii(claim("A1", "2026-03-01", 20000), 100_000), with_cii(claim("A2", "2026-06-01", 20000), cii_fen)]
+    run = batch(eng, cases)
+    assert tilt(run) == [75_000, expected]
     agree(run, ledger(eng, cases, tmp_path))
+    # one case, the earlier stay given as history (what the ledger derives): insurance 1,000 + tilt 750 = 1,750.00 paid
+    # in the programme, 20,000 of compliant burden counted
+    alone = attrs.evolve(cases[1], history=attrs.evolve(cases[1].history, ytd={
+        "critical_illness": 175_000, "critical_illness_counted": 2_000_000}))
+    out = eng.evaluate(alone, "guangan")
+    t = tilt_layer(out)
+    assert (t.amount, t.used_before, t.shared_before) == (expected, 175_000, cii_fen)
+
+
+def test_two_stays_through_the_ledger(tmp_path):
+    # ILLUSTRATIVE M = 2,000.
+    # Stay 1: B = 20,000 → tilt wants 750.00; insurance 600.00 → 2,000 − 0 − 600 = 1,400 left → 750.00. Year: 1,350.00.
+    # Stay 2: B = 10,000 → running 20,000 → 30,000: 500.00 wanted; insurance 400.00 → 2,000 − 1,350 − 400 = 250.00 left
+    #         → 250.00 (leaving this stay's insurance out would give 650 left and pay 500.00). Year: 1,350 + 400 + 250
+    #         = 2,000.00 = M.
+    eng = engine_cii_cap(2000)
+    cases = [with_cii(claim("A2", "2026-06-01", 10000), 40_000), with_cii(claim("A1", "2026-03-01", 20000), 60_000)]
+    run = batch(eng, cases)
+    assert tilt(run) == [25_000, 75_000]
+    outs = ledger(eng, cases, tmp_path)
+    agree(run, outs)
+    t = tilt_layer(outs[0])
+    assert (t.used_before, t.shared_before, t.binding) == (135_000, 40_000, "annual_cap")
+    # the ledger's year for the programme: 600 + 750 + 400 + 250 = 2,000.00 paid, nothing left of M
+    from jiuzhu.store import Store
+    store = Store.open(f"sqlite:///{tmp_path / 'guangan.db'}")
+    try:
+        use = {p.program: p for p in store.usage(A, 2026, "guangan", eng).programs}["critical_illness"]
+    finally:
+        store.close()
+    assert (use.paid, use.cap, use.left, len(use.settlements)) == (200_000, 200_000, 0, 2)
+
+
+def test_three_stays_and_a_first_stay_bound_by_its_own_insurance(tmp_path):
+    # ILLUSTRATIVE M = 3,000; file order shuffled (the ledger and the batch settle in date order).
+    # Person A. Stay 1: B = 20,000 → 750.00 wanted; insurance 1,000 → 3,000 − 1,000 = 2,000 left → 750.00. Year 1,750.
+    #   Stay 2: B = 10,000 → 20,000 → 30,000: 500.00; insurance 500 → 3,000 − 1,750 − 500 = 750 left → 500.00. Year 2,750.
+    #   Stay 3: B = 10,000 → 30,000 → 40,000: 500.00; insurance 100 → 3,000 − 2,750 − 100 = 150 left → 150.00
+    #   (leaving this stay's insurance out: 250.00). Year 2,750 + 100 + 150 = 3,000.00 = M.
+    # Person B, first stay of the year: B = 20,000 → 750.00 wanted; insurance 3,000.00 → 3,000 − 0 − 3,000 = 0 left
+    #   → 0.00 (the old figure, counting nothing of this stay, was 750.00).
+    eng = engine_cii_cap(3000)
+    cases = [with_cii(claim("A3", "2026-09-01", 10000), 10_000), with_cii(claim("B1", "2026-04-01", 20000, B), 300_000),
+             with_cii(claim("A1", "2026-02-01", 20000), 100_000), with_cii(claim("A2", "2026-05-01", 10000), 50_000)]
+    run = batch(eng, cases)
+    assert tilt(run) == [15_000, 0, 75_000, 50_000]
+    agree(run, ledger(eng, cases, tmp_path))
+
+
+def test_a_tilt_part_on_the_slip_counts_once_in_batch_and_ledger(tmp_path):
+    # ILLUSTRATIVE M = 2,000; the second slip also shows 100.00 of the tilt (other payer kind tilted_payment,
+    # tilt_source = computed: counted toward the computed tilt, never twice).
+    # Stay 1: B = 20,000, insurance 600 → 750.00 (1,400 left). Year 1,350.00.
+    # Stay 2: B = 10,000 → 500.00 wanted, less the slip's 100 → 400; insurance 300: 2,000 − 1,350 − 300 − 100 = 250
+    #         left → 250.00 (the tilt in all 100 + 250 = 350.00). Year 1,350 + 300 + 100 + 250 = 2,000.00 = M.
+    from jiuzhu.model.case import OtherPayer
+    eng = engine_cii_cap(2000)
+    second = with_cii(claim("A2", "2026-06-01", 10000), 30_000)
+    second = attrs.evolve(second, bill=attrs.evolve(second.bill, other_payers=(OtherPayer("tilted_payment", 10_000),)))
+    cases = [with_cii(claim("A1", "2026-03-01", 20000), 60_000), second]
+    run = batch(eng, cases)
+    assert tilt(run) == [75_000, 25_000]
+    agree(run, ledger(eng, cases, tmp_path))
+
+
+def test_the_default_reading_ignores_the_insurance_for_the_tilt(tmp_path):
+    # GA-AMB-6 A (default, separate): no cap on the tilt whatever the slip's insurance paid. The same three stays
+    # as above with 3,000.00 of insurance each: 750.00, then 20,000 → 30,000: 500.00, then 30,000 → 40,000: 500.00.
+    eng = engine()
+    cases = [with_cii(claim("A1", "2026-02-01", 20000), 300_000), with_cii(claim("A2", "2026-05-01", 10000), 300_000),
+             with_cii(claim("A3", "2026-09-01", 10000), 300_000)]
+    run = batch(eng, cases)
+    assert tilt(run) == [75_000, 50_000, 50_000]
+    outs = ledger(eng, cases, tmp_path)
+    agree(run, outs)
+    assert all(tilt_layer(o).annual_cap is None and tilt_layer(o).shared_before == 0 for o in outs)
 
 
 # -- a running total of measure "base" (no region ships one now; the batch keeps supporting it) ----------

@@ -147,3 +147,62 @@ def test_scalar_and_columns_agree(plan_layers, claims, used0):
             if l.annual_cap is not None:
                 hist[l.program] = hist.get(l.program, used0) + l.amount
         assert out["burden"][i] == s.burden
+
+
+def test_a_shared_cap_counts_the_same_settlements_earlier_layers():
+    # programme P counts critical illness insurance (slip, 400 yuan), layer pre and layer x; x's annual cap 3,000
+    # yuan with 2,000 used earlier this year. pre pays 10 % of the burden: burden after basic 5,000, insurance 400,
+    # other payers 100 → 4,500 × 10 % = 450. x wants 60 % of the burden left 4,050 = 2,430; the cap leaves
+    # 3,000 − 2,000 − (400 + 450) = 150 → 150.00 (not 1,000.00, which counts only the earlier stays)
+    plan = Plan((Layer("pre", "p", "p", rate="0.1"),
+                 Layer("x", "x", "x", rate="0.6", annual_cap=300_000, program="P",
+                       shares_cap_with=("critical_illness", "pre", "x"))))
+    s = settle(BILL, plan, {"P": 200_000})
+    x = s.layers[-1]
+    assert amounts(s)["pre"] == 45_000
+    assert (x.amount, x.binding, x.used_before, x.shared_before) == (15_000, "annual_cap", 200_000, 85_000)
+    one = lambda v: np.array([v], dtype=np.int64)
+    cols = {k: one(v) for k, v in BILL.items()}
+    out = settle_columns(cols, [plan], [0], one(1), one(2026), one(1), {"P": one(200_000)},
+                         counts={"P": ("critical_illness", "pre", "x")})
+    assert out["layer.x"].tolist() == [15_000]
+
+
+def test_a_layer_may_share_its_cap_only_with_layers_its_programme_counts():
+    plan = Plan((Layer("pre", "p", "p", rate="0.1"),
+                 Layer("x", "x", "x", rate="0.6", annual_cap=300_000, program="P", shares_cap_with=("pre",))))
+    one = lambda v: np.array([v], dtype=np.int64)
+    cols = {k: one(v) for k, v in BILL.items()}
+    try:
+        settle_columns(cols, [plan], [0], one(1), one(2026), one(1), counts={"P": ("x",)})
+    except ValueError as e:
+        assert str(e) == "layer x shares its annual cap with pre, which programme P does not count"
+    else:
+        raise AssertionError("a cap shared with a layer the programme does not count was accepted")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(bills(), st.integers(0, 2), st.integers(0, 30)), min_size=1, max_size=12),
+       st.integers(0, 100), st.integers(0, 100), st.integers(0, 1_000_000), st.integers(0, 400_000),
+       st.booleans())
+def test_a_shared_cap_agrees_one_by_one_and_in_columns(claims, pre_rate, x_rate, cap, used0, pass_counts):
+    """A capped layer sharing its programme with the slip's critical-illness insurance and an earlier layer:
+    settled one by one (the history adds every counted layer's amount, as the ledger does) and as columns."""
+    prog = ("critical_illness", "pre", "x")
+    plan = Plan((Layer("pre", "p", "p", rate=Fraction(pre_rate, 100)),
+                 Layer("x", "x", "x", rate=Fraction(x_rate, 100), annual_cap=cap, program="P", shares_cap_with=prog)))
+    n = len(claims)
+    person = np.array([c[1] for c in claims])
+    day = np.array([c[2] for c in claims])
+    cols = {k: np.array([c[0][k] for c in claims], dtype=np.int64) for k in claims[0][0]}
+    out = settle_columns(cols, [plan], np.zeros(n, dtype=np.int64), person, np.zeros(n, dtype=np.int64), day,
+                         {"P": np.full(n, used0, dtype=np.int64)}, counts={"P": prog} if pass_counts else None)
+    ytd: dict = {}
+    for i in sorted(range(n), key=lambda i: (person[i], day[i], i)):
+        s = settle(claims[i][0], plan, {"P": ytd.get(person[i], used0)})
+        for l in s.layers:
+            assert out[f"layer.{l.id}"][i] == l.amount, (i, l.id)
+        x = s.layers[-1]
+        assert x.amount <= max(0, cap - x.used_before - x.shared_before)
+        ytd[person[i]] = ytd.get(person[i], used0) + sum(l.amount for l in s.layers if l.id in prog)
+        assert out["burden"][i] == s.burden

@@ -173,7 +173,8 @@ def to_json(o: Outcome) -> dict:
                 "computed": yuan(l.computed),
                 "claim_cap": None if l.claim_cap is None else yuan(l.claim_cap),
                 "annual_cap": None if l.annual_cap is None else yuan(l.annual_cap),
-                "program": l.program, "used_before": yuan(l.used_before), "burden_before": yuan(l.burden_before),
+                "program": l.program, "used_before": yuan(l.used_before), "shared_before": yuan(l.shared_before),
+                "burden_before": yuan(l.burden_before),
                 "binding": l.binding, "note_zh": l.note_zh, "cite": cite_json(l.cite)} for l in s.layers],
             "notes": reasons_json(s.notes)},
         "documents": [{"form_id": d.form_id, "title_zh": d.title_zh, "title_en": d.title_en, "who": d.who,
@@ -334,8 +335,9 @@ def explain_layer(l) -> str:
     if l.claim_cap is not None:
         parts.append(f"单次限额 claim cap {yuan(l.claim_cap)}")
     if l.annual_cap is not None:
-        parts.append(f"年度封顶 annual cap {yuan(l.annual_cap)}, 本年已用 used {yuan(l.used_before)}, "
-                     f"剩余 left {yuan(max(0, l.annual_cap - l.used_before))}")
+        here = f", 本次结算已计 this settlement {yuan(l.shared_before)}" if l.shared_before else ""
+        parts.append(f"年度封顶 annual cap {yuan(l.annual_cap)}, 本年已用 used {yuan(l.used_before)}{here}, "
+                     f"剩余 left {yuan(max(0, l.annual_cap - l.used_before - l.shared_before))}")
     parts.append(f"剩余负担 burden left {yuan(l.burden_before)}")
     parts.append(f"取 {BINDING_ZH.get(l.binding, l.binding)} ({l.binding}) → {yuan(l.amount)}")
     return "; ".join(parts)

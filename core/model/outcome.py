@@ -229,6 +229,9 @@ class LayerResult:
     annual_cap: int | None = None
     program: str = ""
     used_before: int = 0
+    # what this same settlement's earlier layers of the programme paid, counted under the annual cap on top of
+    # used_before (jiuzhu.rules.settle.Layer.shares_cap_with)
+    shared_before: int = 0
     burden_before: int = 0
     binding: str = ""  # rate / claim_cap / annual_cap / burden / given
     given: bool = False  # taken from the settlement slip, not computed

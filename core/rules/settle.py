@@ -121,6 +121,11 @@ class Layer:
     claim_cap: int | None = None
     annual_cap: int | None = None
     program: str = ""  # the history key the annual cap is counted in; defaults to the id
+    # The other layers whose amounts the annual-cap programme counts (its ``Program.layers``, measure
+    # "amount"): those already settled in this same settlement, standing before this layer, use up the cap
+    # before it does, on top of what the year used before (e.g. the slip's critical-illness insurance for
+    # Guang'an's tilt when it shares that cap, GA-AMB-6 B). A layer after this one is not known yet.
+    shares_cap_with: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     given: str | None = None
     cite: Citation | None = None
     note_zh: str = ""
@@ -258,6 +263,17 @@ def _seg_amount(x: int, segments, unit: int = 1) -> int:
     return round_half_up(total / unit) * unit if total else 0
 
 
+def _shared_here(layer: Layer, get):
+    """What this settlement's layers named in ``shares_cap_with`` (other than the layer itself) already paid:
+    ``layer.ID`` is 0 until that layer is settled, so only those standing before it count. ``get`` reads one
+    column (an int for one case, an array for columns)."""
+    total = 0
+    for lid in layer.shares_cap_with:
+        if lid != layer.id:
+            total = total + get(f"layer.{lid}")
+    return total
+
+
 def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] | None = None) -> Settlement:
     """Evaluate a plan on one bill. ``used`` is what each annual-cap programme already paid this year."""
     used = used or {}
@@ -298,8 +314,10 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
             if layer.claim_cap is not None:
                 limits.append(("claim_cap", layer.claim_cap))
             u = int(used.get(layer.cap_program, 0))
+            here = 0
             if layer.annual_cap is not None:
-                limits.append(("annual_cap", max(0, layer.annual_cap - u)))
+                here = _shared_here(layer, lambda c: int(cols.get(c, 0)))
+                limits.append(("annual_cap", max(0, layer.annual_cap - u - here)))
             limits.append(("burden", burden))
             binding, amount = min(limits, key=lambda kv: kv[1])
             if amount == computed:
@@ -310,6 +328,7 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
                               rate=None if layer.segments else layer.rate, segments=layer.segments,
                               computed=computed, claim_cap=layer.claim_cap, annual_cap=layer.annual_cap,
                               program=layer.cap_program if layer.annual_cap is not None else "", used_before=u,
+                              shared_before=here,
                               burden_before=burden, binding=binding, cite=layer.cite, note_zh=layer.note_zh,
                               assistance=layer.assistance)
         results.append(res)
@@ -505,6 +524,20 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
         track = [p for p, ids in base_of.items() if lid in ids]
         bases = np.zeros(n, dtype=np.int64) if track else None
         pending = []  # (rows, net, layer) of plans whose segments of this layer run on a yearly total
+        own = None  # what each claim's own earlier layers of the cap's programme paid (Layer.shares_cap_with)
+
+        def share(layer, idx):
+            nonlocal own
+            if layer.annual_cap is None or not layer.shares_cap_with:
+                return
+            counted_by = (counts or {}).get(layer.cap_program)
+            missing = [l for l in layer.shares_cap_with if counted_by is not None and l != lid and l not in counted_by]
+            if missing:
+                raise ValueError(f"layer {lid} shares its annual cap with {', '.join(missing)}, which programme "
+                                 f"{layer.cap_program} does not count")
+            if own is None:
+                own = zeros.copy()
+            own[idx] = _shared_here(layer, lambda col: c.get(col, zeros)[idx])
         for pi, plan in enumerate(full):
             layer = next((l for l in plan.layers if l.id == lid), None)
             idx = rows_of[pi]
@@ -532,6 +565,7 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
                 else:
                     amt = (2 * net * r.numerator + r.denominator * u) // (2 * r.denominator * u) * u
             want[idx], cap, program = _finish(layer, lid, amt, idx, burden, get, cap, program, n)
+            share(layer, idx)
         for p in track:
             counted[p] += bases
         if pending:
@@ -539,6 +573,7 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
             for idx, net, layer in pending:
                 amt = _seg_cols_from(net, start[idx], layer.segments, layer.round_to)
                 want[idx], cap, program = _finish(layer, lid, amt, idx, total[idx] - paid[idx], get, cap, program, n)
+                share(layer, idx)
         if program is not None:
             g = groups()
             o = g["order"]
@@ -548,7 +583,7 @@ def settle_columns(cols: Mapping[str, "np.ndarray"], plans: list[Plan], plan_of,
             sharing = [l for l in (counts or {}).get(program, ()) if l != lid and f"layer.{l}" in c]
             extra = sum((c[f"layer.{l}"] for l in sharing), zeros.copy())[o] if sharing else None
             amount = _apply_annual_cap(want[o], cap[o], None if u is None else np.asarray(u, dtype=np.int64)[o],
-                                       g["group_id"], g["group_start"], extra)
+                                       g["group_id"], g["group_start"], extra, None if own is None else own[o])
             want[o] = amount
         c[f"layer.{lid}"] = want
         out[f"layer.{lid}"] = want
@@ -577,7 +612,7 @@ def _finish(layer: Layer, lid: str, amt, idx, burden, get, cap, program, n):
     return np.minimum(amt, burden), cap, program
 
 
-def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
+def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None, own=None):
     """amount_i = min(want_i, cap − used before i), with used accumulating in order within a person-year.
 
     All arrays are in claim order; ``cap`` is -1 where the layer has no annual cap (the amount is then
@@ -589,6 +624,11 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
     next claim on. Then, with V_i = used0 + Σ_{j<i} (want_j + extra_j) (want_j only where capped),
     amount_i = clip(cap − V_i, 0, want_i): until the cap binds V_i is the used total; from the first
     claim it binds on, V_i ≥ cap and so is the used total, and nothing more is paid.
+
+    ``own``: what each claim's own earlier layers of the programme paid (``Layer.shares_cap_with``), counted
+    on that claim before its own amount: amount_i = clip(cap − V_i − own_i, 0, want_i). Where the cap binds,
+    the used total reaches cap − own_i + extra_i ≥ cap, since own_i counts no layer extra_i leaves out (the
+    programme counts what the layer shares its cap with: checked by :func:`settle_columns`).
     """
     import numpy as np  # only the columnar path needs numpy; one case never imports it
     amount = want.copy()
@@ -596,7 +636,10 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
     if not capped.any():
         return amount
     n = len(want)
+    if own is not None and extra is None:  # no programme given: the layers the capped layer names are what it counts
+        extra = own
     if extra is not None:  # every row of a capped person-year counts: the whole columns, in claim order
+        mine = np.zeros(n, dtype=np.int64) if own is None else own
         w = np.where(capped, want, 0)
         u0 = np.zeros(n, dtype=np.int64) if used0 is None else used0[group_start][group_id]
         cap_g = np.where(capped, cap, -1)
@@ -605,14 +648,14 @@ def _apply_annual_cap(want, cap, used0, group_id, group_start, extra=None):
         we = w + extra
         cum = np.cumsum(we)
         v = u0 + (cum - we) - (cum - we)[group_start][group_id]  # used before each claim, uncapped
-        amount = np.where(capped, np.clip(gmax[group_id] - v, 0, want), want)
+        amount = np.where(capped, np.clip(gmax[group_id] - v - mine, 0, want), want)
         for g in np.nonzero((gmax != gmin) & (gmax >= 0))[0]:  # rare: caps that change within one person-year
             start = group_start[g]
             end = group_start[g + 1] if g + 1 < len(group_start) else n
             usedv = int(u0[start])
             for i in range(start, end):
                 if cap[i] >= 0:
-                    a = min(int(want[i]), max(0, int(cap[i]) - usedv))
+                    a = min(int(want[i]), max(0, int(cap[i]) - usedv - int(mine[i])))
                     amount[i] = a
                     usedv += a
                 usedv += int(extra[i])

@@ -60,9 +60,13 @@ INFO = RegionInfo(
 # The history key holding the compliant personal burden the critical-illness insurance already
 # counted this year (A0 of GA-PAY-5): the +5 points run on the same yearly segments.
 CII_COUNTED = "critical_illness_counted"
-# The history key of what critical-illness insurance paid this year including this settlement
-# (only read when the tilt shares the critical-illness annual cap, GA-AMB-6 B).
+# The history key of what critical-illness insurance (with the tilt) paid this year in the person's earlier
+# settlements (only read when the tilt shares the critical-illness annual cap, GA-AMB-6 B); this settlement's
+# own critical-illness payment is the slip's, counted by the tilt layer itself (CII_PAID_LAYERS).
 CII_PAID = "critical_illness"
+# The layers whose amounts that programme counts: the slip's critical-illness insurance and the tilt however it
+# was settled (computed, read from the slip, or the slip's part of it).
+CII_PAID_LAYERS = ("critical_illness", "critical_illness_tilt", "tilted_payment_slip", "other_payers.tilted_payment")
 LEVELS = ("primary", "county", "city", "provincial")
 
 
@@ -299,13 +303,18 @@ def _tilt_segments(case, ctx) -> tuple[tuple[int, int | None, Fraction], ...]:
 def critical_illness_tilt(case, ctx) -> Layer:
     """+5 points for the dibao / extreme-poverty / low-income groups, on 「县域内、政策范围内住院医疗费用，经基本
     医疗保险报销后，个人负担的合规医疗费用」 = in-scope cost − basic insurance (GA-PAY-3, GA-PAY-4, GA-PAY-5)."""
-    cap, program = None, ""
+    cap, program, shares = None, "", ()
     if ctx.params["tilt_respects_cii_cap"] == "within_cii_cap":  # GA-AMB-6 B
-        cap, program = ctx.params["critical_illness_annual_cap"], CII_PAID
+        # 「在现有大病保险分段报销比例基础上相应提高5个百分点」(二（二）): under reading B the +5 points are the
+        # critical-illness insurance's own segment rates raised, so the insurance pays r + 5 points on the stay and
+        # its annual cap bounds the whole of it: what the slip's insurance pays on this very stay (r), settled
+        # before the tilt (「…大病保险、倾斜支付政策…顺序报销支付」, 三（一）), uses up the cap as the earlier
+        # stays' payments do, and the tilt gets only what is left.
+        cap, program, shares = ctx.params["critical_illness_annual_cap"], CII_PAID, CII_PAID_LAYERS
     return Layer("critical_illness_tilt", "倾斜支付（大病保险分段比例提高5个百分点）",
                  "tilted payment (+5 points on critical-illness segments)", payer="guangan_tilt",
                  base=(("in_scope", 1), ("basic_paid", -1)), segments=_tilt_segments(case, ctx),
-                 annual_cap=cap, program=program, cite=ctx.cite("二（二）", "GA-PAY-5"),
+                 annual_cap=cap, program=program, shares_cap_with=shares, cite=ctx.cite("二（二）", "GA-PAY-5"),
                  # a tilt the slip already shows (tilt_source = computed) counts toward this one, never twice
                  less=f"other.{TILT_KIND}",
                  note_zh="合规个人负担按现行大病保险分段比例各提高5个百分点（减去结算单已列倾斜支付）")
@@ -611,7 +620,7 @@ def jiuzhu_programs():
                 segmented=("critical_illness_tilt",)),
         Program(CII_PAID, "大病保险年度支付（含倾斜支付）", "critical-illness insurance paid this year (with the tilt)",
                 # the tilt however it was settled: computed, read from the slip, or the slip's part of it
-                ("critical_illness", "critical_illness_tilt", "tilted_payment_slip", f"other_payers.{TILT_KIND}"),
+                CII_PAID_LAYERS,
                 cite=INFO.cite("三（一）", "GA-AMB-6"),
                 # the tilt shares the insurance's cap only under GA-AMB-6 B (critical_illness_tilt)
                 cap=lambda ctx, case: ctx.params["critical_illness_annual_cap"]

@@ -246,11 +246,45 @@ def test_flat_reading_equals_segment_reading_below_95_percent():
 
 @pytest.mark.rule("GA-AMB-6")
 def test_tilt_within_critical_illness_cap():
-    # separate (A): 750 whatever the cap; within the cap (B): M 8,000 − 7,500 paid this year → 500
+    # separate (A): 750 whatever the cap. Within the cap (B): Ex F is the first stay of the year and its slip's
+    # critical-illness insurance pays 7,500.00, which the cap M counts before the tilt (the +5 points are the
+    # insurance's rates raised, 「在现有大病保险分段报销比例基础上相应提高5个百分点」): M 8,000 − 0 earlier − 7,500 this
+    # stay = 500 left → 500.00 of the 750.00
     assert layer(run(case(("dibao",), EX_F)), "critical_illness_tilt") == 75000
-    out = run(case(("dibao",), EX_F, history={"ytd": {"critical_illness": "7500"}}),
-              tilt_respects_cii_cap="within_cii_cap", critical_illness_annual_cap="8000")
+    within = {"tilt_respects_cii_cap": "within_cii_cap", "critical_illness_annual_cap": "8000"}
+    out = run(case(("dibao",), EX_F), **within)
     assert layer(out, "critical_illness_tilt") == 50000
+    tilt = next(l for l in out.settlement.layers if l.id == "critical_illness_tilt")
+    assert (tilt.used_before, tilt.shared_before, tilt.binding) == (0, 750000, "annual_cap")
+    # history.ytd.critical_illness is what the earlier stays paid (insurance and tilt): 200.00 earlier → 8,000 − 200
+    # − 7,500 = 300.00; 500.00 earlier → 8,000 − 500 − 7,500 = 0 left → 0.00
+    out = run(case(("dibao",), EX_F, history={"ytd": {"critical_illness": "200"}}), **within)
+    assert layer(out, "critical_illness_tilt") == 30000
+    out = run(case(("dibao",), EX_F, history={"ytd": {"critical_illness": "500"}}), **within)
+    assert layer(out, "critical_illness_tilt") == 0
+
+
+@pytest.mark.rule("GA-AMB-6")
+def test_a_tilt_part_on_the_slip_counts_once_under_the_shared_cap():
+    # Ex F under reading B, M 8,000, first stay; the slip shows 100.00 of the tilt (tilt_source = computed: counted
+    # toward the computed tilt, never twice). The tilt wants 750 − 100 = 650; the cap leaves 8,000 − 0 − 7,500
+    # (insurance) − 100 (the slip's tilt) = 400 → 400.00, so the tilt in all is 100 + 400 = 500.00 = M − 7,500.
+    out = run(case(("dibao",), {**EX_F, "other_payers": [{"kind": "tilted_payment", "amount": "100"}]}),
+              tilt_respects_cii_cap="within_cii_cap", critical_illness_annual_cap="8000")
+    assert (layer(out, "other_payers.tilted_payment"), layer(out, "critical_illness_tilt")) == (10000, 40000)
+
+
+@pytest.mark.rule("GA-AMB-6")
+def test_the_explanation_counts_the_stays_own_insurance_under_the_cap():
+    # the explanation's cap line says what this stay's insurance took: M 8,000, used 200 earlier, 7,500 this
+    # settlement → 300.00 left, which the tilt pays
+    from jiuzhu.io.report import explain_layer
+    out = run(case(("dibao",), EX_F, history={"ytd": {"critical_illness": "200"}}),
+              tilt_respects_cii_cap="within_cii_cap", critical_illness_annual_cap="8000")
+    tilt = next(l for l in out.settlement.layers if l.id == "critical_illness_tilt")
+    text = explain_layer(tilt)
+    assert "本年已用 used 200.00, 本次结算已计 this settlement 7500.00, 剩余 left 300.00" in text
+    assert text.endswith("→ 300.00")
 
 
 @pytest.mark.rule("GA-PAY-3")
