@@ -1135,18 +1135,26 @@ def _write_results(parts: list, out: Path, work: Path) -> None:
     names: list[str] = []
     for p in parts:
         names += [c for c in pq.read_schema(p).names if c not in names]
-    first = load(parts[0]).slice(0, 0)
+    first = pq.read_schema(parts[0]).empty_table()
     empty = unify([first, pa.table({**{c: first.column(c) for c in first.column_names},
                                     **{c: pa.array([], pa.int64()) for c in names if c not in first.column_names}})])
     fmt = _fmt(out)
+
+    def pieces():
+        """Every part in record batches: one partition's results (all regions) are never held at once."""
+        for p in parts:
+            for b in pq.ParquetFile(p).iter_batches(batch_size=131_072):
+                yield pa.Table.from_batches([b])
+
     with atomic_path(out) as tmp:  # complete at ``out``, or not there at all
         writer = None
         try:
-            for p in parts:
-                t = unify([empty, load(p)])
+            for piece in pieces():
+                t = unify([empty, piece])
                 t = neutralise_table(as_yuan(t)) if fmt == "csv" else t
-                t = t.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
-                                      for f in t.schema]))
+                if fmt != "parquet":  # Parquet takes each piece's own dictionaries (text stays encoded)
+                    t = t.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+                                          for f in t.schema]))
                 if fmt == "parquet":
                     writer = writer or pq.ParquetWriter(tmp, t.schema, compression="zstd")
                     writer.write_table(t)
@@ -1225,7 +1233,7 @@ def _unevaluated(failed: list, err_path: Path) -> InvalidRows:
 def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None = None, as_is: bool = False,
               as_of: dt.date | None = None, progress: bool = True, fmt: str = "text", console=None,
               long: bool = False, skip_invalid: bool = False, errors: str | None = None,
-              partition_rows: int = 2_000_000, encoding: str | None = None) -> list[dict]:
+              partition_rows: int = PARTITION_ROWS, encoding: str | None = None) -> list[dict]:
     """Read ``claims`` in record batches (every row checked), evaluate each claim under each region
     one person-partition at a time, write per-claim results to ``out`` and print per-region totals
     in ``fmt`` (text, json, csv, markdown). Invalid rows go to the errors file; unless
@@ -1266,6 +1274,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
             parts.add(table.filter(pa.array(ok)) if errs else table)
             bar.update(t, completed=offset)
         bar.update(t, total=offset)
+        pa.default_memory_pool().release_unused()  # what reading and spilling freed, back to the system
         if bad:
             write_errors(bad, err_path)
             if not skip_invalid:
@@ -1280,6 +1289,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
         cache = DecisionCache()  # a group decided in one partition is not asked again in the next
         for i, table in enumerate(parts):
             res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick, failed, cache)
+            del table
             for code in regions:
                 tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]
                 if code in pb:
@@ -1290,6 +1300,8 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                     pth = work / f"result-{i:02d}.parquet"
                     pq.write_table(unify(res), pth, compression="lz4")  # scratch, read once
                     written.append(pth)
+                    del res
+                    pa.default_memory_pool().release_unused()
                 else:
                     written += res
         failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
