@@ -196,3 +196,44 @@ def test_store_unavailable_names_no_database_to_the_client(caplog):
     assert resp.status_code == 503 and body["type"].endswith("store-unavailable")
     assert "db.internal" not in resp.body.decode() and "jiuzhu@" not in resp.body.decode()
     assert body["error_id"] in caplog.text and "db.internal" in caplog.text
+
+
+def test_ten_concurrent_settlements_and_one_key_sent_ten_times(db_url):
+    """Through the service's own store (a pool of STORE_THREADS connections, two writer threads):
+    ten settlements of one person at once share the 5,000 cap — 3,600 (6,000 × 60 %), then
+    5,000 − 3,600 = 1,400, then 0 for the other eight; one new key sent ten times at once is
+    recorded once (201) and replayed nine times (200), with the same amount; thirty readers of
+    it and thirty of the year-to-date, while the writers run, all get 200."""
+    from jiuzhu.service.config import open_store
+    from store_support import person
+    app = create_app(engine(), tokens(), open_store(db_url))
+    pid = person(77)
+
+    def fresh(key, month):
+        b = body(key, f"2025-{month:02d}-01", f"2025-{month:02d}-05")
+        b["person"]["id_number"] = pid
+        return b
+
+    async def run():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            his, mz = auth("fs-his"), auth("fs-mz")
+            first = await c.post("/v1/settlements", json=body("K-0"), headers=his)  # store_support's person
+            assert first.status_code == 201
+            writers = [c.post("/v1/settlements", json=fresh(f"T-{m}", m), headers=his) for m in range(1, 11)]
+            same = [c.post("/v1/settlements", json=body("K-1", "2025-04-01", "2025-04-05"), headers=his)
+                    for _ in range(10)]
+            readers = [c.get("/v1/settlements/K-0", headers=his) for _ in range(30)]
+            usage = [c.get(f"/v1/usage/{ID}", params={"year": 2025, "region": "fushun"}, headers=mz)
+                     for _ in range(30)]
+            return await asyncio.gather(*writers, *same, *readers, *usage)
+
+    rs = asyncio.run(run())
+    writers, same, reads = rs[:10], rs[10:20], rs[20:]
+    assert [r.status_code for r in writers] == [201] * 10, [r.text for r in writers if r.status_code != 201]
+    got = sorted((layer(r.json(), "inpatient_assistance") for r in writers), key=float)
+    assert got == ["0.00"] * 8 + ["1400.00", "3600.00"]
+    assert sorted(r.status_code for r in same) == [200] * 9 + [201]
+    # K-0 took 3,600 of store_support's person's cap, so K-1 gets the 1,400 left, every time
+    assert {layer(r.json(), "inpatient_assistance") for r in same} == {"1400.00"}
+    assert {r.status_code for r in reads} == {200}, [r.text for r in reads if r.status_code != 200]
