@@ -237,3 +237,37 @@ def test_ten_concurrent_settlements_and_one_key_sent_ten_times(db_url):
     # K-0 took 3,600 of store_support's person's cap, so K-1 gets the 1,400 left, every time
     assert {layer(r.json(), "inpatient_assistance") for r in same} == {"1400.00"}
     assert {r.status_code for r in reads} == {200}, [r.text for r in reads if r.status_code != 200]
+
+
+def test_a_form_reads_the_recorded_parameters_in_a_reader_thread(app, client, monkeypatch):
+    """Filling a form for a recorded settlement reproduces its outcome, which reads the parameter
+    values it was recorded with from the store: that read takes one of the READ_THREADS like every
+    other read (the pool holds one connection per writer and reader thread), not a thread of the
+    unbounded default pool."""
+    import threading
+    from jiuzhu.service import paperwork
+    inside, seen = threading.local(), []
+    real_reader, real_params = paperwork.in_reader_thread, Store._params_text
+
+    async def reader(fn, *args):
+        def marked(*a):
+            inside.flag = True
+            try:
+                return fn(*a)
+            finally:
+                inside.flag = False
+        return await real_reader(marked, *args)
+
+    def params_text(self, phash):
+        seen.append(getattr(inside, "flag", False))
+        return real_params(self, phash)
+
+    monkeypatch.setattr(paperwork, "in_reader_thread", reader)
+    monkeypatch.setattr(Store, "_params_text", params_text)
+    raw = case_json(WUSHENG)
+    key = client.post("/v1/settlements", json=raw, headers=auth("ws-mz")).json()["key"]
+    app.state.service.store._params_cache.clear()  # a fresh worker: the values are not cached yet
+    seen.clear()
+    f = client.post("/v1/forms/attachment_1", json={"settlement": key}, headers=auth("ws-mz"))
+    assert f.status_code == 200, f.text
+    assert seen and all(seen), seen
