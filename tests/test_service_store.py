@@ -196,3 +196,78 @@ def test_store_unavailable_names_no_database_to_the_client(caplog):
     assert resp.status_code == 503 and body["type"].endswith("store-unavailable")
     assert "db.internal" not in resp.body.decode() and "jiuzhu@" not in resp.body.decode()
     assert body["error_id"] in caplog.text and "db.internal" in caplog.text
+
+
+def test_ten_concurrent_settlements_and_one_key_sent_ten_times(db_url):
+    """Through the service's own store (a pool of STORE_THREADS connections, two writer threads):
+    ten settlements of one person at once share the 5,000 cap — 3,600 (6,000 × 60 %), then
+    5,000 − 3,600 = 1,400, then 0 for the other eight; one new key sent ten times at once is
+    recorded once (201) and replayed nine times (200), with the same amount; thirty readers of
+    it and thirty of the year-to-date, while the writers run, all get 200."""
+    from jiuzhu.service.config import open_store
+    from store_support import person
+    app = create_app(engine(), tokens(), open_store(db_url))
+    pid = person(77)
+
+    def fresh(key, month):
+        b = body(key, f"2025-{month:02d}-01", f"2025-{month:02d}-05")
+        b["person"]["id_number"] = pid
+        return b
+
+    async def run():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            his, mz = auth("fs-his"), auth("fs-mz")
+            first = await c.post("/v1/settlements", json=body("K-0"), headers=his)  # store_support's person
+            assert first.status_code == 201
+            writers = [c.post("/v1/settlements", json=fresh(f"T-{m}", m), headers=his) for m in range(1, 11)]
+            same = [c.post("/v1/settlements", json=body("K-1", "2025-04-01", "2025-04-05"), headers=his)
+                    for _ in range(10)]
+            readers = [c.get("/v1/settlements/K-0", headers=his) for _ in range(30)]
+            usage = [c.get(f"/v1/usage/{ID}", params={"year": 2025, "region": "fushun"}, headers=mz)
+                     for _ in range(30)]
+            return await asyncio.gather(*writers, *same, *readers, *usage)
+
+    rs = asyncio.run(run())
+    writers, same, reads = rs[:10], rs[10:20], rs[20:]
+    assert [r.status_code for r in writers] == [201] * 10, [r.text for r in writers if r.status_code != 201]
+    got = sorted((layer(r.json(), "inpatient_assistance") for r in writers), key=float)
+    assert got == ["0.00"] * 8 + ["1400.00", "3600.00"]
+    assert sorted(r.status_code for r in same) == [200] * 9 + [201]
+    # K-0 took 3,600 of store_support's person's cap, so K-1 gets the 1,400 left, every time
+    assert {layer(r.json(), "inpatient_assistance") for r in same} == {"1400.00"}
+    assert {r.status_code for r in reads} == {200}, [r.text for r in reads if r.status_code != 200]
+
+
+def test_a_form_reads_the_recorded_parameters_in_a_reader_thread(app, client, monkeypatch):
+    """Filling a form for a recorded settlement reproduces its outcome, which reads the parameter
+    values it was recorded with from the store: that read takes one of the READ_THREADS like every
+    other read (the pool holds one connection per writer and reader thread), not a thread of the
+    unbounded default pool."""
+    import threading
+    from jiuzhu.service import paperwork
+    inside, seen = threading.local(), []
+    real_reader, real_params = paperwork.in_reader_thread, Store._params_text
+
+    async def reader(fn, *args):
+        def marked(*a):
+            inside.flag = True
+            try:
+                return fn(*a)
+            finally:
+                inside.flag = False
+        return await real_reader(marked, *args)
+
+    def params_text(self, phash):
+        seen.append(getattr(inside, "flag", False))
+        return real_params(self, phash)
+
+    monkeypatch.setattr(paperwork, "in_reader_thread", reader)
+    monkeypatch.setattr(Store, "_params_text", params_text)
+    raw = case_json(WUSHENG)
+    key = client.post("/v1/settlements", json=raw, headers=auth("ws-mz")).json()["key"]
+    app.state.service.store._params_cache.clear()  # a fresh worker: the values are not cached yet
+    seen.clear()
+    f = client.post("/v1/forms/attachment_1", json={"settlement": key}, headers=auth("ws-mz"))
+    assert f.status_code == 200, f.text
+    assert seen and all(seen), seen

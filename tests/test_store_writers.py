@@ -267,3 +267,17 @@ def test_an_in_memory_ledger_without_upgrade_says_so():
     process starts with an empty database); the line says to use a file."""
     with pytest.raises(StoreError, match=r"^database sqlite://: in memory, .*use a file"):
         Store.open("sqlite://")
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_db_upgrade_refuses_an_in_memory_ledger(url):
+    """`jiuzhu db upgrade --db sqlite://` migrated a database that vanished when the command ended,
+    and printed "(empty) → head" with exit 0: a success that no later command could use. It refuses
+    instead, in one line with exit 2, saying to use a file."""
+    from click.testing import CliRunner
+    from jiuzhu.cli import cli
+    res = CliRunner().invoke(cli, ["db", "upgrade", "--db", url])
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and "in memory" in lines[0] and "sqlite:///jiuzhu.db" in lines[0], res.output
+    assert "→" not in res.output

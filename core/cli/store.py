@@ -43,8 +43,12 @@ def db_group():
 @click.pass_context
 def db_upgrade(ctx, db_url):
     """Create the schema or migrate it to this version's head. 创建或升级数据库结构"""
-    from jiuzhu.store.db import head, shown
+    from jiuzhu.store import StoreError
+    from jiuzhu.store.db import head, in_memory, shown
     store = bare_store(ctx, db_url)
+    if in_memory(store.engine):  # migrated, then gone with this process: no later command could use it
+        raise StoreError(f"database {shown(store.url)}: in memory, so it vanishes when this command ends (no "
+                         f"upgrade can last); use a file, e.g. sqlite:///jiuzhu.db")
     before = store.revision()
     store.upgrade()
     click.echo(f"{shown(store.url)}: {before or '(empty)'} → {head()}")

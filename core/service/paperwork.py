@@ -103,7 +103,8 @@ def add_paperwork_routes(app: FastAPI, svc, who) -> None:
             svc.need_region(p, s.region)
             svc.need_facility(p, s.facility_code or None, "facility_code")
             case, code = s.case, s.region
-            outcome = await run_in_threadpool(lambda: s.outcome)
+            # reproducing the outcome reads the recorded parameter values from the store
+            outcome = await in_reader_thread(lambda: s.outcome)
         else:
             request.state.secrets = _secrets(raw)
             case = structure_case(raw, "body", max_depth=svc.engine.deployment.limits.nesting_depth)
