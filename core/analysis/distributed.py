@@ -143,6 +143,7 @@ def person_bucket(ids, parts: int) -> np.ndarray:
 # -- the engine, once per worker -------------------------------------------------------------------
 
 _ENGINES: dict[str, object] = {}
+_CACHES: dict[str, object] = {}  # deployment key -> the DecisionCache of this worker process
 
 
 def deployment_key(deployment) -> str:
@@ -230,7 +231,7 @@ def evaluate_bucket(k: int, staging: str, results: str, deployment, key: str, re
     """Stage 2: one person partition, in input order, under every region: (totals, burdens, claims a region
     could not evaluate) or None."""
     import pyarrow.parquet as pq
-    from jiuzhu.analysis.claims import ROW as FILE_ROW, evaluate_partition, unify
+    from jiuzhu.analysis.claims import ROW as FILE_ROW, DecisionCache, evaluate_partition, unify
     eng = worker_engine(deployment, key, regions)
     files = sorted((Path(staging) / f"bucket-{k:04d}").glob("chunk-*.parquet"))
     if not files:
@@ -240,7 +241,10 @@ def evaluate_bucket(k: int, staging: str, results: str, deployment, key: str, re
     # the 1-based row in the input, for a claim a region finds invalid (the errors file)
     table = table.append_column(FILE_ROW, pc.add(table.column(ROW), 1)).drop_columns([ROW])
     problems: list = []
-    res, tots, burdens = evaluate_partition(eng, table, regions, rehome_to, as_of, long, problems=problems)
+    # a group this worker decided for an earlier partition of the job is not asked again
+    cache = _CACHES.setdefault(key, DecisionCache())
+    res, tots, burdens = evaluate_partition(eng, table, regions, rehome_to, as_of, long, problems=problems,
+                                            cache=cache)
     if res:
         _write_parquet(unify(res), Path(results) / f"part-{k:04d}.parquet")
     return tots, burdens, problems
