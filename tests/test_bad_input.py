@@ -197,3 +197,10 @@ def test_an_empty_conditions_list_removes_a_key_and_a_non_list_is_refused():
     assert tags_for("N18.5", d.conditions) == ()
     with pytest.raises(InputError, match="conditions.N18.5"):
         parse_config({"conditions": {"N18.5": "uremia"}})
+
+
+def test_a_list_given_as_text_is_refused_not_read_letter_by_letter(tmp_path):
+    # "dibao" read as a list would be the categories d, i, b, a, o: refused, naming the field
+    one_line_error(run(tmp_path, bad(person={"categories": "dibao"})), "person.categories",
+                   "expected a list of text")
+    one_line_error(run(tmp_path, bad(person={"categories": ["dibao", 3]})), "person.categories[1]", "expected text")

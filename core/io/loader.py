@@ -105,6 +105,21 @@ def _int(value: Any, _t) -> int:
     return value
 
 
+def _texts(value: Any, _t) -> tuple[str, ...]:
+    """A list of text (categories, designations, diagnoses …). Text itself is refused rather than read
+    letter by letter ("dibao" as d, i, b, a, o)."""
+    if not isinstance(value, (list, tuple)):
+        raise InputError("", value if isinstance(value, str) else None, 'expected a list of text, e.g. ["dibao"]')
+    out = []
+    for i, v in enumerate(value):
+        try:
+            out.append(_str(v, str))
+        except InputError as exc:
+            raise InputError(f"[{i}]", exc.value, exc.expected) from None
+    return tuple(out)
+
+
+converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _texts)
 converter.register_structure_hook(dt.date, _date)
 converter.register_structure_hook(dt.datetime, _datetime)
 converter.register_structure_hook(Fen, _fen)
@@ -361,7 +376,7 @@ def _first_error(exc: BaseException, path: str = "") -> InputError:
     field = path.lstrip(".") or "case"
     if isinstance(exc, InputError):
         sub = exc.field
-        full = f"{field}.{sub}" if sub else field
+        full = (f"{field}{sub}" if sub.startswith("[") else f"{field}.{sub}") if sub else field
         return InputError(full, exc.value, exc.expected)
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         k = sorted(exc.extra_fields)[0]
