@@ -158,7 +158,9 @@ def bench_stream(n: int, work: Path, partition_rows: int | None = None):
             f"run_batch(eng, {str(src)!r}, sorted(eng.host.regions), out={str(work / 'stream-results.parquet')!r}, "
             f"progress=False, fmt='json', console=__import__('rich.console').console.Console(file=open('/dev/null', 'w'))"
             f"{arg})\n"
-            "print(f'{time.perf_counter() - t:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}')\n")
+            # VmHWM, not ru_maxrss: the latter keeps the high-water mark of the parent forked before exec
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+            "print(f'{time.perf_counter() - t:.2f} {int(hwm) / 1024:.0f}')\n")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
     secs, mb = float(out[-2]), float(out[-1])
     shown = "default" if partition_rows is None else f"{partition_rows:,}"
