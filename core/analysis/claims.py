@@ -350,7 +350,9 @@ def _thresholds(engine: Engine, region: str):
                 breaks.add(d.effective_from)
         for p in pset.params.values():
             if p.unit == "years":
-                thresholds.update(v.value for v in p.values)
+                # both sides of an age limit: 「14周岁以下」 read inclusively (age ≤ 14) tells 14 from 15, and
+                # exclusively (age < 14) 13 from 14
+                thresholds.update(a for v in p.values for a in (v.value, v.value + 1))
     return sorted(thresholds) or [0], sorted(breaks) or [dt.date(1900, 1, 1)]
 
 
