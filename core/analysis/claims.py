@@ -1043,6 +1043,7 @@ def claim_problems(ct: ClaimTable, run: RegionRun) -> list:
 
 SPILL_PARTS = 16  # person partitions of a spilled file whose size is not known in advance (CSV, JSON Lines)
 PARTITION_ROWS = 250_000  # claims evaluated at once: about 0.3 GB of this process's memory per 100,000
+MAX_PARTS = 256  # at most this many person partitions (open scratch files); beyond 64M claims they grow
 
 
 def spill_parts(rows: int | None, partition_rows: int) -> int:
@@ -1050,7 +1051,9 @@ def spill_parts(rows: int | None, partition_rows: int) -> int:
     ``partition_rows`` (:data:`SPILL_PARTS` when the count is not known before reading)."""
     if rows is None:
         return SPILL_PARTS
-    return max(2, -(-rows // max(1, partition_rows)))
+    # a footer's count is the file's word, not a fact: bounded so that a forged one (a billion rows in a file
+    # of 600) cannot ask for millions of partitions and as many open files
+    return min(MAX_PARTS, max(2, -(-rows // max(1, partition_rows))))
 
 
 def _person_part(table, parts: int) -> np.ndarray:
@@ -1081,10 +1084,8 @@ class _Partitions:
     def _spill(self, table) -> None:
         import pyarrow.parquet as pq
         part = _person_part(table, self.parts)
-        for k in range(self.parts):
+        for k in np.unique(part).tolist():  # only the partitions this batch has claims for
             sub = table.filter(pa.array(part == k))
-            if not sub.num_rows:
-                continue
             if k not in self.writers:
                 # a scratch file read once: LZ4 (fast), not the zstd of the files people keep
                 self.writers[k] = pq.ParquetWriter(self.work / f"part-{k:02d}.parquet", sub.schema,
