@@ -205,6 +205,10 @@ class RegionRun:
     # or totals) and, for each, (claim index, field, what was expected): see :func:`evaluate_region`
     invalid: np.ndarray | None = None
     problems: tuple = ()
+    # layer id -> per claim, whether the layer is one of the claim's own settlement (its plan's, or an other
+    # payer's kind the claim has), for the layers some claims of the partition have and others not: ``--long``
+    # writes a claim's own layers only, whatever other claims share its partition
+    own: dict = attrs.field(factory=dict)
 
     def kept(self) -> "RegionRun":
         """The run without its invalid claims (what results and totals show)."""
@@ -218,6 +222,7 @@ class RegionRun:
             np.zeros(0, np.int32)
         return attrs.evolve(self, eligible=cut(self.eligible), verdict=verdict,
                             layers={l: v[k] for l, v in self.layers.items()}, total=cut(self.total),
+                            own={l: v[k] for l, v in self.own.items()},
                             assistance=cut(self.assistance), burden=cut(self.burden), reason=cut(self.reason),
                             invalid=None, verdicts=kinds if self.verdict_code is not None else self.verdicts,
                             verdict_code=None if self.verdict_code is None else code)
@@ -766,6 +771,7 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
             labels.setdefault(l.id, (l.name_zh, l.name_en))
     assistance = sum((v for k, v in layers.items() if k not in given and k not in shifted),
                      np.zeros(ct.n, dtype=np.int64))
+    own = _own_layers(layers, plans, plan_of_group[group], ct)
     kinds = sorted(set(verdict.tolist()))
     code = np.searchsorted(np.array(kinds, dtype=object), verdict).astype(np.int32) if len(verdict) else \
         np.zeros(0, np.int32)
@@ -775,7 +781,22 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
                      shifted=frozenset(shifted), verdicts=tuple(kinds), verdict_code=code[group],
                      fund_labels=fund_labels(engine, region, payers.values(), labels),
-                     invalid=invalid, problems=problems)
+                     invalid=invalid, problems=problems, own=own)
+
+
+def _own_layers(layers: dict, plans: list, plan_of_claim: np.ndarray, ct: ClaimTable) -> dict:
+    """For each layer only some claims have, per claim whether it is the claim's own (see ``RegionRun.own``)."""
+    own = {}
+    for lid in layers:
+        if lid.startswith("other_payers."):  # a kind of other payer: the claims whose slip has it
+            col = f"bill.other.{lid.split('.', 1)[1]}_fen"
+            if col in ct.money:
+                own[lid] = ct.money[col] != 0
+            continue
+        having = [i for i, p in enumerate(plans) if any(l.id == lid for l in p.layers)]
+        if having and len(having) < len(plans):
+            own[lid] = np.isin(plan_of_claim, having)
+    return own
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -908,12 +929,16 @@ def region_results(ct: ClaimTable, run: RegionRun, long: bool = False):
     t = pa.table(base).take(pa.array(rep))
     amounts = np.stack([run.layers[l] for l in lids], axis=1).ravel() if k else np.zeros(0, np.int64)
     lidx = np.tile(np.arange(k), n)
-    return t.append_column("layer", _dict(lids, lidx)) \
+    t = t.append_column("layer", _dict(lids, lidx)) \
         .append_column("payer", _dict([run.payers.get(l, l) for l in lids], lidx)) \
         .append_column("layer_zh", _dict([run.labels.get(l, (l, l))[0] for l in lids], lidx)) \
         .append_column("layer_en", _dict([run.labels.get(l, (l, l))[1] for l in lids], lidx)) \
         .append_column("amount_fen", pa.array(amounts)) \
         .append_column("given", pa.array(np.array([l in run.given for l in lids] * n, dtype=bool)))
+    if k and any(l in run.own for l in lids):  # each claim's own layers, not its partition's
+        keep = np.stack([run.own.get(l, np.ones(n, dtype=bool)) for l in lids], axis=1).ravel()
+        t = t.filter(pa.array(keep))
+    return t
 
 
 def results_table(ct: ClaimTable, runs: list[RegionRun], long: bool = False):
