@@ -1332,6 +1332,11 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                     pa.default_memory_pool().release_unused()
                 else:
                     written += res
+        z = np.zeros(0, dtype=np.int64)
+        for code in regions:  # a file without claims (a header only): no partition, totals of 0 claims
+            if code not in tots:
+                tots[code] = totals(RegionRun(code, eligible=np.zeros(0, dtype=bool), verdict=np.zeros(0, dtype=object),
+                                              total=z, assistance=z, burden=z, reason=np.zeros(0, dtype=np.int32)))
         failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
         if failed:
             write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
