@@ -51,3 +51,26 @@ def test_long_rows_do_not_depend_on_the_partitions(tmp_path):
         own = {l.id for l in o.settlement.layers}
         assert {l for cid, l, _ in one if cid == c.id} == own, c.id
     assert not any(cid.startswith("dibao") and l == "major_disease_assistance" for cid, l, _ in one)
+
+
+def test_wide_columns_in_one_order_whatever_the_partitions(tmp_path):
+    """The layer columns stand in one order (the slip's layers as the slip lists them, then the regions'
+    by name), not in the order a partition first met them: a CSV read by position reads the same columns."""
+    from jiuzhu.analysis.synth import synth_claims
+    from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS
+    eng = make_engine(parameters=ILLUSTRATIVE_PARAMETERS)
+    src = tmp_path / "claims.parquet"
+    C.write_claims(synth_claims(600, seed=11), src)
+    heads = []
+    for rows in (C.PARTITION_ROWS, 100):
+        out = tmp_path / f"out-{rows}.csv"
+        C.run_batch(eng, str(src), ["fushun", "guangan", "jingjiang", "liujiang", "wusheng"], out=str(out),
+                    progress=False, fmt="json", console=Console(file=open("/dev/null", "w")), partition_rows=rows,
+                    skip_invalid=True)
+        heads.append(out.read_text(encoding="utf-8").splitlines()[0].replace('"', "").split(","))
+    assert heads[0] == heads[1]
+    layers = [h for h in heads[0] if h.startswith("layer.")]
+    assert layers[:3] == ["layer.basic_insurance_yuan", "layer.critical_illness_yuan", "layer.other_payers_yuan"]
+    rest = [h for h in layers if h not in ("layer.basic_insurance_yuan", "layer.critical_illness_yuan",
+                                           "layer.other_payers_yuan", "layer.medical_assistance_slip_yuan")]
+    assert rest == sorted(rest)

@@ -949,12 +949,28 @@ def results_table(ct: ClaimTable, runs: list[RegionRun], long: bool = False):
     return unify(tables)
 
 
+_SLIP_ORDER = ("basic_insurance", "critical_illness", "other_payers")
+
+
+def _layer_rank(column: str) -> tuple:
+    """Where a ``layer.<id>_fen`` column stands, the same in every partition: the slip's layers as the slip
+    lists them (the other payers' kinds after ``other_payers``), the slip's assistance, then the regions'
+    layers by id."""
+    lid = column[6:-4] if column.endswith("_fen") else column[6:]
+    head = lid.split(".", 1)[0]
+    if head in _SLIP_ORDER:
+        return (0, _SLIP_ORDER.index(head), lid)
+    if lid == "medical_assistance_slip":
+        return (1, 0, lid)
+    return (2, 0, lid)
+
+
 def unify(tables):
     """Concatenate result tables whose layer columns differ: a missing layer is 0 fen."""
     names: list[str] = []
     for t in tables:
         names += [c for c in t.column_names if c not in names]
-    layer = [c for c in names if c.startswith("layer.")]
+    layer = sorted((c for c in names if c.startswith("layer.")), key=_layer_rank)
     order = [c for c in names if not c.startswith("layer.") and c not in ("assistance_fen", "burden_fen")] + layer + \
         [c for c in ("assistance_fen", "burden_fen") if c in names]
     out = []
