@@ -205,6 +205,10 @@ class RegionRun:
     # or totals) and, for each, (claim index, field, what was expected): see :func:`evaluate_region`
     invalid: np.ndarray | None = None
     problems: tuple = ()
+    # layer id -> per claim, whether the layer is one of the claim's own settlement (its plan's, or an other
+    # payer's kind the claim has), for the layers some claims of the partition have and others not: ``--long``
+    # writes a claim's own layers only, whatever other claims share its partition
+    own: dict = attrs.field(factory=dict)
 
     def kept(self) -> "RegionRun":
         """The run without its invalid claims (what results and totals show)."""
@@ -218,6 +222,7 @@ class RegionRun:
             np.zeros(0, np.int32)
         return attrs.evolve(self, eligible=cut(self.eligible), verdict=verdict,
                             layers={l: v[k] for l, v in self.layers.items()}, total=cut(self.total),
+                            own={l: v[k] for l, v in self.own.items()},
                             assistance=cut(self.assistance), burden=cut(self.burden), reason=cut(self.reason),
                             invalid=None, verdicts=kinds if self.verdict_code is not None else self.verdicts,
                             verdict_code=None if self.verdict_code is None else code)
@@ -350,7 +355,9 @@ def _thresholds(engine: Engine, region: str):
                 breaks.add(d.effective_from)
         for p in pset.params.values():
             if p.unit == "years":
-                thresholds.update(v.value for v in p.values)
+                # both sides of an age limit: 「14周岁以下」 read inclusively (age ≤ 14) tells 14 from 15, and
+                # exclusively (age < 14) 13 from 14
+                thresholds.update(a for v in p.values for a in (v.value, v.value + 1))
     return sorted(thresholds) or [0], sorted(breaks) or [dt.date(1900, 1, 1)]
 
 
@@ -764,6 +771,7 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
             labels.setdefault(l.id, (l.name_zh, l.name_en))
     assistance = sum((v for k, v in layers.items() if k not in given and k not in shifted),
                      np.zeros(ct.n, dtype=np.int64))
+    own = _own_layers(layers, plans, plan_of_group[group], ct)
     kinds = sorted(set(verdict.tolist()))
     code = np.searchsorted(np.array(kinds, dtype=object), verdict).astype(np.int32) if len(verdict) else \
         np.zeros(0, np.int32)
@@ -773,7 +781,22 @@ def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.
                      assistance, out["burden"], len(first), reason_of_group[group], tuple(reasons), labels,
                      shifted=frozenset(shifted), verdicts=tuple(kinds), verdict_code=code[group],
                      fund_labels=fund_labels(engine, region, payers.values(), labels),
-                     invalid=invalid, problems=problems)
+                     invalid=invalid, problems=problems, own=own)
+
+
+def _own_layers(layers: dict, plans: list, plan_of_claim: np.ndarray, ct: ClaimTable) -> dict:
+    """For each layer only some claims have, per claim whether it is the claim's own (see ``RegionRun.own``)."""
+    own = {}
+    for lid in layers:
+        if lid.startswith("other_payers."):  # a kind of other payer: the claims whose slip has it
+            col = f"bill.other.{lid.split('.', 1)[1]}_fen"
+            if col in ct.money:
+                own[lid] = ct.money[col] != 0
+            continue
+        having = [i for i, p in enumerate(plans) if any(l.id == lid for l in p.layers)]
+        if having and len(having) < len(plans):
+            own[lid] = np.isin(plan_of_claim, having)
+    return own
 
 
 # -- results, totals ------------------------------------------------------------------------------
@@ -906,12 +929,16 @@ def region_results(ct: ClaimTable, run: RegionRun, long: bool = False):
     t = pa.table(base).take(pa.array(rep))
     amounts = np.stack([run.layers[l] for l in lids], axis=1).ravel() if k else np.zeros(0, np.int64)
     lidx = np.tile(np.arange(k), n)
-    return t.append_column("layer", _dict(lids, lidx)) \
+    t = t.append_column("layer", _dict(lids, lidx)) \
         .append_column("payer", _dict([run.payers.get(l, l) for l in lids], lidx)) \
         .append_column("layer_zh", _dict([run.labels.get(l, (l, l))[0] for l in lids], lidx)) \
         .append_column("layer_en", _dict([run.labels.get(l, (l, l))[1] for l in lids], lidx)) \
         .append_column("amount_fen", pa.array(amounts)) \
         .append_column("given", pa.array(np.array([l in run.given for l in lids] * n, dtype=bool)))
+    if k and any(l in run.own for l in lids):  # each claim's own layers, not its partition's
+        keep = np.stack([run.own.get(l, np.ones(n, dtype=bool)) for l in lids], axis=1).ravel()
+        t = t.filter(pa.array(keep))
+    return t
 
 
 def results_table(ct: ClaimTable, runs: list[RegionRun], long: bool = False):
@@ -922,12 +949,28 @@ def results_table(ct: ClaimTable, runs: list[RegionRun], long: bool = False):
     return unify(tables)
 
 
+_SLIP_ORDER = ("basic_insurance", "critical_illness", "other_payers")
+
+
+def _layer_rank(column: str) -> tuple:
+    """Where a ``layer.<id>_fen`` column stands, the same in every partition: the slip's layers as the slip
+    lists them (the other payers' kinds after ``other_payers``), the slip's assistance, then the regions'
+    layers by id."""
+    lid = column[6:-4] if column.endswith("_fen") else column[6:]
+    head = lid.split(".", 1)[0]
+    if head in _SLIP_ORDER:
+        return (0, _SLIP_ORDER.index(head), lid)
+    if lid == "medical_assistance_slip":
+        return (1, 0, lid)
+    return (2, 0, lid)
+
+
 def unify(tables):
     """Concatenate result tables whose layer columns differ: a missing layer is 0 fen."""
     names: list[str] = []
     for t in tables:
         names += [c for c in t.column_names if c not in names]
-    layer = [c for c in names if c.startswith("layer.")]
+    layer = sorted((c for c in names if c.startswith("layer.")), key=_layer_rank)
     order = [c for c in names if not c.startswith("layer.") and c not in ("assistance_fen", "burden_fen")] + layer + \
         [c for c in ("assistance_fen", "burden_fen") if c in names]
     out = []
@@ -1041,6 +1084,7 @@ def claim_problems(ct: ClaimTable, run: RegionRun) -> list:
 
 SPILL_PARTS = 16  # person partitions of a spilled file whose size is not known in advance (CSV, JSON Lines)
 PARTITION_ROWS = 250_000  # claims evaluated at once: about 0.3 GB of this process's memory per 100,000
+MAX_PARTS = 256  # at most this many person partitions (open scratch files); beyond 64M claims they grow
 
 
 def spill_parts(rows: int | None, partition_rows: int) -> int:
@@ -1048,7 +1092,9 @@ def spill_parts(rows: int | None, partition_rows: int) -> int:
     ``partition_rows`` (:data:`SPILL_PARTS` when the count is not known before reading)."""
     if rows is None:
         return SPILL_PARTS
-    return max(2, -(-rows // max(1, partition_rows)))
+    # a footer's count is the file's word, not a fact: bounded so that a forged one (a billion rows in a file
+    # of 600) cannot ask for millions of partitions and as many open files
+    return min(MAX_PARTS, max(2, -(-rows // max(1, partition_rows))))
 
 
 def _person_part(table, parts: int) -> np.ndarray:
@@ -1079,10 +1125,8 @@ class _Partitions:
     def _spill(self, table) -> None:
         import pyarrow.parquet as pq
         part = _person_part(table, self.parts)
-        for k in range(self.parts):
+        for k in np.unique(part).tolist():  # only the partitions this batch has claims for
             sub = table.filter(pa.array(part == k))
-            if not sub.num_rows:
-                continue
             if k not in self.writers:
                 # a scratch file read once: LZ4 (fast), not the zstd of the files people keep
                 self.writers[k] = pq.ParquetWriter(self.work / f"part-{k:02d}.parquet", sub.schema,
@@ -1304,6 +1348,11 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                     pa.default_memory_pool().release_unused()
                 else:
                     written += res
+        z = np.zeros(0, dtype=np.int64)
+        for code in regions:  # a file without claims (a header only): no partition, totals of 0 claims
+            if code not in tots:
+                tots[code] = totals(RegionRun(code, eligible=np.zeros(0, dtype=bool), verdict=np.zeros(0, dtype=object),
+                                              total=z, assistance=z, burden=z, reason=np.zeros(0, dtype=np.int32)))
         failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
         if failed:
             write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
