@@ -4,7 +4,6 @@ so a child of 14 and one of 15 at admission are different decisions (FS-AMB-10, 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import attrs
