@@ -144,8 +144,8 @@ def reverse(ctx, key, reason, db_url, actor):
     rev = open_store(ctx, db_url).reverse(key, reason, actor)
     click.echo(f"{rev.key}\t已冲正 reversed ({rev.recorded_at.isoformat(timespec='seconds')})")
     if rev.review:
-        click.echo("请复核 to review — later settlements this person-year whose annual cap bound "
-                   "(not recomputed):")
+        click.echo("请复核 to review — later settlements this person-year the reversal may change (an annual cap bound, "
+                   "or a running total their segments start from moved; not recomputed):")
         for k in rev.review:
             click.echo(f"  {k}")
 

@@ -249,9 +249,12 @@ def check_money(case: Case, outcome: Outcome) -> list[str]:
             why = "its rate segments" if l.segments else f"its rate {l.rate}" if l.rate is not None else "its rate"
             out.append(f"{where}: pays {yuan(l.amount)} on a base of {yuan(l.base)}; a layer never pays more than "
                        f"its base: check {why} (at most 1) and its base expression")
-        if l.annual_cap is not None and l.amount > max(0, l.annual_cap - l.used_before):
+        # what the earlier stays used and what this settlement's earlier layers of the programme took
+        # (shared_before, Layer.shares_cap_with) both come off the cap
+        if l.annual_cap is not None and l.amount > max(0, l.annual_cap - l.used_before - l.shared_before):
+            here = f" and {yuan(l.shared_before)} taken by this settlement's earlier layers" if l.shared_before else ""
             out.append(f"{where}: pays {yuan(l.amount)} with {yuan(l.used_before)} of its annual cap "
-                       f"{yuan(l.annual_cap)} already used")
+                       f"{yuan(l.annual_cap)} already used{here}")
     if s.paid > s.total:
         out.append(f"the payers together pay {yuan(s.paid)}, more than the bill {yuan(s.total)}")
     if s.burden != s.total - s.paid:
@@ -403,11 +406,19 @@ def check_annual_caps(kit: Kit, series: list[Case]) -> list[str]:
                 out.append(f"layer {l.id}: admission {i + 1} counted {yuan(l.used_before)} as used this year, "
                            f"but the history says {yuan(ytd.get(prog, 0))}; use program= consistently")
             caps[prog] = l.annual_cap
+        before = dict(ytd)
+        slip: dict[str, int] = {}  # what the slip's own figures (given layers) added to each programme
         for _, program in kit.engine.programs(kit.code):  # the year-to-date as the settlement ledger keeps it
-            ytd[program.id] = ytd.get(program.id, 0) + program.counted(outcome.settlement.layers, bill_columns(case))
+            layers, cols = outcome.settlement.layers, bill_columns(case)
+            ytd[program.id] = ytd.get(program.id, 0) + program.counted(layers, cols)
+            if program.measure == "amount":
+                slip[program.id] = program.counted([l for l in layers if l.given], cols)
         for l in outcome.settlement.layers:
             prog = l.program or l.id
-            if l.annual_cap is not None and ytd.get(prog, 0) > l.annual_cap:
+            # a programme may also count what the region does not pay (the slip's critical-illness insurance for
+            # Guang'an's tilt, GA-AMB-6 B): the slip alone may take the year past the cap; what the region's
+            # layers added on top may not
+            if l.annual_cap is not None and ytd.get(prog, 0) > max(l.annual_cap, before.get(prog, 0) + slip.get(prog, 0)):
                 out.append(f"layer {l.id}: after admission {i + 1} programme {prog} paid {yuan(ytd[prog])} this "
                            f"year, above its annual cap {yuan(l.annual_cap)}")
     return out

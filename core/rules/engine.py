@@ -14,7 +14,7 @@ from jiuzhu.model.case import Case
 from jiuzhu.model.outcome import (Eligibility, LayerEffect, Outcome, OutcomeWarning, Reason, ReferralVerdict,
                                   RegionSection, UnknownDue)
 from jiuzhu.rules.params import ParameterSet, Params
-from jiuzhu.plugins import Host, Region, default_host
+from jiuzhu.plugins import Host, Region, RegionFault, default_host
 from jiuzhu.model.region import Program, RegionInfo
 from jiuzhu.rules.boundary import ask
 from jiuzhu.rules.settle import Layer, Plan, settle
@@ -162,11 +162,21 @@ class Engine:
     def _check_programs(self, code: str, plan: Plan) -> None:
         if not self.host.region(code).declares_programs:
             return  # a region older than jiuzhu_programs: the programme is what its capped layer names
-        valid = {p.id for _, p in self.programs(code)}
+        declared = {p.id: p for _, p in self.programs(code)}
         for l in plan.layers:
-            if l.annual_cap is not None and l.cap_program not in valid:
+            if l.annual_cap is not None and l.cap_program not in declared:
                 raise JiuzhuError(f"region {code}: layer {l.id} counts its annual cap in programme {l.cap_program!r}, "
                                   f"which no region of the chain declares (jiuzhu_programs)")
+            if l.annual_cap is not None and l.shares_cap_with:
+                # a layer the cap is shared with in this settlement but not counted by the programme would use up
+                # the cap on this stay only, never on the next (the ledger's year-to-date): the region's fault, for
+                # one case, the ledger and the batch alike (the batch's settle_columns checks the same)
+                prog = declared[l.cap_program]
+                counted = prog.layers if prog.measure == "amount" else ()
+                missing = [s for s in l.shares_cap_with if s != l.id and s not in counted]
+                if missing:
+                    raise RegionFault(f"region {code}: layer {l.id} shares its annual cap with {', '.join(missing)}, "
+                                      f"which programme {l.cap_program} does not count (Program.layers)")
 
     # evaluation -----------------------------------------------------------------------------
     def in_force(self, ctx: Context) -> Reason | None:

@@ -105,13 +105,32 @@ class Settlement:
                 "params_hash": self.params_hash, "versions": self.versions, "outcome": self.outcome_json}
 
 
+def _moves_segments(progs: dict, host) -> bool:
+    """Did a settlement add to a running total that layers' segments start from (``Program.segmented``, or a
+    programme of costs rather than payments: measure ``base`` or ``bill``)? ``progs``: its programmes_json."""
+    from jiuzhu.plugins import BrokenRegion, RegionFault
+    for preg, per in progs.items():
+        if preg not in host.regions or not any(v.get("amount") for v in per.values()):
+            continue
+        try:
+            declared = {p.id: p for p in host.region(preg).programs}
+        except (BrokenRegion, RegionFault):
+            return True  # cannot tell: review every later settlement rather than miss one
+        for prog, v in per.items():
+            p = declared.get(prog)
+            if v.get("amount") and p is not None and (p.segmented or p.measure != "amount"):
+                return True
+    return False
+
+
 @attrs.frozen
 class Reversal:
     key: str
     reason: str
     recorded_at: dt.datetime
     actor: str | None
-    review: tuple[str, ...]  # later settlements of the person-year whose cap bound: to be reviewed
+    # later settlements of the person-year whose cap bound (all later ones after a running total moved): to review
+    review: tuple[str, ...]
 
 
 @attrs.frozen
@@ -495,7 +514,8 @@ class Store:
     # reversal ----------------------------------------------------------------------------------
     def reverse(self, key: str, reason: str, actor: str | None = None) -> Reversal:
         """Record a reversal (冲正/撤销): the settlement's amounts leave the year-to-date; its row stays.
-        Later settlements of the person-year whose cap bound are returned for review, not recomputed."""
+        Later settlements of the person-year whose cap bound are returned for review, not recomputed; all the
+        later ones when this one added to a running total that segments start from (Guang'an's A0, GA-PAY-5)."""
         fit("key", key, COLUMN_CHARS["key"])
         if not reason or not reason.strip():
             raise InputError("reason", None, "expected the reason for the reversal (冲正原因)")
@@ -507,6 +527,8 @@ class Store:
         if row is None:
             raise InputError("key", key, "no settlement with this key in the ledger")
         sid, idn, year, progs = row
+        from jiuzhu.plugins import default_host
+        host = self.default_engine.host if self.default_engine is not None else default_host()
 
         def work(conn):
             have, _n, _ = self._lock(conn, idn, year)
@@ -520,10 +542,13 @@ class Store:
                     if v["amount"]:
                         have.setdefault(preg, {})[prog] = have.get(preg, {}).get(prog, 0) - v["amount"]
             conn.execute(_PY_ADD, {"b_idn": idn, "b_year": year, "b_ytd": _canonical(have), "b_n": -1})
+            # a later settlement whose segments started where a running total this one added to stood (Guang'an's
+            # A0, GA-PAY-5) moved with it whether a cap bound or not: every later one is to be reviewed then
+            review = [] if _moves_segments(json.loads(progs), host) else [settlements.c.bound.is_(True)]
             later = conn.execute(
                 sa.select(settlements.c.key).where(
                     settlements.c.id_number == idn, settlements.c.year == year, settlements.c.id > sid,
-                    ~sa.exists().where(reversals.c.settlement_id == settlements.c.id), settlements.c.bound.is_(True))
+                    ~sa.exists().where(reversals.c.settlement_id == settlements.c.id), *review)
                 .order_by(settlements.c.id)).scalars().all()
             return Reversal(key, reason.strip(), now, actor, tuple(later))
 

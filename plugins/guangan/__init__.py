@@ -663,6 +663,22 @@ def jiuzhu_warnings(case, ctx, outcome):
                 f"(history.ytd.{CII_COUNTED}) is given: the tilt restarts the year from zero and may be too low; give "
                 "the running total or settle against the ledger (jiuzhu settle --db)",
                 f"history.ytd.{CII_COUNTED}", ctx.cite("二（二）", "GA-PAY-5")))
+    if tilt is not None and tilt.annual_cap is not None and CII_PAID not in case.history.ytd:
+        # GA-AMB-6 B: the shared cap counts what the earlier stays' insurance and tilt paid (history key
+        # critical_illness). A year whose compliant burden already passed the threshold (A0 > D), or earlier
+        # stays with no running total at all, paid something the case does not say: the tilt may be too high.
+        counted = case.history.used(CII_COUNTED)
+        threshold = ctx.params["critical_illness_segments"][0][0]
+        if counted > threshold or (case.history.admissions > 0 and CII_COUNTED not in case.history.ytd):
+            out.append(OutcomeWarning(
+                "shared_cap_used_missing",
+                f"倾斜支付与大病保险共用年度封顶线（tilt_respects_cii_cap = within_cii_cap），病例表明本年已有住院，但未给出本年"
+                f"此前各次住院大病保险及倾斜支付已支付的金额（history.ytd.{CII_PAID}）：按0计，倾斜支付可能偏多；请提供该金额，"
+                "或通过结算台账（jiuzhu settle --db）结算",
+                "the tilt shares the critical-illness annual cap (tilt_respects_cii_cap = within_cii_cap) and the case shows "
+                "earlier stays this year, but not what their critical-illness insurance and tilt paid "
+                f"(history.ytd.{CII_PAID}): counted as 0, so the tilt may be too high; give that amount or settle "
+                "against the ledger (jiuzhu settle --db)", f"history.ytd.{CII_PAID}", ctx.cite("三（一）", "GA-AMB-6")))
     on_slip = case.bill.other_by_kind().get(TILT_KIND, 0)
     if ctx.params["tilt_source"] == "slip" and "tilted_payment_slip" in ids and not on_slip:
         out.append(OutcomeWarning(

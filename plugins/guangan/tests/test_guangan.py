@@ -287,6 +287,28 @@ def test_the_explanation_counts_the_stays_own_insurance_under_the_cap():
     assert text.endswith("→ 300.00")
 
 
+@pytest.mark.rule("GA-AMB-6")
+def test_a_shared_cap_without_the_earlier_stays_payments_is_said():
+    # within the cap (B), M 8,000. The case gives the running total A0 = 20,000 (above the 5,000 threshold: the earlier
+    # stays' insurance paid something) but not what they paid (history.ytd.critical_illness): counted as 0, the tilt
+    # is 8,000 − 0 − 7,500 = 500.00 and may be too high, which the outcome must say (it once said nothing)
+    within = {"tilt_respects_cii_cap": "within_cii_cap", "critical_illness_annual_cap": "8000"}
+    out = run(case(("dibao",), EX_F, history={"admissions": 1, "ytd": {"critical_illness_counted": "20000"}}), **within)
+    assert layer(out, "critical_illness_tilt") == 50000
+    assert [w.field for w in out.warnings if w.kind == "shared_cap_used_missing"] == ["history.ytd.critical_illness"]
+    # an earlier stay and no running total at all: said too (beside running_total_missing)
+    out = run(case(("dibao",), EX_F, history={"admissions": 1}), **within)
+    assert {"shared_cap_used_missing", "running_total_missing"} <= {w.kind for w in out.warnings}
+    # not said: the amount is given (0 is an answer); the first stay of the year; A0 at the threshold (5,000: nothing
+    # paid); the default reading A (no shared cap)
+    quiet = [({"admissions": 1, "ytd": {"critical_illness_counted": "20000", "critical_illness": "0"}}, within),
+             (None, within), ({"admissions": 1, "ytd": {"critical_illness_counted": "5000"}}, within),
+             ({"admissions": 1, "ytd": {"critical_illness_counted": "20000"}}, {})]
+    for history, params in quiet:
+        out = run(case(("dibao",), EX_F, **({"history": history} if history else {})), **params)
+        assert "shared_cap_used_missing" not in {w.kind for w in out.warnings}, history
+
+
 @pytest.mark.rule("GA-PAY-3")
 def test_no_plus5_outpatient():
     out = run(case(("dibao",), {"total": "1200", "in_scope": "1200", "basic_paid": "720"},
