@@ -1104,6 +1104,44 @@ def _person_part(table, parts: int) -> np.ndarray:
     return pc.cast(tail, pa.int64()).to_numpy() % parts
 
 
+# Scratch files (spilled partitions, a partition's results) are written once and read once: Arrow IPC
+# with LZ4 buffers, which costs little more than a copy, not Parquet's encoding (the files people keep).
+_SCRATCH = None
+
+
+def _scratch_options():
+    global _SCRATCH
+    if _SCRATCH is None:
+        _SCRATCH = pa.ipc.IpcWriteOptions(compression="lz4")
+    return _SCRATCH
+
+
+def _scratch_writer(path: Path, schema):
+    return pa.ipc.new_file(pa.OSFile(str(path), "wb"), schema, options=_scratch_options())
+
+
+def _scratch_write(table, path: Path) -> None:
+    with _scratch_writer(path, table.schema) as w:
+        w.write_table(table)
+
+
+def _scratch_read(path: Path):
+    with pa.OSFile(str(path), "rb") as f:
+        return pa.ipc.open_file(f).read_all()
+
+
+def _scratch_schema(path: Path):
+    with pa.OSFile(str(path), "rb") as f:
+        return pa.ipc.open_file(f).schema
+
+
+def _scratch_batches(path: Path):
+    with pa.OSFile(str(path), "rb") as f:
+        r = pa.ipc.open_file(f)
+        for i in range(r.num_record_batches):
+            yield r.get_batch(i)
+
+
 class _Partitions:
     """Checked claims kept in memory up to ``limit`` rows; beyond it, spilled to person-partitioned
     Parquet files in ``work`` so that memory does not grow with the file."""
@@ -1112,6 +1150,7 @@ class _Partitions:
         self.limit, self.work, self.rows, self.parts = limit, work, 0, parts
         self.buffer: list = []
         self.writers: dict[int, object] = {}
+        self.schemas: dict[int, object] = {}
 
     def add(self, table) -> None:
         self.rows += table.num_rows
@@ -1123,26 +1162,23 @@ class _Partitions:
         self.buffer = []
 
     def _spill(self, table) -> None:
-        import pyarrow.parquet as pq
         part = _person_part(table, self.parts)
         for k in np.unique(part).tolist():  # only the partitions this batch has claims for
             sub = table.filter(pa.array(part == k))
             if k not in self.writers:
-                # a scratch file read once: LZ4 (fast), not the zstd of the files people keep
-                self.writers[k] = pq.ParquetWriter(self.work / f"part-{k:02d}.parquet", sub.schema,
-                                                   compression="lz4")
-            self.writers[k].write_table(sub.cast(self.writers[k].schema))
+                self.writers[k] = _scratch_writer(self.work / f"part-{k:02d}.arrow", sub.schema)
+                self.schemas[k] = sub.schema
+            self.writers[k].write_table(sub.cast(self.schemas[k]))
 
     def __iter__(self):
         if not self.writers:
             if self.buffer:
                 yield pa.concat_tables(self.buffer, promote_options="default")
             return
-        import pyarrow.parquet as pq
         for k, w in sorted(self.writers.items()):
             w.close()
         for k in sorted(self.writers):
-            yield pq.read_table(self.work / f"part-{k:02d}.parquet")
+            yield _scratch_read(self.work / f"part-{k:02d}.arrow")
 
 
 def _row_count(src: Path) -> int | None:
@@ -1172,14 +1208,14 @@ def drop_regions(table: pa.Table, codes) -> pa.Table:
 def _write_results(parts: list, out: Path, work: Path) -> None:
     """Write result parts (tables or Parquet files) as one file whose columns are their union."""
     import pyarrow.parquet as pq
-    load = lambda p: pq.read_table(p) if isinstance(p, Path) else p
+    load = lambda p: _scratch_read(p) if isinstance(p, Path) else p
     if len(parts) == 1 or all(not isinstance(p, Path) for p in parts):
         write_table(unify([load(p) for p in parts]), out, csv_yuan=True)
         return
     names: list[str] = []
     for p in parts:
-        names += [c for c in pq.read_schema(p).names if c not in names]
-    first = pq.read_schema(parts[0]).empty_table()
+        names += [c for c in _scratch_schema(p).names if c not in names]
+    first = _scratch_schema(parts[0]).empty_table()
     empty = unify([first, pa.table({**{c: first.column(c) for c in first.column_names},
                                     **{c: pa.array([], pa.int64()) for c in names if c not in first.column_names}})])
     fmt = _fmt(out)
@@ -1187,8 +1223,9 @@ def _write_results(parts: list, out: Path, work: Path) -> None:
     def pieces():
         """Every part in record batches: one partition's results (all regions) are never held at once."""
         for p in parts:
-            for b in pq.ParquetFile(p).iter_batches(batch_size=131_072):
-                yield pa.Table.from_batches([b])
+            for b in _scratch_batches(p):
+                for at in range(0, b.num_rows, 131_072):
+                    yield pa.Table.from_batches([b.slice(at, 131_072)])
 
     with atomic_path(out) as tmp:  # complete at ``out``, or not there at all
         writer = None
@@ -1340,9 +1377,8 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                     burdens.setdefault(code, []).append(pb[code])
             if out and res:
                 if parts.writers:
-                    import pyarrow.parquet as pq
-                    pth = work / f"result-{i:02d}.parquet"
-                    pq.write_table(unify(res), pth, compression="lz4")  # scratch, read once
+                    pth = work / f"result-{i:02d}.arrow"
+                    _scratch_write(unify(res), pth)
                     written.append(pth)
                     del res
                     pa.default_memory_pool().release_unused()
@@ -1362,10 +1398,9 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
             w = bar.add_task(f"写出 writing {Path(out).name}", total=1)
             stopped = {c for c, t in tots.items() if "error" in t}  # in one partition: in none
             if stopped:
-                import pyarrow.parquet as pq
                 for i, p in enumerate(written):
                     if isinstance(p, Path):
-                        pq.write_table(drop_regions(pq.read_table(p), stopped), p)
+                        _scratch_write(drop_regions(_scratch_read(p), stopped), p)
                     else:
                         written[i] = drop_regions(p, stopped)
             _write_results(written or [results_table(None, [])], Path(out), work)
