@@ -101,25 +101,7 @@ def test_threads_of_one_process_never_exceed_the_cap(db_url):
     """12 threads settle 12 claims for one person at once: 2,400 + 2,400 + 200, then 0, whatever the order."""
     store, eng = Store.open(db_url, pool_size=4), Engine()
     eng.evaluate(fushun_case("warm", *CLAIM))
-    go = threading.Barrier(12)
-    results, errors = [], []
-
-    def one(i):
-        go.wait()
-        try:
-            results.append(store.settle(eng, fushun_case(f"T-{i}", *CLAIM)))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors
-    assert sorted(r.assistance for r in results) == [0] * 9 + [20000, 240000, 240000]
-    u = {p.program: p for p in store.usage(PERSON["id_number"], 2025, "fushun").programs}["inpatient_assistance"]
-    assert (u.paid, u.left, len(u.settlements)) == (500000, 0, 3)
+    _twelve_at_once(store, eng, "T")
 
 
 def test_sqlite_evaluation_before_the_lock_is_redone_when_the_year_moved(tmp_path):
@@ -228,25 +210,7 @@ def test_an_in_memory_ledger_is_one_database_for_every_thread():
     """``sqlite://`` (no file): every thread of the process settles in the same in-memory ledger.
     12 claims of 2,400.00 for one person: 2,400 + 2,400 + 200, then 0 (cap 5,000.00)."""
     store, eng = Store.open("sqlite://", upgrade=True), Engine()
-    go = threading.Barrier(12)
-    results, errors = [], []
-
-    def one(i):
-        go.wait()
-        try:
-            results.append(store.settle(eng, fushun_case(f"M-{i}", *CLAIM)).assistance)
-        except Exception as exc:
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors
-    assert sorted(results) == [0] * 9 + [20000, 240000, 240000]
-    u = {p.program: p for p in store.usage(PERSON["id_number"], 2025, "fushun").programs}["inpatient_assistance"]
-    assert (u.paid, u.left, len(u.settlements)) == (500000, 0, 3)
+    _twelve_at_once(store, eng, "M")
 
 
 def test_a_relative_database_keeps_its_writer_lock_beside_it(tmp_path, monkeypatch):
@@ -281,3 +245,27 @@ def test_db_upgrade_refuses_an_in_memory_ledger(url):
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and "in memory" in lines[0] and "sqlite:///jiuzhu.db" in lines[0], res.output
     assert "→" not in res.output
+
+
+def _twelve_at_once(store, eng, prefix: str) -> None:
+    """12 threads settle 12 claims of 2,400.00 for one person at once (Fushun cap 5,000.00): 2,400 + 2,400 +
+    200, then 0, whatever the order; the ledger's year shows 5,000.00 paid in 3 settlements."""
+    go = threading.Barrier(12)
+    results, errors = [], []
+
+    def one(i):
+        go.wait()
+        try:
+            results.append(store.settle(eng, fushun_case(f"{prefix}-{i}", *CLAIM)).assistance)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert sorted(results) == [0] * 9 + [20000, 240000, 240000]
+    u = {p.program: p for p in store.usage(PERSON["id_number"], 2025, "fushun").programs}["inpatient_assistance"]
+    assert (u.paid, u.left, len(u.settlements)) == (500000, 0, 3)
