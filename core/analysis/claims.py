@@ -292,17 +292,14 @@ class ClaimTable:
             cached = self._fact_values = [(names, tuple(sub[c][i] for c in names)) for i in range(len(rows))]
         return cached
 
-    def _key(self, names, base: np.ndarray | None = None) -> np.ndarray:
-        key = np.zeros(self.n, dtype=np.int64) if base is None else base.copy()
+    def _key(self, names) -> np.ndarray:
+        key = np.zeros(self.n, dtype=np.int64)
         for c in names:
             enc = pc.dictionary_encode(self.table.column(c).combine_chunks())
             card = len(enc.dictionary) + 1  # an empty date (null) is a value of its own
             codes = pc.fill_null(enc.indices, card - 1).to_numpy(zero_copy_only=False).astype(np.int64)
-            if card > 1:
-                if key.max(initial=0) > 2 ** 62 // card:  # re-number before the product can overflow
-                    key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
-                key = key * card + codes
-        return np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+            key = _fold(key, codes, card)
+        return _renumber(key)
 
     def _ages(self, days: np.ndarray) -> np.ndarray:
         dy = days.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -328,6 +325,21 @@ class ClaimTable:
             if bad is not None:
                 raise bad
         return out
+
+
+def _renumber(key: np.ndarray) -> np.ndarray:
+    """``key`` as 0, 1, 2 … in the order of its values."""
+    return np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+
+
+def _fold(key: np.ndarray, codes: np.ndarray, card: int) -> np.ndarray:
+    """One more column (``codes`` in 0 … card-1) into an integer key: key × card + codes, re-numbered
+    first if the product could overflow int64."""
+    if card <= 1:
+        return key
+    if int(key.max(initial=0)) > 2 ** 62 // card:
+        key = _renumber(key)
+    return key * card + codes
 
 
 ROW = "_row"  # the column run_batch adds: each claim's 1-based row number in the file
@@ -508,12 +520,7 @@ def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
     for e in parts:
         e = np.asarray(e, dtype=np.int64)
         e = e - int(e.min(initial=0))
-        card = int(e.max(initial=0)) + 1
-        if card == 1:
-            continue
-        if int(key.max(initial=0)) > 2 ** 62 // card:  # re-number before the product can overflow
-            key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
-        key = key * card + e
+        key = _fold(key, e, int(e.max(initial=0)) + 1)
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     return day, first, group.ravel()
 
@@ -617,8 +624,6 @@ class DecisionCache:
         self.limit = limit
         self.by: dict[tuple, dict] = {}
         self.plans: dict = {}
-        self.asked = 0  # representatives decided by the hooks
-        self.reused = 0  # groups answered from the cache
 
     def of(self, region: str, rehome_to: bool, as_of) -> dict:
         return self.by.setdefault((region, rehome_to, as_of), {})
@@ -628,7 +633,6 @@ class DecisionCache:
         return self.plans.setdefault(plan, len(self.plans))
 
     def put(self, known: dict, sig, entry) -> None:
-        self.asked += 1
         if len(known) < self.limit:
             known[sig] = entry
 
@@ -678,7 +682,6 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
                     cache.put(known, sigs[gi], entry)
             else:
                 entry = known[sigs[gi]]
-                cache.reused += 1
             plan, eligible[gi], verdict[gi], rkey, items, fault, pkey = entry
             if fault is not None:
                 failed[lo + gi] = fault
@@ -1106,18 +1109,8 @@ def _person_part(table, parts: int) -> np.ndarray:
 
 # Scratch files (spilled partitions, a partition's results) are written once and read once: Arrow IPC
 # with LZ4 buffers, which costs little more than a copy, not Parquet's encoding (the files people keep).
-_SCRATCH = None
-
-
-def _scratch_options():
-    global _SCRATCH
-    if _SCRATCH is None:
-        _SCRATCH = pa.ipc.IpcWriteOptions(compression="lz4")
-    return _SCRATCH
-
-
 def _scratch_writer(path: Path, schema):
-    return pa.ipc.new_file(pa.OSFile(str(path), "wb"), schema, options=_scratch_options())
+    return pa.ipc.new_file(pa.OSFile(str(path), "wb"), schema, options=pa.ipc.IpcWriteOptions(compression="lz4"))
 
 
 def _scratch_write(table, path: Path) -> None:
