@@ -509,8 +509,27 @@ def _key_parts(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | Non
     # only what the region declares it reads enters its key
     parts += [ct.table.column(f"history.ytd.{k}_fen").to_numpy() for k in reads
               if f"history.ytd.{k}_fen" in ct.table.column_names]
+    stray = _stray_ytd(engine, ct, region)
+    if stray is not None:
+        parts.append(stray)
     cache[k] = day, parts
     return cache[k]
+
+
+def _stray_ytd(engine: Engine, ct: ClaimTable, region: str) -> np.ndarray | None:
+    """Per claim, 1 where it has a year-to-date amount (≠ 0, an absent entry being 0) of a programme no
+    region of ``region``'s chain declares — e.g. Guang'an's running critical-illness total on a claim
+    compared under Fushun — else 0; None when no claim column could. One case with such an entry is
+    refused (:meth:`Engine.check_history`); in the key, such claims form groups of their own whose
+    representative is refused alike, so exactly they are listed as invalid for the region."""
+    chain = engine.chain(region)
+    if not all(r.declares_programs for r in chain):
+        return None  # a region older than jiuzhu_programs accepts any key, as check_history does
+    valid = {p.id for _, p in engine.programs(region)}
+    stray = [v for k, v in sorted(ct.used.items()) if k not in valid]
+    if not stray:
+        return None
+    return np.logical_or.reduce([np.asarray(v) != 0 for v in stray]).astype(np.int64)
 
 
 def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
@@ -645,14 +664,8 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
     :class:`_Decided`, or the :class:`RegionRun` of an error."""
     try:
         info = engine.host.region(region).info
-        # as for one case (Engine.check_history, and in compare the region's column only): a year-to-date
-        # column no programme of the chain has would silently skip its cap
-        valid = {p.id for _, p in engine.programs(region)}
-        unknown = [k for k in sorted(ct.used) if k not in valid and ct.used[k].any()]
-        if unknown:
-            return RegionRun(region, error=str(InputError(
-                f"history.ytd.{unknown[0]}", None, f"unknown programme for {region}; valid: "
-                f"{', '.join(sorted(valid)) or 'none (no annual caps)'} (see `jiuzhu programs {region}`)")))
+        # a year-to-date amount of a programme the chain lacks refuses its own claims, as one case
+        # (Engine.check_history): such claims are groups of their own (_key_parts), not the region's error
         day, first, group = grouped or _groups(engine, ct, region, as_of)
         running = running_totals(engine, region)
         lo, hi = span or (0, len(first))
