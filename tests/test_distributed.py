@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # fushun and liujiang have an inpatient_assistance programme with an annual cap; guangan has none,
-# so a non-zero history.ytd.inpatient_assistance_fen is guangan's error, in both paths alike
+# so guangan refuses each claim with a non-zero history.ytd.inpatient_assistance_fen (as one case with the
+# entry), in both paths alike; the runs skip those claims (--skip-invalid)
 REGIONS = ["fushun", "guangan", "liujiang"]
 N = 2000
 
@@ -87,23 +88,26 @@ def claims(tmp_path_factory):
     for i, (a, b) in enumerate([(0, 700), (700, 1400), (1400, N)]):
         pq.write_table(t.slice(a, b - a), parts / f"p{i}.parquet", row_group_size=300)
     eng = _engine()
-    local = run_batch(eng, str(one), REGIONS, str(d / "local.parquet"), progress=False, console=_quiet())
+    local = run_batch(eng, str(one), REGIONS, str(d / "local.parquet"), progress=False, console=_quiet(),
+                      skip_invalid=True)
     # without the year-to-date column fushun pays more: the column is read and the caps bind
     no_ytd = d / "no-ytd.parquet"
     write_claims({k: v for k, v in cols.items() if not k.startswith("history.ytd")}, no_ytd)
     free = run_batch(eng, str(no_ytd), ["fushun"], None, progress=False, console=_quiet())
     assert free[0]["assistance"] > local[0]["assistance"]
-    assert "error" in local[1] and "inpatient_assistance" in local[1]["error"]
-    return {"one": one, "parts": parts, "local": local, "results": pq.read_table(d / "local.parquet"), "engine": eng}
+    refused = int((cols["history.ytd.inpatient_assistance_fen"] != 0).sum())
+    assert "error" not in local[1] and local[1]["invalid_claims"] == refused > 0 and local[1]["claims"] == N - refused
+    return {"refused": refused, "one": one, "parts": parts, "local": local, "results": pq.read_table(d / "local.parquet"), "engine": eng}
 
 
 def test_two_workers_give_the_single_machine_results_row_for_row(client, claims, tmp_path):
     out = tmp_path / "out"
     tots = run_distributed(claims["engine"], str(claims["parts"]), REGIONS, str(out), client=client, parts=6,
-                           progress=False, console=_quiet())
+                           progress=False, console=_quiet(), skip_invalid=True)
     assert _drop_groups(tots) == _drop_groups(claims["local"])
     got = read_results(out)
-    assert got.num_rows == 2 * N  # fushun and liujiang; guangan stopped on the year-to-date column
+    # fushun and liujiang; guangan without the claims it refuses for their year-to-date amount
+    assert got.num_rows == 3 * N - claims["refused"]
     assert _rows(got) == _rows(claims["results"])
     assert sorted(p.name for p in (out / "results").iterdir()) == [f"part-{k:04d}.parquet" for k in range(6)]
     assert not (out / ".staging").exists()
@@ -119,7 +123,7 @@ def test_two_workers_give_the_single_machine_results_row_for_row(client, claims,
 def test_a_glob_of_files_is_the_same_batch(client, claims, tmp_path):
     out = tmp_path / "out"
     tots = run_distributed(claims["engine"], str(claims["parts"] / "p*.parquet"), REGIONS, str(out), client=client,
-                           parts=3, progress=False, console=_quiet())
+                           parts=3, progress=False, console=_quiet(), skip_invalid=True)
     assert _drop_groups(tots) == _drop_groups(claims["local"])
 
 
@@ -131,7 +135,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(client, claims, tmp_path):
     def job():
         try:
             box["tots"] = run_distributed(claims["engine"], str(claims["one"]), REGIONS, str(out), client=client,
-                                          parts=parts, progress=False, console=_quiet())
+                                          parts=parts, progress=False, console=_quiet(), skip_invalid=True)
         except BaseException as exc:  # reported by the assertion below
             box["error"] = exc
 
@@ -272,11 +276,11 @@ def test_a_claim_a_region_cannot_evaluate_is_listed_as_on_one_machine(client, tm
     assert sorted(r["claim_id"] for r in res if r["region"] == "fushun") == ["A1", "A2", "B1"]
 
 
-def test_a_region_stopped_in_one_partition_has_no_rows_in_any(client, tmp_path):
-    """A year-to-date amount of Guang'an's running total (person B only) is Fushun's error (no such
-    programme): its totals say so, and no partition's results carry Fushun rows, on a cluster as on one
-    machine, spilled to person partitions or not (where only B's partition meets the column, the others
-    used to write Fushun rows). Guang'an (TABLE: +5 % from 5,000; B yuan = in_scope − basic_paid):
+def test_a_claim_refused_in_one_partition_is_left_out_of_that_region_only(client, tmp_path):
+    """A year-to-date amount of Guang'an's running total (claim b1 only) refuses that claim under Fushun
+    (no such programme), as one case with the entry is refused: Fushun computes every other claim and
+    lists b1, on a cluster as on one machine, spilled to person partitions or not (only B's partition
+    meets the amount). Guang'an (TABLE: +5 % from 5,000; B yuan = in_scope − basic_paid):
     A: a3 Jan 15 B = 100 → 0 → 100: 0; a1 Feb 1 B = 5,000 → 100 → 5,100: 100 × 5 % = 5.00; a2 Feb 1 (after a1
        in the file) B = 0.10 → 5,100.10: 0.005 yuan = 0.5 fen → 1 fen (half up);
     B: 29,999.99 counted before; b1 Feb 1 B = 0.02 → 0.1 fen → 0; b2 Mar 1 B = 10 → 30,000.01 → 30,010.01: 0.50."""
@@ -291,15 +295,18 @@ def test_a_region_stopped_in_one_partition_has_no_rows_in_any(client, tmp_path):
     write_claims(rows_to_columns([flatten(c) for c in cases]), src)
     expect = {"a1": 500, "a2": 1, "a3": 0, "b1": 0, "b2": 50, **{f"p{i}": 0 for i in range(8)}}
     runs = [("one", lambda out: run_batch(eng, str(src), ["fushun", "guangan"], str(out), progress=False,
-                                          console=_quiet()), lambda out: pq.read_table(out)),
+                                          console=_quiet(), skip_invalid=True), lambda out: pq.read_table(out)),
             ("spilled", lambda out: run_batch(eng, str(src), ["fushun", "guangan"], str(out), progress=False,
-                                              console=_quiet(), partition_rows=2), lambda out: pq.read_table(out)),
+                                              console=_quiet(), partition_rows=2, skip_invalid=True),
+             lambda out: pq.read_table(out)),
             ("cluster", lambda out: run_distributed(eng, str(src), ["fushun", "guangan"], str(out), client=client,
-                                                    parts=6, progress=False, console=_quiet()), read_results)]
+                                                    parts=6, progress=False, console=_quiet(), skip_invalid=True),
+             read_results)]
     for name, run, read in runs:
         out = tmp_path / f"{name}.parquet" if name != "cluster" else tmp_path / name
         tots = run(out)
-        assert "critical_illness_counted" in tots[0]["error"], name
+        assert "error" not in tots[0] and tots[0]["invalid_claims"] == 1 and tots[0]["claims"] == len(cases) - 1, name
         rows = read(out).to_pylist()
-        assert {r["region"] for r in rows} == {"guangan"}, name
-        assert {r["claim_id"]: r["layer.critical_illness_tilt_fen"] for r in rows} == expect, name
+        assert sorted(r["claim_id"] for r in rows if r["region"] == "fushun") == sorted(set(expect) - {"b1"}), name
+        ga = [r for r in rows if r["region"] == "guangan"]
+        assert {r["claim_id"]: r["layer.critical_illness_tilt_fen"] for r in ga} == expect, name
