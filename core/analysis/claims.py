@@ -1211,12 +1211,29 @@ def drop_regions(table: pa.Table, codes) -> pa.Table:
     return table.drop_columns(gone)
 
 
-def _write_results(parts: list, out: Path, work: Path) -> None:
-    """Write result parts (tables or Parquet files) as one file whose columns are their union."""
+def overrides_record(overrides) -> list[dict]:
+    """The ``--set`` overrides of a run as its results record them (sidecar, Parquet schema metadata):
+    each as written, with its region, parameter, first day (None: every date) and value as text."""
+    from jiuzhu.io.config import parse_set
+    out = []
+    for spec in overrides or ():
+        region, name, start, _ = parse_set(spec)  # checked already (with_overrides): only split here
+        out.append({"set": spec.strip(), "region": region, "parameter": name,
+                    "from": start.isoformat() if start else None, "value": spec.partition("=")[2].strip()})
+    return out
+
+
+OVERRIDES_KEY = b"jiuzhu.overrides"  # Parquet schema metadata of a results file: JSON list, overrides_record
+
+
+def _write_results(parts: list, out: Path, work: Path, meta: dict | None = None) -> None:
+    """Write result parts (tables or Parquet files) as one file whose columns are their union;
+    ``meta``: schema metadata of a Parquet file (e.g. :data:`OVERRIDES_KEY`)."""
     import pyarrow.parquet as pq
     load = lambda p: _scratch_read(p) if isinstance(p, Path) else p
+    with_meta = lambda t: t.replace_schema_metadata({**(t.schema.metadata or {}), **meta}) if meta else t
     if len(parts) == 1 or all(not isinstance(p, Path) for p in parts):
-        write_table(unify([load(p) for p in parts]), out, csv_yuan=True)
+        write_table(with_meta(unify([load(p) for p in parts])), out, csv_yuan=True)
         return
     names: list[str] = []
     for p in parts:
@@ -1243,6 +1260,7 @@ def _write_results(parts: list, out: Path, work: Path) -> None:
                     t = t.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
                                           for f in t.schema]))
                 if fmt == "parquet":
+                    t = with_meta(t)
                     writer = writer or pq.ParquetWriter(tmp, t.schema, compression="zstd")
                     writer.write_table(t)
                 elif fmt == "csv":
@@ -1320,12 +1338,14 @@ def _unevaluated(failed: list, err_path: Path) -> InvalidRows:
 def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None = None, as_is: bool = False,
               as_of: dt.date | None = None, progress: bool = True, fmt: str = "text", console=None,
               long: bool = False, skip_invalid: bool = False, errors: str | None = None,
-              partition_rows: int = PARTITION_ROWS, encoding: str | None = None) -> list[dict]:
+              partition_rows: int = PARTITION_ROWS, encoding: str | None = None, overrides=()) -> list[dict]:
     """Read ``claims`` in record batches (every row checked), evaluate each claim under each region
     one person-partition at a time, write per-claim results to ``out`` and print per-region totals
     in ``fmt`` (text, json, csv, markdown). Invalid rows go to the errors file; unless
     ``skip_invalid`` nothing is computed then and :class:`InvalidRows` is raised. ``encoding``: of a
-    CSV or JSON Lines file (:func:`read_batches`). Returns the totals; a region whose plugin is broken
+    CSV or JSON Lines file (:func:`read_batches`). ``overrides``: the ``--set`` specs ``engine`` was
+    built with (:func:`jiuzhu.io.config.with_overrides`), recorded in the sidecar and the Parquet schema
+    metadata of ``out`` (:func:`overrides_record`). Returns the totals; a region whose plugin is broken
     or failed has ``error`` and ``fault``."""
     if out:
         check_output(out, tuple(FORMATS))  # before any work
@@ -1409,8 +1429,10 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
                         _scratch_write(drop_regions(_scratch_read(p), stopped), p)
                     else:
                         written[i] = drop_regions(p, stopped)
-            _write_results(written or [results_table(None, [])], Path(out), work)
-            _write_labels(tots, Path(out), long)
+            record = overrides_record(overrides)
+            _write_results(written or [results_table(None, [])], Path(out), work,
+                           {OVERRIDES_KEY: json.dumps(record, ensure_ascii=False).encode()})
+            _write_labels(tots, Path(out), long, record)
             bar.update(w, completed=1)
     if not bad and not failed and err_path.exists():
         write_errors([], err_path)  # an earlier run's list would be taken for this run's
@@ -1422,8 +1444,9 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
     return final
 
 
-def _write_labels(tots: dict, out: Path, long: bool) -> None:
-    """Sidecar ``<out>.labels.json``: every result column and fund with its Chinese and English label."""
+def _write_labels(tots: dict, out: Path, long: bool, overrides: list | None = None) -> None:
+    """Sidecar ``<out>.labels.json``: every result column and fund with its Chinese and English label,
+    and the ``--set`` overrides the results were computed with (:func:`overrides_record`; [] for none)."""
     cols = {"claim_id": ["结算单号", "claim id"], "region": ["地区", "region"], "eligible": ["救助对象", "eligible"],
             "verdict": ["救助结论", "verdict"], "reason_rule": ["决定性依据规则号", "decisive rule ID"],
             "reason_zh": ["决定性依据", "decisive reason (Chinese)"],
@@ -1441,4 +1464,5 @@ def _write_labels(tots: dict, out: Path, long: bool) -> None:
     from jiuzhu.io.atomic import write_text
     write_text(out.parent / f"{out.name}.labels.json", json.dumps(
         {"columns": cols, "funds": funds, "funds_by_region": by_region, "layers": layers, "money": "integer fen in Parquet/JSON Lines; yuan with two decimals "
-                                                   "(*_yuan) in CSV", "long": long}, ensure_ascii=False, indent=2))
+                                                   "(*_yuan) in CSV", "long": long,
+         "overrides": list(overrides or ())}, ensure_ascii=False, indent=2))

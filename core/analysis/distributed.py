@@ -278,7 +278,7 @@ def check_out_dir(out: str | None) -> Path:
 def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler: str = "processes",
                     as_is: bool = False, as_of: dt.date | None = None, progress: bool = True, fmt: str = "text",
                     console=None, long: bool = False, skip_invalid: bool = False, errors: str | None = None,
-                    parts: int | None = None, client=None) -> list[dict]:
+                    parts: int | None = None, client=None, overrides=()) -> list[dict]:
     """``compare --batch CLAIMS --out DIR --scheduler SPEC`` beyond one process. Writes
     ``DIR/results/part-NNNN.parquet`` (one per person partition), ``DIR/results.labels.json`` and
     ``DIR/totals.json``; prints the totals as :func:`jiuzhu.analysis.claims.run_batch` does and returns
@@ -288,7 +288,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     from distributed import as_completed
     from jiuzhu.analysis.batchreport import render_totals
     from jiuzhu.analysis.claims import (_invalid_rows, _unevaluated, _write_labels, finish_totals, merge_totals,
-                                        write_errors)
+                                        overrides_record, write_errors)
     dest = check_out_dir(out)
     files = claim_files(claims)
     chunks, rows = plan_chunks(files)
@@ -374,7 +374,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
             own.close()
     for tmp in results.glob(".*.part"):  # a worker killed while writing leaves its temporary file
         tmp.unlink(missing_ok=True)
-    _write_labels(tots, results, long)
+    _write_labels(tots, results, long, overrides_record(overrides))  # the --set overrides, as run_batch records
     if not bad and not failed and err_path.exists():
         write_errors([], err_path)  # an earlier run's list would be taken for this run's
     final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]

@@ -22,18 +22,22 @@ def check_scheduler(spec: str, batch, out) -> bool:
 
 def compare_batch(eng, claims, regions, out, as_is, as_of, progress, fmt, long, skip_invalid, errors,
                   encoding=None, scheduler="local") -> list[dict]:
-    """``compare --batch``: the per-region totals (a region whose plugin failed has ``fault``)."""
+    """``compare --batch``: the per-region totals (a region whose plugin failed has ``fault``). The
+    command's ``--set`` overrides (kept on the click context, jiuzhu.cli.analysis.set_option) are recorded
+    with the results."""
     from rich.console import Console
+    ctx = click.get_current_context(silent=True)
+    overrides = tuple(((ctx.obj or {}) if ctx else {}).get("overrides", ()))
     if scheduler != "local":
         from jiuzhu.analysis.distributed import parse_scheduler, run_distributed
         if parse_scheduler(scheduler)[0] != "local":
             return run_distributed(eng, claims, regions, out, scheduler, as_is=as_is, as_of=as_of, progress=progress,
                                    fmt=fmt, console=Console(width=200, soft_wrap=fmt in ("csv", "markdown")),
-                                   long=long, skip_invalid=skip_invalid, errors=errors)
+                                   long=long, skip_invalid=skip_invalid, errors=errors, overrides=overrides)
     from jiuzhu.analysis.claims import run_batch
     return run_batch(eng, claims, regions, out, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt,
                      console=Console(width=200, soft_wrap=fmt in ("csv", "markdown")), long=long,
-                     skip_invalid=skip_invalid, errors=errors, encoding=encoding)
+                     skip_invalid=skip_invalid, errors=errors, encoding=encoding, overrides=overrides)
 
 
 def case_files(paths) -> list[Path]:
