@@ -1099,6 +1099,9 @@ def claim_problems(ct: ClaimTable, run: RegionRun) -> list:
 # -- a whole file, streamed -----------------------------------------------------------------------
 
 SPILL_PARTS = 16  # person partitions of a spilled file whose size is not known in advance (CSV, JSON Lines)
+# at most this many further splits of a spilled partition larger than partition_rows: two persons share every
+# level's part with a chance of at most 1/2 each, so this bound is a safety net, not a limit met in practice
+SPLIT_LEVELS = 32
 PARTITION_ROWS = 250_000  # claims evaluated at once: about 0.3 GB of this process's memory per 100,000
 MAX_PARTS = 256  # at most this many person partitions (open scratch files); beyond 64M claims they grow
 
@@ -1118,6 +1121,24 @@ def _person_part(table, parts: int) -> np.ndarray:
     that all of a person's claims land in one partition and annual caps stay exact."""
     tail = pc.utf8_slice_codeunits(table.column("person.id_number").combine_chunks(), 10, 17)
     return pc.cast(tail, pa.int64()).to_numpy() % parts
+
+
+def _person_split(table, parts: int, level: int) -> np.ndarray:
+    """A sub-partition number per claim from a hash of the person's ID number (its 17 digits, mixed
+    with ``level``), independent of :func:`_person_part` and of the other levels, so that a spilled
+    partition too large to evaluate at once splits evenly, a person's claims staying together."""
+    ids = table.column("person.id_number")
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    hi = pc.cast(pc.utf8_slice_codeunits(ids, 0, 9), pa.uint64()).to_numpy()
+    lo = pc.cast(pc.utf8_slice_codeunits(ids, 9, 17), pa.uint64()).to_numpy()
+    with np.errstate(over="ignore"):  # splitmix64-style mixing, modulo 2**64 by design
+        h = hi * np.uint64(0x9E3779B97F4A7C15) ^ lo * np.uint64(0xC2B2AE3D27D4EB4F) ^ np.uint64(level * 0x94D049BB133111EB % 2 ** 64)
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return (h % np.uint64(parts)).astype(np.int64)
 
 
 # Scratch files (spilled partitions, a partition's results) are written once and read once: Arrow IPC
@@ -1150,13 +1171,19 @@ def _scratch_batches(path: Path):
 
 class _Partitions:
     """Checked claims kept in memory up to ``limit`` rows; beyond it, spilled to person-partitioned
-    Parquet files in ``work`` so that memory does not grow with the file."""
+    scratch files in ``work`` so that memory does not grow with the file. A spilled partition that turns
+    out larger than ``limit`` (the file's size was not known, CSV and JSON Lines, or its footer was wrong)
+    is split further as it is read back, streamed, by an independent hash of the person
+    (:func:`_person_split`), until each part holds at most ``limit`` claims — unless one person alone has
+    more — so that no partition evaluated grows with the file. A person's claims stay in one partition, in
+    file order."""
 
     def __init__(self, limit: int, work: Path, parts: int = SPILL_PARTS):
-        self.limit, self.work, self.rows, self.parts = limit, work, 0, parts
+        self.limit, self.work, self.rows, self.parts = max(1, limit), work, 0, parts
         self.buffer: list = []
         self.writers: dict[int, object] = {}
         self.schemas: dict[int, object] = {}
+        self.counts: dict[int, int] = {}
 
     def add(self, table) -> None:
         self.rows += table.num_rows
@@ -1175,6 +1202,7 @@ class _Partitions:
                 self.writers[k] = _scratch_writer(self.work / f"part-{k:02d}.arrow", sub.schema)
                 self.schemas[k] = sub.schema
             self.writers[k].write_table(sub.cast(self.schemas[k]))
+            self.counts[k] = self.counts.get(k, 0) + sub.num_rows
 
     def __iter__(self):
         if not self.writers:
@@ -1184,7 +1212,40 @@ class _Partitions:
         for k, w in sorted(self.writers.items()):
             w.close()
         for k in sorted(self.writers):
-            yield _scratch_read(self.work / f"part-{k:02d}.arrow")
+            yield from self._read(self.work / f"part-{k:02d}.arrow", self.counts[k], 1)
+
+    def _read(self, path: Path, rows: int, level: int, one_person: bool = False):
+        """The partition in ``path`` (``rows`` claims): whole if it fits (or is one person's), else split
+        into about ⌈rows / limit⌉ parts, each read (and split again if need be) in turn."""
+        if rows <= self.limit or one_person or level > SPLIT_LEVELS:
+            table = _scratch_read(path)
+            path.unlink()
+            yield table
+            return
+        parts = min(MAX_PARTS, max(2, -(-rows // self.limit)))
+        writers: dict[int, object] = {}
+        counts: dict[int, int] = {}
+        bounds: dict[int, tuple] = {}  # sub-part -> (least, greatest) ID number: equal for one person
+        sub = lambda j: path.with_name(f"{path.stem}.{j:03d}.arrow")
+        try:
+            for batch in _scratch_batches(path):
+                part = _person_split(batch, parts, level)
+                for j in np.unique(part).tolist():
+                    piece = batch.filter(pa.array(part == j))  # keeps the file order of a person's claims
+                    if j not in writers:
+                        writers[j] = _scratch_writer(sub(j), batch.schema)
+                    writers[j].write_batch(piece)
+                    counts[j] = counts.get(j, 0) + piece.num_rows
+                    mm = pc.min_max(piece.column("person.id_number"))
+                    lo, hi = mm["min"].as_py(), mm["max"].as_py()
+                    was = bounds.get(j, (lo, hi))
+                    bounds[j] = (min(was[0], lo), max(was[1], hi))
+        finally:
+            for w in writers.values():
+                w.close()
+        path.unlink()
+        for j in sorted(writers):
+            yield from self._read(sub(j), counts[j], level + 1, bounds[j][0] == bounds[j][1])
 
 
 def _row_count(src: Path) -> int | None:

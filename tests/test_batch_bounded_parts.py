@@ -1,0 +1,89 @@
+"""A CSV or JSON Lines file (its row count unknown before reading) spilled to person partitions: no
+partition evaluated holds more than ``partition_rows`` claims, however large the file — a spilled part
+larger than that is split again, by an independent hash of the person, as it is read back — and the
+results are those of one partition: the same rows, totals and annual caps (a person's claims in one
+partition, in file order)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from rich.console import Console
+
+from jiuzhu.analysis import claims as C
+from jiuzhu.analysis.synth import synth_claims
+from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS, make_engine
+
+REGIONS = ["fushun", "guangan", "jingjiang", "liujiang", "wusheng"]
+N = 3000
+
+
+def _run(eng, src, out, **kw):
+    return C.run_batch(eng, str(src), REGIONS, out=str(out), progress=False, fmt="json",
+                       console=Console(file=open(os.devnull, "w")), skip_invalid=True, **kw)
+
+
+def _sorted(path):
+    t = pq.read_table(path)
+    t = t.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in t.schema]))
+    return t.sort_by([("claim_id", "ascending"), ("region", "ascending")])
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl"])
+def test_every_partition_is_bounded_and_the_results_are_one_partitions(tmp_path, monkeypatch, ext):
+    eng = make_engine(parameters=ILLUSTRATIVE_PARAMETERS)
+    src = tmp_path / f"claims.{ext}"
+    cols = synth_claims(N, seed=11)
+    C.write_claims(cols, src)
+    one = _run(eng, src, tmp_path / "one.parquet")  # 3,000 ≤ 250,000: one partition in memory
+    sizes, persons = [], []
+    real = C.evaluate_partition
+
+    def spy(engine, table, *a, **k):
+        sizes.append(table.num_rows)
+        persons.append(set(table.column("person.id_number").to_pylist()))
+        return real(engine, table, *a, **k)
+
+    monkeypatch.setattr(C, "evaluate_partition", spy)
+    # 16 first-level parts of about 3,000 / 16 ≈ 188 claims: each larger than 100, so each splits again
+    many = _run(eng, src, tmp_path / "many.parquet", partition_rows=100)
+    assert sum(sizes) == N and len(sizes) > C.SPILL_PARTS
+    assert max(sizes) <= 100
+    # a person is in exactly one partition (annual caps stay exact)
+    seen = Counter(p for ps in persons for p in ps)
+    assert set(seen.values()) == {1} and len(seen) == len(set(cols["person.id_number"].tolist()))
+    a, b = _sorted(tmp_path / "one.parquet"), _sorted(tmp_path / "many.parquet")
+    assert sorted(a.column_names) == sorted(b.column_names)
+    for name in a.column_names:
+        assert a.column(name).to_pylist() == b.column(name).to_pylist(), name
+    drop = lambda ts: [{k: v for k, v in t.items() if k != "groups"} for t in ts]
+    assert drop(one) == drop(many)
+    assert sum(t["claims"] for t in one if "error" not in t) >= 3 * N  # the regions ran, not only errors
+
+
+def test_the_split_keeps_a_persons_claims_in_file_order(tmp_path):
+    """Six claims of one person interleaved with others', split down to two claims per partition: the
+    person's six stay in one partition, in their file order (ROW), which is what ties on a date follow."""
+    table = pa.table(synth_claims(400, seed=3))
+    ids = table.column("person.id_number").to_pylist()
+    busiest = Counter(ids).most_common(1)[0]
+    parts = C._Partitions(2, tmp_path, parts=2)
+    for at in range(0, 400, 50):
+        t = table.slice(at, 50)
+        parts.add(t.append_column(C.ROW, pa.array(range(at + 1, at + 1 + t.num_rows), pa.int64())))
+    got = list(parts)
+    assert sum(t.num_rows for t in got) == 400
+    mine = [t for t in got if busiest[0] in t.column("person.id_number").to_pylist()]
+    assert len(mine) == 1
+    rows = [r for r, i in zip(mine[0].column(C.ROW).to_pylist(), mine[0].column("person.id_number").to_pylist())
+            if i == busiest[0]]
+    assert rows == [k + 1 for k, i in enumerate(ids) if i == busiest[0]] and len(rows) == busiest[1]
+    # partitions larger than 2 hold one person only (who cannot be split)
+    for t in got:
+        if t.num_rows > 2:
+            assert len(set(t.column("person.id_number").to_pylist())) == 1
+    assert not list(tmp_path.glob("*.arrow"))  # scratch files removed as they are read
