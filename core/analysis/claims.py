@@ -895,14 +895,104 @@ def merge_totals(a: dict, b: dict) -> dict:
     return out
 
 
-def finish_totals(tot: dict, burden: np.ndarray | None) -> dict:
+class Burdens:
+    """A region's per-claim burdens (integer fen) across the partitions of a file, for exact quantiles in
+    bounded memory: up to ``keep`` values are held, beyond that every value is appended to an anonymous
+    scratch file (8 bytes a claim, removed when closed or collected). :meth:`quantiles` selects the exact
+    order statistics by radix selection over that file — four passes, each counting one 16-bit digit of
+    the values that share the digits already chosen — so memory stays at one chunk and 65,536 counts per
+    quantile whatever the number of claims, and no value is approximated."""
+
+    DIGITS = 4  # 16-bit digits of a 64-bit value
+    CHUNK = 1 << 20  # values read at once from the scratch file (8 MB)
+
+    def __init__(self, keep: int = 1 << 20):
+        self.keep, self.n = keep, 0
+        self.held: list[np.ndarray] = []
+        self.file = None
+
+    def add(self, values) -> None:
+        v = np.ascontiguousarray(values, dtype="<i8")
+        self.n += len(v)
+        if self.file is None and self.n <= self.keep:
+            self.held.append(v)
+            return
+        if self.file is None:
+            import tempfile
+            self.file = tempfile.TemporaryFile(prefix="jiuzhu-burdens-")
+            for h in self.held:
+                self.file.write(h.tobytes())
+            self.held = []
+        self.file.write(v.tobytes())
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _chunks(self):
+        if self.file is None:
+            yield from self.held
+            return
+        self.file.flush()
+        self.file.seek(0)
+        while True:
+            buf = self.file.read(self.CHUNK * 8)
+            if not buf:
+                return
+            yield np.frombuffer(buf, dtype="<i8")
+
+    def quantiles(self, qs) -> dict:
+        """For each percent ``q`` (an integer 0–100), the smallest burden whose share of claims at or below
+        it is at least q % — NumPy's ``inverted_cdf``: the value of rank ⌈n·q/100⌉ (at least 1) in
+        ascending order, the rank computed in integers; 0 when there are no claims."""
+        if not self.n:
+            return {q: 0 for q in qs}
+        sign = np.uint64(1 << 63)  # int64 → uint64 keeping the order (negative values first)
+        want = {q: max(1, -(-self.n * int(q) // 100)) for q in qs}  # 1-based rank still to find
+        prefix = {q: 0 for q in qs}  # the digits chosen so far
+        for d in range(self.DIGITS):
+            shift = np.uint64(16 * (self.DIGITS - 1 - d))
+            counts = {q: np.zeros(1 << 16, dtype=np.int64) for q in qs}
+            for chunk in self._chunks():
+                u = chunk.view(np.uint64) ^ sign
+                digit = ((u >> shift) & np.uint64(0xFFFF)).astype(np.int64)
+                high = u >> np.uint64(16 * (self.DIGITS - d)) if d else None
+                every = np.bincount(digit, minlength=1 << 16) if high is None else None  # first digit: all values
+                for q in qs:
+                    counts[q] += every if every is not None else \
+                        np.bincount(digit[high == np.uint64(prefix[q])], minlength=1 << 16)
+            for q in qs:
+                cum = np.cumsum(counts[q])
+                j = int(np.searchsorted(cum, want[q]))  # the first digit whose count reaches the rank
+                want[q] -= int(cum[j - 1]) if j else 0
+                prefix[q] = (prefix[q] << 16) | j
+        out = {}
+        for q in qs:
+            raw = prefix[q] ^ (1 << 63)  # the value's 64 bits, back from the order-keeping map
+            out[q] = raw - (1 << 64) if raw >= 1 << 63 else raw
+        return out
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.held = []
+
+
+def finish_totals(tot: dict, burden: "Burdens | np.ndarray | None") -> dict:
+    """``tot`` with the burden's mean (floored to the fen), median and 90th percentile (exact, see
+    :meth:`Burdens.quantiles`) from ``burden``: the :class:`Burdens` of the region (closed here), or
+    its burden column."""
     if "error" in tot:
         return tot
     n = tot["claims"]
-    b = burden if burden is not None else np.zeros(0, np.int64)
-    pick = (lambda q: int(np.percentile(b, q, method="inverted_cdf"))) if len(b) else (lambda q: 0)
+    if not isinstance(burden, Burdens):
+        column, burden = burden, Burdens()
+        if column is not None:
+            burden.add(column)
+    q = burden.quantiles((50, 90))
+    burden.close()
     return {**tot, "burden_mean": tot["burden_total"] // n if n else 0,  # floor to the fen
-            "burden_median": pick(50), "burden_p90": pick(90)}
+            "burden_median": q[50], "burden_p90": q[90]}
 
 
 def _dict(values: list[str], idx: np.ndarray):
@@ -1451,7 +1541,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
         task = bar.add_task(f"评估 evaluating {valid:,} claims × {len(regions)} regions", total=valid * len(regions))
         tick = lambda k: bar.advance(task, k)
         tots: dict[str, dict] = {}
-        burdens: dict[str, list] = {}
+        burdens: dict[str, Burdens] = {}  # exact quantiles in bounded memory (a scratch file beyond 1M claims)
         written: list = []
         failed: list = []  # claims a region could not evaluate for a fact of their own
         cache = DecisionCache()  # a group decided in one partition is not asked again in the next
@@ -1461,7 +1551,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
             for code in regions:
                 tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]
                 if code in pb:
-                    burdens.setdefault(code, []).append(pb[code])
+                    burdens.setdefault(code, Burdens()).add(pb[code])
             if out and res:
                 if parts.writers:
                     pth = work / f"result-{i:02d}.arrow"
@@ -1497,7 +1587,7 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
             bar.update(w, completed=1)
     if not bad and not failed and err_path.exists():
         write_errors([], err_path)  # an earlier run's list would be taken for this run's
-    final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
+    final = [finish_totals(tots[c], burdens.get(c)) for c in regions]
     for f in final:
         f["invalid_rows"] = len(bad)
     render_totals(engine, final, valid, not as_is, fmt, con, invalid=len(bad) + len(failed),

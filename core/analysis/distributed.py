@@ -287,8 +287,8 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from distributed import as_completed
     from jiuzhu.analysis.batchreport import render_totals
-    from jiuzhu.analysis.claims import (_invalid_rows, _unevaluated, _write_labels, finish_totals, merge_totals,
-                                        overrides_record, write_errors)
+    from jiuzhu.analysis.claims import (Burdens, _invalid_rows, _unevaluated, _write_labels, finish_totals,
+                                        merge_totals, overrides_record, write_errors)
     dest = check_out_dir(out)
     files = claim_files(claims)
     chunks, rows = plan_chunks(files)
@@ -336,7 +336,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
             futs = [client.submit(evaluate_bucket, k, str(staging), str(results), dep, key, regions, not as_is, as_of,
                                   long, key=f"jiuzhu-evaluate-{job}-{k}", pure=False) for k in range(nparts)]
             tots: dict[str, dict] = {}
-            burdens: dict[str, list] = {}
+            burdens: dict = {}  # region -> claims.Burdens: exact quantiles in bounded memory
             failed: list = []  # claims a region could not evaluate for a fact of their own
             for fut in as_completed(futs):
                 got = fut.result()
@@ -348,7 +348,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
                 for code in regions:
                     tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]
                     if code in pb:
-                        burdens.setdefault(code, []).append(pb[code])
+                        burdens.setdefault(code, Burdens()).add(pb[code])
             del futs
             stopped = {c for c, t in tots.items() if "error" in t}  # in one partition: in none
             if stopped:
@@ -377,7 +377,7 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     _write_labels(tots, results, long, overrides_record(overrides))  # the --set overrides, as run_batch records
     if not bad and not failed and err_path.exists():
         write_errors([], err_path)  # an earlier run's list would be taken for this run's
-    final = [finish_totals(tots[c], np.concatenate(burdens[c]) if burdens.get(c) else None) for c in regions]
+    final = [finish_totals(tots[c], burdens.get(c)) for c in regions]
     for f in final:
         f["invalid_rows"] = len(bad)
     from jiuzhu.io.atomic import write_text
