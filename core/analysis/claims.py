@@ -1247,6 +1247,13 @@ def _scratch_read(path: Path):
         return pa.ipc.open_file(f).read_all()
 
 
+def _scratch_take(path: Path):
+    """The table in ``path``, the file removed (read once)."""
+    table = _scratch_read(path)
+    path.unlink()
+    return table
+
+
 def _scratch_schema(path: Path):
     with pa.OSFile(str(path), "rb") as f:
         return pa.ipc.open_file(f).schema
@@ -1308,9 +1315,7 @@ class _Partitions:
         """The partition in ``path`` (``rows`` claims): whole if it fits (or is one person's), else split
         into about ⌈rows / limit⌉ parts, each read (and split again if need be) in turn."""
         if rows <= self.limit or one_person or level > SPLIT_LEVELS:
-            table = _scratch_read(path)
-            path.unlink()
-            yield table
+            yield _scratch_take(path)  # no reference kept here: the caller lets the partition go
             return
         parts = min(MAX_PARTS, max(2, -(-rows // self.limit)))
         writers: dict[int, object] = {}
