@@ -310,11 +310,36 @@ class ClaimTable:
     def cases(self, rows: np.ndarray, errors: bool = False) -> list:
         """Structured cases for the given row indices; cached, since regions mostly pick the same
         representatives. A row the loader refuses raises its :class:`InputError`, or with ``errors``
-        stands as that error in the list."""
+        stands as that error in the list.
+
+        Rows of one fact group (:attr:`facts`) differ only in what is not a fact: identity, names,
+        money, exact dates, year-to-date amounts. So the group's first row is structured once (the
+        loader's every check) and another row of the group is that case with the row's own ID number,
+        admission and discharge dates, claim id and year-to-date amounts: everything a region's key
+        adds to the facts (age, sex, date buckets, declared year-to-date). Its names and money stay
+        the first row's; no decision reads them (they are not in the key), and settling reads the
+        columns. A first row the loader refuses is not a template: then each row is structured alone."""
         cache = self.__dict__.setdefault("_cases", {})
         missing = [int(i) for i in rows if int(i) not in cache]
         if missing:
-            for i, raw in zip(missing, self.table.take(np.asarray(missing)).to_pylist()):
+            lead = self._fact_rows()
+            todo = sorted({int(lead[self.facts[i]]) for i in missing} | {i for i in missing if i == lead[self.facts[i]]})
+            todo = [i for i in todo if i not in cache]
+            for i, raw in zip(todo, self.table.take(np.asarray(todo, dtype=np.int64)).to_pylist() if todo else ()):
+                try:
+                    cache[i] = _row_case(raw, int(self.rows[i]) - 1)
+                except InputError as exc:
+                    cache[i] = exc
+            alone = []
+            for i in missing:
+                if i in cache:
+                    continue
+                template = cache[int(lead[self.facts[i]])]
+                if isinstance(template, InputError):
+                    alone.append(i)
+                else:
+                    cache[i] = self._like(template, i)
+            for i, raw in zip(alone, self.table.take(np.asarray(alone, dtype=np.int64)).to_pylist() if alone else ()):
                 try:
                     cache[i] = _row_case(raw, int(self.rows[i]) - 1)
                 except InputError as exc:
@@ -325,6 +350,38 @@ class ClaimTable:
             if bad is not None:
                 raise bad
         return out
+
+    def _fact_rows(self) -> np.ndarray:
+        """Per fact code, its first row."""
+        lead = self.__dict__.get("_lead")
+        if lead is None:
+            lead = self._lead = np.unique(self.facts, return_index=True)[1]
+        return lead
+
+    def _like(self, template, i: int):
+        """Row ``i`` as a case: the case of its fact group's first row (``template``) with row ``i``'s ID
+        number, dates, claim id and year-to-date amounts (see :meth:`cases`)."""
+        own = self.__dict__.get("_own")
+        if own is None:
+            t = self.table
+            dis = t.column("episode.discharged") if "episode.discharged" in t.column_names else None
+            own = self._own = (
+                t.column("person.id_number").combine_chunks(),
+                t.column("claim_id").combine_chunks() if "claim_id" in t.column_names else None,
+                None if dis is None else dis.is_null().to_numpy(zero_copy_only=False))
+        ids, cids, no_discharge = own
+        ep = template.episode
+        admitted = ep.admitted if ep.admitted_at is not None else self.admitted[i].item()
+        if ep.discharged_at is not None:
+            discharged = ep.discharged
+        else:
+            discharged = None if no_discharge is None or no_discharge[i] else self.discharged[i].item()
+        ytd = {k: int(v[i]) for k, v in self.used.items() if v[i]}
+        return attrs.evolve(
+            template, id=str(cids[i].as_py() or "") if cids is not None else template.id,
+            person=attrs.evolve(template.person, id_number=ids[i].as_py()),
+            episode=attrs.evolve(ep, admitted=admitted, discharged=discharged),
+            history=attrs.evolve(template.history, ytd=ytd))
 
 
 def _renumber(key: np.ndarray) -> np.ndarray:
