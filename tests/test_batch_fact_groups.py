@@ -1,6 +1,6 @@
 """Claims that share every fact but differ in identity, age, sex, dates, money and year-to-date
 amounts: one fact group, whose other rows the batch builds from the group's first case
-(``ClaimTable.cases``). Each claim, evaluated alone, must agree with the batch to the fen."""
+(``ClaimTable.representatives``). Each claim, evaluated alone, must agree with the batch to the fen."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def test_a_fact_group_is_structured_once():
     real = claims._row_case
     claims._row_case = lambda raw, i: calls.append(i) or real(raw, i)
     try:
-        got = ct.cases(list(range(8)))
+        got = ct.representatives(list(range(8)))
     finally:
         claims._row_case = real
     assert calls == [0]
