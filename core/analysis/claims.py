@@ -1153,8 +1153,12 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
         if code not in last:  # every group answered by the cache
             finish(code)
     _SHARED = (engine, ct, rehome_to, as_of, grouped)
+    import gc
+    # the workers' garbage collector leaves what they inherit alone: it would walk (and so copy) every
+    # page of this process's objects at each full collection
+    gc.freeze()
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
+        with mp.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
             for i, ((code, gis), plans, entries) in enumerate(pool.imap(_decide_in_worker, tasks)):
                 if entries is None:
                     state[code] = "failed"
@@ -1167,6 +1171,7 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
                 yield from ready()
     finally:
         _SHARED = ()
+        gc.unfreeze()
     yield from ready()
 
 
