@@ -40,9 +40,12 @@ def engine():
     return Engine(deployment=parse_config(raw)), params
 
 
-def bench_batch(n: int, work: Path, a_workers: int = 1):
+def bench_batch(n: int, work: Path, a_workers: int | None = None):
     import resource
-    from jiuzhu.analysis.claims import ClaimTable, evaluate_region, evaluate_regions, read_claims, results_table, write_table
+    from jiuzhu.analysis.claims import (ClaimTable, batch_workers, evaluate_region, evaluate_regions, read_claims,
+                                        results_table, write_table)
+    a_workers = batch_workers() if a_workers is None else a_workers
+    print(f"worker processes for the region hooks: {a_workers}")
     from jiuzhu.analysis.claims import write_claims
     from jiuzhu.analysis.synth import synth_claims
     eng, _ = engine()
@@ -146,13 +149,41 @@ def _hand_fushun(m, person, year, day):
     return hand
 
 
+PSS_MONITOR = """
+import os, threading, time
+PEAK = [0]
+def _tree(pid):
+    out = [pid]
+    try:
+        for t in os.listdir(f'/proc/{pid}/task'):
+            for c in open(f'/proc/{pid}/task/{t}/children').read().split():
+                out += _tree(int(c))
+    except OSError:
+        pass
+    return out
+def _pss(pid):
+    try:
+        for l in open(f'/proc/{pid}/smaps_rollup'):
+            if l.startswith('Pss:'):
+                return int(l.split()[1])
+    except OSError:
+        pass
+    return 0
+def _watch():
+    while True:
+        PEAK[0] = max(PEAK[0], sum(_pss(p) for p in _tree(os.getpid())))
+        time.sleep(0.05)
+threading.Thread(target=_watch, daemon=True).start()
+"""
+
+
 def bench_stream(n: int, work: Path, partition_rows: int | None = None):
     """The command's own path (``run_batch``, as ``jiuzhu compare --batch`` runs it): read in record
     batches, person partitions, results written per partition, in a fresh process so that its peak
     memory is its own."""
     src = work / f"claims-{n}.parquet"
     arg = "" if partition_rows is None else f", partition_rows={partition_rows}"
-    code = (f"import sys, time, resource; sys.path[:0] = [{str(ROOT / 'benchmarks')!r}, {str(ROOT / 'tests')!r}]\n"
+    code = (PSS_MONITOR + f"import sys, time, resource; sys.path[:0] = [{str(ROOT / 'benchmarks')!r}, {str(ROOT / 'tests')!r}]\n"
             "import run; from jiuzhu.analysis.claims import run_batch\n"
             "eng, _ = run.engine(); t = time.perf_counter()\n"
             f"run_batch(eng, {str(src)!r}, sorted(eng.host.regions), out={str(work / 'stream-results.parquet')!r}, "
@@ -160,12 +191,13 @@ def bench_stream(n: int, work: Path, partition_rows: int | None = None):
             f"{arg})\n"
             # VmHWM, not ru_maxrss: the latter keeps the high-water mark of the parent forked before exec
             "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-            "print(f'{time.perf_counter() - t:.2f} {int(hwm) / 1024:.0f}')\n")
+            "print(f'{time.perf_counter() - t:.2f} {int(hwm) / 1024:.0f} {PEAK[0] / 1024:.0f}')\n")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    secs, mb = float(out[-2]), float(out[-1])
+    secs, mb, pss = float(out[-3]), float(out[-2]), float(out[-1])
     shown = "default" if partition_rows is None else f"{partition_rows:,}"
     print(f"streamed (run_batch, as `jiuzhu compare --batch`), {n:,} claims × every region, partition_rows "
-          f"{shown}: {secs:.2f} s, peak RSS {mb:,.0f} MB (whole process); load average "
+          f"{shown}: {secs:.2f} s, peak RSS {mb:,.0f} MB (this process), peak PSS {pss:,.0f} MB (it and its worker "
+          f"processes, sampled every 50 ms); load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
@@ -199,7 +231,8 @@ def main():
     ap.add_argument("--skip-batch", action="store_true")
     ap.add_argument("--only-stream", action="store_true", help="only the streamed path (run_batch)")
     ap.add_argument("--partition-rows", type=int, default=None, help="with --only-stream")
-    ap.add_argument("--workers", type=int, default=1, help="processes for the region hooks (1 or 2)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes for the region hooks (default: as the batch, one per core; 1: none)")
     ap.add_argument("--skip-store", action="store_true")
     ap.add_argument("--store-n", type=int, default=600, help="settlements per ledger measurement")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "jiuzhu-bench"))

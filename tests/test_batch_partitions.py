@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import attrs
 import pyarrow as pa
+import pytest
 import pyarrow.parquet as pq
 from rich.console import Console
 
@@ -34,22 +35,30 @@ def _sorted(path):
     return t.sort_by([("claim_id", "ascending"), ("region", "ascending")])
 
 
-def test_person_partitions_give_one_partitions_results_and_ask_each_group_once(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_person_partitions_give_one_partitions_results_and_ask_each_group_once(tmp_path, monkeypatch, workers):
     eng = make_engine(parameters=ILLUSTRATIVE_PARAMETERS)  # every region runs
     src = tmp_path / "claims.parquet"
     C.write_claims(synth_claims(3000, seed=7), src)
-    calls: dict = {}
+    log = tmp_path / "asked.txt"  # one line per hook decision, from this process or a forked worker
     real = C._decide_one
 
     def counted(engine, case, region, *a, **k):
-        calls[region] = calls.get(region, 0) + 1
+        with open(log, "a") as f:
+            f.write(region + "\n")
         return real(engine, case, region, *a, **k)
 
+    def asked():
+        lines = log.read_text().split() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return {r: lines.count(r) for r in set(lines)}
+
     monkeypatch.setattr(C, "_decide_one", counted)
-    one = _run(eng, src, tmp_path / "one.parquet")
-    asked_one, calls = calls, {}
-    many = _run(eng, src, tmp_path / "many.parquet", partition_rows=100)  # spilled: 16 person partitions
-    asked_many = calls
+    monkeypatch.setattr(C, "PARALLEL_MIN_CLAIMS", 1)  # the small partitions below in workers too
+    one = _run(eng, src, tmp_path / "one.parquet", workers=1)
+    asked_one = asked()
+    many = _run(eng, src, tmp_path / "many.parquet", partition_rows=100, workers=workers)  # 16 person partitions
+    asked_many = asked()
     a, b = _sorted(tmp_path / "one.parquet"), _sorted(tmp_path / "many.parquet")
     assert sorted(a.column_names) == sorted(b.column_names)
     for name in a.column_names:

@@ -81,3 +81,28 @@ def test_claims_a_region_cannot_evaluate_are_the_same_in_workers(monkeypatch):
         assert np.array_equal(a.invalid, b.invalid)
         assert region_results(ct, a).equals(region_results(ct, b))
         assert totals(a) == totals(b) and totals(a)["invalid_claims"] == len(a.problems)
+
+
+def test_compare_batch_workers_option(tmp_path, monkeypatch):
+    """`jiuzhu compare --batch --workers 2` writes the same results file as `--workers 1`; a worker
+    count out of range, or `--workers` without a batch, is one line and exit 2."""
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+    import jiuzhu.analysis.claims as claims
+    from jiuzhu.analysis.claims import write_claims
+    from jiuzhu.cli import cli
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setattr(claims, "PARALLEL_MIN_CLAIMS", 1)
+    src = tmp_path / "claims.parquet"
+    write_claims(synth_claims(1500, seed=5), src)
+    base = ["--config", str(root / "examples" / "jiuzhu.toml"), "compare", "--batch", str(src), "--no-progress"]
+    for w in ("1", "2"):
+        res = CliRunner().invoke(cli, base + ["--out", str(tmp_path / f"w{w}.parquet"), "--workers", w])
+        assert res.exit_code in (0, 1), res.output  # 1: a region lacking a deployment parameter, in both
+    a, b = pq.read_table(tmp_path / "w1.parquet"), pq.read_table(tmp_path / "w2.parquet")
+    assert a.num_rows == b.num_rows > 1500 and a.equals(b)
+    res = CliRunner().invoke(cli, base + ["--workers", "0"])
+    assert res.exit_code == 2 and "--workers" in res.output
+    res = CliRunner().invoke(cli, ["compare", str(root / "examples" / "wusheng-in-county.toml"), "--workers", "2"])
+    assert res.exit_code == 2 and "--workers goes with --batch" in res.output

@@ -139,7 +139,7 @@ def write_table(table, path: str | Path, csv_yuan: bool = False) -> None:
     with atomic_path(p) as tmp:
         if fmt == "parquet":
             import pyarrow.parquet as pq
-            pq.write_table(table, tmp, compression="zstd")
+            pq.write_table(table, tmp, **parquet_options(table.schema))
         elif fmt == "csv":
             import pyarrow.csv as pcsv
             pcsv.write_csv(neutralise_table(as_yuan(table) if csv_yuan else table), tmp)
@@ -148,6 +148,15 @@ def write_table(table, path: str | Path, csv_yuan: bool = False) -> None:
                 for batch in table.to_batches(65536):
                     for row in batch.to_pylist():
                         fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+
+def parquet_options(schema) -> dict:
+    """How results and claims files are written: zstd; dictionary pages for text only (the money and
+    count columns are mostly runs of zeros, which their plain encoding compresses as well, and a
+    dictionary per integer column costs a fifth of the write)."""
+    text = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)]
+    return {"compression": "zstd", "use_dictionary": text}
 
 
 def yuan_array(fen: np.ndarray):
@@ -286,7 +295,7 @@ class ClaimTable:
         any partition."""
         cached = self.__dict__.get("_fact_values")
         if cached is None:
-            _, rows = np.unique(self.facts, return_index=True)
+            rows = self._fact_rows()
             names = tuple(self.key_cols)
             sub = self.table.select(list(names)).take(pa.array(rows)).to_pydict()
             cached = self._fact_values = [(names, tuple(sub[c][i] for c in names)) for i in range(len(rows))]
@@ -308,28 +317,98 @@ class ClaimTable:
         return dy - self.born_y - (dmd < self.born_md)
 
     def cases(self, rows: np.ndarray, errors: bool = False) -> list:
-        """Structured cases for the given row indices; cached, since regions mostly pick the same
-        representatives. A row the loader refuses raises its :class:`InputError`, or with ``errors``
-        stands as that error in the list."""
+        """Structured cases for the given row indices, each row as the loader reads it; cached. A row
+        the loader refuses raises its :class:`InputError`, or with ``errors`` stands as that error in
+        the list."""
         cache = self.__dict__.setdefault("_cases", {})
+        missing = list(dict.fromkeys(int(i) for i in rows if int(i) not in cache))
+        for i, raw in zip(missing, self.table.take(np.asarray(missing, dtype=np.int64)).to_pylist() if missing else ()):
+            try:
+                cache[i] = _row_case(raw, int(self.rows[i]) - 1)
+            except InputError as exc:
+                cache[i] = exc
+        return _raise_first([cache[int(i)] for i in rows], errors)
+
+    def representatives(self, rows: np.ndarray, errors: bool = False) -> list:
+        """Cases of the given rows as a region's hooks decide them (see :meth:`cases` for ``errors``).
+
+        Rows of one fact group (:attr:`facts`) differ only in what is not a fact: identity, names,
+        money, exact dates, year-to-date amounts. So the group's first row is structured once (the
+        loader's every check) and another row of the group is that case with the row's own ID number,
+        admission and discharge dates, claim id and year-to-date amounts: everything a region's key
+        adds to the facts (age, sex, date buckets, declared year-to-date). Its names and money stay
+        the first row's: no decision reads them (they are not in the key), and settling reads the
+        columns. Where the first row is refused by the loader, each row is structured alone."""
+        cache = self.__dict__.setdefault("_reps", {})
         missing = [int(i) for i in rows if int(i) not in cache]
         if missing:
-            for i, raw in zip(missing, self.table.take(np.asarray(missing)).to_pylist()):
-                try:
-                    cache[i] = _row_case(raw, int(self.rows[i]) - 1)
-                except InputError as exc:
-                    cache[i] = exc
-        out = [cache[int(i)] for i in rows]
-        if not errors:
-            bad = next((c for c in out if isinstance(c, InputError)), None)
-            if bad is not None:
-                raise bad
-        return out
+            lead = self._fact_rows()
+            firsts = self.cases(lead[self.facts[np.asarray(missing, dtype=np.int64)]], errors=True)
+            alone = [i for i, t in zip(missing, firsts) if isinstance(t, InputError)]
+            for i, t in zip(missing, firsts):
+                if not isinstance(t, InputError):
+                    cache[i] = t if i == lead[self.facts[i]] else self._like(t, i)
+            for i, c in zip(alone, self.cases(alone, errors=True)):
+                cache[i] = c
+        return _raise_first([cache[int(i)] for i in rows], errors)
+
+    def _fact_rows(self) -> np.ndarray:
+        """Per fact code, its first row."""
+        lead = self.__dict__.get("_lead")
+        if lead is None:
+            lead = self._lead = _factorize(self.facts)[0]
+        return lead
+
+    def _like(self, template, i: int):
+        """Row ``i`` as a case: the case of its fact group's first row (``template``) with row ``i``'s ID
+        number, dates, claim id and year-to-date amounts (see :meth:`representatives`)."""
+        own = self.__dict__.get("_own")
+        if own is None:
+            t = self.table
+            dis = t.column("episode.discharged") if "episode.discharged" in t.column_names else None
+            own = self._own = (
+                t.column("person.id_number").combine_chunks(),
+                t.column("claim_id").combine_chunks() if "claim_id" in t.column_names else None,
+                None if dis is None else dis.is_null().to_numpy(zero_copy_only=False))
+        ids, cids, no_discharge = own
+        ep = template.episode
+        admitted = ep.admitted if ep.admitted_at is not None else self.admitted[i].item()
+        if ep.discharged_at is not None:
+            discharged = ep.discharged
+        else:
+            discharged = None if no_discharge is None or no_discharge[i] else self.discharged[i].item()
+        ytd = {k: int(v[i]) for k, v in self.used.items() if v[i]}
+        return attrs.evolve(
+            template, id=str(cids[i].as_py() or "") if cids is not None else template.id,
+            person=attrs.evolve(template.person, id_number=ids[i].as_py()),
+            episode=attrs.evolve(ep, admitted=admitted, discharged=discharged),
+            history=attrs.evolve(template.history, ytd=ytd))
+
+
+def _raise_first(cases: list, errors: bool) -> list:
+    if not errors:
+        bad = next((c for c in cases if isinstance(c, InputError)), None)
+        if bad is not None:
+            raise bad
+    return cases
 
 
 def _renumber(key: np.ndarray) -> np.ndarray:
-    """``key`` as 0, 1, 2 … in the order of its values."""
-    return np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+    """``key`` as 0, 1, 2 … in the order its values first appear."""
+    return _factorize(key)[1]
+
+
+def _factorize(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each distinct value, its number per row), numbered 0, 1, 2 … in the order the
+    values first appear: by hashing, a fifth of the time of sorting a million keys."""
+    group = pc.dictionary_encode(pa.array(key, pa.int64())).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    if not len(group):
+        return np.zeros(0, np.int64), group
+    top = np.maximum.accumulate(group)
+    new = np.empty(len(group), dtype=bool)
+    new[0] = True
+    new[1:] = top[1:] > top[:-1]  # a number larger than any before it is a value seen for the first time
+    return np.flatnonzero(new), group
 
 
 def _fold(key: np.ndarray, codes: np.ndarray, card: int) -> np.ndarray:
@@ -540,8 +619,8 @@ def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
         e = np.asarray(e, dtype=np.int64)
         e = e - int(e.min(initial=0))
         key = _fold(key, e, int(e.max(initial=0)) + 1)
-    _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    return day, first, group.ravel()
+    first, group = _factorize(key)
+    return day, first, group
 
 
 def _signatures(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None, rows: np.ndarray) -> list:
@@ -604,7 +683,6 @@ class _Decided:
     reason_of_group: np.ndarray
     reasons: dict  # reason key -> index
     item_cols: dict  # items.* -> int64 per group
-    lo: int = 0
     grouped: tuple | None = attrs.field(default=None, eq=False)  # (day, first, group) of :func:`_groups`
     # group (index among all the region's groups) -> (field, expected): the claims of that group are invalid
     # for this region, for a fact of their own (see :func:`_claim_fault`)
@@ -657,20 +735,19 @@ class DecisionCache:
 
 
 def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True, as_of: dt.date | None = None,
-            tick: Callable[[int], None] | None = None, grouped=None, span: tuple[int, int] | None = None,
-            cache: DecisionCache | None = None):
+            tick: Callable[[int], None] | None = None, grouped=None, cache: DecisionCache | None = None,
+            given: dict | None = None):
     """The hooks of ``region`` for each decision group (``grouped``: :func:`_groups`, if computed;
-    ``span``: only groups lo … hi-1; ``cache``: decisions already made in other partitions): a
-    :class:`_Decided`, or the :class:`RegionRun` of an error."""
+    ``cache``: decisions already made in other partitions; ``given``: group → the entry of
+    :func:`_decide_one` for every group the cache does not answer (:func:`_undecided`), decided in
+    worker processes): a :class:`_Decided`, or the :class:`RegionRun` of an error."""
     try:
         info = engine.host.region(region).info
         # a year-to-date amount of a programme the chain lacks refuses its own claims, as one case
         # (Engine.check_history): such claims are groups of their own (_key_parts), not the region's error
         day, first, group = grouped or _groups(engine, ct, region, as_of)
         running = running_totals(engine, region)
-        lo, hi = span or (0, len(first))
-        sizes = np.bincount(group, minlength=len(first))[lo:hi] if tick else None
-        first_all, first = first, first[lo:hi]
+        sizes = np.bincount(group, minlength=len(first)) if tick else None
         plans: list[Plan] = []
         plan_index: dict = {}  # plan (or its number in the cache) -> index in plans
         plan_of_group = np.zeros(len(first), dtype=np.int64)
@@ -680,14 +757,18 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
         reasons: dict[tuple, int] = {}
         item_cols: dict[str, np.ndarray] = {}
         failed: dict[int, tuple[str, str]] = {}  # group → (field, expected): its claims' own facts are at fault
-        known = cache.of(region, rehome_to, as_of) if cache is not None else None
-        sigs = _signatures(engine, ct, region, as_of, first) if known is not None else None
-        todo = [gi for gi in range(len(first)) if sigs is None or sigs[gi] not in known]
-        fresh = dict(zip(todo, ct.cases(first[todo], errors=True))) if todo else {}
+        known, sigs, todo = _undecided(engine, ct, region, rehome_to, as_of, first, cache)
+        if given is None:
+            fresh = dict(zip(todo, ct.representatives(first[todo], errors=True))) if todo else {}
+        else:
+            fresh = given
+            assert set(given) == set(todo), "decided groups differ from the groups the cache does not answer"
         done = 0
         for gi in range(len(first)):
             if gi in fresh:
-                entry = _decide_one(engine, fresh.pop(gi), region, as_of, info if rehome_to else None, running)
+                entry = fresh.pop(gi)
+                if given is None:
+                    entry = _decide_one(engine, entry, region, as_of, info if rehome_to else None, running)
                 # the plan's identity: hashing a plan (layers, rates as fractions) for every group costs more
                 # than deciding it once the cache answers most groups
                 entry += (cache.intern(entry[0]) if known is not None else entry[0],)
@@ -697,7 +778,7 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
                 entry = known[sigs[gi]]
             plan, eligible[gi], verdict[gi], rkey, items, fault, pkey = entry
             if fault is not None:
-                failed[lo + gi] = fault
+                failed[gi] = fault
             reason_of_group[gi] = reasons.setdefault(rkey, len(reasons))
             for k, v in items:
                 item_cols.setdefault(k, np.zeros(len(first), dtype=np.int64))[gi] = v
@@ -720,30 +801,17 @@ def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True,
         return RegionRun(region, error=str(exc), fault=True)
     except JiuzhuError as exc:
         return RegionRun(region, error=str(exc))
-    return _Decided(plans, plan_of_group, eligible, verdict, reason_of_group, reasons, item_cols, lo,
-                    None if span else (day, first_all, group), failed)
+    return _Decided(plans, plan_of_group, eligible, verdict, reason_of_group, reasons, item_cols,
+                    (day, first, group), failed)
 
 
-def _merge_decided(parts: list) -> _Decided:
-    """The :class:`_Decided` of consecutive spans of groups as one (plans and reasons renumbered)."""
-    if len(parts) == 1:
-        return parts[0]
-    plans: list = []
-    plan_index: dict = {}
-    reasons: dict = {}
-    pog, rog, items = [], [], {}
-    n = sum(len(p.eligible) for p in parts)
-    for p in parts:
-        pmap = np.array([plan_index.setdefault(pl, len(plan_index)) for pl in p.plans] or [0], dtype=np.int64)
-        plans += [pl for pl in p.plans if plan_index[pl] >= len(plans)]
-        rmap = np.array([reasons.setdefault(k, len(reasons)) for k in p.reasons] or [0], dtype=np.int32)
-        pog.append(pmap[p.plan_of_group])
-        rog.append(rmap[p.reason_of_group])
-        for k, v in p.item_cols.items():
-            items.setdefault(k, np.zeros(n, dtype=np.int64))[p.lo:p.lo + len(v)] = v
-    return _Decided(plans, np.concatenate(pog), np.concatenate([p.eligible for p in parts]),
-                    np.concatenate([p.verdict for p in parts]), np.concatenate(rog), reasons, items,
-                    failed={g: f for p in parts for g, f in p.failed.items()})
+def _undecided(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool, as_of, first: np.ndarray,
+               cache: DecisionCache | None) -> tuple:
+    """(the cache's decisions for the region or None, each group's signature or None, the groups
+    the cache does not answer): those are asked of the hooks."""
+    known = cache.of(region, rehome_to, as_of) if cache is not None else None
+    sigs = _signatures(engine, ct, region, as_of, first) if known is not None else None
+    return known, sigs, [gi for gi in range(len(first)) if sigs is None or sigs[gi] not in known]
 
 
 def _settle(engine: Engine, ct: ClaimTable, region: str, d: _Decided, as_of: dt.date | None = None,
@@ -1087,72 +1155,132 @@ def unify(tables):
     return pa.concat_tables(out, promote_options="permissive").unify_dictionaries() if len(out) > 1 else out[0]
 
 
+MAX_WORKERS = 4  # the parent settles, reads and writes: beyond a few workers it is the bottleneck
+
+
+def batch_workers() -> int:
+    """Worker processes a batch uses for the region hooks by default: one per core, at most
+    :data:`MAX_WORKERS`; 1 (none) where processes cannot be forked."""
+    import multiprocessing as mp
+    import os
+    if "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
+        return 1  # e.g. inside a Dask worker (daemonic: no children) or without fork
+    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 # Below this many claims worker processes cost more (fork, results sent back) than they could save.
 PARALLEL_MIN_CLAIMS = 1_000
 SPAN_GROUPS = 1_024  # decision groups per task handed to a worker
 _SHARED: tuple = ()  # (engine, claim table, rehome_to, as_of, groups by region) of the parent, inherited by forked workers
 
 
-def _span_in_worker(task):
-    region, lo, hi = task
+def _decide_in_worker(task):
+    """Decisions of some groups of a region, in a forked worker: (task, distinct plans, one entry of
+    :func:`_decide_one` per group with its plan as an index), or (task, None, None) if it failed."""
+    region, gis = task
     engine, ct, rehome_to, as_of, grouped = _SHARED
     try:
-        return task, _decide(engine, ct, region, rehome_to, as_of, grouped=grouped[region], span=(lo, hi))
+        home = engine.host.region(region).info if rehome_to else None
+        running = running_totals(engine, region)
+        plans: dict = {}
+        entries = []
+        for case in ct.representatives(grouped[region][1][gis], errors=True):
+            plan, *rest = _decide_one(engine, case, region, as_of, home, running)
+            entries.append((plans.setdefault(plan, len(plans)), *rest))
+        return task, list(plans), entries
     except BaseException:  # re-raised in the parent by evaluating the region there (exact exception)
-        return task, None
+        return task, None, None
 
 
 def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
                      as_of: dt.date | None = None, tick: Callable[[int], None] | None = None,
                      workers: int | None = None, cache: "DecisionCache | None" = None) -> list[RegionRun]:
-    """:func:`evaluate_region` for each region, in the order given. The region hooks are Python, one
-    call per decision group: with ``workers`` ≥ 2 and a partition of at least
-    :data:`PARALLEL_MIN_CLAIMS` claims, the groups of every region are cut into spans of
-    :data:`SPAN_GROUPS` and decided in that many forked processes, which share the claim table and
-    the representative cases (structured once, before forking) copy-on-write; each sends back one
-    small entry per group (:class:`_Decided`: plan, verdict, reason, eligibility) and this process
-    settles the money of a region's claims as soon as its last span is in, while the workers go on.
-    The results are the same as one region after another; a region whose span fails in a worker is
+    """:func:`evaluate_region` for each region, in the order given (see :func:`each_region`)."""
+    return list(each_region(engine, ct, regions, rehome_to, as_of, tick, workers, cache))
+
+
+def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
+                as_of: dt.date | None = None, tick: Callable[[int], None] | None = None,
+                workers: int | None = None, cache: "DecisionCache | None" = None):
+    """:func:`evaluate_region` for each region, yielded in the order given. The region hooks are
+    Python, one call per decision group: with ``workers`` ≥ 2 and a partition of at least
+    :data:`PARALLEL_MIN_CLAIMS` claims, the groups the ``cache`` does not answer are cut into tasks of
+    :data:`SPAN_GROUPS` and decided in that many forked processes, which share the claim table
+    copy-on-write and structure their groups' representative cases themselves; each sends back one
+    small entry per group (plan, eligibility, verdict, reason) and this process settles the money of
+    a region's claims as soon as its last task is in, while the workers go on with the next regions.
+    The results are the same as one region after another; a region whose task fails in a worker is
     evaluated here, so it fails exactly as in one process."""
     global _SHARED
     workers = 1 if workers is None or ct.n < PARALLEL_MIN_CLAIMS else workers
     if workers < 2:
-        return [evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache) for code in regions]
+        for code in regions:
+            yield evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache)
+        return
     import multiprocessing as mp
-    # groups and representative cases once, here: the forked workers inherit them
     grouped: dict = {}
+    todo: dict = {}
     for code in dict.fromkeys(regions):
         try:
             grouped[code] = _groups(engine, ct, code, as_of)
-            ct.cases(grouped[code][1], errors=True)  # a row the loader refuses is that group's error
+            todo[code] = _undecided(engine, ct, code, rehome_to, as_of, grouped[code][1], cache)[2]
         except Exception:  # the region's own evaluation reports it, as in one process
             grouped.pop(code, None)
-    tasks = [(code, lo, min(lo + SPAN_GROUPS, len(g[1]))) for code, g in grouped.items()
-             for lo in range(0, len(g[1]), SPAN_GROUPS)]
+    tasks = [(code, np.asarray(t[lo:lo + SPAN_GROUPS], dtype=np.int64)) for code, t in todo.items()
+             for lo in range(0, len(t), SPAN_GROUPS)]
+    last = {code: i for i, (code, _) in enumerate(tasks)}
     sizes = {code: np.bincount(g[2], minlength=len(g[1])) for code, g in grouped.items()} if tick else {}
     runs: dict[str, RegionRun] = {}
-    parts: dict[str, list] = {code: [] for code in grouped}
+    given: dict[str, dict] = {code: {} for code in grouped}
+    state = {code: "pending" for code in grouped}  # → "done", or "failed": evaluated here as in one process
+
+    def finish(code):
+        if state[code] != "pending":
+            return
+        if tick:  # the groups the cache answered
+            tick(int(sizes[code].sum() - sizes[code][todo[code]].sum()))
+        d = _decide(engine, ct, code, rehome_to, as_of, None, grouped[code], cache, given.pop(code))
+        runs[code] = d if isinstance(d, RegionRun) else _settle(engine, ct, code, d, as_of, grouped[code])
+        state[code] = "done"
+
+    pending = list(regions)
+
+    def ready():
+        """The regions asked for, in their order, as far as they are settled."""
+        while pending and state.get(pending[0], "failed") != "pending":
+            code = pending.pop(0)
+            yield runs[code] if state.get(code) == "done" else \
+                evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache)
+
+    for code in grouped:
+        if code not in last:  # every group answered by the cache
+            finish(code)
     _SHARED = (engine, ct, rehome_to, as_of, grouped)
+    import gc
+    # the workers' garbage collector leaves what they inherit alone: it would walk (and so copy) every
+    # page of this process's objects at each full collection
+    gc.freeze()
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            for (code, lo, hi), d in pool.imap(_span_in_worker, tasks):  # in order: a region's spans in turn
-                if parts[code] is not None:
-                    parts[code] = parts[code] + [d] if isinstance(d, _Decided) else None
+        with mp.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
+            for i, ((code, gis), plans, entries) in enumerate(pool.imap(_decide_in_worker, tasks)):
+                if entries is None:
+                    state[code] = "failed"
+                elif state[code] == "pending":
+                    given[code].update((int(g), (plans[e[0]], *e[1:])) for g, e in zip(gis, entries))
                 if tick:
-                    tick(int(sizes[code][lo:hi].sum()))
-                if hi == len(grouped[code][1]) and parts[code] is not None:
-                    runs[code] = _settle(engine, ct, code, _merge_decided(parts[code]), as_of, grouped[code])
-                    parts[code] = []
+                    tick(int(sizes[code][gis].sum()))
+                if last[code] == i:
+                    finish(code)
+                yield from ready()
     finally:
         _SHARED = ()
-    # a region that failed (in a worker, or before): here, exactly as in one process
-    return [runs[code] if code in runs else evaluate_region(engine, ct, code, rehome_to, as_of, tick)
-            for code in regions]
+        gc.unfreeze()
+    yield from ready()
 
 
 def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: bool = True,
                        as_of: dt.date | None = None, long: bool = False, tick=None, problems: list | None = None,
-                       cache: "DecisionCache | None" = None):
+                       cache: "DecisionCache | None" = None, workers: int | None = None):
     """Evaluate one partition of claims under each region: (results, totals, burdens).
 
     ``table`` is a normalised, checked table (:func:`jiuzhu.analysis.checks.normalise`) holding all
@@ -1163,12 +1291,12 @@ def evaluate_partition(engine: Engine, table, regions: list[str], rehome_to: boo
     work a distributed scheduler hands to a worker. Claims a region could not evaluate for a fact of
     their own are left out of its results and totals and, if ``problems`` is a list, added to it as
     :class:`jiuzhu.analysis.checks.RowError` (row in the file, claim id, field, what was expected).
-    ``cache``: a :class:`DecisionCache` shared by the partitions of one file. One region at a time: a
-    region's per-claim columns are turned into its results and let go before the next region runs."""
+    ``cache``: a :class:`DecisionCache` shared by the partitions of one file; ``workers``: processes for
+    the region hooks (:func:`each_region`). A region's per-claim columns are turned into its results
+    and let go as soon as it is settled."""
     ct = ClaimTable(table)
     results, tots, burdens = [], {}, {}
-    for code in regions:
-        run = evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache)
+    for code, run in zip(regions, each_region(engine, ct, regions, rehome_to, as_of, tick, workers, cache)):
         if problems is not None and run.problems:
             problems += claim_problems(ct, run)
         tots[code] = totals(run)
@@ -1417,7 +1545,7 @@ def _write_results(parts: list, out: Path, work: Path, meta: dict | None = None)
                                           for f in t.schema]))
                 if fmt == "parquet":
                     t = with_meta(t)
-                    writer = writer or pq.ParquetWriter(tmp, t.schema, compression="zstd")
+                    writer = writer or pq.ParquetWriter(tmp, t.schema, **parquet_options(t.schema))
                     writer.write_table(t)
                 elif fmt == "csv":
                     import pyarrow.csv as pcsv
@@ -1494,15 +1622,17 @@ def _unevaluated(failed: list, err_path: Path) -> InvalidRows:
 def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None = None, as_is: bool = False,
               as_of: dt.date | None = None, progress: bool = True, fmt: str = "text", console=None,
               long: bool = False, skip_invalid: bool = False, errors: str | None = None,
-              partition_rows: int = PARTITION_ROWS, encoding: str | None = None, overrides=()) -> list[dict]:
+              partition_rows: int = PARTITION_ROWS, encoding: str | None = None,
+              workers: int | None = None, overrides=()) -> list[dict]:
     """Read ``claims`` in record batches (every row checked), evaluate each claim under each region
     one person-partition at a time, write per-claim results to ``out`` and print per-region totals
     in ``fmt`` (text, json, csv, markdown). Invalid rows go to the errors file; unless
     ``skip_invalid`` nothing is computed then and :class:`InvalidRows` is raised. ``encoding``: of a
-    CSV or JSON Lines file (:func:`read_batches`). ``overrides``: the ``--set`` specs ``engine`` was
-    built with (:func:`jiuzhu.io.config.with_overrides`), recorded in the sidecar and the Parquet schema
-    metadata of ``out`` (:func:`overrides_record`). Returns the totals; a region whose plugin is broken
-    or failed has ``error`` and ``fault``."""
+    CSV or JSON Lines file (:func:`read_batches`). ``workers``: processes for the region hooks
+    (default :func:`batch_workers`; 1 decides in this process). ``overrides``: the ``--set`` specs
+    ``engine`` was built with (:func:`jiuzhu.io.config.with_overrides`), recorded in the sidecar and the
+    Parquet schema metadata of ``out`` (:func:`overrides_record`). Returns the totals; a region whose
+    plugin is broken or failed has ``error`` and ``fault``."""
     if out:
         check_output(out, tuple(FORMATS))  # before any work
     import tempfile
@@ -1551,7 +1681,8 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
         failed: list = []  # claims a region could not evaluate for a fact of their own
         cache = DecisionCache()  # a group decided in one partition is not asked again in the next
         for i, table in enumerate(parts):
-            res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick, failed, cache)
+            res, pt, pb = evaluate_partition(engine, table, regions, not as_is, as_of, long, tick, failed, cache,
+                                             batch_workers() if workers is None else workers)
             del table
             for code in regions:
                 tots[code] = merge_totals(tots[code], pt[code]) if code in tots else pt[code]

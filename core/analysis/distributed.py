@@ -191,9 +191,10 @@ def _missing_regions(deployment, key: str, regions: list[str]) -> list[str]:
 
 def _write_parquet(table, path: Path) -> None:
     import pyarrow.parquet as pq
+    from jiuzhu.analysis.claims import parquet_options
     from jiuzhu.io.atomic import atomic_path
     with atomic_path(path) as tmp:  # hidden temporary name: readers never see half a file
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, **parquet_options(table.schema))
 
 
 def check_and_split(path: str, row_groups: list[int], offset: int, parts: int, staging: str, known: list[str],

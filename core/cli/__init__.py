@@ -374,13 +374,15 @@ def new_region(code, name_zh, name_en, division, parent, document, effective, ru
 @click.option("--skip-invalid", is_flag=True, help="With --batch: evaluate the valid rows; invalid ones are still reported.")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="With --batch: where to list invalid rows (default: CLAIMS.errors.csv beside --out).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="With --batch: processes for the region hooks (default: one per core, at most 4; 1: none). 进程数")
 @click.option("--reform", "reform_file", type=click.Path(dir_okay=False), default=None,
               help="Show the case under the baseline and under this reform file. 改革方案对比")
 @encoding_option
 @set_option
 @click.pass_context
 def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file, out_file, scheduler, progress,
-            long, skip_invalid, errors_file, reform_file, encoding):
+            long, skip_invalid, errors_file, workers, reform_file, encoding):
     """Compare outcomes across regions: one case, or a batch of claims. 跨地区比较"""
     from jiuzhu.analysis.compare import compare_case, parse_regions, render
     from jiuzhu.cli.batch import check_scheduler
@@ -395,10 +397,12 @@ def compare(ctx, case_file, regions_spec, fmt, explain, as_is, as_of, batch_file
         if case_file:
             raise click.UsageError("give either CASE or --batch CLAIMS, not both")
         tots = compare_batch(eng, batch_file, regions, out_file, as_is, as_of, progress, fmt, long, skip_invalid,
-                             errors_file, encoding, scheduler)
+                             errors_file, encoding, scheduler, workers)
         if any(t.get("fault") for t in tots):
             ctx.exit(1)  # the other regions are complete; a broken region is not silently left out
         return
+    if workers is not None:
+        raise click.UsageError("--workers goes with --batch CLAIMS")
     if not case_file:
         raise click.UsageError("give a CASE file or --batch CLAIMS")
     if reform_file:  # baseline against a reform (jiuzhu.cli.analysis)

@@ -21,7 +21,7 @@ def check_scheduler(spec: str, batch, out) -> bool:
 
 
 def compare_batch(eng, claims, regions, out, as_is, as_of, progress, fmt, long, skip_invalid, errors,
-                  encoding=None, scheduler="local") -> list[dict]:
+                  encoding=None, scheduler="local", workers=None) -> list[dict]:
     """``compare --batch``: the per-region totals (a region whose plugin failed has ``fault``). The
     command's ``--set`` overrides (kept on the click context, jiuzhu.cli.analysis.set_option) are recorded
     with the results."""
@@ -37,7 +37,8 @@ def compare_batch(eng, claims, regions, out, as_is, as_of, progress, fmt, long, 
     from jiuzhu.analysis.claims import run_batch
     return run_batch(eng, claims, regions, out, as_is=as_is, as_of=as_of, progress=progress, fmt=fmt,
                      console=Console(width=200, soft_wrap=fmt in ("csv", "markdown")), long=long,
-                     skip_invalid=skip_invalid, errors=errors, encoding=encoding, overrides=overrides)
+                     skip_invalid=skip_invalid, errors=errors, encoding=encoding, workers=workers,
+                     overrides=overrides)
 
 
 def case_files(paths) -> list[Path]:
