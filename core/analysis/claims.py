@@ -625,12 +625,18 @@ def _groups(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None):
 
 def _signatures(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | None, rows: np.ndarray) -> list:
     """For each representative row, its decision key as values (the key columns' values and the
-    parts of :func:`_key_parts`): equal signatures in two partitions are one decision."""
+    parts of :func:`_key_parts`), kept as a 128-bit digest: equal signatures in two partitions are one
+    decision. A digest is 16 bytes where the values are half a kilobyte, and a file may hold hundreds
+    of thousands of groups (two of them alike by chance: about one in 10¹⁹ for 10⁹ pairs)."""
+    import hashlib
     _, parts = _key_parts(engine, ct, region, as_of)
-    facts = ct.fact_values()
-    cols = [facts[int(f)] for f in ct.facts[rows]]
+    digests = ct.__dict__.get("_fact_digests")
+    if digests is None:
+        digests = ct._fact_digests = [hashlib.blake2b(repr(v).encode(), digest_size=16).digest()
+                                      for v in ct.fact_values()]
     extra = list(zip(*(np.asarray(p)[rows].tolist() for p in parts))) if parts else [()] * len(rows)
-    return [(f, e) for f, e in zip(cols, extra)]
+    return [hashlib.blake2b(digests[int(f)] + repr(e).encode(), digest_size=16).digest()
+            for f, e in zip(ct.facts[rows], extra)]
 
 
 def _decide_case(engine: Engine, case, region: str, as_of, home, running):
@@ -721,17 +727,26 @@ class DecisionCache:
         self.limit = limit
         self.by: dict[tuple, dict] = {}
         self.plans: dict = {}
+        self.plan_list: list = []
+        self.shared: dict = {}  # verdicts, reasons, item sums: one object each, however many entries hold it
 
     def of(self, region: str, rehome_to: bool, as_of) -> dict:
         return self.by.setdefault((region, rehome_to, as_of), {})
 
     def intern(self, plan) -> int:
         """A number for ``plan``, the same for equal plans."""
-        return self.plans.setdefault(plan, len(self.plans))
+        n = self.plans.setdefault(plan, len(self.plans))
+        if n == len(self.plan_list):
+            self.plan_list.append(plan)
+        return n
 
     def put(self, known: dict, sig, entry) -> None:
+        """Keep ``entry`` (of :func:`_decide_one`, with its plan's number last) under ``sig``: its plan as
+        the one object of that number, its other parts shared by the entries equal to them."""
         if len(known) < self.limit:
-            known[sig] = entry
+            plan, eligible, verdict, rkey, items, fault, pkey = entry
+            keep = lambda v: self.shared.setdefault(v, v)
+            known[sig] = (self.plan_list[pkey], eligible, keep(verdict), keep(rkey), keep(items), fault, pkey)
 
 
 def _decide(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool = True, as_of: dt.date | None = None,
