@@ -106,3 +106,49 @@ def test_compare_batch_workers_option(tmp_path, monkeypatch):
     assert res.exit_code == 2 and "--workers" in res.output
     res = CliRunner().invoke(cli, ["compare", str(root / "examples" / "wusheng-in-county.toml"), "--workers", "2"])
     assert res.exit_code == 2 and "--workers goes with --batch" in res.output
+
+
+STOPPED_EARLY = r'''
+import sys, time
+sys.path.insert(0, {tests!r})
+import pyarrow as pa
+import jiuzhu.analysis.claims as claims
+from jiuzhu.analysis.checks import normalise
+from jiuzhu.analysis.synth import synth_claims
+from jiuzhu.io.atomic import install_signal_handlers
+from test_batch_agreement import ENGINE
+install_signal_handlers()  # as the command line does: SIGTERM unwinds to remove temporary outputs
+cols = synth_claims(1200, seed=11)
+table, ok, errs = normalise(pa.table({{k: pa.array(v) for k, v in cols.items()}}), 0, sorted(ENGINE.host.regions))
+real = claims._decide_one
+def slow(*a, **k):  # the workers are still deciding when the caller stops
+    time.sleep(0.02)
+    return real(*a, **k)
+claims._decide_one = slow
+claims.SPAN_GROUPS = 4
+gen = claims.each_region(ENGINE, claims.ClaimTable(table), ["wusheng", "fushun", "guangan"], workers=2)
+next(gen)
+gen.close()
+print("closed")
+'''
+
+
+def test_a_caller_that_stops_early_does_not_wait_for_the_workers_forever(tmp_path):
+    """Stopping the regions early (an error while writing the first region's results, Ctrl-C, SIGTERM)
+    terminates the workers mid-task: each must end, not swallow the signal and wait for a task again."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = tmp_path / "stop.py"
+    script.write_text(STOPPED_EARLY.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    import os
+    import signal
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the script and its workers
+        proc.communicate()
+        raise AssertionError("the pool's workers did not end when the caller stopped") from None
+    assert proc.returncode == 0 and "closed" in out, err[-2000:]

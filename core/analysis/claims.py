@@ -1085,8 +1085,20 @@ def _decide_in_worker(task):
             plan, *rest = _decide_one(engine, case, region, as_of, home, running)
             entries.append((plans.setdefault(plan, len(plans)), *rest))
         return task, list(plans), entries
-    except BaseException:  # re-raised in the parent by evaluating the region there (exact exception)
+    except Exception:  # re-raised in the parent by evaluating the region there (exact exception)
         return task, None, None
+
+
+def _worker_signals() -> None:
+    """A worker ends at once when the pool terminates it (SIGTERM), whatever it is doing: the
+    command's own handlers (:func:`jiuzhu.io.atomic.install_signal_handlers`), inherited by the fork,
+    would unwind the worker's task instead, which answers and then waits for another task for ever.
+    Ctrl-C is the parent's to handle: it terminates the pool."""
+    import signal
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
@@ -1154,7 +1166,7 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
             finish(code)
     _SHARED = (engine, ct, rehome_to, as_of, grouped)
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
+        with mp.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
             for i, ((code, gis), plans, entries) in enumerate(pool.imap(_decide_in_worker, tasks)):
                 if entries is None:
                     state[code] = "failed"
