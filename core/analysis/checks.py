@@ -361,6 +361,15 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         diag = out["episode.diagnoses"] if "episode.diagnoses" in out else pa.array([""] * n, pa.string())
         terms = _per_value_map(diag, lambda t: len([x for x in t.split(";") if x]))
         err.add(names > terms, "episode.diagnosis_names", "at most one name per diagnosis (episode.diagnoses)")
+    if "bill.items" in out:
+        # the loader's check: a column's self-pay items never add up to more than the column (items
+        # are facts shared by many claims, the slip's amounts each claim's own: so every row)
+        sums = _per_value_sums(out["bill.items"])
+        over = np.zeros(n, dtype=bool)
+        for column, per_row in sums.items():
+            over |= per_row > g(f"bill.{column}_fen")
+        err.add(over, "bill.items", "self-pay items of each slip column together at most that column "
+                                    "(bill.<column>_fen; each item's `column`)")
     ids = out["person.id_number"]
     born, _ = _ymd(pc.if_else(pa.array(err.bad), "110101190001010011", ids), (6, 10, 12))
     adm = pc.fill_null(admitted.cast(pa.int32()), 2 ** 30).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -404,6 +413,33 @@ def _json_length(text: str) -> int:
     except (ValueError, RecursionError):
         return 0
     return len(v) if isinstance(v, list) else 0
+
+
+def _item_sums(text: str) -> dict:
+    """Fen per slip column of a ``bill.items`` cell; empty for an unreadable cell (its own check reports it)."""
+    from jiuzhu.model.money import to_fen
+    try:
+        out: dict = {}
+        for it in json.loads(text) if text else []:
+            column = it.get("column", "fully_self_paid")
+            out[column] = out.get(column, 0) + to_fen(it.get("amount", 0), "amount")
+        return out
+    except Exception:
+        return {}
+
+
+def _per_value_sums(arr: pa.Array) -> dict:
+    """Slip column → int64 per row: what the row's items put in that column, each distinct cell read once."""
+    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    per_value = [_item_sums(v) for v in enc.dictionary.to_pylist()]
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    out = {}
+    for column in vocab.ITEM_COLUMNS:
+        # beyond any slip amount (MAX_FEN) is enough to tell: no int64 overflow for a cell of many items
+        vals = np.array([min(d.get(column, 0), MAX_FEN + 1) for d in per_value] or [0], dtype=np.int64)
+        if vals.any():
+            out[column] = vals[idx]
+    return out
 
 
 def _per_value_map(arr: pa.Array, f) -> np.ndarray:
