@@ -152,3 +152,22 @@ def test_a_caller_that_stops_early_does_not_wait_for_the_workers_forever(tmp_pat
         proc.communicate()
         raise AssertionError("the pool's workers did not end when the caller stopped") from None
     assert proc.returncode == 0 and "closed" in out, err[-2000:]
+
+
+def test_progress_counts_every_claim_of_every_region_even_a_region_that_stops():
+    """The bar counts claims × regions (issue: "the progress bar counts claims"): a region stopped by a
+    missing required parameter (Wusheng's effective date) or unknown counts its claims as done, in one
+    process and with workers alike: 1,500 claims × 4 regions = 6,000."""
+    from jiuzhu.io.config import parse_config
+    from jiuzhu.rules.engine import Engine
+    from test_batch_agreement import HOST, deployment_parameters
+    params = deployment_parameters(HOST)
+    params["wusheng"] = {k: v for k, v in params.get("wusheng", {}).items() if k != "effective_date"}
+    eng = Engine(host=HOST, deployment=parse_config({"parameters": params}))
+    table = _table(1500)
+    for workers in (1, 2):
+        ticks = []
+        runs = evaluate_regions(eng, ClaimTable(table), ["fushun", "wusheng", "no-such-region", "jingjiang"],
+                                workers=workers, tick=ticks.append)
+        assert "effective_date" in runs[1].error and runs[2].error and not runs[0].error and not runs[3].error
+        assert sum(ticks) == 1500 * 4, workers

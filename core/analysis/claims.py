@@ -647,9 +647,20 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     """Evaluate every claim of ``ct`` under ``region``. Errors that stop the region (a missing
     deployment parameter …) are returned in :attr:`RegionRun.error`, not raised. ``tick(k)`` is
     called with the number of claims whose group has been decided. ``cache``: decisions of earlier
-    partitions of the same file and engine (:class:`DecisionCache`)."""
-    d = _decide(engine, ct, region, rehome_to, as_of, tick, cache=cache)
-    return d if isinstance(d, RegionRun) else _settle(engine, ct, region, d, as_of)
+    partitions of the same file and engine (:class:`DecisionCache`). A region that stops still
+    counts every claim of ``ct`` as done (the progress counts claims × regions)."""
+    counted = [0]
+
+    def counting(k: int) -> None:
+        counted[0] += k
+        tick(k)
+
+    d = _decide(engine, ct, region, rehome_to, as_of, counting if tick else None, cache=cache)
+    if isinstance(d, RegionRun):
+        if tick and ct.n > counted[0]:
+            tick(ct.n - counted[0])  # stopped before all its groups were decided
+        return d
+    return _settle(engine, ct, region, d, as_of)
 
 
 @attrs.frozen
@@ -1139,6 +1150,12 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
              for lo in range(0, len(t), SPAN_GROUPS)]
     last = {code: i for i, (code, _) in enumerate(tasks)}
     sizes = {code: np.bincount(g[2], minlength=len(g[1])) for code, g in grouped.items()} if tick else {}
+    ticked = dict.fromkeys(regions, 0)  # claims counted as done per region: ct.n once it is yielded
+
+    def count(code, k: int) -> None:
+        if tick and k:
+            ticked[code] += k
+            tick(k)
     runs: dict[str, RegionRun] = {}
     given: dict[str, dict] = {code: {} for code in grouped}
     state = {code: "pending" for code in grouped}  # → "done", or "failed": evaluated here as in one process
@@ -1147,7 +1164,7 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
         if state[code] != "pending":
             return
         if tick:  # the groups the cache answered
-            tick(int(sizes[code].sum() - sizes[code][todo[code]].sum()))
+            count(code, int(sizes[code].sum() - sizes[code][todo[code]].sum()))
         d = _decide(engine, ct, code, rehome_to, as_of, None, grouped[code], cache, given.pop(code))
         runs[code] = d if isinstance(d, RegionRun) else _settle(engine, ct, code, d, as_of, grouped[code])
         state[code] = "done"
@@ -1158,8 +1175,11 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
         """The regions asked for, in their order, as far as they are settled."""
         while pending and state.get(pending[0], "failed") != "pending":
             code = pending.pop(0)
-            yield runs[code] if state.get(code) == "done" else \
-                evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache)
+            run = runs[code] if state.get(code) == "done" else \
+                evaluate_region(engine, ct, code, rehome_to, as_of, None, cache)
+            count(code, ct.n - ticked[code])  # what a failed task or a region evaluated here left
+            ticked[code] = 0  # the region asked for again (twice in ``regions``) counts again
+            yield run
 
     for code in grouped:
         if code not in last:  # every group answered by the cache
@@ -1173,7 +1193,7 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
                 elif state[code] == "pending":
                     given[code].update((int(g), (plans[e[0]], *e[1:])) for g, e in zip(gis, entries))
                 if tick:
-                    tick(int(sizes[code][gis].sum()))
+                    count(code, int(sizes[code][gis].sum()))
                 if last[code] == i:
                     finish(code)
                 yield from ready()
