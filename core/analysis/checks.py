@@ -68,9 +68,30 @@ def _text(col: pa.ChunkedArray | pa.Array, name: str = "") -> pa.Array:
     return pc.fill_null(a, "")
 
 
+# C0 controls other than tab, line feed and carriage return: no form can hold them, and the loader
+# refuses them in every text of a case (jiuzhu.io.loader._check_text); Arrow text is valid UTF-8, so
+# it holds no lone surrogates
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
+
+
+def _control_rows(a: pa.Array) -> np.ndarray | None:
+    """Rows of a string array (no nulls) holding a control character, or None if no row does: one pass
+    over the bytes first, since almost every file has none."""
+    data = a.buffers()[2]
+    if data is None or not len(a):
+        return None
+    offs = np.frombuffer(a.buffers()[1], dtype=np.int32, count=len(a) + 1, offset=a.offset * 4)
+    raw = np.frombuffer(data, dtype=np.uint8)[offs[0]:offs[-1]]
+    if not ((raw < 32) & (raw != 9) & (raw != 10) & (raw != 13)).any():
+        return None
+    return pc.match_substring_regex(a, CONTROL).to_numpy(zero_copy_only=False)
+
+
 class _Errors:
     def __init__(self, n: int, offset: int, ids: pa.Array):
         self.bad = np.zeros(n, dtype=bool)
+        # an id is named in the errors file: without the control characters its own check reports
+        ids = pc.replace_substring_regex(ids, CONTROL, "\ufffd") if _control_rows(ids) is not None else ids
         self.offset, self.ids, self.list = offset, ids, []
 
     def add(self, mask, field: str, expected: str) -> None:
@@ -274,6 +295,9 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         pa.array([str(offset + i + 1) for i in range(n)], pa.string())
     err = _Errors(n, offset, ids_claim)
     out: dict[str, pa.Array] = {"claim_id": ids_claim}
+    control = "text without control characters (U+0000–U+001F other than tab, line feed, carriage return)"
+    if (rows := _control_rows(ids_claim)) is not None:
+        err.add(rows, "claim_id", control)
     admitted = None
     for name in table.column_names:
         col = column_of(name)
@@ -285,6 +309,8 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
             out[name] = pa.array(fen, pa.int64())
             continue
         a = _text(table.column(name), name)
+        if (rows := _control_rows(a)) is not None:
+            err.add(rows, name, control)
         if col.kind == "id":
             out[name] = a
             err.add(_id_problems(a), name, "a valid resident ID number (18 characters, real birth date, check digit)")
