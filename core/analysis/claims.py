@@ -1184,21 +1184,34 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
     for code in grouped:
         if code not in last:  # every group answered by the cache
             finish(code)
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     _SHARED = (engine, ct, rehome_to, as_of, grouped)
+    # an executor, not a multiprocessing.Pool: a worker that dies (out of memory, a crash in a C
+    # extension) breaks it, which is then said, where a Pool would wait for the lost task for ever
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_worker_signals)
     try:
-        with mp.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
-            for i, ((code, gis), plans, entries) in enumerate(pool.imap(_decide_in_worker, tasks)):
-                if entries is None:
-                    state[code] = "failed"
-                elif state[code] == "pending":
-                    given[code].update((int(g), (plans[e[0]], *e[1:])) for g, e in zip(gis, entries))
-                if tick:
-                    count(code, int(sizes[code][gis].sum()))
-                if last[code] == i:
-                    finish(code)
-                yield from ready()
+        answers = pool.map(_decide_in_worker, tasks)
+        for i in range(len(tasks)):
+            try:
+                (code, gis), plans, entries = next(answers)
+            except BrokenProcessPool:  # the regions not yet decided are evaluated here, as in one process
+                for code in state:
+                    if state[code] == "pending":
+                        state[code] = "failed"
+                break
+            if entries is None:
+                state[code] = "failed"
+            elif state[code] == "pending":
+                given[code].update((int(g), (plans[e[0]], *e[1:])) for g, e in zip(gis, entries))
+            if tick:
+                count(code, int(sizes[code][gis].sum()))
+            if last[code] == i:
+                finish(code)
+            yield from ready()
     finally:
         _SHARED = ()
+        pool.shutdown(wait=True, cancel_futures=True)  # a task under way ends (a span of groups)
     yield from ready()
 
 
