@@ -106,3 +106,118 @@ def test_compare_batch_workers_option(tmp_path, monkeypatch):
     assert res.exit_code == 2 and "--workers" in res.output
     res = CliRunner().invoke(cli, ["compare", str(root / "examples" / "wusheng-in-county.toml"), "--workers", "2"])
     assert res.exit_code == 2 and "--workers goes with --batch" in res.output
+
+
+STOPPED_EARLY = r'''
+import sys, time
+sys.path.insert(0, {tests!r})
+import pyarrow as pa
+import jiuzhu.analysis.claims as claims
+from jiuzhu.analysis.checks import normalise
+from jiuzhu.analysis.synth import synth_claims
+from jiuzhu.io.atomic import install_signal_handlers
+from test_batch_agreement import ENGINE
+install_signal_handlers()  # as the command line does: SIGTERM unwinds to remove temporary outputs
+cols = synth_claims(1200, seed=11)
+table, ok, errs = normalise(pa.table({{k: pa.array(v) for k, v in cols.items()}}), 0, sorted(ENGINE.host.regions))
+real = claims._decide_one
+def slow(*a, **k):  # the workers are still deciding when the caller stops
+    time.sleep(0.02)
+    return real(*a, **k)
+claims._decide_one = slow
+claims.SPAN_GROUPS = 4
+gen = claims.each_region(ENGINE, claims.ClaimTable(table), ["wusheng", "fushun", "guangan"], workers=2)
+next(gen)
+gen.close()
+print("closed")
+'''
+
+
+def test_a_caller_that_stops_early_does_not_wait_for_the_workers_forever(tmp_path):
+    """Stopping the regions early (an error while writing the first region's results, Ctrl-C, SIGTERM)
+    terminates the workers mid-task: each must end, not swallow the signal and wait for a task again."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = tmp_path / "stop.py"
+    script.write_text(STOPPED_EARLY.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    import os
+    import signal
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the script and its workers
+        proc.communicate()
+        raise AssertionError("the pool's workers did not end when the caller stopped") from None
+    assert proc.returncode == 0 and "closed" in out, err[-2000:]
+
+
+def test_progress_counts_every_claim_of_every_region_even_a_region_that_stops():
+    """The bar counts claims × regions (issue: "the progress bar counts claims"): a region stopped by a
+    missing required parameter (Wusheng's effective date) or unknown counts its claims as done, in one
+    process and with workers alike: 1,500 claims × 4 regions = 6,000."""
+    from jiuzhu.io.config import parse_config
+    from jiuzhu.rules.engine import Engine
+    from test_batch_agreement import HOST, deployment_parameters
+    params = deployment_parameters(HOST)
+    params["wusheng"] = {k: v for k, v in params.get("wusheng", {}).items() if k != "effective_date"}
+    eng = Engine(host=HOST, deployment=parse_config({"parameters": params}))
+    table = _table(1500)
+    for workers in (1, 2):
+        ticks = []
+        runs = evaluate_regions(eng, ClaimTable(table), ["fushun", "wusheng", "no-such-region", "jingjiang"],
+                                workers=workers, tick=ticks.append)
+        assert "effective_date" in runs[1].error and runs[2].error and not runs[0].error and not runs[3].error
+        assert sum(ticks) == 1500 * 4, workers
+
+
+WORKER_DIES = r'''
+import os, sys
+sys.path.insert(0, {tests!r})
+import numpy as np
+import pyarrow as pa
+import jiuzhu.analysis.claims as claims
+from jiuzhu.analysis.checks import normalise
+from jiuzhu.analysis.synth import synth_claims
+from test_batch_agreement import ENGINE
+cols = synth_claims(1200, seed=11)
+table, ok, errs = normalise(pa.table({{k: pa.array(v) for k, v in cols.items()}}), 0, sorted(ENGINE.host.regions))
+regions = ["wusheng", "fushun", "guangan"]
+one = claims.evaluate_regions(ENGINE, claims.ClaimTable(table), regions, workers=1)
+parent = os.getpid()
+real = claims._decide_one
+def dies(engine, case, region, *a):
+    if region == "fushun" and os.getpid() != parent:
+        os._exit(3)  # the worker is killed (out of memory, a crash in a C extension)
+    return real(engine, case, region, *a)
+claims._decide_one = dies
+ct = claims.ClaimTable(table)
+two = claims.evaluate_regions(ENGINE, ct, regions, workers=2)
+for a, b in zip(one, two):
+    assert a.region == b.region and not a.error and not b.error, (a.error, b.error)
+    assert claims.region_results(ct, a).equals(claims.region_results(ct, b)), a.region
+print("same")
+'''
+
+
+def test_a_worker_that_dies_does_not_hang_the_batch(tmp_path):
+    """A worker process killed mid-task: the regions it left undecided are evaluated in this process, with
+    the same results as without workers (a lost task must not leave the batch waiting for ever)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = tmp_path / "dies.py"
+    script.write_text(WORKER_DIES.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError("the batch waited for ever for a worker that died") from None
+    assert proc.returncode == 0 and "same" in out, err[-2000:]

@@ -68,9 +68,30 @@ def _text(col: pa.ChunkedArray | pa.Array, name: str = "") -> pa.Array:
     return pc.fill_null(a, "")
 
 
+# C0 controls other than tab, line feed and carriage return: no form can hold them, and the loader
+# refuses them in every text of a case (jiuzhu.io.loader._check_text); Arrow text is valid UTF-8, so
+# it holds no lone surrogates
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
+
+
+def _control_rows(a: pa.Array) -> np.ndarray | None:
+    """Rows of a string array (no nulls) holding a control character, or None if no row does: one pass
+    over the bytes first, since almost every file has none."""
+    data = a.buffers()[2]
+    if data is None or not len(a):
+        return None
+    offs = np.frombuffer(a.buffers()[1], dtype=np.int32, count=len(a) + 1, offset=a.offset * 4)
+    raw = np.frombuffer(data, dtype=np.uint8)[offs[0]:offs[-1]]
+    if not ((raw < 32) & (raw != 9) & (raw != 10) & (raw != 13)).any():
+        return None
+    return pc.match_substring_regex(a, CONTROL).to_numpy(zero_copy_only=False)
+
+
 class _Errors:
     def __init__(self, n: int, offset: int, ids: pa.Array):
         self.bad = np.zeros(n, dtype=bool)
+        # an id is named in the errors file: without the control characters its own check reports
+        ids = pc.replace_substring_regex(ids, CONTROL, "\ufffd") if _control_rows(ids) is not None else ids
         self.offset, self.ids, self.list = offset, ids, []
 
     def add(self, mask, field: str, expected: str) -> None:
@@ -274,6 +295,9 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         pa.array([str(offset + i + 1) for i in range(n)], pa.string())
     err = _Errors(n, offset, ids_claim)
     out: dict[str, pa.Array] = {"claim_id": ids_claim}
+    control = "text without control characters (U+0000–U+001F other than tab, line feed, carriage return)"
+    if (rows := _control_rows(ids_claim)) is not None:
+        err.add(rows, "claim_id", control)
     admitted = None
     for name in table.column_names:
         col = column_of(name)
@@ -285,6 +309,8 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
             out[name] = pa.array(fen, pa.int64())
             continue
         a = _text(table.column(name), name)
+        if (rows := _control_rows(a)) is not None:
+            err.add(rows, name, control)
         if col.kind == "id":
             out[name] = a
             err.add(_id_problems(a), name, "a valid resident ID number (18 characters, real birth date, check digit)")
@@ -361,6 +387,15 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         diag = out["episode.diagnoses"] if "episode.diagnoses" in out else pa.array([""] * n, pa.string())
         terms = _per_value_map(diag, lambda t: len([x for x in t.split(";") if x]))
         err.add(names > terms, "episode.diagnosis_names", "at most one name per diagnosis (episode.diagnoses)")
+    if "bill.items" in out:
+        # the loader's check: a column's self-pay items never add up to more than the column (items
+        # are facts shared by many claims, the slip's amounts each claim's own: so every row)
+        sums = _per_value_sums(out["bill.items"])
+        over = np.zeros(n, dtype=bool)
+        for column, per_row in sums.items():
+            over |= per_row > g(f"bill.{column}_fen")
+        err.add(over, "bill.items", "self-pay items of each slip column together at most that column "
+                                    "(bill.<column>_fen; each item's `column`)")
     ids = out["person.id_number"]
     born, _ = _ymd(pc.if_else(pa.array(err.bad), "110101190001010011", ids), (6, 10, 12))
     adm = pc.fill_null(admitted.cast(pa.int32()), 2 ** 30).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -404,6 +439,33 @@ def _json_length(text: str) -> int:
     except (ValueError, RecursionError):
         return 0
     return len(v) if isinstance(v, list) else 0
+
+
+def _item_sums(text: str) -> dict:
+    """Fen per slip column of a ``bill.items`` cell; empty for an unreadable cell (its own check reports it)."""
+    from jiuzhu.model.money import to_fen
+    try:
+        out: dict = {}
+        for it in json.loads(text) if text else []:
+            column = it.get("column", "fully_self_paid")
+            out[column] = out.get(column, 0) + to_fen(it.get("amount", 0), "amount")
+        return out
+    except Exception:
+        return {}
+
+
+def _per_value_sums(arr: pa.Array) -> dict:
+    """Slip column → int64 per row: what the row's items put in that column, each distinct cell read once."""
+    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    per_value = [_item_sums(v) for v in enc.dictionary.to_pylist()]
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    out = {}
+    for column in vocab.ITEM_COLUMNS:
+        # beyond any slip amount (MAX_FEN) is enough to tell: no int64 overflow for a cell of many items
+        vals = np.array([min(d.get(column, 0), MAX_FEN + 1) for d in per_value] or [0], dtype=np.int64)
+        if vals.any():
+            out[column] = vals[idx]
+    return out
 
 
 def _per_value_map(arr: pa.Array, f) -> np.ndarray:

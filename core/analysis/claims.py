@@ -672,9 +672,20 @@ def evaluate_region(engine: Engine, ct: ClaimTable, region: str, rehome_to: bool
     """Evaluate every claim of ``ct`` under ``region``. Errors that stop the region (a missing
     deployment parameter …) are returned in :attr:`RegionRun.error`, not raised. ``tick(k)`` is
     called with the number of claims whose group has been decided. ``cache``: decisions of earlier
-    partitions of the same file and engine (:class:`DecisionCache`)."""
-    d = _decide(engine, ct, region, rehome_to, as_of, tick, cache=cache)
-    return d if isinstance(d, RegionRun) else _settle(engine, ct, region, d, as_of)
+    partitions of the same file and engine (:class:`DecisionCache`). A region that stops still
+    counts every claim of ``ct`` as done (the progress counts claims × regions)."""
+    counted = [0]
+
+    def counting(k: int) -> None:
+        counted[0] += k
+        tick(k)
+
+    d = _decide(engine, ct, region, rehome_to, as_of, counting if tick else None, cache=cache)
+    if isinstance(d, RegionRun):
+        if tick and ct.n > counted[0]:
+            tick(ct.n - counted[0])  # stopped before all its groups were decided
+        return d
+    return _settle(engine, ct, region, d, as_of)
 
 
 @attrs.frozen
@@ -1203,8 +1214,20 @@ def _decide_in_worker(task):
             plan, *rest = _decide_one(engine, case, region, as_of, home, running)
             entries.append((plans.setdefault(plan, len(plans)), *rest))
         return task, list(plans), entries
-    except BaseException:  # re-raised in the parent by evaluating the region there (exact exception)
+    except Exception:  # re-raised in the parent by evaluating the region there (exact exception)
         return task, None, None
+
+
+def _worker_signals() -> None:
+    """A worker ends at once when the pool terminates it (SIGTERM), whatever it is doing: the
+    command's own handlers (:func:`jiuzhu.io.atomic.install_signal_handlers`), inherited by the fork,
+    would unwind the worker's task instead, which answers and then waits for another task for ever.
+    Ctrl-C is the parent's to handle: it terminates the pool."""
+    import signal
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def evaluate_regions(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: bool = True,
@@ -1245,6 +1268,12 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
              for lo in range(0, len(t), SPAN_GROUPS)]
     last = {code: i for i, (code, _) in enumerate(tasks)}
     sizes = {code: np.bincount(g[2], minlength=len(g[1])) for code, g in grouped.items()} if tick else {}
+    ticked = dict.fromkeys(regions, 0)  # claims counted as done per region: ct.n once it is yielded
+
+    def count(code, k: int) -> None:
+        if tick and k:
+            ticked[code] += k
+            tick(k)
     runs: dict[str, RegionRun] = {}
     given: dict[str, dict] = {code: {} for code in grouped}
     state = {code: "pending" for code in grouped}  # → "done", or "failed": evaluated here as in one process
@@ -1253,7 +1282,7 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
         if state[code] != "pending":
             return
         if tick:  # the groups the cache answered
-            tick(int(sizes[code].sum() - sizes[code][todo[code]].sum()))
+            count(code, int(sizes[code].sum() - sizes[code][todo[code]].sum()))
         d = _decide(engine, ct, code, rehome_to, as_of, None, grouped[code], cache, given.pop(code))
         runs[code] = d if isinstance(d, RegionRun) else _settle(engine, ct, code, d, as_of, grouped[code])
         state[code] = "done"
@@ -1264,31 +1293,47 @@ def each_region(engine: Engine, ct: ClaimTable, regions: list[str], rehome_to: b
         """The regions asked for, in their order, as far as they are settled."""
         while pending and state.get(pending[0], "failed") != "pending":
             code = pending.pop(0)
-            yield runs[code] if state.get(code) == "done" else \
-                evaluate_region(engine, ct, code, rehome_to, as_of, tick, cache)
+            run = runs[code] if state.get(code) == "done" else \
+                evaluate_region(engine, ct, code, rehome_to, as_of, None, cache)
+            count(code, ct.n - ticked[code])  # what a failed task or a region evaluated here left
+            ticked[code] = 0  # the region asked for again (twice in ``regions``) counts again
+            yield run
 
     for code in grouped:
         if code not in last:  # every group answered by the cache
             finish(code)
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     _SHARED = (engine, ct, rehome_to, as_of, grouped)
+    # an executor, not a multiprocessing.Pool: a worker that dies (out of memory, a crash in a C
+    # extension) breaks it, which is then said, where a Pool would wait for the lost task for ever
     import gc
     # the workers' garbage collector leaves what they inherit alone: it would walk (and so copy) every
     # page of this process's objects at each full collection
     gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_worker_signals)
     try:
-        with mp.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
-            for i, ((code, gis), plans, entries) in enumerate(pool.imap(_decide_in_worker, tasks)):
-                if entries is None:
-                    state[code] = "failed"
-                elif state[code] == "pending":
-                    given[code].update((int(g), (plans[e[0]], *e[1:])) for g, e in zip(gis, entries))
-                if tick:
-                    tick(int(sizes[code][gis].sum()))
-                if last[code] == i:
-                    finish(code)
-                yield from ready()
+        answers = pool.map(_decide_in_worker, tasks)
+        for i in range(len(tasks)):
+            try:
+                (code, gis), plans, entries = next(answers)
+            except BrokenProcessPool:  # the regions not yet decided are evaluated here, as in one process
+                for code in state:
+                    if state[code] == "pending":
+                        state[code] = "failed"
+                break
+            if entries is None:
+                state[code] = "failed"
+            elif state[code] == "pending":
+                given[code].update((int(g), (plans[e[0]], *e[1:])) for g, e in zip(gis, entries))
+            if tick:
+                count(code, int(sizes[code][gis].sum()))
+            if last[code] == i:
+                finish(code)
+            yield from ready()
     finally:
         _SHARED = ()
+        pool.shutdown(wait=True, cancel_futures=True)  # a task under way ends (a span of groups)
         gc.unfreeze()
     yield from ready()
 
