@@ -87,3 +87,22 @@ def test_the_split_keeps_a_persons_claims_in_file_order(tmp_path):
         if t.num_rows > 2:
             assert len(set(t.column("person.id_number").to_pylist())) == 1
     assert not list(tmp_path.glob("*.arrow"))  # scratch files removed as they are read
+
+
+def test_one_person_written_with_x_and_X_is_not_split_again_and_again(tmp_path, monkeypatch):
+    """ID 11010119800101007 has check character X (weights over the 17 digits: sum ≡ 2 mod 11 → X); the
+    person's claims carry it as "X" and as "x" (both valid). The split hash reads the 17 digits, so it cannot
+    part them: after the first split (4 claims > limit 1 → 2 parts, the other person away) the part of three
+    is final — one level of splitting, not SPLIT_LEVELS rewrites of the same claims."""
+    levels = []
+    real = C._person_split
+    monkeypatch.setattr(C, "_person_split", lambda t, p, lvl: (levels.append(lvl), real(t, p, lvl))[1])
+    ids = ["11010119800101007X", "11010119800101007x", "11010119800101007X", "110101198001010015"]
+    parts = C._Partitions(1, tmp_path, parts=2)
+    parts.add(pa.table({"person.id_number": ids, C.ROW: pa.array([1, 2, 3, 4], pa.int64())}))
+    got = list(parts)
+    assert sorted(t.num_rows for t in got) == [1, 3]
+    mine = [t for t in got if t.num_rows == 3][0]
+    assert mine.column(C.ROW).to_pylist() == [1, 2, 3]  # in file order
+    assert len(levels) <= 2  # the first split, and at most one more where the hash put both persons together
+    assert not list(tmp_path.glob("*.arrow"))

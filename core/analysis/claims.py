@@ -1527,7 +1527,9 @@ class _Partitions:
         parts = min(MAX_PARTS, max(2, -(-rows // self.limit)))
         writers: dict[int, object] = {}
         counts: dict[int, int] = {}
-        bounds: dict[int, tuple] = {}  # sub-part -> (least, greatest) ID number: equal for one person
+        # sub-part -> (least, greatest) of the 17 digits the hash reads: equal when no further split can part
+        # its claims (one person, even written with both "X" and "x" as check character)
+        bounds: dict[int, tuple] = {}
         sub = lambda j: path.with_name(f"{path.stem}.{j:03d}.arrow")
         try:
             for batch in _scratch_batches(path):
@@ -1538,7 +1540,7 @@ class _Partitions:
                         writers[j] = _scratch_writer(sub(j), batch.schema)
                     writers[j].write_batch(piece)
                     counts[j] = counts.get(j, 0) + piece.num_rows
-                    mm = pc.min_max(piece.column("person.id_number"))
+                    mm = pc.min_max(pc.utf8_slice_codeunits(piece.column("person.id_number"), 0, 17))
                     lo, hi = mm["min"].as_py(), mm["max"].as_py()
                     was = bounds.get(j, (lo, hi))
                     bounds[j] = (min(was[0], lo), max(was[1], hi))
