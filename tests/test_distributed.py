@@ -310,3 +310,20 @@ def test_a_claim_refused_in_one_partition_is_left_out_of_that_region_only(client
         assert sorted(r["claim_id"] for r in rows if r["region"] == "fushun") == sorted(set(expect) - {"b1"}), name
         ga = [r for r in rows if r["region"] == "guangan"]
         assert {r["claim_id"]: r["layer.critical_illness_tilt_fen"] for r in ga} == expect, name
+
+
+def test_the_cluster_results_carry_the_overrides_in_their_parquet_metadata(client, claims, tmp_path):
+    """As one machine's results file: every part of a cluster's results records the --set overrides in its
+    schema metadata (jiuzhu.overrides), and [] without any."""
+    import json
+    from jiuzhu.analysis.claims import OVERRIDES_KEY
+    spec = "fushun.inpatient_rate=0.7"
+    want = [{"set": spec, "region": "fushun", "parameter": "inpatient_rate", "from": None, "value": "0.7"}]
+    for sets, expected in (((spec,), want), ((), [])):
+        out = tmp_path / f"out{len(sets)}"
+        run_distributed(claims["engine"], str(claims["one"]), REGIONS, str(out), client=client, parts=3,
+                        progress=False, console=_quiet(), skip_invalid=True, overrides=sets)
+        parts = sorted((out / "results").glob("part-*.parquet"))
+        assert parts
+        for p in parts:
+            assert json.loads(pq.read_schema(p).metadata[OVERRIDES_KEY]) == expected

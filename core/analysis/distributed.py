@@ -228,9 +228,10 @@ def check_and_split(path: str, row_groups: list[int], offset: int, parts: int, s
 
 
 def evaluate_bucket(k: int, staging: str, results: str, deployment, key: str, regions: list[str],
-                    rehome_to: bool, as_of, long: bool):
+                    rehome_to: bool, as_of, long: bool, meta: dict | None = None):
     """Stage 2: one person partition, in input order, under every region: (totals, burdens, claims a region
-    could not evaluate) or None."""
+    could not evaluate) or None. ``meta``: schema metadata of its results file (the --set overrides, as
+    one machine's results file records them)."""
     import pyarrow.parquet as pq
     from jiuzhu.analysis.claims import ROW as FILE_ROW, DecisionCache, evaluate_partition, unify
     eng = worker_engine(deployment, key, regions)
@@ -247,7 +248,9 @@ def evaluate_bucket(k: int, staging: str, results: str, deployment, key: str, re
     res, tots, burdens = evaluate_partition(eng, table, regions, rehome_to, as_of, long, problems=problems,
                                             cache=cache)
     if res:
-        _write_parquet(unify(res), Path(results) / f"part-{k:04d}.parquet")
+        t = unify(res)
+        _write_parquet(t.replace_schema_metadata({**(t.schema.metadata or {}), **(meta or {})}),
+                       Path(results) / f"part-{k:04d}.parquet")
     return tots, burdens, problems
 
 
@@ -288,8 +291,8 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from distributed import as_completed
     from jiuzhu.analysis.batchreport import render_totals
-    from jiuzhu.analysis.claims import (Burdens, _invalid_rows, _unevaluated, _write_labels, finish_totals,
-                                        merge_totals, overrides_record, write_errors)
+    from jiuzhu.analysis.claims import (Burdens, _invalid_rows, _unevaluated, OVERRIDES_KEY, _write_labels,
+                                        finish_totals, merge_totals, overrides_record, write_errors)
     dest = check_out_dir(out)
     files = claim_files(claims)
     chunks, rows = plan_chunks(files)
@@ -334,8 +337,9 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
             if not valid:
                 raise InputError("claims file", Path(claims).name, "at least one valid claim row")
             t = bar.add_task(f"评估 evaluating {valid:,} claims × {len(regions)} regions", total=nparts)
+            meta = {OVERRIDES_KEY: json.dumps(overrides_record(overrides), ensure_ascii=False).encode()}
             futs = [client.submit(evaluate_bucket, k, str(staging), str(results), dep, key, regions, not as_is, as_of,
-                                  long, key=f"jiuzhu-evaluate-{job}-{k}", pure=False) for k in range(nparts)]
+                                  long, meta, key=f"jiuzhu-evaluate-{job}-{k}", pure=False) for k in range(nparts)]
             tots: dict[str, dict] = {}
             burdens: dict = {}  # region -> claims.Burdens: exact quantiles in bounded memory
             failed: list = []  # claims a region could not evaluate for a fact of their own
