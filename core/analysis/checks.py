@@ -213,6 +213,8 @@ def _money(col, required: bool) -> tuple[np.ndarray, np.ndarray]:
     compared in the column's own type (an int64 beyond 2^53 is not exact as a float; a uint64 beyond
     2^63 is not an int64), so nothing wraps into a small or negative amount."""
     a = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_null(a.type):  # a column empty on every row of its batch (JSON): absent amounts
+        a = a.cast(pa.int64())
     n = len(a)
     null = pc.is_null(a).to_numpy(zero_copy_only=False)
     if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):

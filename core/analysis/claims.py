@@ -65,6 +65,23 @@ def _unique_names(names) -> None:
         raise InputError(f"claims file column {dup[0]}", None, "appears more than once; each column once")
 
 
+JSONL_LINES = 65_536  # lines of a JSON Lines file parsed at once
+
+
+def _line_blocks(path: Path, lines: int):
+    """The bytes of ``path`` in blocks of up to ``lines`` lines holding some text (blank lines skipped)."""
+    with open(path, "rb") as fh:
+        buf: list = []
+        for line in fh:
+            if line.strip():
+                buf.append(line if line.endswith(b"\n") else line + b"\n")
+                if len(buf) >= lines:
+                    yield b"".join(buf)
+                    buf = []
+        if buf:
+            yield b"".join(buf)
+
+
 def read_batches(path: str | Path, rows: int = 262_144, encoding: str | None = None):
     """Iterate a claims file as raw Arrow record batches of about ``rows`` rows (CSV cells as text).
 
@@ -105,11 +122,23 @@ def read_batches(path: str | Path, rows: int = 262_144, encoding: str | None = N
                                                                            strings_can_be_null=False))
                 yield from reader
             else:
+                import io
                 import pyarrow.json as pjson
-                table = pjson.read_json(src)
-                _unique_names(table.column_names)
-                check_names(table.column_names)
-                yield from table.to_batches(rows)
+                # a block of lines parsed at a time (the whole file would be held in memory), each block's
+                # columns checked as it is read; types are inferred per block and normalise() fixes them
+                before = 0  # rows of the blocks already read: a parse error names its row in the file
+                for block in _line_blocks(src, JSONL_LINES):
+                    try:
+                        table = pjson.read_json(io.BytesIO(block))
+                    except pa.ArrowInvalid as exc:
+                        raise pa.ArrowInvalid(re.sub(r"in row (\d+)", lambda m: f"in row {int(m[1]) + before}",
+                                                     str(exc))) from None
+                    before += table.num_rows
+                    _unique_names(table.column_names)
+                    check_names(table.column_names)
+                    yield from table.to_batches(rows)
+                if not before:
+                    pjson.read_json(io.BytesIO(b""))  # no line of text: Arrow's own "Empty JSON file", as before
         except (pa.ArrowException, OSError, UnicodeDecodeError, _csv.Error) as exc:
             raise InputError("claims file", p.name, f"readable {fmt} ({_arrow_reason(exc)})") from None
 
