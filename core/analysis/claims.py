@@ -65,21 +65,25 @@ def _unique_names(names) -> None:
         raise InputError(f"claims file column {dup[0]}", None, "appears more than once; each column once")
 
 
-JSONL_LINES = 65_536  # lines of a JSON Lines file parsed at once
+JSONL_BLOCK = 1 << 24  # bytes of a JSON Lines file parsed at once (whole lines), as a CSV's block_size
 
 
-def _line_blocks(path: Path, lines: int):
-    """The bytes of ``path`` in blocks of up to ``lines`` lines holding some text (blank lines skipped)."""
+def _line_blocks(path: Path, size: int):
+    """The bytes of ``path`` in blocks of about ``size`` bytes ending at a line break (a longer line whole);
+    blocks of blank lines only are skipped."""
     with open(path, "rb") as fh:
-        buf: list = []
-        for line in fh:
-            if line.strip():
-                buf.append(line if line.endswith(b"\n") else line + b"\n")
-                if len(buf) >= lines:
-                    yield b"".join(buf)
-                    buf = []
-        if buf:
-            yield b"".join(buf)
+        rest = b""
+        while True:
+            data = fh.read(size)
+            if not data:
+                break
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            block, rest = (data[:cut], data[cut:]) if cut else (b"", data)
+            if block.strip():
+                yield block
+        if rest.strip():
+            yield rest
 
 
 def read_batches(path: str | Path, rows: int = 262_144, encoding: str | None = None):
@@ -124,10 +128,10 @@ def read_batches(path: str | Path, rows: int = 262_144, encoding: str | None = N
             else:
                 import io
                 import pyarrow.json as pjson
-                # a block of lines parsed at a time (the whole file would be held in memory), each block's
+                # a block of whole lines parsed at a time (the whole file would be held in memory), each block's
                 # columns checked as it is read; types are inferred per block and normalise() fixes them
                 before = 0  # rows of the blocks already read: a parse error names its row in the file
-                for block in _line_blocks(src, JSONL_LINES):
+                for block in _line_blocks(src, JSONL_BLOCK):
                     try:
                         table = pjson.read_json(io.BytesIO(block))
                     except pa.ArrowInvalid as exc:
