@@ -6,31 +6,19 @@ partition, in file order)."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from rich.console import Console
 
 from jiuzhu.analysis import claims as C
 from jiuzhu.analysis.synth import synth_claims
 from jiuzhu.kit.testing import ILLUSTRATIVE_PARAMETERS, make_engine
 
-REGIONS = ["fushun", "guangan", "jingjiang", "liujiang", "wusheng"]
+from test_batch_partitions import _run, _sorted, assert_same_results
+
 N = 3000
 
-
-def _run(eng, src, out, **kw):
-    return C.run_batch(eng, str(src), REGIONS, out=str(out), progress=False, fmt="json",
-                       console=Console(file=open(os.devnull, "w")), skip_invalid=True, **kw)
-
-
-def _sorted(path):
-    t = pq.read_table(path)
-    t = t.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in t.schema]))
-    return t.sort_by([("claim_id", "ascending"), ("region", "ascending")])
 
 
 @pytest.mark.parametrize("ext", ["csv", "jsonl"])
@@ -56,12 +44,7 @@ def test_every_partition_is_bounded_and_the_results_are_one_partitions(tmp_path,
     # a person is in exactly one partition (annual caps stay exact)
     seen = Counter(p for ps in persons for p in ps)
     assert set(seen.values()) == {1} and len(seen) == len(set(cols["person.id_number"].tolist()))
-    a, b = _sorted(tmp_path / "one.parquet"), _sorted(tmp_path / "many.parquet")
-    assert sorted(a.column_names) == sorted(b.column_names)
-    for name in a.column_names:
-        assert a.column(name).to_pylist() == b.column(name).to_pylist(), name
-    drop = lambda ts: [{k: v for k, v in t.items() if k != "groups"} for t in ts]
-    assert drop(one) == drop(many)
+    assert_same_results(tmp_path / "one.parquet", tmp_path / "many.parquet", one, many)
     assert sum(t["claims"] for t in one if "error" not in t) >= 3 * N  # the regions ran, not only errors
 
 

@@ -133,25 +133,33 @@ print("closed")
 '''
 
 
-def test_a_caller_that_stops_early_does_not_wait_for_the_workers_forever(tmp_path):
-    """Stopping the regions early (an error while writing the first region's results, Ctrl-C, SIGTERM)
-    terminates the workers mid-task: each must end, not swallow the signal and wait for a task again."""
+def _script(tmp_path, text: str, timeout: int, hung: str) -> tuple:
+    """Run ``text`` (a script template of this folder's tests) in its own process group: (exit status,
+    stdout, stderr); if it has not ended after ``timeout`` seconds, it and its workers are killed and
+    the test fails with ``hung``."""
+    import os
+    import signal
     import subprocess
     import sys
     from pathlib import Path
-    script = tmp_path / "stop.py"
-    script.write_text(STOPPED_EARLY.format(tests=str(Path(__file__).parent)), encoding="utf-8")
-    import os
-    import signal
+    script = tmp_path / "script.py"
+    script.write_text(text.format(tests=str(Path(__file__).parent)), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
-        out, err = proc.communicate(timeout=90)
+        out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # the script and its workers
         proc.communicate()
-        raise AssertionError("the pool's workers did not end when the caller stopped") from None
-    assert proc.returncode == 0 and "closed" in out, err[-2000:]
+        raise AssertionError(hung) from None
+    return proc.returncode, out, err
+
+
+def test_a_caller_that_stops_early_does_not_wait_for_the_workers_forever(tmp_path):
+    """Stopping the regions early (an error while writing the first region's results, Ctrl-C, SIGTERM)
+    terminates the workers mid-task: each must end, not swallow the signal and wait for a task again."""
+    code, out, err = _script(tmp_path, STOPPED_EARLY, 90, "the pool's workers did not end when the caller stopped")
+    assert code == 0 and "closed" in out, err[-2000:]
 
 
 def test_progress_counts_every_claim_of_every_region_even_a_region_that_stops():
@@ -205,19 +213,5 @@ print("same")
 def test_a_worker_that_dies_does_not_hang_the_batch(tmp_path):
     """A worker process killed mid-task: the regions it left undecided are evaluated in this process, with
     the same results as without workers (a lost task must not leave the batch waiting for ever)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    from pathlib import Path
-    script = tmp_path / "dies.py"
-    script.write_text(WORKER_DIES.format(tests=str(Path(__file__).parent)), encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise AssertionError("the batch waited for ever for a worker that died") from None
-    assert proc.returncode == 0 and "same" in out, err[-2000:]
+    code, out, err = _script(tmp_path, WORKER_DIES, 120, "the batch waited for ever for a worker that died")
+    assert code == 0 and "same" in out, err[-2000:]
