@@ -38,6 +38,8 @@ def one_fact_group(draw) -> list:
         raw = unstructure_case(first)
         raw["id"] = f"{first.id}-{seq}"
         raw["person"]["id_number"] = idcard.make(first.person.hukou, born, seq)
+        # whether a card is recorded is a fact (JJ-CARD-2), its number is not
+        raw["person"]["card_number"] = draw(st.sampled_from([first.person.card_number, "", "JJJZ2019000002"]))
         raw["episode"]["admitted"] = (ep.admitted + shift).isoformat()
         raw["episode"].pop("admitted_at", None)
         raw["episode"].pop("discharged_at", None)
@@ -111,3 +113,21 @@ def test_a_fact_group_is_structured_once():
         assert c.person.id_number == want.person.id_number
         assert (c.episode.admitted, c.episode.discharged) == (want.episode.admitted, want.episode.discharged)
         assert c.history.ytd == want.history.ytd
+
+
+def test_whether_a_card_is_recorded_is_a_fact_its_number_is_not():
+    """Jingjiang asks for the assistance card when none is recorded (第七条, JJ-CARD-2): two claims alike
+    but for that are two fact groups; two card numbers are one."""
+    from jiuzhu.kit.testing import make_case
+    base = {"person": {"name": "测试人", "id_number": "32128219680702052X", "hukou": "321282104203",
+                       "categories": ["dibao"], "scheme": "residents"},
+            "facility": {"name": "靖江市新桥镇卫生院", "level": "primary", "ownership": "public",
+                         "designations": ["insurance", "assistance"], "location": "321282104"},
+            "episode": {"kind": "inpatient", "admitted": "2019-04-08", "discharged": "2019-04-15"},
+            "bill": {"total": "10000", "in_scope": "10000", "basic_paid": "6000"}}
+    cases = [make_case({"id": f"c{i}", "person": {"card_number": card}}, base=base)
+             for i, card in enumerate(["JJJZ2019000001", "JJJZ2019000777", "", "JJJZ2019000001"])]
+    table, _, errors = normalise(pa.table(rows_to_columns([flatten(c) for c in cases])), 0, REGIONS)
+    assert not errors
+    facts = ClaimTable(table).facts.tolist()
+    assert facts[0] == facts[1] == facts[3] != facts[2]

@@ -47,6 +47,9 @@ class Column:
     vocab: str = ""  # for choice and list: the vocabulary's name in jiuzhu.model.vocab ("conditions", "ROLES")
     required: bool = False  # the case model has no default for it
     key: bool = True  # part of the decision key (facts the hooks read); identity, money, dates are not
+    # only whether it is given is a fact the hooks read (its value is not): Jingjiang's 「凭身份证和救助卡」
+    # (第七条, JJ-CARD-2) asks for the card when none is recorded, whatever its number
+    presence: bool = False
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -82,7 +85,7 @@ COLUMNS: tuple[Column, ...] = (
     C("person.caregiver", "json", "照料护理人"),
     C("person.village_committee", "text", "村（居）委会"),
     C("person.entrusted", "bool", "托管协议"),
-    C("person.card_number", "text", "救助证号", key=False),
+    C("person.card_number", "text", "救助证号", key=False, presence=True),
     C("person.statuses", "json", "身份认定"),
     C("facility.name", "text", "医疗机构名称", required=True),
     C("facility.code", "text", "定点医药机构编号"),
@@ -129,6 +132,7 @@ DATETIMES = tuple(c.name for c in COLUMNS if c.kind == "datetime")
 # Not part of the decision key: identity, names, money, exact dates and year-to-date amounts
 # (history enters a region's key only through the keys the region declares it reads).
 NOT_KEY = {c.name for c in COLUMNS if not c.key}
+PRESENCE = {c.name for c in COLUMNS if c.presence}  # in the key as given / not given (Column.presence)
 
 
 def column_of(name: str) -> Column | None:

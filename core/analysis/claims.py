@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jiuzhu.analysis.batch import MONEY, NOT_KEY, OTHER_MONEY, YTD, unflatten
+from jiuzhu.analysis.batch import MONEY, NOT_KEY, OTHER_MONEY, PRESENCE, YTD, unflatten
 from jiuzhu.analysis.checks import check_names, normalise
 from jiuzhu.io.atomic import atomic_path, check_output
 from jiuzhu.io.safe import neutralise_table, one_line
@@ -315,7 +315,8 @@ class ClaimTable:
         self.ages = self._ages(self.admitted)
         # the region-independent part of the decision key, one integer per claim: the facts hooks read
         # (year-to-date amounts are not facts; a region declares the ones it reads, see evaluate_region)
-        key_cols = [c for c in sorted(table.column_names) if c not in NOT_KEY and c != ROW and not YTD.match(c)]
+        key_cols = [c for c in sorted(table.column_names)
+                    if (c not in NOT_KEY or c in PRESENCE) and c != ROW and not YTD.match(c)]
         # the claim's row in the file (1-based), carried by run_batch; else its place in the table
         self.rows = (table.column(ROW).to_numpy() if ROW in table.column_names
                      else np.arange(1, n + 1, dtype=np.int64))
@@ -330,18 +331,27 @@ class ClaimTable:
         if cached is None:
             rows = self._fact_rows()
             names = tuple(self.key_cols)
-            sub = self.table.select(list(names)).take(pa.array(rows)).to_pydict()
+            at = pa.array(rows)
+            sub = {c: self._key_column(c).take(at).to_pylist() for c in names}
             cached = self._fact_values = [(names, tuple(sub[c][i] for c in names)) for i in range(len(rows))]
         return cached
 
     def _key(self, names) -> np.ndarray:
         key = np.zeros(self.n, dtype=np.int64)
         for c in names:
-            enc = pc.dictionary_encode(self.table.column(c).combine_chunks())
+            enc = pc.dictionary_encode(self._key_column(c))
             card = len(enc.dictionary) + 1  # an empty date (null) is a value of its own
             codes = pc.fill_null(enc.indices, card - 1).to_numpy(zero_copy_only=False).astype(np.int64)
             key = _fold(key, codes, card)
         return _renumber(key)
+
+    def _key_column(self, name: str):
+        """The column as it enters the decision key: its values, or for a :data:`PRESENCE` column
+        whether each row gives one (a non-empty text)."""
+        col = self.table.column(name).combine_chunks()
+        if name in PRESENCE:
+            col = pc.fill_null(pc.greater(pc.utf8_length(col), 0), False)
+        return col
 
     def _ages(self, days: np.ndarray) -> np.ndarray:
         dy = days.astype("datetime64[Y]").astype(np.int64) + 1970
