@@ -1019,6 +1019,7 @@ def totals(run: RegionRun) -> dict:
             # each assistance layer (programme) with its own label and its fund, for totals per programme
             "layer_labels": {l: (*run.labels.get(l, (l, l)), run.payers.get(l, l)) for l in run.layers
                              if l not in run.given and l not in run.shifted},
+            "layers": sorted(run.layers),  # every layer column its results carry
             "groups": run.groups, "invalid_claims": invalid}
 
 
@@ -1048,6 +1049,7 @@ def merge_totals(a: dict, b: dict) -> dict:
     out["fund_labels"] = {f: min(x for x in (a["fund_labels"].get(f), b["fund_labels"].get(f)) if x is not None)
                           for f in {**a["fund_labels"], **b["fund_labels"]}}
     out["layer_labels"] = {**a.get("layer_labels", {}), **b.get("layer_labels", {})}
+    out["layers"] = sorted(set(a.get("layers", ())) | set(b.get("layers", ())))
     return out
 
 
@@ -1607,16 +1609,24 @@ def _row_count(src: Path) -> int | None:
         return None
 
 
-def drop_regions(table: pa.Table, codes) -> pa.Table:
+def drop_regions(table: pa.Table, codes, layers=None) -> pa.Table:
     """``table`` (results) without the rows of the regions in ``codes`` — regions stopped in some partition,
-    whose totals are an error — nor the layer columns only they had: a region is computed in every
-    partition or in none, whichever partition met what stopped it."""
+    whose totals are an error — nor, given ``layers`` (the layer ids of the regions that ran, their totals'
+    ``layers``), the layer columns only the stopped regions had: a region is computed in every partition
+    or in none, whichever partition met what stopped it."""
     if not codes or not table.num_rows:
         return table
     region = pc.cast(table.column("region"), pa.string())
     table = table.filter(pc.invert(pc.is_in(region, value_set=pa.array(sorted(codes), pa.string()))))
-    gone = [c for c in table.column_names if c.startswith("layer.") and table.column(c).null_count == table.num_rows]
-    return table.drop_columns(gone)
+    if layers is None:
+        return table
+    keep = {f"layer.{lid}_fen" for lid in layers}
+    return table.drop_columns([c for c in table.column_names if c.startswith("layer.") and c not in keep])
+
+
+def ran_layers(tots) -> set:
+    """The layer ids of the regions whose totals (``tots``: region → totals) are not an error."""
+    return {lid for t in tots.values() if "error" not in t for lid in t.get("layers", ())}
 
 
 def overrides_record(overrides) -> list[dict]:
@@ -1835,11 +1845,12 @@ def run_batch(engine: Engine, claims: str, regions: list[str], out: str | None =
             w = bar.add_task(f"写出 writing {Path(out).name}", total=1)
             stopped = {c for c, t in tots.items() if "error" in t}  # in one partition: in none
             if stopped:
+                kept = ran_layers(tots)
                 for i, p in enumerate(written):
                     if isinstance(p, Path):
-                        _scratch_write(drop_regions(_scratch_read(p), stopped), p)
+                        _scratch_write(drop_regions(_scratch_read(p), stopped, kept), p)
                     else:
-                        written[i] = drop_regions(p, stopped)
+                        written[i] = drop_regions(p, stopped, kept)
             record = overrides_record(overrides)
             _write_results(written or [results_table(None, [])], Path(out), work,
                            {OVERRIDES_KEY: json.dumps(record, ensure_ascii=False).encode()})

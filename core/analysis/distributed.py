@@ -358,9 +358,10 @@ def run_distributed(engine, claims: str, regions: list[str], out: str, scheduler
             stopped = {c for c, t in tots.items() if "error" in t}  # in one partition: in none
             if stopped:
                 import pyarrow.parquet as pq
-                from jiuzhu.analysis.claims import drop_regions
+                from jiuzhu.analysis.claims import drop_regions, ran_layers
+                kept = ran_layers(tots)
                 for p in sorted(results.glob("part-*.parquet")):
-                    _write_parquet(drop_regions(pq.read_table(p), stopped), p)
+                    _write_parquet(drop_regions(pq.read_table(p), stopped, kept), p)
             failed = list(dict.fromkeys(failed))  # a row every region refuses alike (the loader's) once
             if failed:
                 write_errors(sorted(bad + failed, key=lambda e: e.row), err_path)
