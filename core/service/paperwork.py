@@ -97,11 +97,7 @@ def add_paperwork_routes(app: FastAPI, svc, who) -> None:
             if not isinstance(key, str):
                 raise InputError("body.settlement", None, "expected a settlement key (text)")
             s = await in_reader_thread(svc.need_store().get, key)
-            if s is None:
-                raise Problem(404, "unknown-settlement", "settlement: no settlement with this key", field="settlement",
-                              value=key, expected="a key returned by POST /v1/settlements")
-            svc.need_region(p, s.region)
-            svc.need_facility(p, s.facility_code or None, "facility_code")
+            svc.need_recorded(p, s, "settlement", key)
             case, code = s.case, s.region
             # reproducing the outcome reads the recorded parameter values from the store
             outcome = await in_reader_thread(lambda: s.outcome)

@@ -72,11 +72,10 @@ async def in_reader_thread(fn, *args):
 def add_settlement_routes(app: FastAPI, svc, who) -> None:
     from jiuzhu.service.app import read_case, read_json, settlement_json
 
-    def readable(p: Principal, s) -> None:
+    def readable(p: Principal, s, key: str) -> None:
         """A hospital reads its own facility's settlements; civil affairs those of its region."""
         svc.need_role(p, ("hospital", "civil_affairs"), "read settlements")
-        svc.need_region(p, s.region)
-        svc.need_facility(p, s.facility_code, "facility_code")
+        svc.need_recorded(p, s, "key", key)
 
     @app.post("/v1/settlements", tags=["settlements"], status_code=201,
               summary="Record a settlement (as `jiuzhu settle`) 记录结算",
@@ -104,10 +103,7 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         svc.need_role(p, ("hospital", "civil_affairs"), "read settlements")
         store = svc.need_store()
         s = await in_reader_thread(store.get, key)
-        if s is None:
-            raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
-                          expected="a key returned by POST /v1/settlements")
-        readable(p, s)
+        readable(p, s, key)
         return JSONResponse(settlement_json(s))
 
     @app.post("/v1/settlements/{key}/reversal", tags=["settlements"], summary="Reverse a settlement 冲正",
@@ -127,10 +123,8 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
             raise InputError("body.reason", None, "expected the reason for the reversal (冲正原因)")
         store = svc.need_store()
         s = await in_reader_thread(store.get, key)
-        if s is None:
-            raise Problem(404, "unknown-settlement", "key: no settlement with this key", field="key", value=key,
-                          expected="a key returned by POST /v1/settlements")
-        svc.need_region(p, s.region)
+        svc.need_recorded(p, s, "key", key, facility=False)  # the office of the settlement's region reverses it
+
         def already_reversed():
             return Problem(409, "already-reversed", "key: this settlement is already reversed", field="key",
                            value=key, expected="a settlement that stands")
