@@ -174,6 +174,7 @@ def to_json(o: Outcome) -> dict:
                 "claim_cap": None if l.claim_cap is None else yuan(l.claim_cap),
                 "annual_cap": None if l.annual_cap is None else yuan(l.annual_cap),
                 "program": l.program, "used_before": yuan(l.used_before), "shared_before": yuan(l.shared_before),
+                "less": {"column": l.less, "amount": yuan(l.less_amount)} if l.less else None,
                 "burden_before": yuan(l.burden_before),
                 "binding": l.binding, "note_zh": l.note_zh, "cite": cite_json(l.cite)} for l in s.layers],
             "notes": reasons_json(s.notes)},
@@ -327,11 +328,14 @@ def explain_layer(l) -> str:
     parts = [f"基数 base = {terms} = {yuan(l.base)}"]
     if l.deductible:
         parts.append(f"起付 deductible {yuan(l.deductible)}")
+    gross = l.computed + l.less_amount  # base × rate, before what was paid of it elsewhere
     if l.segments:
         segs = "; ".join(f"{yuan(lo)}–{'∞' if hi is None else yuan(hi)} @ {pct(r)}" for lo, hi, r in l.segments)
-        parts.append(f"分段 segments [{segs}] → {yuan(l.computed)}")
+        parts.append(f"分段 segments [{segs}] → {yuan(gross)}")
     elif l.rate is not None:
-        parts.append(f"比例 rate {pct(l.rate)} → {yuan(l.computed)}")
+        parts.append(f"比例 rate {pct(l.rate)} → {yuan(gross)}")
+    if l.less:
+        parts.append(f"减去已付 less already paid {l.less}({yuan(l.less_amount)}) → {yuan(l.computed)}")
     if l.claim_cap is not None:
         parts.append(f"单次限额 claim cap {yuan(l.claim_cap)}")
     if l.annual_cap is not None:

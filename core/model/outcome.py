@@ -224,7 +224,7 @@ class LayerResult:
     deductible: int = 0
     rate: Fraction | None = None
     segments: tuple[tuple[int, int | None, Fraction], ...] = ()
-    computed: int = 0  # base × rate, before limits
+    computed: int = 0  # base × rate, less ``less_amount``, before limits
     claim_cap: int | None = None
     annual_cap: int | None = None
     program: str = ""
@@ -232,6 +232,10 @@ class LayerResult:
     # what this same settlement's earlier layers of the programme paid, counted under the annual cap on top of
     # used_before (jiuzhu.rules.settle.Layer.shares_cap_with)
     shared_before: int = 0
+    # what was already paid of this layer elsewhere and taken off base × rate (jiuzhu.rules.settle.Layer.less,
+    # e.g. a tilt the slip already shows): the column and the amount taken off
+    less: str = ""
+    less_amount: int = 0
     burden_before: int = 0
     binding: str = ""  # rate / claim_cap / annual_cap / burden / given
     given: bool = False  # taken from the settlement slip, not computed

@@ -107,6 +107,14 @@ def test_computed_source_with_a_tilt_on_the_slip_counts_it_once(on_slip, compute
     assert layer(out, "critical_illness_tilt") == computed_rest
     assert layer(out, "relief_fund") == 1495000  # 60,000 − 36,000 − 5,500 − 550 − 3,000 either way
     assert "tilt_on_slip" in kinds(out)
+    # the explanation tells the same story: 11,000 × 5 % = 550, less the slip's tilt, gives what is paid
+    from jiuzhu.io.report import explain_layer, to_json
+    tilt = next(l for l in out.settlement.layers if l.id == "critical_illness_tilt")
+    assert (tilt.less, tilt.less_amount, tilt.computed) == ("other.tilted_payment", int(on_slip) * 100, computed_rest)
+    line = explain_layer(tilt)
+    assert "→ 550.00" in line and f"other.tilted_payment({int(on_slip)}.00) → {computed_rest // 100}.00" in line
+    js = next(l for l in to_json(out)["settlement"]["layers"] if l["id"] == "critical_illness_tilt")
+    assert js["less"] == {"column": "other.tilted_payment", "amount": f"{on_slip}.00"}
 
 
 @pytest.mark.rule("GA-FLOW-4")
