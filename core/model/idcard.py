@@ -17,7 +17,9 @@ def problem(id_number: str) -> str | None:
     if not isinstance(id_number, str) or len(id_number) != 18:
         return "expected 18 characters"
     body, last = id_number[:17], id_number[17].upper()
-    if not body.isdigit() or not (last.isdigit() or last == "X"):
+    # ASCII digits only: str.isdigit also accepts full-width (０-９) and other scripts' digits, which the
+    # batch refuses and which would make a second spelling of one person
+    if not (id_number.isascii() and body.isdigit() and (last.isdigit() or last == "X")):
         return "expected 17 digits and a digit or X"
     try:
         born = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
