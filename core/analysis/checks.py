@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jiuzhu.analysis.batch import COLUMNS, OTHER_MONEY, column_of
-from jiuzhu.model import vocab
+from jiuzhu.model import idcard, vocab
 from jiuzhu.model.errors import InputError
 from jiuzhu.model.money import MAX_FEN
 
@@ -314,6 +314,7 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         if (rows := _control_rows(a)) is not None:
             err.add(rows, name, control)
         if col.kind == "id":
+            a = _canonical_ids(a)
             out[name] = a
             err.add(_id_problems(a), name, "a valid resident ID number (18 characters, real birth date, check digit)")
         elif col.kind == "division":
@@ -475,6 +476,17 @@ def _per_value_map(arr: pa.Array, f) -> np.ndarray:
     enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
     vals = np.array([f(v) for v in enc.dictionary.to_pylist()] or [0], dtype=np.int64)
     return vals[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+def _canonical_ids(ids: pa.Array) -> pa.Array:
+    """The ID numbers as :func:`jiuzhu.model.idcard.canonical` spells them (check character ``X``, as the
+    loader makes it on one case), so that a person written ``x`` on one claim and ``X`` on another is
+    one person; only the rows ending in ``x`` are rewritten."""
+    low = pc.ends_with(ids, "x").to_numpy(zero_copy_only=False)
+    if not low.any():
+        return ids
+    fixed = [idcard.canonical(v) for v in ids.filter(pa.array(low)).to_pylist()]
+    return pc.replace_with_mask(ids, pa.array(low), pa.array(fixed, pa.string()))
 
 
 def _id_problems(ids: pa.Array) -> np.ndarray:

@@ -169,7 +169,7 @@ def usage(ctx, id_number, year, region, db_url, fmt):
     if fmt == "json":
         click.echo(json.dumps(u.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{id_number} {year}")
+    click.echo(f"{u.id_number} {year}")
     if not u.programs:
         click.echo("  无记录 no settlements recorded")
     for p in u.programs:

@@ -12,6 +12,7 @@ from typing import NewType
 
 import attrs
 
+from jiuzhu.model.idcard import canonical
 from jiuzhu.model.vocab import CATEGORIES
 
 Fen = NewType("Fen", int)  # integer fen (分); 100 fen = 1 yuan
@@ -61,7 +62,7 @@ class Person:
     gives it (乡镇、村、组, e.g. 中心镇桂花村3组): forms print names, and GB/T 2260 stops at the county.
     """
 
-    id_number: str
+    id_number: str = attrs.field(converter=canonical)  # check character X upper case: one person, one spelling
     hukou: str
     name: str = ""
     residence: str = ""

@@ -12,12 +12,23 @@ def check_char(first17: str) -> str:
     return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
 
 
+def canonical(id_number: str) -> str:
+    """The one spelling of a person's number: the check character X upper case. Files and systems also
+    write it ``x``; both are the same person, so their annual caps and year-to-date are one. Anything
+    else is returned as given (no spaces stripped: :func:`problem` refuses it, in a case and in a batch)."""
+    if isinstance(id_number, str) and len(id_number) == 18 and id_number[17] == "x":
+        return id_number[:17] + "X"
+    return id_number
+
+
 def problem(id_number: str) -> str | None:
     """Why ``id_number`` is invalid, or None. The message never repeats the number."""
     if not isinstance(id_number, str) or len(id_number) != 18:
         return "expected 18 characters"
     body, last = id_number[:17], id_number[17].upper()
-    if not body.isdigit() or not (last.isdigit() or last == "X"):
+    # ASCII digits only: str.isdigit also accepts full-width (０-９) and other scripts' digits, which the
+    # batch refuses and which would make a second spelling of one person
+    if not (id_number.isascii() and body.isdigit() and (last.isdigit() or last == "X")):
         return "expected 17 digits and a digit or X"
     try:
         born = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))

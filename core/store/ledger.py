@@ -25,6 +25,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from jiuzhu.model import idcard
 from jiuzhu.model.case import Case, History
 from jiuzhu.model.errors import InputError
 from jiuzhu.store import db
@@ -343,7 +344,7 @@ class Store:
         programs = engine.programs(code)
         phash, ptext = recorded(engine, chain, days)
         self.default_engine = self.default_engine or engine
-        idn = case.person.id_number
+        idn = idcard.canonical(case.person.id_number)  # the person key: ...x and ...X are one person-year
 
         def evaluate(have: dict, earlier: int):
             """Everything a settlement writes, from a person-year state ``(have, earlier)``: pure CPU,
@@ -566,6 +567,7 @@ class Store:
         year, its first for a future one)."""
         from jiuzhu.plugins import default_host
         host = engine.host if engine is not None else default_host()
+        id_number = idcard.canonical(id_number)  # as settle keys the person
         with db.reading(self.engine) as conn:
             rows = conn.execute(
                 sa.select(settlements.c.key, settlements.c.chain, settlements.c.programs_json, self._REVERSED,
