@@ -115,8 +115,18 @@ class Engine:
         return cal
 
     def context(self, code: str, day: dt.date) -> Context:
-        region = self.host.region(code)
-        return Context(region.info, day, self.parameter_set(code).at(day), self.calendar(code, day), self.deployment)
+        # one per region, day and strictness: a batch asks for the same few hundred days thousands of times,
+        # and a context is frozen (its parameters in force and calendar are the day's)
+        cache = self.__dict__.setdefault("_contexts", {})
+        key = (code, day, self.strict)
+        ctx = cache.get(key)
+        if ctx is None:
+            if len(cache) >= 4096:
+                cache.clear()
+            region = self.host.region(code)
+            ctx = cache[key] = Context(region.info, day, self.parameter_set(code).at(day), self.calendar(code, day),
+                                       self.deployment)
+        return ctx
 
     def chain(self, code: str) -> list[Region]:
         return self.host.chain(code) if self.deployment.compose_parents else [self.host.region(code)]

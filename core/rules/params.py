@@ -197,8 +197,12 @@ class Params:
 
     def __init__(self, pset: ParameterSet, day: dt.date):
         self._set, self.day = pset, day
+        self._found: dict[str, Dated] = {}  # the values in force found so far (a day's values do not change)
 
     def dated(self, name: str) -> Dated:
+        d = self._found.get(name)
+        if d is not None:
+            return d
         p = self._set.params.get(name)
         if p is None:
             raise JiuzhuError(f"parameters.{self._set.region}.{name}: the region uses a parameter it does not declare")
@@ -209,6 +213,7 @@ class Params:
             # dated values, none yet on this day: the claim's date is what is out of reach (a batch lists
             # that claim and computes the others)
             raise NotInForce(self._set.region, name, self.day, p.values[0].start)
+        self._found[name] = d
         return d
 
     def __getitem__(self, name: str) -> Any:
