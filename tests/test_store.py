@@ -129,7 +129,7 @@ def test_missing_schema_is_refused(tmp_path):
     res = CliRunner().invoke(cli, ["settle", write(tmp_path, fushun_case(*A2)), "--db", url])
     assert res.exit_code == 2 and "jiuzhu db upgrade" in res.output
     res = CliRunner().invoke(cli, ["db", "upgrade", "--db", url])
-    assert res.exit_code == 0 and "→ 0002" in res.output
+    assert res.exit_code == 0 and "→ 0003" in res.output
     Store.open(url)
 
 

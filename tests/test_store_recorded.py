@@ -149,10 +149,10 @@ def test_upgrade_from_revision_0001_keeps_year_to_date_and_reversals(db_url):
                   {"s": ids["OLD-2"], "t": now})
     eng.dispose()
     from jiuzhu.store import StoreError
-    with pytest.raises(StoreError, match="revision 0001, this jiuzhu needs 0002"):
+    with pytest.raises(StoreError, match="revision 0001, this jiuzhu needs 0003"):
         Store.open(url)  # an older revision is never silently used
     res = CliRunner().invoke(cli, ["db", "upgrade", "--db", url])
-    assert res.exit_code == 0 and "0001 → 0002" in res.output, res.output
+    assert res.exit_code == 0 and "0001 → 0003" in res.output, res.output
     store = Store.open(url)
     with store.engine.connect() as c:
         ytd, n = c.exec_driver_sql("SELECT ytd_json, admissions FROM person_years").one()

@@ -9,6 +9,9 @@ year-to-date and the count of standing settlements, updated under the row's lock
 transaction as the settlement or reversal — one read and two writes per settlement. The parameter
 values each settlement was evaluated with are kept once per hash (``parameter_sets``), so a past
 month's ledger is rebuilt with what was in force then.
+
+Revision 0003: an ID number is stored in its one spelling, the check character ``X`` upper case
+(``idcard.canonical``); a ledger that kept ``...x`` and ``...X`` as two person-years has them merged.
 """
 
 from __future__ import annotations
