@@ -1,0 +1,135 @@
+"""One case (``jiuzhu evaluate``, ``Engine.evaluate``, the loader, the HTTP service) and the batch
+(``jiuzhu compare --batch``) accept and refuse the same input:
+
+1. a year-to-date amount of 0 for a programme the chain lacks says nothing was paid: accepted by both
+   (docs/batch.md: a zero and an absent column mean the same); a non-zero amount refused by both.
+
+Amounts: the Fushun example FS-EX-001 (plugins/fushun/tests/examples.case.toml): base = in-scope
+11,500 − basic 7,630 = 3,870 → 60 % = 2,322.00 (FS-BASIC-4).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import attrs
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from rich.console import Console
+
+from jiuzhu.analysis.batch import flatten, rows_to_columns
+from jiuzhu.analysis.claims import run_batch
+from jiuzhu.cli import cli
+from jiuzhu.io.loader import load_case
+from jiuzhu.kit.testing import make_engine
+from jiuzhu.model.errors import InputError
+from jiuzhu.model.idcard import make
+from jiuzhu.service.app import create_app
+
+sys.path.insert(0, str(Path(__file__).parent))
+from service_helpers import auth, case_json, engine as service_engine, tokens  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ROOT / "plugins" / "fushun" / "examples" / "dibao-inpatient.toml"
+STRAY = "critical_illness_counted"  # Guang'an's programme: Fushun's chain does not declare it
+
+
+@pytest.fixture(scope="module")
+def eng():
+    return make_engine()
+
+
+def _batch(eng, tmp_path, table: pa.Table, regions=("fushun",)):
+    """(totals by region, {(region, claim): assistance fen}, [(row, claim, field)] of the errors file)."""
+    src, out, errs = tmp_path / "c.parquet", tmp_path / "r.parquet", tmp_path / "e.csv"
+    pq.write_table(table, src)
+    tots = run_batch(eng, str(src), list(regions), str(out), progress=False, fmt="json", skip_invalid=True,
+                     console=Console(file=open(os.devnull, "w")), errors=str(errs))
+    got = {(r["region"], r["claim_id"]): r["assistance_fen"] for r in pq.read_table(out).to_pylist()}
+    with open(errs, encoding="utf-8") as fh:
+        listed = [(e["row"], e["claim_id"], e["field"]) for e in csv.DictReader(fh)]
+    return {t["region"]: t for t in tots}, got, listed
+
+
+def _person(case, seq: int, claim: str):
+    """``case`` for another person (no shared annual cap) with its own claim id."""
+    return attrs.evolve(case, id=claim, person=attrs.evolve(case.person, id_number=make("210402", dt.date(1956, 4, 12), seq)),
+                        bill=attrs.evolve(case.bill, setl_id=claim))
+
+
+# -- 1. a zero year-to-date amount of a programme the chain lacks ------------------------------
+
+
+def test_one_case_accepts_a_zero_amount_of_a_programme_the_chain_lacks(eng):
+    a = load_case(CASE)
+    zero = attrs.evolve(a, history=attrs.evolve(a.history, ytd={STRAY: 0}))
+    assert eng.evaluate(zero, "fushun").settlement.assistance == 232_200  # as without the entry
+    # a declared programme at 0 beside it changes nothing either
+    both = attrs.evolve(a, history=attrs.evolve(a.history, ytd={STRAY: 0, "inpatient_assistance": 0}))
+    assert eng.evaluate(both, "fushun").settlement.assistance == 232_200
+
+
+def test_one_case_still_refuses_a_non_zero_amount_of_a_programme_the_chain_lacks(eng):
+    a = load_case(CASE)
+    fen = attrs.evolve(a, history=attrs.evolve(a.history, ytd={STRAY: 1}))  # 0.01 yuan
+    with pytest.raises(InputError) as exc:
+        eng.evaluate(fen, "fushun")
+    assert exc.value.field == f"history.ytd.{STRAY}"
+    assert exc.value.expected.startswith("unknown programme for fushun; valid: inpatient_assistance")
+
+
+@pytest.mark.parametrize("amount, code, needle", [
+    ('"0"', 0, "2322.00"), ('"0.00"', 0, "2322.00"), ("0", 0, "2322.00"),
+    ('"0.01"', 2, f"history.ytd.{STRAY}: unknown programme for fushun"),
+])
+def test_jiuzhu_evaluate_on_a_zero_and_a_non_zero_amount(tmp_path, amount, code, needle):
+    f = tmp_path / "case.toml"
+    f.write_text(CASE.read_text(encoding="utf-8") + f"\n[history]\nytd = {{ {STRAY} = {amount} }}\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["evaluate", str(f), "--region", "fushun"])
+    assert res.exit_code == code, res.output
+    assert needle in res.output
+    if code:
+        assert len(res.output.strip().splitlines()) == 1 and "Traceback" not in res.output
+
+
+def test_batch_and_one_case_agree_on_zero_and_non_zero_amounts(eng, tmp_path):
+    a = load_case(CASE)
+    amounts = {"Z-0": 0, "Z-1": 1, "Z-2": 123_400, "Z-3": 0}
+    cases = [attrs.evolve(_person(a, i, cid), history=attrs.evolve(a.history, ytd={STRAY: v}))
+             for i, (cid, v) in enumerate(amounts.items())]
+    cols = rows_to_columns([flatten(c) for c in cases])
+    assert cols[f"history.ytd.{STRAY}_fen"] == [0, 1, 123_400, 0]
+    tots, got, listed = _batch(eng, tmp_path, pa.table(cols))
+    assert tots["fushun"]["claims"] == 2 and tots["fushun"]["invalid_claims"] == 2
+    assert got == {("fushun", "Z-0"): 232_200, ("fushun", "Z-3"): 232_200}
+    assert listed == [("2", "Z-1", f"history.ytd.{STRAY}"), ("3", "Z-2", f"history.ytd.{STRAY}")]
+    for c in cases:  # one case: accepted exactly where the batch computed it, to the fen
+        if ("fushun", c.id) in got:
+            assert eng.evaluate(c, "fushun").settlement.assistance == got[("fushun", c.id)]
+        else:
+            with pytest.raises(InputError, match=f"history.ytd.{STRAY}"):
+                eng.evaluate(c, "fushun")
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app(service_engine(), tokens()), raise_server_exceptions=False)
+
+
+def test_service_follows_the_engine_on_zero_and_non_zero_amounts(client):
+    raw = case_json()
+    raw["history"] = {"ytd": {STRAY: "0.00"}}
+    r = client.post("/v1/evaluate", json=raw, headers=auth("analyst"))
+    assert r.status_code == 200, r.text
+    assert r.json()["settlement"]["assistance"] == "2322.00"
+    raw["history"] = {"ytd": {STRAY: "0.01"}}
+    r = client.post("/v1/evaluate", json=raw, headers=auth("analyst"))
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == f"history.ytd.{STRAY}"
