@@ -2,7 +2,9 @@
 (``jiuzhu compare --batch``) accept and refuse the same input:
 
 1. a year-to-date amount of 0 for a programme the chain lacks says nothing was paid: accepted by both
-   (docs/batch.md: a zero and an absent column mean the same); a non-zero amount refused by both.
+   (docs/batch.md: a zero and an absent column mean the same); a non-zero amount refused by both;
+2. a top-level table (person, facility, episode, bill, history) given as null, text, a number … or
+   missing: one line naming it, what it was and what it holds, exit 2 (HTTP 422);
 
 Amounts: the Fushun example FS-EX-001 (plugins/fushun/tests/examples.case.toml): base = in-scope
 11,500 − basic 7,630 = 3,870 → 60 % = 2,322.00 (FS-BASIC-4).
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
@@ -27,7 +30,7 @@ from rich.console import Console
 from jiuzhu.analysis.batch import flatten, rows_to_columns
 from jiuzhu.analysis.claims import run_batch
 from jiuzhu.cli import cli
-from jiuzhu.io.loader import load_case
+from jiuzhu.io.loader import load_case, structure_case
 from jiuzhu.kit.testing import make_engine
 from jiuzhu.model.errors import InputError
 from jiuzhu.model.idcard import make
@@ -133,3 +136,62 @@ def test_service_follows_the_engine_on_zero_and_non_zero_amounts(client):
     r = client.post("/v1/evaluate", json=raw, headers=auth("analyst"))
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == f"history.ytd.{STRAY}"
+
+
+# -- 2. a top-level table that is not a table ---------------------------------------------------
+
+HOLDS = {"person": "id_number, hukou …", "facility": "name, level, location …", "episode": "kind, admitted …",
+         "bill": "total, in_scope …", "history": "ytd and admissions"}
+
+
+def _raw():
+    return json.loads(json.dumps(case_json()))
+
+
+@pytest.mark.parametrize("table", list(HOLDS))
+@pytest.mark.parametrize("value, kind", [(None, "null"), ("x", "text"), (3, "a number"), (1.5, "a number"),
+                                         (True, "true or false"), ([], "a list"), (["刘桂芝"], "a list")])
+def test_a_top_level_table_of_another_type_is_one_line(tmp_path, table, value, kind):
+    raw = _raw()
+    raw[table] = value
+    f = tmp_path / "case.json"
+    f.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["evaluate", str(f), "--region", "fushun"])
+    assert res.exit_code == 2, res.output
+    assert res.output.strip() == f"错误 error: {table}: expected a table with {HOLDS[table]} (got {kind})"
+    assert "刘桂芝" not in res.output  # the value is named by its type, never echoed
+
+
+def test_toml_person_as_text_is_one_line(tmp_path):
+    text = CASE.read_text(encoding="utf-8")
+    head, rest = text.split("[person]", 1)
+    rest = rest.split("[facility]", 1)[1]
+    f = tmp_path / "case.toml"
+    f.write_text(head + 'person = "x"\n\n[facility]' + rest, encoding="utf-8")
+    res = CliRunner().invoke(cli, ["evaluate", str(f), "--region", "fushun"])
+    assert res.exit_code == 2, res.output
+    assert res.output.strip() == "错误 error: person: expected a table with id_number, hukou … (got text)"
+
+
+@pytest.mark.parametrize("table", ["person", "facility", "episode", "bill"])
+def test_a_missing_top_level_table_is_one_line(table):
+    raw = _raw()
+    del raw[table]
+    with pytest.raises(InputError) as exc:
+        structure_case(raw)
+    assert str(exc.value) == f"{table}: missing: expected a table with {HOLDS[table]}"
+
+
+def test_a_missing_history_is_no_history():
+    raw = _raw()
+    del raw["history"]
+    assert structure_case(raw).history.ytd == {}
+
+
+def test_service_names_the_table(client):
+    raw = _raw()
+    raw["person"] = None
+    r = client.post("/v1/evaluate", json=raw, headers=auth("analyst"))
+    assert r.status_code == 422, r.text
+    err = r.json()["errors"][0]
+    assert err["field"] == "person" and err["expected"] == "expected a table with id_number, hukou … (got null)"
