@@ -5,9 +5,12 @@
    (docs/batch.md: a zero and an absent column mean the same); a non-zero amount refused by both;
 2. a top-level table (person, facility, episode, bill, history) given as null, text, a number … or
    missing: one line naming it, what it was and what it holds, exit 2 (HTTP 422);
+3. a date-time with an offset is on its day in China time (+08:00): the batch's date column must be
+   that day, as the loader derives the date from the date-time.
 
 Amounts: the Fushun example FS-EX-001 (plugins/fushun/tests/examples.case.toml): base = in-scope
-11,500 − basic 7,630 = 3,870 → 60 % = 2,322.00 (FS-BASIC-4).
+11,500 − basic 7,630 = 3,870 → 60 % = 2,322.00 (FS-BASIC-4). 抚政办发〔2014〕67号 is in force from
+2014-11-27 and Fushun judges on the discharge date: a stay discharged on 2014-11-26 gets 0.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from rich.console import Console
 
-from jiuzhu.analysis.batch import flatten, rows_to_columns
+from jiuzhu.analysis.batch import flatten, rows_to_columns, unflatten
+from jiuzhu.analysis.checks import normalise
 from jiuzhu.analysis.claims import run_batch
 from jiuzhu.cli import cli
-from jiuzhu.io.loader import load_case, structure_case
+from jiuzhu.io.loader import load_case, loads_case, structure_case
 from jiuzhu.kit.testing import make_engine
 from jiuzhu.model.errors import InputError
 from jiuzhu.model.idcard import make
@@ -195,3 +199,93 @@ def test_service_names_the_table(client):
     assert r.status_code == 422, r.text
     err = r.json()["errors"][0]
     assert err["field"] == "person" and err["expected"] == "expected a table with id_number, hukou … (got null)"
+
+
+# -- 3. date-times with an offset: their day in China time -------------------------------------
+
+# (claim, date column, date-time column); the date-time's day in Beijing by hand
+ROWS = [
+    ("D-1", "2014-11-27", "2014-11-26T20:00:00-05:00"),  # 2014-11-27 09:00 +08:00: on the day
+    ("D-2", "2014-11-26", "2014-11-26T20:00:00-05:00"),  # its local date is not China's: refused
+    ("D-3", "2014-11-26", "2014-11-26T23:59:00+08:00"),  # on the day
+    ("D-4", "2014-11-27", "2014-11-26T16:00:00Z"),  # 2014-11-27 00:00 +08:00: on the day
+    ("D-5", "2014-11-26", "2014-11-26T16:00:00Z"),  # refused
+    ("D-6", "2014-11-26", "2014-11-26T15:59:00Z"),  # 2014-11-26 23:59 +08:00: on the day
+    ("D-7", "2014-11-27", "2014-11-27T00:30:00+09:00"),  # 2014-11-26 23:30 +08:00: refused
+    ("D-8", "2014-11-26", "2014-11-27T00:30:00+09:00"),  # on the day
+    ("D-9", "2014-11-27", "2014-11-27T10:00:00"),  # no zone: China time, on the day
+]
+ACCEPTED = {"D-1": 232_200, "D-3": 0, "D-4": 232_200, "D-6": 0, "D-8": 0, "D-9": 232_200}
+ADMITTED = "2014-11-20T10:00:00+08:00"
+
+
+def _dated_text(discharged: str) -> str:
+    """The example's case file, admitted at ADMITTED and discharged at ``discharged``."""
+    return CASE.read_text(encoding="utf-8").replace("admitted = 2025-05-06", f"admitted = {ADMITTED}") \
+        .replace("discharged = 2025-05-15", f"discharged = {discharged}")
+
+
+def _dated_cases():
+    base = loads_case(_dated_text("2014-11-28"))
+    return [_person(base, i, cid) for i, (cid, _, _) in enumerate(ROWS)]
+
+
+def _dated_table():
+    rows = [flatten(c) for c in _dated_cases()]
+    for row, (_, day, at) in zip(rows, ROWS):  # as an export written in another zone gives them
+        row["episode.discharged"], row["episode.discharged_at"] = dt.date.fromisoformat(day), at
+    return pa.table(rows_to_columns(rows))
+
+
+def test_the_loader_reads_a_date_time_on_its_day_in_china():
+    for _, _, at in ROWS:
+        c = loads_case(_dated_text(at))
+        china = dt.datetime.fromisoformat(at)
+        china = china.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))) if china.tzinfo is None else \
+            china.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        assert c.episode.discharged == china.date() and c.episode.discharged_at == china
+
+
+def test_the_batch_check_refuses_exactly_the_rows_off_their_china_day():
+    _, valid, errors = normalise(_dated_table())
+    assert [cid for (cid, _, _), ok in zip(ROWS, valid.tolist()) if ok] == list(ACCEPTED)
+    assert [(e.row, e.field) for e in errors] == [(2, "episode.discharged_at"), (5, "episode.discharged_at"),
+                                                  (7, "episode.discharged_at")]
+    assert all(e.expected == "a date-time on the day of episode.discharged in China time (+08:00)" for e in errors)
+
+
+def test_admitted_at_is_checked_alike():
+    rows = [flatten(c) for c in _dated_cases()[:2]]
+    rows[0]["episode.admitted"], rows[0]["episode.admitted_at"] = dt.date(2014, 11, 21), "2014-11-20T12:00:00-12:00"
+    rows[1]["episode.admitted"], rows[1]["episode.admitted_at"] = dt.date(2014, 11, 20), "2014-11-20T12:00:00-12:00"
+    _, valid, errors = normalise(pa.table(rows_to_columns(rows)))
+    assert valid.tolist() == [True, False]  # 2014-11-21 08:00 in Beijing
+    assert [(e.row, e.field) for e in errors] == [(2, "episode.admitted_at")]
+
+
+def test_batch_and_one_case_agree_on_date_times_with_offsets(eng, tmp_path):
+    table = _dated_table()
+    tots, got, listed = _batch(eng, tmp_path, table)
+    assert tots["fushun"]["claims"] == 6 and tots["fushun"]["invalid_rows"] == 3  # refused for every region
+    assert got == {("fushun", cid): fen for cid, fen in ACCEPTED.items()}
+    assert listed == [("2", "D-2", "episode.discharged_at"), ("5", "D-5", "episode.discharged_at"),
+                      ("7", "D-7", "episode.discharged_at")]
+    for (cid, day, at), row in zip(ROWS, table.to_pylist()):
+        # the case file gives the one value; its date is the row's date column exactly where the batch accepts
+        one = loads_case(_dated_text(at))
+        assert (one.episode.discharged.isoformat() == day) == (cid in ACCEPTED)
+        assert eng.evaluate(one, "fushun").settlement.assistance == \
+            (232_200 if one.episode.discharged >= dt.date(2014, 11, 27) else 0)
+        if cid in ACCEPTED:  # the batch's own case of the row is that case
+            assert structure_case(unflatten(row)).episode.discharge == one.episode.discharge
+            assert eng.evaluate(one, "fushun").settlement.assistance == got[("fushun", cid)]
+
+
+def test_a_flattened_case_with_an_offset_passes_the_batch_check():
+    c = loads_case(CASE.read_text(encoding="utf-8").replace("discharged = 2025-05-15",
+                                                            "discharged = 2025-05-15T23:30:00-05:00"))
+    row = flatten(c)
+    assert (row["episode.discharged"], row["episode.discharged_at"]) in (
+        ("2025-05-16", "2025-05-16T12:30:00+08:00"), (dt.date(2025, 5, 16), "2025-05-16T12:30:00+08:00"))
+    _, valid, errors = normalise(pa.table(rows_to_columns([row])))
+    assert valid.tolist() == [True] and errors == []
