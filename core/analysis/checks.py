@@ -373,13 +373,14 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
         early = pc.fill_null(pc.less(out["episode.claimed_on"], admitted), False).to_numpy(zero_copy_only=False)
         err.add(early, "episode.claimed_on", "a date on or after admission")
     for name in ("episode.admitted_at", "episode.discharged_at"):
-        # the date-time's date is the date column's (the loader splits one value into the two)
+        # the date-time's date is the date column's as the loader splits one value into the two: its
+        # day in China time (+08:00), which deadlines count (2026-03-12T23:30-05:00 is on 2026-03-13)
         day = name[:-3]
         if name in out and day in out:
             given = pc.not_equal(out[name], "").to_numpy(zero_copy_only=False)
-            same = pc.equal(pc.utf8_slice_codeunits(out[name], 0, 10), pc.cast(out[day], pa.string()))
-            err.add(given & ~pc.fill_null(same, False).to_numpy(zero_copy_only=False), name,
-                    f"a date-time on the day of {day}")
+            dates = pc.fill_null(out[day].cast(pa.int32()), -2).to_numpy(zero_copy_only=False).astype(np.int64)
+            err.add(given & (_per_value_map(out[name], _china_day) != dates), name,
+                    f"a date-time on the day of {day} in China time (+08:00)")
         elif name in out:
             err.add(pc.not_equal(out[name], "").to_numpy(zero_copy_only=False), name, f"empty without {day}")
     if "episode.admitted_at" in out and "episode.discharged_at" in out:
@@ -434,6 +435,17 @@ def _seconds(text: str) -> int:
     except InputError:
         return -1
     return int(m.timestamp()) if isinstance(m, dt.datetime) else -1
+
+
+def _china_day(text: str) -> int:
+    """A checked date-time's date in China time (+08:00, as the loader reads it) as days since 1970;
+    -1 for empty or unreadable (the cell's own check reports it)."""
+    from jiuzhu.io.loader import moment
+    try:
+        m = moment(text) if text else None
+    except InputError:
+        return -1
+    return (m.date() - dt.date(1970, 1, 1)).days if isinstance(m, dt.datetime) else -1
 
 
 def _json_length(text: str) -> int:

@@ -325,6 +325,7 @@ def structure_case(raw: Any, where: str = "case", max_depth: int = Limits().nest
     if depth(raw, max_depth) > max_depth:
         raise InputError(where, None, f"tables and lists nested at most {max_depth} deep "
                                       "(raise [limits] nesting_depth in jiuzhu.toml)")
+    _check_tables(raw)
     _check_text(raw)
     raw = _prepare(raw)
     try:
@@ -333,6 +334,39 @@ def structure_case(raw: Any, where: str = "case", max_depth: int = Limits().nest
         raise _first_error(exc) from None
     check(case)
     return case
+
+
+# The case's top-level tables and what each holds (the four a case must give: their required fields).
+TABLES = {"person": "id_number, hukou …", "facility": "name, level, location …", "episode": "kind, admitted …",
+          "bill": "total, in_scope …", "history": "ytd and admissions"}
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in the words of JSON and TOML (never the value itself: it may be a name)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, (dt.date, dt.time)):
+        return "a date or time"
+    return type(value).__name__
+
+
+def _check_tables(raw: dict) -> None:
+    """Each top-level table given as a table, and those without a default given at all: one line
+    naming it, what it was and what it holds (cattrs would say only "wrong type or shape")."""
+    for name, holds in TABLES.items():
+        if name not in raw:
+            if name != "history":
+                raise InputError(name, None, f"missing: expected a table with {holds}")
+        elif not isinstance(raw[name], dict):
+            raise InputError(name, None, f"expected a table with {holds} (got {_kind(raw[name])})")
 
 
 # Characters no form can hold: C0 controls other than tab, newline and carriage return (XML 1.0,

@@ -156,15 +156,16 @@ class Engine:
         return [(r.code, p) for r in self.chain(code) for p in r.programs]
 
     def check_history(self, case: Case, code: str) -> None:
-        """A ``history.ytd`` key no region of the chain declares is an error: a misspelt key would
-        otherwise silently skip its cap."""
+        """A non-zero ``history.ytd`` amount of a programme no region of the chain declares is an
+        error: a misspelt key would otherwise silently skip its cap. A zero says nothing was paid, so
+        it is accepted whatever its key, as the batch reads a zero column as an absent one."""
         if not case.history.ytd:
             return
         if not all(r.declares_programs for r in self.chain(code)):
             return  # a region older than jiuzhu_programs: its layers name their pools, as before
         valid = {p.id for _, p in self.programs(code)}
         for key in sorted(case.history.ytd):
-            if key not in valid:
+            if key not in valid and case.history.ytd[key]:
                 raise InputError(f"history.ytd.{key}", None,
                                  f"unknown programme for {code}; valid: {', '.join(sorted(valid)) or 'none (no annual caps)'}"
                                  f" (see `jiuzhu programs {code}`)")
