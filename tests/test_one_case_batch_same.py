@@ -289,3 +289,22 @@ def test_a_flattened_case_with_an_offset_passes_the_batch_check():
         ("2025-05-16", "2025-05-16T12:30:00+08:00"), (dt.date(2025, 5, 16), "2025-05-16T12:30:00+08:00"))
     _, valid, errors = normalise(pa.table(rows_to_columns([row])))
     assert valid.tolist() == [True] and errors == []
+
+
+@pytest.mark.parametrize("path, value, expected", [
+    (("person", "guardian"), "x", "person.guardian: expected a table (got text)"),
+    (("bill", "items"), None, "bill.items: expected a list of tables (name, amount …) (got null)"),
+    (("bill", "items"), [5], "bill.items[0]: expected a table (name, amount …) (got a number)"),
+    (("episode", "path"), 3, "episode.path: expected a list of tables (to …) (got a number)"),
+    (("person", "statuses"), [None], "person.statuses[0]: expected a table (kind …) (got null)"),
+])
+def test_a_nested_value_of_the_wrong_shape_says_what_the_field_holds(path, value, expected):
+    """Below the top level too: the field, what it holds and what was given (never the value itself)."""
+    import json as _json
+    from jiuzhu.io.loader import load_case as _load, structure_case as _structure, unstructure_case as _unstructure
+    from jiuzhu.model.errors import InputError as _InputError
+    raw = _json.loads(_json.dumps(_unstructure(_load(ROOT / "examples" / "wusheng-in-county.toml")), default=str))
+    raw[path[0]][path[1]] = value
+    with pytest.raises(_InputError) as info:
+        _structure(raw)
+    assert str(info.value) == expected

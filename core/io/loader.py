@@ -331,9 +331,72 @@ def structure_case(raw: Any, where: str = "case", max_depth: int = Limits().nest
     try:
         case = converter.structure(raw, Case)
     except Exception as exc:  # cattrs groups errors; report the first as one line
-        raise _first_error(exc) from None
+        err = _first_error(exc)
+        if err.expected.startswith("wrong type or shape"):  # say what the field holds and what was given
+            err = InputError(err.field, None, _shape_expected(err.field, raw) or err.expected)
+        raise err from None
     check(case)
     return case
+
+
+_STEP = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _shape_expected(field: str, raw: dict) -> str:
+    """For a value of the wrong shape at ``field`` (``person.guardian``, ``bill.items[0]``): what the case
+    model holds there and what the value is (its kind, never the value), or "" when the path is not the
+    model's."""
+    import typing
+    import attrs as _attrs
+    tp: Any = Case
+    value: Any = raw
+    for m in _STEP.finditer(field):
+        name, index = m.group(1), m.group(2)
+        tp = _optional_inner(tp)
+        if name is not None:
+            if not (isinstance(tp, type) and _attrs.has(tp)):
+                return ""
+            hints = typing.get_type_hints(tp)
+            if name not in hints:
+                return ""
+            tp = hints[name]
+            value = value.get(name) if isinstance(value, dict) else None
+        else:
+            args = typing.get_args(tp)
+            if typing.get_origin(tp) not in (tuple, list) or not args:
+                return ""
+            tp = args[0]
+            value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+    want = _shape_name(_optional_inner(tp))
+    return f"expected {want} (got {_kind(value)})" if want else ""
+
+
+def _optional_inner(tp):
+    import types
+    import typing
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0] if len(args) == 1 else tp
+    return tp
+
+
+def _shape_name(tp) -> str:
+    import typing
+    import attrs as _attrs
+    if isinstance(tp, type) and _attrs.has(tp):
+        return f"a table ({', '.join(f.name for f in _attrs.fields(tp) if f.default is _attrs.NOTHING) or 'fields'} …)" \
+            if any(f.default is _attrs.NOTHING for f in _attrs.fields(tp)) else "a table"
+    origin = typing.get_origin(tp)
+    if origin in (tuple, list):
+        args = typing.get_args(tp)
+        inner = _shape_name(_optional_inner(args[0])) if args else ""
+        if inner.startswith("a table"):
+            return "a list of tables" + inner[len("a table"):]
+        return f"a list of {inner}" if inner else "a list"
+    if origin is dict:
+        return "a table"
+    return {str: "text", bool: "true or false", int: "a whole number", dt.date: "a date",
+            dt.datetime: "a date-time"}.get(tp, "")
 
 
 # The case's top-level tables and what each holds (the four a case must give: their required fields).
