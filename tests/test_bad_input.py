@@ -204,3 +204,14 @@ def test_a_list_given_as_text_is_refused_not_read_letter_by_letter(tmp_path):
     one_line_error(run(tmp_path, bad(person={"categories": "dibao"})), "person.categories",
                    "expected a list of text")
     one_line_error(run(tmp_path, bad(person={"categories": ["dibao", 3]})), "person.categories[1]", "expected text")
+
+
+@pytest.mark.parametrize("n", [-1, 1_000_000, None, "2"])
+def test_earlier_admissions_are_a_count_as_in_the_batch(tmp_path, n):
+    # the batch's history.admissions is a whole number of 0 or more (six digits at most); one case alike
+    one_line_error(run(tmp_path, bad(history={"admissions": n})), "history.admissions", "0 or more")
+
+
+def test_earlier_admissions_at_the_bounds(tmp_path):
+    for n in (0, 999_999):
+        assert run(tmp_path, bad(history={"admissions": n})).exit_code == 0

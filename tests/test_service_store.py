@@ -277,3 +277,22 @@ def test_a_form_reads_the_recorded_parameters_in_a_reader_thread(app, client, mo
     f = client.post("/v1/forms/attachment_1", json={"settlement": key}, headers=auth("ws-mz"))
     assert f.status_code == 200, f.text
     assert seen and all(seen), seen
+
+
+def test_usage_lists_only_the_keys_of_settlements_the_token_may_read(client):
+    """A Guang'an city settlement counts in Wusheng's chain (its critical-illness programmes are
+    Guang'an's), so Wusheng's office sees the amounts the person-year holds — but not the key of a
+    settlement outside its region, which GET /v1/settlements answers 404 to it."""
+    from service_helpers import ROOT
+    raw = case_json(ROOT / "plugins" / "guangan" / "examples" / "dibao-in-county.toml")
+    r = client.post("/v1/settlements?region=guangan", json=raw, headers=auth("ga-mz"))
+    assert r.status_code == 201, r.text
+    key, idn, year = r.json()["key"], raw["person"]["id_number"], raw["episode"]["admitted"][:4]
+    assert client.get(f"/v1/settlements/{key}", headers=auth("ws-mz")).status_code == 404
+    ga = {p["program"]: p for p in client.get(f"/v1/usage/{idn}?year={year}&region=wusheng",
+                                              headers=auth("ga-mz")).json()["programs"]}
+    ws = {p["program"]: p for p in client.get(f"/v1/usage/{idn}?year={year}",
+                                              headers=auth("ws-mz")).json()["programs"]}
+    assert ga["critical_illness"]["settlements"] == [key]  # Guang'an covers its own settlement
+    assert ws["critical_illness"]["paid_fen"] == ga["critical_illness"]["paid_fen"] > 0
+    assert all(key not in p["settlements"] for p in ws.values())

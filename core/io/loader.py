@@ -139,7 +139,12 @@ def _history(value: Any, _t) -> History:
     ytd = value.get("ytd", {})
     if not isinstance(ytd, dict):
         raise InputError("ytd", ytd, "expected a table of programme = amount in yuan")
-    return History({k: Fen(to_fen(v, f"ytd.{k}")) for k, v in ytd.items()}, _int(value.get("admissions", 0), None))
+    n = value.get("admissions", 0)
+    # a count, as the batch's history.admissions column is (analysis.checks: six digits at most)
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 999_999:
+        raise InputError("admissions", n if isinstance(n, int) else None,
+                         "expected a whole number of 0 or more (earlier admissions this year)")
+    return History({k: Fen(to_fen(v, f"ytd.{k}")) for k, v in ytd.items()}, n)
 
 
 converter.register_structure_hook(History, _history)

@@ -157,5 +157,8 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         code = svc.region_for(p, None, region)
         svc.need_region(p, code)
         store = svc.need_store()
-        u = await in_reader_thread(store.usage, id_number, year or dt.date.today().year, code, svc.engine)
+        # a settlement outside the token's region counts in the amounts, but its key is not told (as GET
+        # /v1/settlements/{key} answers 404 to it)
+        u = await in_reader_thread(functools.partial(store.usage, shown=lambda r: svc.covers(p, r)),
+                                   id_number, year or dt.date.today().year, code, svc.engine)
         return JSONResponse(u.to_dict(mask=True))

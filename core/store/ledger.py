@@ -557,7 +557,7 @@ class Store:
 
     # usage -------------------------------------------------------------------------------------
     def usage(self, id_number: str, year: int, region: str | None = None, engine=None,
-              today: dt.date | None = None) -> Usage:
+              today: dt.date | None = None, shown=None) -> Usage:
         """Per programme: what was paid this year, by which settlements, and what is left of the cap.
 
         The programmes listed: those of ``region``'s chain, else of the chains this person was settled
@@ -571,7 +571,7 @@ class Store:
         with db.reading(self.engine) as conn:
             rows = conn.execute(
                 sa.select(settlements.c.key, settlements.c.chain, settlements.c.programs_json, self._REVERSED,
-                          settlements.c.case_json)
+                          settlements.c.case_json, settlements.c.region)
                 .where(settlements.c.id_number == id_number, settlements.c.year == year)
                 .order_by(settlements.c.id)).all()
         if region is not None:
@@ -588,7 +588,7 @@ class Store:
                         declared.setdefault((code, p.id), p)
         acc: dict[tuple[str, str], dict] = {k: {"paid": 0, "keys": [], "cap": None} for k in declared}
         latest = next((r[4] for r in reversed(rows) if not r[3]), None)
-        for key, _chain, progs, rev, _case in rows:
+        for key, _chain, progs, rev, _case, where in rows:
             for preg, per in json.loads(progs).items():
                 for prog, v in per.items():
                     if region is not None and (preg, prog) not in declared:
@@ -598,7 +598,8 @@ class Store:
                         continue
                     if v["amount"]:
                         a["paid"] += int(v["amount"])
-                        a["keys"].append(key)
+                        if shown is None or shown(where):
+                            a["keys"].append(key)
                     if v["cap"] is not None:
                         a["cap"] = int(v["cap"])
         day = min(max(today or dt.date.today(), dt.date(year, 1, 1)), dt.date(year, 12, 31))
