@@ -174,7 +174,7 @@ def to_json(o: Outcome) -> dict:
                 "claim_cap": None if l.claim_cap is None else yuan(l.claim_cap),
                 "annual_cap": None if l.annual_cap is None else yuan(l.annual_cap),
                 "program": l.program, "used_before": yuan(l.used_before), "shared_before": yuan(l.shared_before),
-                "less": {"column": l.less, "amount": yuan(l.less_amount)} if l.less else None,
+                "less": {"column": l.less, "amount": yuan(l.less_amount), "before": yuan(l.before_less)} if l.less else None,
                 "burden_before": yuan(l.burden_before),
                 "binding": l.binding, "note_zh": l.note_zh, "cite": cite_json(l.cite)} for l in s.layers],
             "notes": reasons_json(s.notes)},
@@ -328,7 +328,7 @@ def explain_layer(l) -> str:
     parts = [f"基数 base = {terms} = {yuan(l.base)}"]
     if l.deductible:
         parts.append(f"起付 deductible {yuan(l.deductible)}")
-    gross = l.computed + l.less_amount  # base × rate, before what was paid of it elsewhere
+    gross = l.before_less if l.less else l.computed  # base × rate, before what was paid of it elsewhere
     if l.segments:
         segs = "; ".join(f"{yuan(lo)}–{'∞' if hi is None else yuan(hi)} @ {pct(r)}" for lo, hi, r in l.segments)
         parts.append(f"分段 segments [{segs}] → {yuan(gross)}")

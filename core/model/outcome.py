@@ -233,9 +233,11 @@ class LayerResult:
     # used_before (jiuzhu.rules.settle.Layer.shares_cap_with)
     shared_before: int = 0
     # what was already paid of this layer elsewhere and taken off base × rate (jiuzhu.rules.settle.Layer.less,
-    # e.g. a tilt the slip already shows): the column and the amount taken off
+    # e.g. a tilt the slip already shows): the column, what it paid (all of it, even beyond base × rate) and
+    # base × rate before it was taken off; ``computed`` is what is left, never below 0
     less: str = ""
     less_amount: int = 0
+    before_less: int = 0
     burden_before: int = 0
     binding: str = ""  # rate / claim_cap / annual_cap / burden / given
     given: bool = False  # taken from the settlement slip, not computed

@@ -308,10 +308,10 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
             net = max(0, base - layer.deductible)
             computed = _seg_amount(net, layer.segments, layer.round_to) if layer.segments else \
                 _round_rate(net, layer.rate, layer.round_to)
-            less_amount = 0
+            less_amount, before_less = 0, computed
             if layer.less:
-                less_amount = min(computed, max(0, int(get(layer.less))))
-                computed -= less_amount
+                less_amount = max(0, int(get(layer.less)))
+                computed = max(0, computed - less_amount)
             limits = [("rate", computed)]
             if layer.claim_cap is not None:
                 limits.append(("claim_cap", layer.claim_cap))
@@ -330,7 +330,7 @@ def settle(bill_columns: Mapping[str, int], plan: Plan, used: Mapping[str, int] 
                               rate=None if layer.segments else layer.rate, segments=layer.segments,
                               computed=computed, claim_cap=layer.claim_cap, annual_cap=layer.annual_cap,
                               program=layer.cap_program if layer.annual_cap is not None else "", used_before=u,
-                              shared_before=here, less=layer.less, less_amount=less_amount,
+                              shared_before=here, less=layer.less, less_amount=less_amount, before_less=before_less,
                               burden_before=burden, binding=binding, cite=layer.cite, note_zh=layer.note_zh,
                               assistance=layer.assistance)
         results.append(res)

@@ -98,14 +98,15 @@ def test_slip_source_but_no_tilt_on_the_slip_warns_and_counts_zero():
 
 
 @pytest.mark.rule("GA-FLOW-4")
-@pytest.mark.parametrize("on_slip, computed_rest", [("550", 0), ("200", 35000)])
+@pytest.mark.parametrize("on_slip, computed_rest", [("550", 0), ("200", 35000), ("800", 0)])
 def test_computed_source_with_a_tilt_on_the_slip_counts_it_once(on_slip, computed_rest):
     c = ws09({"bill": {"other_payers": [{"kind": "tilted_payment", "amount": on_slip}]}})
     out = engine().evaluate(c, region="wusheng")
     # the slip's tilt stands after CII; the computed 550 is reduced by it: 550 − 550 = 0, or 550 − 200 = 350
     assert layer(out, "other_payers.tilted_payment") == int(on_slip) * 100
     assert layer(out, "critical_illness_tilt") == computed_rest
-    assert layer(out, "relief_fund") == 1495000  # 60,000 − 36,000 − 5,500 − 550 − 3,000 either way
+    # relief fund: 60,000 − 36,000 − 5,500 − 550 − 3,000 = 14,950 (14,700 when the slip's tilt is 800)
+    assert layer(out, "relief_fund") == 1495000 - max(0, int(on_slip) - 550) * 100
     assert "tilt_on_slip" in kinds(out)
     # the explanation tells the same story: 11,000 × 5 % = 550, less the slip's tilt, gives what is paid
     from jiuzhu.io.report import explain_layer, to_json
@@ -114,7 +115,7 @@ def test_computed_source_with_a_tilt_on_the_slip_counts_it_once(on_slip, compute
     line = explain_layer(tilt)
     assert "→ 550.00" in line and f"other.tilted_payment({int(on_slip)}.00) → {computed_rest // 100}.00" in line
     js = next(l for l in to_json(out)["settlement"]["layers"] if l["id"] == "critical_illness_tilt")
-    assert js["less"] == {"column": "other.tilted_payment", "amount": f"{on_slip}.00"}
+    assert js["less"] == {"column": "other.tilted_payment", "amount": f"{on_slip}.00", "before": "550.00"}
 
 
 @pytest.mark.rule("GA-FLOW-4")
