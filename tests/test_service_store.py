@@ -76,6 +76,12 @@ def test_record_replay_conflict_read_reverse(client):
         assert r.status_code == 404 and r.json()["type"] == unknown.json()["type"], r.text
         assert r.json()["detail"] == unknown.json()["detail"] and "fushun" not in r.text and "fs-his" not in r.text
     assert client.post("/v1/settlements/S-1/reversal", json={"reason": "x"}, headers=auth("ws-mz")).status_code == 404
+    # recording under a key another facility holds: refused, without that settlement's record or advice to reverse it
+    # (keys are unique across the ledger: that the key is taken cannot be hidden)
+    other = client.post("/v1/settlements", json=body("S-1", facility="H21042100002"), headers=auth("fs-other-his"))
+    assert other.status_code == 409, other.text
+    assert other.json()["detail"] == "key: already used by a settlement this token cannot see; a key is paid once"
+    assert "reverse" not in other.text and "fs-his" not in other.text and "3600" not in other.text
     assert client.get("/v1/settlements/S-1", headers=mz).json()["actor"] == "fs-his"
     u = client.get(f"/v1/usage/{ID}?year=2025&region=fushun", headers=mz)
     assert u.status_code == 200, u.text

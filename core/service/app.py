@@ -67,12 +67,18 @@ class Service:
             raise Problem(403, "forbidden-region", f"region: token {who.name} acts for {who.region}, not {code}",
                           field="region", value=code, expected=f"{who.region} or a region below it")
 
+    def sees(self, who: Principal, s, facility: bool = True) -> bool:
+        """Whether the token may see the recorded settlement ``s``: its region, and for a hospital (with
+        ``facility``) its facility."""
+        if who.role in ("hospital", "civil_affairs") and not self.covers(who, s.region):
+            return False
+        return not (facility and who.role == "hospital" and (s.facility_code or None) != who.facility)
+
     def need_recorded(self, who: Principal, s, field: str, key: str, facility: bool = True) -> None:
         """A recorded settlement ``s`` (None: no such key) the token may see: one of another region or (for a
         hospital, ``facility``) another facility is answered as no settlement at all, so that a key's
         existence, its region and its hospital are not told to a caller outside them."""
-        if s is None or (who.role in ("hospital", "civil_affairs") and not self.covers(who, s.region)) \
-                or (facility and who.role == "hospital" and (s.facility_code or None) != who.facility):
+        if s is None or not self.sees(who, s, facility):
             raise Problem(404, "unknown-settlement", f"{field}: no settlement with this key", field=field,
                           value=key, expected="a key returned by POST /v1/settlements to this token's region"
                                                + (" and facility" if facility else ""))

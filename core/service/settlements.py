@@ -37,6 +37,7 @@ from jiuzhu.model.errors import InputError
 from jiuzhu.service import openapi as oas
 from jiuzhu.service.auth import Principal
 from jiuzhu.service.problems import Problem
+from jiuzhu.store import SettlementConflict
 from jiuzhu.store.ledger import AlreadyReversed
 
 
@@ -72,6 +73,12 @@ async def in_reader_thread(fn, *args):
 def add_settlement_routes(app: FastAPI, svc, who) -> None:
     from jiuzhu.service.app import read_case, read_json, settlement_json
 
+    def taken(key: str) -> Problem:
+        """A key recorded outside the token's region or facility: refused without its record or advice to reverse it
+        (keys are unique across the ledger, so that it is taken cannot be hidden)."""
+        return Problem(409, "settlement-conflict", "key: already used by a settlement this token cannot see; a key is "
+                       "paid once", field="key", value=key, expected="the slip's own settlement id (setl_id)")
+
     def readable(p: Principal, s, key: str) -> None:
         """A hospital reads its own facility's settlements; civil affairs those of its region."""
         svc.need_role(p, ("hospital", "civil_affairs"), "read settlements")
@@ -92,7 +99,16 @@ def add_settlement_routes(app: FastAPI, svc, who) -> None:
         svc.need_region(p, code)
         svc.need_facility(p, getattr(case.facility, "code", None) or None)
         store = svc.need_store()
-        res = await in_writer_thread(store.settle, svc.engine, case, code, p.name)
+        try:
+            res = await in_writer_thread(store.settle, svc.engine, case, code, p.name)
+        except SettlementConflict as exc:
+            recorded = await in_reader_thread(store.get, exc.key)
+            if recorded is not None and not svc.sees(p, recorded):
+                raise taken(exc.key) from None
+            raise
+        if res.replay and not svc.sees(p, res):
+            # the same content recorded by another facility or region: its record (who, when) is not this caller's
+            raise taken(res.key)
         return JSONResponse(settlement_json(res), status_code=200 if res.replay else 201,
                             # percent-encoded: a key is the caller's text and may hold what a header cannot
                             headers={"Location": f"/v1/settlements/{quote(res.key, safe='')}"})
