@@ -24,7 +24,7 @@ CASE = ROOT / "plugins" / "jingjiang" / "examples" / "primary-residents-dibao.to
 LISTED, OTHER = "32128219680702052X", "321282197001010220"  # both women, both adults
 
 
-def _claims(tmp_path, listed_spelling=LISTED):
+def _claims(tmp_path):
     a = load_case(CASE)
     b = attrs.evolve(a, id="JJ-2", person=attrs.evolve(a.person, id_number=OTHER))
     src = tmp_path / "claims.parquet"
@@ -52,3 +52,13 @@ def test_the_registry_lists_a_check_character_x_as_x(tmp_path):
     t = _run(tmp_path, f'["{LISTED[:-1]}x"]')
     assert t["eligible"] == [True, False]
     assert t["assistance_fen"] == [136_000, 0]
+
+
+def test_a_registry_entry_that_is_no_id_number_is_one_line_without_its_value(tmp_path):
+    bad = LISTED[:-1] + "7"  # the check character of 32128219680702052 is X
+    res = CliRunner().invoke(cli, ["compare", "--batch", str(_claims(tmp_path)), "--regions", "jingjiang",
+                                   "--out", str(tmp_path / "r.parquet"), "--no-progress", "--workers", "1",
+                                   "--set", f'jingjiang.catalogue_recipients=["{LISTED}", "{bad}"]'])
+    assert res.exit_code == 2, res.output
+    assert "catalogue_recipients" in res.output and "[1]" in res.output and "resident ID number" in res.output
+    assert bad not in res.output and not (tmp_path / "r.parquet").exists()

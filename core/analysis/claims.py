@@ -29,7 +29,6 @@ from jiuzhu.analysis.batch import MONEY, NOT_KEY, OTHER_MONEY, PRESENCE, YTD, un
 from jiuzhu.analysis.checks import check_names, normalise
 from jiuzhu.io.atomic import atomic_path, check_output
 from jiuzhu.io.safe import neutralise_table, one_line
-from jiuzhu.model import idcard
 from jiuzhu.model.text import transcode_to_utf8
 from jiuzhu.rules.engine import CALENDAR_PARAMETERS, Engine, bill_columns, deciding_result
 from jiuzhu.model.errors import ClaimError, InputError, JiuzhuError
@@ -649,8 +648,8 @@ def _key_parts(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | Non
     parts += _date_facts(engine, ct, region, day)
     listed = _listed_ids(engine, region)
     if listed:
-        # a parameter listing persons (Jingjiang's 救助对象库, JJ-ELIG-13) makes the number a fact: which
-        # listed number the claim's is (1 …), or 0 for none — the same codes in every partition
+        # a parameter listing persons (unit id_numbers: Jingjiang's 救助对象库, JJ-ELIG-13) makes the number
+        # a fact: which listed number the claim's is (1 …), or 0 for none — the same codes in every partition
         ids = ct.table.column("person.id_number").combine_chunks()
         parts.append(pc.fill_null(pc.add(pc.index_in(ids, value_set=pa.array(listed, pa.string())), 1), 0)
                      .to_numpy(zero_copy_only=False).astype(np.int64))
@@ -665,23 +664,10 @@ def _key_parts(engine: Engine, ct: ClaimTable, region: str, as_of: dt.date | Non
     return cache[k]
 
 
-def _ids_in(value) -> set[str]:
-    """Every ID number a parameter value holds (a list of them, or one), in the one spelling."""
-    if isinstance(value, str):
-        return {idcard.canonical(value)} if idcard.problem(idcard.canonical(value)) is None else set()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return {i for v in value for i in _ids_in(v)}
-    return set()
-
-
 def _listed_ids(engine: Engine, region: str) -> list[str]:
-    """The ID numbers any parameter of ``region``'s chain lists, sorted."""
-    out: set[str] = set()
-    for r in engine.chain(region):
-        for p in engine.parameter_set(r.code).params.values():
-            for v in p.values:
-                out |= _ids_in(v.value)
-    return sorted(out)
+    """The ID numbers any parameter of ``region``'s chain lists (unit ``id_numbers``), sorted."""
+    return sorted({i for r in engine.chain(region) for p in engine.parameter_set(r.code).params.values()
+                   if p.unit == "id_numbers" for v in p.values for i in v.value})
 
 
 def _stray_ytd(engine: Engine, ct: ClaimTable, region: str) -> np.ndarray | None:

@@ -27,12 +27,13 @@ from typing import Any
 import attrs
 
 from jiuzhu.model.errors import InputError, JiuzhuError, MissingParameter, NotInForce
+from jiuzhu.model import idcard
 from jiuzhu.model.money import to_fen, to_rate
 from jiuzhu.model.outcome import Citation
 from jiuzhu.model.tomlio import load_toml
 
 UNITS = {"yuan", "rate", "count", "days", "hours", "working_days", "years", "date", "text", "choice", "bool",
-         "segments", "list", "dates"}
+         "segments", "list", "dates", "id_numbers"}
 
 
 def convert(unit: str, value: Any, field: str, choices: tuple[str, ...] = ()) -> Any:
@@ -68,6 +69,16 @@ def convert(unit: str, value: Any, field: str, choices: tuple[str, ...] = ()) ->
         if not isinstance(value, list):
             raise InputError(field, value, "expected a list")
         return tuple(value)
+    if unit == "id_numbers":  # a list of persons (Jingjiang's 救助对象库): each in its one spelling
+        if not isinstance(value, list):
+            raise InputError(field, None, "expected a list of resident ID numbers")
+        out = []
+        for i, v in enumerate(value):
+            v = idcard.canonical(v)
+            if idcard.problem(v) is not None:  # never the value: it is a person's number
+                raise InputError(f"{field}[{i}]", None, "expected a resident ID number (18 characters, check digit)")
+            out.append(v)
+        return tuple(out)
     if unit == "segments":
         if not isinstance(value, list) or not value:
             raise InputError(field, value, "expected a list of {from, to, rate} tables in yuan")

@@ -16,7 +16,6 @@ import datetime as dt
 
 from jiuzhu import Eligibility, Plan, RegionInfo, ReferralVerdict, SourceDocument, hookimpl
 from jiuzhu.model.outcome import Deadline, DocumentNeed, OutcomeWarning
-from jiuzhu.model import idcard
 from jiuzhu.model.conditions import tags_for
 from jiuzhu.model.errors import InputError
 from jiuzhu.rules.settle import ROUNDING, Layer, item_lines
@@ -136,8 +135,8 @@ def listed_recipient(case, ctx) -> bool:
     """第六条 “由所属村（居委）民主评议公示确认，经各属地审核后，列入医疗救助对象……原则上一年度一确认”:
     when the deployment loads the year's 救助对象库 (JJ-CAT-1), the person must be in it."""
     registry = ctx.params["catalogue_recipients"]
-    # a listed number written with a check character x is the person of …X (idcard.canonical)
-    return not registry or case.person.id_number in {idcard.canonical(i) for i in registry}
+    # unit id_numbers: each listed number in its one spelling (…x is the person of …X), as the case's
+    return not registry or case.person.id_number in registry
 
 
 def is_insured(case, ctx) -> bool:
