@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from jiuzhu.analysis.batch import COLUMNS, OTHER_MONEY, column_of
 from jiuzhu.model import idcard, vocab
 from jiuzhu.model.errors import InputError
+from jiuzhu.model.limits import MAX_COUNT_DIGITS
 from jiuzhu.model.money import MAX_FEN
 
 REQUIRED = [c.name for c in COLUMNS if c.required]
@@ -338,7 +339,7 @@ def normalise(batch: pa.RecordBatch | pa.Table, offset: int = 0, regions: Iterab
                     "true or false")
             out[name] = a
         elif col.kind == "int":
-            err.add(~pc.match_substring_regex(a, r"^\d{0,6}$").to_numpy(zero_copy_only=False), name,
+            err.add(~pc.match_substring_regex(a, rf"^\d{{0,{MAX_COUNT_DIGITS}}}$").to_numpy(zero_copy_only=False), name,
                     "a whole number of 0 or more")
             out[name] = a
         elif col.kind == "json":

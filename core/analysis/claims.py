@@ -1622,17 +1622,15 @@ def _row_count(src: Path) -> int | None:
         return None
 
 
-def drop_regions(table: pa.Table, codes, layers=None) -> pa.Table:
+def drop_regions(table: pa.Table, codes, layers) -> pa.Table:
     """``table`` (results) without the rows of the regions in ``codes`` — regions stopped in some partition,
-    whose totals are an error — nor, given ``layers`` (the layer ids of the regions that ran, their totals'
-    ``layers``), the layer columns only the stopped regions had: a region is computed in every partition
-    or in none, whichever partition met what stopped it."""
+    whose totals are an error — nor the layer columns only they had (``layers``: the layer ids of the
+    regions that ran, :func:`ran_layers`): a region is computed in every partition or in none, whichever
+    partition met what stopped it."""
     if not codes or not table.num_rows:
         return table
     region = pc.cast(table.column("region"), pa.string())
     table = table.filter(pc.invert(pc.is_in(region, value_set=pa.array(sorted(codes), pa.string()))))
-    if layers is None:
-        return table
     keep = {f"layer.{lid}_fen" for lid in layers}
     return table.drop_columns([c for c in table.column_names if c.startswith("layer.") and c not in keep])
 

@@ -23,7 +23,7 @@ from jiuzhu.model.errors import InputError
 from jiuzhu.model.case import Action, Bill, BillItem, Case, Contact, Episode, Facility, Fen, History, OtherPayer, \
     Person, ReferralStep, Status, ACTION_KINDS, ROLES
 from jiuzhu.model.money import to_fen
-from jiuzhu.model.limits import Limits, depth
+from jiuzhu.model.limits import MAX_COUNT, Limits, depth
 from jiuzhu.model.text import read_text
 from jiuzhu.model.tomlio import loads_toml
 
@@ -140,8 +140,8 @@ def _history(value: Any, _t) -> History:
     if not isinstance(ytd, dict):
         raise InputError("ytd", ytd, "expected a table of programme = amount in yuan")
     n = value.get("admissions", 0)
-    # a count, as the batch's history.admissions column is (analysis.checks: six digits at most)
-    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 999_999:
+    # a count, as the batch's history.admissions column is (limits.MAX_COUNT)
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_COUNT:
         raise InputError("admissions", n if isinstance(n, int) else None,
                          "expected a whole number of 0 or more (earlier admissions this year)")
     return History({k: Fen(to_fen(v, f"ytd.{k}")) for k, v in ytd.items()}, n)

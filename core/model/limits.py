@@ -22,6 +22,10 @@ import attrs
 # (9.2 × 10^18), so batch columns cannot overflow. Far above any medical bill.
 MAX_FEN = 10**12
 
+# A count a case gives (history.admissions: earlier stays this year): six digits, in a case and in a batch.
+MAX_COUNT_DIGITS = 6
+MAX_COUNT = 10**MAX_COUNT_DIGITS - 1
+
 
 @attrs.frozen
 class Limits:

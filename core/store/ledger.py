@@ -344,7 +344,7 @@ class Store:
         programs = engine.programs(code)
         phash, ptext = recorded(engine, chain, days)
         self.default_engine = self.default_engine or engine
-        idn = idcard.canonical(case.person.id_number)  # the person key: ...x and ...X are one person-year
+        idn = case.person.id_number  # the person key, in its one spelling (Person.id_number: ...x is ...X)
 
         def evaluate(have: dict, earlier: int):
             """Everything a settlement writes, from a person-year state ``(have, earlier)``: pure CPU,
